@@ -1,0 +1,34 @@
+import { readdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const root = fileURLToPath(new URL('.', import.meta.url))
+const packages = readdirSync(new URL('./packages', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+
+// Tests run against sources: every `@hush/<name>` import resolves to its `src/index.ts`,
+// so no build is needed first (house-style §3.8). Tests that spawn workers or the CLI load `dist`.
+const alias = Object.fromEntries(
+  packages.map((name) => [`@hush/${name}`, `${root}packages/${name}/src/index.ts`])
+)
+
+// `npm run test:slow` sets HUSH_SLOW=1: long soaks and large simulated networks live in *.slow.test.ts.
+const slow = process.env.HUSH_SLOW === '1'
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: packages.map((name) => ({
+      extends: true,
+      test: {
+        name,
+        root: `${root}packages/${name}`,
+        include: slow ? ['test/**/*.slow.test.ts'] : ['test/**/*.test.ts'],
+        exclude: slow ? [] : ['test/**/*.slow.test.ts'],
+        testTimeout: 30_000,
+        hookTimeout: 30_000,
+      },
+    })),
+  },
+})
