@@ -1,1 +1,39 @@
-export const X: number = 1
+/**
+ * @packageDocumentation
+ * Whisper v6 envelopes, byte-compatible with geth v1.9: the RLP codec, topics and blooms, the
+ * payload format, ECIES on secp256k1 and AES-256-GCM. Pure and synchronous.
+ *
+ * @example
+ * ```ts
+ * import { encodeEnvelope, decodeEnvelope, envelopeHash, topicFromString } from '@hush/envelope'
+ * const bytes = encodeEnvelope({ expiry: 1764072050, ttl: 50, topic: topicFromString('chat'), data, nonce: 0n })
+ * const envelope = decodeEnvelope(bytes)
+ * ```
+ */
+export type { Envelope, EnvelopeLimits } from './envelope.ts'
+export {
+  decodeEnvelope,
+  encodeEnvelope,
+  encodeEnvelopeWithoutNonce,
+  envelopeHash,
+  envelopeSize,
+} from './envelope.ts'
+export type { Bloom, Topic } from './topic.ts'
+export {
+  FULL_BLOOM,
+  bloomMatches,
+  bloomUnion,
+  bytesToTopic,
+  isFullBloom,
+  topicFromHex,
+  topicFromString,
+  topicToBloom,
+  topicToBloomOr,
+  topicToHex,
+  topicsToBloom,
+} from './topic.ts'
+export { keccak256 } from './keccak.ts'
+export type { RlpItem, RlpItemBounds, RlpLimits } from './rlp.ts'
+export { decodeRlp, encodeRlp, readRlpItem, uintToBytes, bytesToUint } from './rlp.ts'
+export * from './constants.ts'
+export { InvalidEnvelopeError, InvalidRlpError, InvalidTopicError } from './errors.ts'
