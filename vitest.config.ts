@@ -19,6 +19,8 @@ const slow = process.env.HUSH_SLOW === '1'
 export default defineConfig({
   resolve: { alias },
   test: {
+    // libp2p 3 needs Promise.withResolvers, which Node 20 lacks: the node package's polyfill.
+    setupFiles: [`${root}packages/node/src/polyfill.ts`],
     projects: packages.map((name) => ({
       extends: true,
       test: {
