@@ -1,0 +1,33 @@
+/**
+ * Node defaults and protocol numbers (design.md §2, §9; spec §1, §7). Units are in the names.
+ */
+
+/** libp2p protocol id of the Whisper v6 peer protocol (design.md §2). */
+export const PROTOCOL_ID = '/shh/6.0.0'
+/** Whisper protocol version carried in the status packet (spec §7.2). */
+export const PROTOCOL_VERSION = 6
+
+/** shh/6 packet codes (spec §7.1). */
+export const CODE_STATUS = 0
+export const CODE_MESSAGES = 1
+export const CODE_POW_REQUIREMENT = 2
+export const CODE_BLOOM_FILTER = 3
+export const CODE_P2P_REQUEST = 126
+export const CODE_P2P_MESSAGE = 127
+
+/** Default minimum PoW (geth config default). */
+export const DEFAULT_MIN_POW = 0.2
+/** Frame limit = max envelope size + this slack for RLP headers (design.md §2). */
+export const FRAME_OVERHEAD_BYTES = 1024
+/** Envelopes from up to this far in the future are accepted (geth's sync allowance, spec §1). */
+export const FUTURE_ALLOWANCE_SECONDS = 10
+/** Expired envelopes up to this far in the past are dropped silently; older ones cost the peer (spec §2.6). */
+export const PAST_ALLOWANCE_SECONDS = 20
+/** Old PoW/bloom requirements stay tolerated this long after a change (spec §4.5). */
+export const REQUIREMENT_TOLERANCE_MS = 10_000
+/** Interval between forwarding batches (design.md §3: tens of milliseconds). */
+export const DEFAULT_BATCH_INTERVAL_MS = 25
+/** Interval of the pool and known-set expiry sweep (geth's expiration cycle). */
+export const DEFAULT_PRUNE_INTERVAL_MS = 1_000
+/** How long a status exchange may take before the stream is dropped (nim-eth and Parity use 5 s). */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000

@@ -1,0 +1,260 @@
+/**
+ * The `/shh/6.0.0` frame codec (design.md §2, docs/WIRE.md): each frame is one RLP list
+ * `[code, body]` where `body` is what devp2p would carry for that shh/6 packet code. Length
+ * prefixes are handled by {@link FrameDecoder} and {@link encodeLengthPrefix}.
+ */
+import {
+  BLOOM_LENGTH_BYTES,
+  DEFAULT_MAX_ENVELOPE_SIZE_BYTES,
+  type Bloom,
+  type RlpItem,
+  encodeRlp,
+  readRlpItem,
+  uintToBytes,
+} from '@hush/envelope'
+import {
+  CODE_BLOOM_FILTER,
+  CODE_MESSAGES,
+  CODE_P2P_MESSAGE,
+  CODE_P2P_REQUEST,
+  CODE_POW_REQUIREMENT,
+  CODE_STATUS,
+  DEFAULT_MIN_POW,
+  PROTOCOL_VERSION,
+} from './constants.ts'
+import { InvalidFrameError } from './errors.ts'
+
+/** The status packet (code 0): geth's four items plus our clock and max-size extensions. */
+export interface Status {
+  /** Protocol version; always 6. */
+  version: number
+  /** The sender's minimum PoW. */
+  minPow: number
+  /** The sender's bloom; `undefined` for a full node (sent as an empty byte string). */
+  bloom: Bloom | undefined
+  /** Whether the sender is a light node. */
+  isLight: boolean
+  /** The sender's clock in unix milliseconds, if it sent one. */
+  clockMs: number | undefined
+  /** The largest envelope `size()` the sender accepts, in bytes. */
+  maxSizeBytes: number
+}
+
+/** A decoded frame. Envelopes stay raw bytes (views into the frame) until the router decodes them. */
+export type Frame =
+  | { code: typeof CODE_STATUS; status: Status }
+  | { code: typeof CODE_MESSAGES; envelopes: Uint8Array[] }
+  | { code: typeof CODE_POW_REQUIREMENT; minPow: number }
+  | { code: typeof CODE_BLOOM_FILTER; bloom: Bloom }
+  | { code: typeof CODE_P2P_REQUEST | typeof CODE_P2P_MESSAGE; envelope: Uint8Array }
+  | { code: number; unknown: true }
+
+const fail = (message: string): never => {
+  throw new InvalidFrameError(message)
+}
+
+/** The uint64 bit pattern of a float64 PoW as a minimal RLP integer (geth; 0.0 → empty). */
+export function powToBytes(pow: number): Uint8Array {
+  const view = new DataView(new ArrayBuffer(8))
+  view.setFloat64(0, pow)
+  return uintToBytes(view.getBigUint64(0))
+}
+
+/** Reads a PoW from a 0–8 byte big-endian float64 bit pattern; rejects NaN, ±Infinity and negatives. */
+export function powFromBytes(bytes: Uint8Array): number {
+  if (bytes.length > 8) fail('PoW wider than 8 bytes')
+  if (bytes.length > 0 && bytes[0] === 0) fail('PoW has a leading zero byte')
+  const padded = new Uint8Array(8)
+  padded.set(bytes, 8 - bytes.length)
+  const pow = new DataView(padded.buffer).getFloat64(0)
+  if (!Number.isFinite(pow) || pow < 0) fail('PoW is NaN, infinite or negative')
+  return pow
+}
+
+function uintFrom(bytes: Uint8Array, maxBytes: number, field: string): number {
+  if (bytes.length > maxBytes) fail(`${field} wider than ${maxBytes} bytes`)
+  if (bytes.length > 0 && bytes[0] === 0) fail(`${field} has a leading zero byte`)
+  let v = 0
+  for (const b of bytes) v = v * 256 + b
+  return v
+}
+
+const RLP_TRUE = Uint8Array.of(1)
+const EMPTY = new Uint8Array(0)
+
+/** Encodes a frame `[code, body]` as RLP (without the length prefix). */
+function frame(code: number, body: RlpItem): Uint8Array {
+  return encodeRlp([uintToBytes(code), body])
+}
+
+/** Encodes a status frame. */
+export function encodeStatusFrame(status: Omit<Status, 'version'>): Uint8Array {
+  const items: RlpItem[] = [
+    uintToBytes(PROTOCOL_VERSION),
+    powToBytes(status.minPow),
+    status.bloom ?? EMPTY,
+    status.isLight ? RLP_TRUE : EMPTY,
+  ]
+  if (status.clockMs !== undefined) items.push(uintToBytes(status.clockMs))
+  else items.push(EMPTY)
+  items.push(uintToBytes(status.maxSizeBytes))
+  return frame(CODE_STATUS, items)
+}
+
+/** Encodes a PoW requirement frame (code 2). */
+export function encodePowFrame(minPow: number): Uint8Array {
+  return frame(CODE_POW_REQUIREMENT, powToBytes(minPow))
+}
+
+/** Encodes a bloom filter frame (code 3). */
+export function encodeBloomFrame(bloom: Bloom): Uint8Array {
+  if (bloom.length !== BLOOM_LENGTH_BYTES) throw new RangeError('bloom must be 64 bytes')
+  return frame(CODE_BLOOM_FILTER, bloom)
+}
+
+/** Encodes a p2p message (code 127) or request (code 126) carrying one raw envelope. */
+export function encodeP2PFrame(code: typeof CODE_P2P_MESSAGE | typeof CODE_P2P_REQUEST, envelope: Uint8Array): Uint8Array {
+  return concatFrame(code, [envelope], false)
+}
+
+/** Size in bytes of a messages frame carrying envelopes whose raw sizes add up to `envelopeBytes`. */
+export function messagesFrameSize(envelopeBytes: number): number {
+  return headerLength(headerLength(envelopeBytes) + envelopeBytes + 1) + headerLength(envelopeBytes) + envelopeBytes + 1
+}
+
+function headerLength(length: number): number {
+  if (length < 56) return 1
+  let n = 1
+  while (length > 0) {
+    n++
+    length = Math.floor(length / 256)
+  }
+  return n
+}
+
+function writeHeader(out: Uint8Array, pos: number, length: number, offset: number): number {
+  if (length < 56) {
+    out[pos] = offset + length
+    return pos + 1
+  }
+  const n = headerLength(length) - 1
+  out[pos] = offset + 55 + n
+  for (let i = n; i >= 1; i--) {
+    out[pos + i] = length & 0xff
+    length = Math.floor(length / 256)
+  }
+  return pos + 1 + n
+}
+
+/**
+ * Encodes a messages frame (code 1) from raw, canonical envelope RLP, copying each once.
+ */
+export function encodeMessagesFrame(envelopes: readonly Uint8Array[]): Uint8Array {
+  return concatFrame(CODE_MESSAGES, envelopes, true)
+}
+
+function concatFrame(code: number, items: readonly Uint8Array[], asList: boolean): Uint8Array {
+  let payload = 0
+  for (const e of items) payload += e.length
+  const body = asList ? headerLength(payload) + payload : payload
+  const codeLen = code < 0x80 ? 1 : 2
+  const total = codeLen + body
+  const out = new Uint8Array(headerLength(total) + total)
+  let pos = writeHeader(out, 0, total, 0xc0)
+  if (code === 0) out[pos++] = 0x80
+  else if (code < 0x80) out[pos++] = code
+  else {
+    out[pos++] = 0x81
+    out[pos++] = code
+  }
+  if (asList) pos = writeHeader(out, pos, payload, 0xc0)
+  for (const e of items) {
+    out.set(e, pos)
+    pos += e.length
+  }
+  return out
+}
+
+/**
+ * Decodes one frame (without its length prefix). Envelopes are returned as raw views into
+ * `bytes`, to be decoded (and hashed) one by one so that one bad envelope does not hide the rest.
+ * Unknown codes decode to `{ code, unknown: true }` and are ignored by the router (spec §7.4).
+ * @throws {InvalidFrameError} when the frame is not canonical RLP `[code, body]` or a known
+ * packet's body is malformed
+ */
+export function decodeFrame(bytes: Uint8Array): Frame {
+  try {
+    return decodeFrameUnchecked(bytes)
+  } catch (err) {
+    if (err instanceof InvalidFrameError) throw err
+    throw new InvalidFrameError(`malformed frame: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+function decodeFrameUnchecked(bytes: Uint8Array): Frame {
+  const outer = readRlpItem(bytes, 0)
+  if (!outer.isList) fail('frame is not a list')
+  if (outer.next !== bytes.length) fail('trailing bytes after the frame')
+  const codeItem = readRlpItem(bytes, outer.start, outer.end)
+  if (codeItem.isList) fail('frame code is a list')
+  const code = uintFrom(bytes.subarray(codeItem.start, codeItem.end), 1, 'code')
+  const bodyItem = readRlpItem(bytes, codeItem.next, outer.end)
+  if (bodyItem.next !== outer.end) fail('frame has more than two items')
+  const body = bytes.subarray(bodyItem.start, bodyItem.end)
+  switch (code) {
+    case CODE_STATUS:
+      if (!bodyItem.isList) fail('status body is not a list')
+      return { code, status: decodeStatusBody(bytes, bodyItem.start, bodyItem.end) }
+    case CODE_MESSAGES: {
+      if (!bodyItem.isList) fail('messages body is not a list')
+      const envelopes: Uint8Array[] = []
+      let pos = bodyItem.start
+      while (pos < bodyItem.end) {
+        const item = readRlpItem(bytes, pos, bodyItem.end)
+        envelopes.push(bytes.subarray(pos, item.next))
+        pos = item.next
+      }
+      return { code, envelopes }
+    }
+    case CODE_POW_REQUIREMENT:
+      if (bodyItem.isList) fail('PoW requirement is a list')
+      return { code, minPow: powFromBytes(body) }
+    case CODE_BLOOM_FILTER:
+      if (bodyItem.isList || body.length !== BLOOM_LENGTH_BYTES) fail('bloom is not 64 bytes')
+      return { code, bloom: body }
+    case CODE_P2P_REQUEST:
+    case CODE_P2P_MESSAGE:
+      if (!bodyItem.isList) fail('p2p body is not an envelope list')
+      return { code, envelope: bytes.subarray(codeItem.next, bodyItem.next) }
+    default:
+      return { code, unknown: true }
+  }
+}
+
+function decodeStatusBody(bytes: Uint8Array, start: number, end: number): Status {
+  const items: Uint8Array[] = []
+  let pos = start
+  while (pos < end) {
+    const item = readRlpItem(bytes, pos, end)
+    // Items after the sixth are ignored for forward compatibility, whatever their shape.
+    if (items.length < 6) {
+      if (item.isList) fail('status item is a list')
+      items.push(bytes.subarray(item.start, item.end))
+    }
+    pos = item.next
+  }
+  if (items.length === 0) fail('status has no version')
+  const version = uintFrom(items[0], 4, 'version')
+  if (version !== PROTOCOL_VERSION) fail(`unsupported version ${version}`)
+  const minPow = items.length > 1 ? powFromBytes(items[1]) : DEFAULT_MIN_POW
+  let bloom: Bloom | undefined
+  if (items.length > 2 && items[2].length > 0) {
+    if (items[2].length !== BLOOM_LENGTH_BYTES) fail('status bloom is neither empty nor 64 bytes')
+    bloom = items[2]
+  }
+  // geth ignores errors in the light flag: anything but 0x01 reads as false.
+  const isLight = items.length > 3 && items[3].length === 1 && items[3][0] === 1
+  const clockMs = items.length > 4 && items[4].length > 0 ? uintFrom(items[4], 7, 'clock') : undefined
+  const maxSizeBytes = items.length > 5 ? uintFrom(items[5], 4, 'max size') : DEFAULT_MAX_ENVELOPE_SIZE_BYTES
+  return { version, minPow, bloom, isLight, clockMs, maxSizeBytes }
+}
