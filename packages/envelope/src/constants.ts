@@ -37,3 +37,20 @@ export const AES_GCM_TAG_LENGTH_BYTES = 16
 export const PUBLIC_KEY_LENGTH_BYTES = 65
 /** secp256k1 private key length. */
 export const PRIVATE_KEY_LENGTH_BYTES = 32
+/**
+ * Largest payload a plaintext can describe: the size field is at most 3 bytes, since flags & 3
+ * holds its length; geth's 4-byte case would collide with the signature bit (spec §5.1).
+ */
+export const MAX_PAYLOAD_LENGTH_BYTES = 0xff_ffff
+/** ECIES IV length: the full AES-128-CTR initial counter block (spec §5.5). */
+export const ECIES_IV_LENGTH_BYTES = 16
+/** ECIES HMAC-SHA-256 tag length (spec §5.5). */
+export const ECIES_MAC_LENGTH_BYTES = 32
+/** ECIES AES-128-CTR key length: the first half of the concat-KDF output (spec §5.5). */
+export const ECIES_AES_KEY_LENGTH_BYTES = 16
+/** ECIES overhead: ephemeral public key 65 + IV 16 + tag 32 (spec §5.5). */
+export const ECIES_OVERHEAD_BYTES = 113
+/** AES-256-GCM overhead in the data field: tag 16 + nonce 12 (spec §5.6). */
+export const AES_GCM_OVERHEAD_BYTES = 28
+/** PBKDF2-HMAC-SHA-256 iterations for a password key: geth's value, 65356 and not 65536 (spec §5.7). */
+export const PASSWORD_KEY_ITERATIONS = 65356

@@ -32,3 +32,29 @@ export class InvalidTopicError extends Error {
     this.name = 'InvalidTopicError'
   }
 }
+
+/**
+ * Thrown when a decrypted plaintext is not a well-formed Whisper payload: empty, a size field or
+ * payload running past the end, a signature too short or one that recovers no public key (spec §5.4).
+ */
+export class InvalidPayloadError extends Error {
+  static override name = 'InvalidPayloadError'
+
+  constructor(message = 'Invalid payload', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'InvalidPayloadError'
+  }
+}
+
+/**
+ * Thrown when ciphertext cannot be decrypted with the given key: too short, a malformed ephemeral
+ * key, or a MAC/tag that does not verify. For a receiver this means "not for me" (spec §5.5, §5.6).
+ */
+export class DecryptionError extends Error {
+  static override name = 'DecryptionError'
+
+  constructor(message = 'Decryption failed', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'DecryptionError'
+  }
+}
