@@ -37,3 +37,22 @@ export type { RlpItem, RlpItemBounds, RlpLimits } from './rlp.ts'
 export { decodeRlp, encodeRlp, readRlpItem, uintToBytes, bytesToUint } from './rlp.ts'
 export * from './constants.ts'
 export { InvalidEnvelopeError, InvalidRlpError, InvalidTopicError } from './errors.ts'
+export type { PayloadInit, UnwrappedPayload } from './payload.ts'
+export { autoPaddingLength, unwrapPayload, wrapPayload } from './payload.ts'
+export { decryptSymmetric, encryptSymmetric } from './aes-gcm.ts'
+export { decryptAsymmetric, encryptAsymmetric } from './ecies.ts'
+export type { KeyPair } from './keys.ts'
+export {
+  generateKeyPair,
+  generatePrivateKey,
+  generateSymKey,
+  getPublicKey,
+  isValidPrivateKey,
+  isValidPublicKey,
+  symKeyFromPassword,
+} from './keys.ts'
+export type { OpenMessageKey, OpenedMessage, WrapMessageBase, WrapMessageInit } from './message.ts'
+export { openMessage, wrapMessage } from './message.ts'
+export type { CryptoBackend, CryptoOptions } from './backend.ts'
+export { availableCryptoBackends, defaultCryptoBackend, getNodeBackend, nobleBackend } from './backend.ts'
+export { DecryptionError, InvalidPayloadError } from './errors.ts'
