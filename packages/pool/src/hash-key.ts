@@ -1,0 +1,45 @@
+/**
+ * The compact key of an envelope hash. A 32-byte hash becomes a 32-character string with one
+ * character per byte (code points 0–255). V8 stores it as a flat one-byte string of about
+ * 56 bytes, hashes it once and compares it by content, so it is a cheap `Map` and `Set` key,
+ * and the pool does not keep the caller's hash array alive. Unlike a hex string it is not for
+ * display: use it as an opaque identity.
+ */
+import { assertBytes } from './assert.ts'
+import { HASH_LENGTH_BYTES } from './constants.ts'
+
+/** The pool's key for an envelope hash: see {@link hashKey}. */
+export type HashKey = string
+
+/**
+ * The compact key of a 32-byte envelope hash (one character per byte). Equal hashes give equal
+ * keys, and the key does not share memory with `hash`, which the caller may reuse.
+ * @throws {TypeError} when `hash` is not a Uint8Array
+ * @throws {RangeError} when `hash` is not 32 bytes
+ * @example
+ * ```ts
+ * const key = hashKey(keccak256(bytes))
+ * knownByPeer.add(key)
+ * ```
+ */
+export function hashKey(hash: Uint8Array): HashKey {
+  assertBytes(hash, 'hash', HASH_LENGTH_BYTES)
+  return String.fromCharCode.apply(null, hash as unknown as number[])
+}
+
+/**
+ * The 32-byte hash a key stands for (the inverse of {@link hashKey}); a fresh array each call.
+ * @throws {TypeError} when `key` is not a string
+ * @throws {RangeError} when `key` is not 32 characters in the range 0–255
+ */
+export function keyToHash(key: HashKey): Uint8Array {
+  if (typeof key !== 'string') throw new TypeError('key must be a string')
+  if (key.length !== HASH_LENGTH_BYTES) throw new RangeError(`key must be ${HASH_LENGTH_BYTES} characters, got ${key.length}`)
+  const hash = new Uint8Array(HASH_LENGTH_BYTES)
+  for (let i = 0; i < HASH_LENGTH_BYTES; i++) {
+    const c = key.charCodeAt(i)
+    if (c > 0xff) throw new RangeError('key must hold characters 0–255 only')
+    hash[i] = c
+  }
+  return hash
+}

@@ -1,0 +1,169 @@
+/**
+ * Model test: random sequences of add / advance time / prune / select / delete / hasSeen, run on
+ * the real pool and on the array-based reference model (fixtures/reference-model.ts), compared
+ * after every step, with the pool's invariants checked throughout.
+ */
+import { topicsToBloom } from '@hush/envelope'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { createPool, hashKey, type AddResult, type PoolEntry } from '../src/index.ts'
+import { entryOf, hashOf } from './fixtures/entries.ts'
+import { ReferenceModel, type ModelSettings } from './fixtures/reference-model.ts'
+
+const TOPICS = [
+  new Uint8Array([1, 2, 3, 4]),
+  new Uint8Array([0xde, 0xad, 0xbe, 0xef]),
+  new Uint8Array([0, 1, 0, 0]),
+  new Uint8Array([9, 9, 9, 9]),
+]
+const PEERS = [undefined, 'peer-a', 'peer-b', 'peer-c'] as const
+const KEYS = 24
+
+const arbSettings: fc.Arbitrary<ModelSettings> = fc.record({
+  maxBytes: fc.integer({ min: 60, max: 900 }),
+  maxCount: fc.integer({ min: 1, max: 10 }),
+  peerShare: fc.constantFrom(0.25, 0.5, 0.75, 1),
+  maxEnvelopeBytes: fc.integer({ min: 40, max: 400 }),
+  futureAllowanceSeconds: fc.integer({ min: 0, max: 10 }),
+  minPow: fc.option(fc.constantFrom(0.5, 1, 2), { nil: undefined }),
+  seenAllowanceSeconds: fc.integer({ min: 0, max: 20 }),
+})
+
+type Command =
+  | { kind: 'add'; n: number; rating: number; pow: number; expiryIn: number; ttl: number; dataBytes: number; peer: number; topic: number }
+  | { kind: 'tick'; seconds: number }
+  | { kind: 'prune' }
+  | { kind: 'select'; topics: number[] | null; minPow: number | null; limit: number | null; exclude: number[]; withNow: boolean }
+  | { kind: 'delete'; n: number }
+
+const arbCommand: fc.Arbitrary<Command> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('add' as const),
+      n: fc.nat({ max: KEYS - 1 }),
+      rating: fc.oneof(fc.integer({ min: 0, max: 4 }), fc.double({ min: 0, max: 5, noNaN: true })),
+      pow: fc.constantFrom(0, 0.5, 1, 2, 3),
+      expiryIn: fc.integer({ min: -3, max: 8 }),
+      ttl: fc.integer({ min: 0, max: 25 }),
+      dataBytes: fc.integer({ min: 0, max: 260 }),
+      peer: fc.nat({ max: PEERS.length - 1 }),
+      topic: fc.nat({ max: TOPICS.length - 1 }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('tick' as const), seconds: fc.integer({ min: 0, max: 6 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('prune' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('select' as const),
+      topics: fc.option(fc.subarray([0, 1, 2, 3]), { nil: null }),
+      minPow: fc.option(fc.constantFrom(0.5, 1, 2), { nil: null }),
+      limit: fc.option(fc.nat({ max: 6 }), { nil: null }),
+      exclude: fc.array(fc.nat({ max: KEYS - 1 }), { maxLength: 4 }),
+      withNow: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), n: fc.nat({ max: KEYS - 1 }) }) }
+)
+
+function evictedOf(result: AddResult): Array<[string, string]> | undefined {
+  return 'evicted' in result ? result.evicted.map((e) => [e.entry.key, e.reason]) : undefined
+}
+
+const sorted = <T>(xs: T[]): T[] => [...xs].sort()
+
+describe('pool against the reference model', () => {
+  it('agrees on every outcome and keeps its invariants', () => {
+    fc.assert(
+      fc.property(arbSettings, fc.array(arbCommand, { minLength: 10, maxLength: 60, size: 'max' }), (settings, commands) => {
+        const pool = createPool({
+          maxBytes: settings.maxBytes,
+          maxCount: settings.maxCount,
+          peerShare: settings.peerShare,
+          maxEnvelopeBytes: settings.maxEnvelopeBytes,
+          futureAllowanceSeconds: settings.futureAllowanceSeconds,
+          minPow: settings.minPow,
+          seen: { allowanceSeconds: settings.seenAllowanceSeconds },
+        })
+        const model = new ReferenceModel(settings)
+        const keys = Array.from({ length: KEYS }, (_, n) => hashKey(hashOf(n)))
+        let now = 1_000
+        for (const c of commands) {
+          switch (c.kind) {
+            case 'add': {
+              const init = entryOf({
+                n: c.n, rating: c.rating, pow: c.pow, expiry: now + c.expiryIn, ttl: c.ttl,
+                dataBytes: c.dataBytes, peer: PEERS[c.peer], topic: TOPICS[c.topic],
+              })
+              const result = pool.add(init, now)
+              const expected = model.add(keys[c.n], init, now)
+              expect(result.status).toBe(expected.status)
+              const evicted = evictedOf(result)
+              expect(evicted === undefined ? undefined : sorted(evicted.map(String))).toEqual(
+                expected.evicted === undefined ? undefined : sorted(expected.evicted.map(String))
+              )
+              if (result.status === 'added') expect(result.entry.key).toBe(keys[c.n])
+              break
+            }
+            case 'tick':
+              now += c.seconds
+              break
+            case 'prune': {
+              const removed = pool.prune(now).map((e) => e.key)
+              expect(sorted(removed)).toEqual(sorted(model.prune(now)))
+              // No expired entry survives a prune.
+              expect(pool.select().every((e) => e.expiry >= now)).toBe(true)
+              break
+            }
+            case 'select': {
+              const options = {
+                ...(c.topics === null ? {} : { bloom: topicsToBloom(c.topics.map((t) => TOPICS[t])) }),
+                ...(c.minPow === null ? {} : { minPow: c.minPow }),
+                ...(c.limit === null ? {} : { limit: c.limit }),
+                exclude: new Set(c.exclude.map((n) => keys[n])),
+                ...(c.withNow ? { now } : {}),
+              }
+              const got = pool.select(options)
+              expect(got.map((e) => e.key)).toEqual(model.select(options))
+              for (let i = 1; i < got.length; i++) expect(got[i - 1].rating).toBeGreaterThanOrEqual(got[i].rating)
+              break
+            }
+            case 'delete': {
+              const deleted = pool.delete(hashOf(c.n))
+              expect(deleted?.key).toBe(model.delete(keys[c.n]) ? keys[c.n] : undefined)
+              break
+            }
+          }
+          checkInvariants(pool, model, keys, now)
+        }
+      }),
+      { numRuns: 200 }
+    )
+  })
+})
+
+function checkInvariants(pool: ReturnType<typeof createPool>, model: ReferenceModel, keys: string[], now: number): void {
+  const s = pool.settings
+  const all: PoolEntry[] = pool.select()
+  expect(pool.size).toBe(model.entries.length)
+  expect(pool.bytes).toBe(model.bytes)
+  expect(pool.size).toBeLessThanOrEqual(s.maxCount)
+  expect(pool.bytes).toBeLessThanOrEqual(s.maxBytes)
+  expect(all.length).toBe(pool.size)
+  expect(all.reduce((sum, e) => sum + e.bytes, 0)).toBe(pool.bytes)
+  for (const peer of PEERS) {
+    if (peer === undefined) continue
+    const mine = all.filter((e) => e.peer === peer)
+    expect(mine.length).toBeLessThanOrEqual(s.maxPeerCount)
+    expect(mine.reduce((sum, e) => sum + e.bytes, 0)).toBeLessThanOrEqual(s.maxPeerBytes)
+  }
+  for (const key of keys) {
+    expect(pool.has(key)).toBe(model.has(key))
+    expect(pool.get(key)?.key).toBe(model.has(key) ? key : undefined)
+    expect(pool.hasSeen(key, now)).toBe(model.has(key) || model.seenHas(key, now))
+  }
+  const stats = pool.stats()
+  expect(stats.count).toBe(pool.size)
+  expect(stats.bytes).toBe(pool.bytes)
+}
