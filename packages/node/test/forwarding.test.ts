@@ -1,0 +1,47 @@
+import { FULL_BLOOM, topicToBloom, topicsToBloom } from '@hush/envelope'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { meetsOwnRequirement, packBatches, peerWants } from '../src/forwarding.ts'
+import { messagesFrameSize } from '../src/wire.ts'
+
+const t1 = Uint8Array.of(1, 2, 3, 4)
+const t2 = Uint8Array.of(9, 9, 9, 9)
+const cand = (pow: number, topic = t1, size = 100) => ({ pow, bloom: topicToBloom(topic), rawBytes: size + 5, sizeBytes: size })
+const req = <T>(current: T, previous: T = current, changedMs = 0) => ({ current, previous, changedMs })
+
+describe('peerWants', () => {
+  it('checks PoW, bloom and size', () => {
+    const peer = { minPow: req(0.5), bloom: req<Uint8Array | undefined>(topicsToBloom([t1])), maxSizeBytes: 1000 }
+    expect(peerWants(peer, cand(1))).toBe(true)
+    expect(peerWants(peer, cand(0.1))).toBe(false)
+    expect(peerWants(peer, cand(1, t2))).toBe(false)
+    expect(peerWants(peer, cand(1, t1, 1001))).toBe(false)
+  })
+  it('full nodes (no bloom or all ones) want every topic', () => {
+    expect(peerWants({ minPow: undefined, bloom: undefined, maxSizeBytes: 1000 }, cand(0, t2))).toBe(true)
+    expect(peerWants({ minPow: undefined, bloom: req<Uint8Array | undefined>(FULL_BLOOM), maxSizeBytes: 1000 }, cand(0, t2))).toBe(true)
+  })
+})
+
+describe('meetsOwnRequirement', () => {
+  it('tolerates the previous value for a while after a change', () => {
+    const r = req(2, 0.2, 1000)
+    const passes = (min: number) => 1 >= min
+    expect(meetsOwnRequirement(r, passes, 5000, 10_000)).toBe(true)
+    expect(meetsOwnRequirement(r, passes, 11_001, 10_000)).toBe(false)
+  })
+})
+
+describe('packBatches', () => {
+  it('keeps every frame within the limit and loses nothing that fits', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 3000 }), { maxLength: 40 }), fc.integer({ min: 64, max: 5000 }), (sizes, limit) => {
+        const envs = sizes.map((n) => new Uint8Array(n))
+        const batches = packBatches(envs, limit)
+        for (const b of batches) expect(messagesFrameSize(b.reduce((n, e) => n + e.length, 0))).toBeLessThanOrEqual(limit)
+        const fitting = envs.filter((e) => messagesFrameSize(e.length) <= limit)
+        expect(batches.flat()).toEqual(fitting)
+      })
+    )
+  })
+})
