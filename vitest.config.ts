@@ -9,9 +9,11 @@ const packages = readdirSync(new URL('./packages', import.meta.url), { withFileT
 
 // Tests run against sources: every `@hush/<name>` import resolves to its `src/index.ts`,
 // so no build is needed first (house-style §3.8). Tests that spawn workers or the CLI load `dist`.
-const alias = Object.fromEntries(
-  packages.map((name) => [`@hush/${name}`, `${root}packages/${name}/src/index.ts`])
-)
+// Subpath aliases come first: `@hush/envelope` would otherwise also capture `@hush/envelope/keccak`.
+const alias = {
+  '@hush/envelope/keccak': `${root}packages/envelope/src/keccak-pow.ts`,
+  ...Object.fromEntries(packages.map((name) => [`@hush/${name}`, `${root}packages/${name}/src/index.ts`])),
+}
 
 // `npm run test:slow` sets HUSH_SLOW=1: long soaks and large simulated networks live in *.slow.test.ts.
 const slow = process.env.HUSH_SLOW === '1'
