@@ -33,6 +33,7 @@ describe.each(backends)('wrapMessage / openMessage on the $name backend', (backe
     expect(message).toMatchObject({ encryption: 'symmetric', ttl: 30, expiry: 1_700_000_030, timestamp: 1_700_000_000 })
     expect(message?.topic).toEqual(topic)
     expect(message?.hash).toEqual(envelopeHash(envelope))
+    expect(message?.hash).toBe(message?.hash) // computed once, on first access
   })
   it('asymmetric, signed: recovers the sender', () => {
     const payload = new Uint8Array(1000).fill(0x42)
