@@ -1,1 +1,51 @@
-export {}
+/**
+ * @packageDocumentation
+ * A Whisper v6 node for libp2p: floods byte-compatible envelopes over `/shh/6.0.0`, polices its
+ * peers, keeps a bounded pool, and gives apps geth's shh API (keys, filters, post) plus a
+ * raw-envelope interface for layers with their own crypto.
+ *
+ * @example
+ * ```ts
+ * import { createHushNode } from '@hush/node'
+ * const node = await createHushNode()
+ * const shh = node.services.shh
+ * const symKeyID = shh.newSymKey()
+ * const topic = topicFromString('chat')
+ * for await (const m of shh.subscribe({ symKeyID, topics: [topic] }, { signal })) console.log(m.payload)
+ * await shh.post({ symKeyID, topic, payload: utf8ToBytes('hi') })
+ * ```
+ */
+import './polyfill.ts'
+
+export { createHushNode } from './create-node.ts'
+export type { HushNode, HushNodeInit, HushServices } from './create-node.ts'
+export { WhisperService, whisper } from './whisper.ts'
+export type { IngestResult, WhisperComponents } from './whisper.ts'
+export type { WhisperInit } from './settings.ts'
+export type {
+  DropEventDetail,
+  EnvelopeEventDetail,
+  MessageCriteria,
+  PostEnvelopeOptions,
+  PostOptions,
+  PostParams,
+  RawPost,
+  WhisperEvents,
+  WhisperInfo,
+} from './types.ts'
+export type { ReceivedMessage } from './filters.ts'
+export type { SealProgress } from '@hush/pow'
+export type { DropReason } from './validator.ts'
+export { DROP_REASONS } from './validator.ts'
+export type { PeerScoreInit, ScoreEvent } from './peer-score.ts'
+export type { RateLimits } from './router.ts'
+export { loadOrCreatePeerKey } from './peer-key.ts'
+export * from './constants.ts'
+export {
+  FilterNotFoundError,
+  InvalidFrameError,
+  KeyNotFoundError,
+  NotStartedError,
+  PeerNotFoundError,
+  PostRejectedError,
+} from './errors.ts'

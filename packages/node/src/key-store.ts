@@ -8,6 +8,7 @@ import {
   generateSymKey,
   getPublicKey,
   isValidPrivateKey,
+  symKeyFromPassword,
 } from '@hush/envelope'
 import { bytesToHex, randomBytes } from '@noble/hashes/utils.js'
 import { KeyNotFoundError } from './errors.ts'
@@ -88,6 +89,14 @@ export class KeyStore {
     if (key.length !== SYMMETRIC_KEY_LENGTH_BYTES) throw new RangeError(`key must be ${SYMMETRIC_KEY_LENGTH_BYTES} bytes`)
     const id = newKeyId()
     this.symKeys.set(id, key.slice())
+    return id
+  }
+
+  /** Derives a symmetric key from a password as geth does (PBKDF2-HMAC-SHA256, 65356 rounds) and returns its id. */
+  addSymKeyFromPassword(password: string): string {
+    if (typeof password !== 'string') throw new TypeError('password must be a string')
+    const id = newKeyId()
+    this.symKeys.set(id, symKeyFromPassword(password))
     return id
   }
 

@@ -1,0 +1,100 @@
+/**
+ * `createHushNode(init)`: a ready libp2p node with TCP, Noise, yamux and mplex, identify, ping,
+ * optional bootstrap peers, a persistent peer key when a data directory is given, and the
+ * Whisper service as `services.shh`.
+ */
+import './polyfill.ts'
+import { noise } from '@chainsafe/libp2p-noise'
+import { bootstrap } from '@libp2p/bootstrap'
+import { type Identify, identify } from '@libp2p/identify'
+import type { ComponentLogger, Libp2p, PeerDiscovery, PrivateKey, Transport } from '@libp2p/interface'
+import { mplex } from '@libp2p/mplex'
+import { type Ping, ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { loadOrCreatePeerKey } from './peer-key.ts'
+import type { WhisperInit } from './settings.ts'
+import { type WhisperComponents, type WhisperService, whisper } from './whisper.ts'
+
+/** The services of a node made by {@link createHushNode}. */
+export type HushServices = {
+  shh: WhisperService
+  identify: Identify
+  ping: Ping
+}
+
+/** A libp2p node carrying the Whisper service. */
+export type HushNode = Libp2p<HushServices>
+
+/** Settings of {@link createHushNode}; every field is optional. */
+export interface HushNodeInit {
+  /**
+   * Multiaddrs to listen on.
+   * @default ['/ip4/127.0.0.1/tcp/0']
+   */
+  listen?: string[]
+  /** Multiaddrs (with `/p2p/<id>`) of peers to connect to at start and keep connected. */
+  bootstrap?: string[]
+  /** Directory for the persistent peer key (`peer-key`); a fresh key per run when absent. */
+  dataDir?: string
+  /** A peer key to use (overrides `dataDir`). */
+  privateKey?: PrivateKey
+  /** Settings of the Whisper service. */
+  whisper?: WhisperInit
+  /**
+   * Transports to use instead of TCP, e.g. `[memory()]` from `@libp2p/memory` for tests and
+   * simulations (listen addresses must match).
+   */
+  transports?: Array<(components: any) => Transport>
+  /** A libp2p logger (e.g. to route logs into an app's logger). */
+  logger?: ComponentLogger
+  /**
+   * Start the node before returning it.
+   * @default true
+   */
+  start?: boolean
+}
+
+/**
+ * Builds (and by default starts) a libp2p node with the Whisper service.
+ * @example
+ * ```ts
+ * const node = await createHushNode({ listen: ['/ip4/127.0.0.1/tcp/0'] })
+ * const symKeyID = node.services.shh.newSymKey()
+ * ```
+ */
+export async function createHushNode(init: HushNodeInit = {}): Promise<HushNode> {
+  if (typeof init !== 'object' || init === null) throw new TypeError('init must be an object')
+  const privateKey = init.privateKey ?? (init.dataDir === undefined ? undefined : await loadOrCreatePeerKey(init.dataDir))
+  const bootstrapList = init.bootstrap ?? []
+  for (const addr of bootstrapList) multiaddr(addr) // throws on a malformed address, before anything starts
+  const peerDiscovery: Array<(components: any) => PeerDiscovery> =
+    bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList, timeout: 0 })] : []
+  const node = await createLibp2p({
+    ...(privateKey !== undefined && { privateKey }),
+    ...(init.logger !== undefined && { logger: init.logger }),
+    addresses: { listen: init.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
+    transports: init.transports ?? [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux(), mplex()],
+    peerDiscovery,
+    services: {
+      identify: identify(),
+      ping: ping(),
+      shh: (components: WhisperComponents) => whisper(init.whisper)(components),
+    },
+    start: false,
+  })
+  if (init.start !== false) {
+    await node.start()
+    // Dial bootstrap peers right away rather than waiting for discovery to get round to it.
+    for (const addr of bootstrapList) {
+      node.dial(multiaddr(addr)).catch(() => {
+        // Unreachable bootstrap peers are retried by libp2p's reconnect logic; nothing to do here.
+      })
+    }
+  }
+  return node as unknown as HushNode
+}

@@ -1,0 +1,131 @@
+/**
+ * Public parameter and result types of the Whisper service, shaped after geth v1.9's shh API
+ * (spec §8) with bytes as `Uint8Array` (the JSON-RPC layer converts to hex).
+ */
+import type { Bloom, Envelope, Topic } from '@hush/envelope'
+import type { SealProgress } from '@hush/pow'
+import type { AbortOptions, PeerId } from '@libp2p/interface'
+import type { ReceivedMessage } from './filters.ts'
+import type { DropReason } from './validator.ts'
+
+/** Filter criteria (geth `Criteria`): exactly one of `symKeyID` and `privateKeyID`. */
+export interface MessageCriteria {
+  /** Id of a symmetric key in the key store. */
+  symKeyID?: string
+  /** Id of a key pair in the key store, for asymmetric messages. */
+  privateKeyID?: string
+  /** Required signer: the 65-byte public key. */
+  sig?: Uint8Array
+  /** Minimum PoW of delivered messages. @default 0 */
+  minPow?: number
+  /** Topics to watch; empty or absent means every topic. */
+  topics?: readonly Topic[]
+  /** Deliver direct p2p messages from trusted peers too. @default false */
+  allowP2P?: boolean
+}
+
+/** What to post (geth `NewMessage`): exactly one of `symKeyID` and `pubKey`. */
+export interface PostParams {
+  /** Id of the symmetric key to encrypt with. */
+  symKeyID?: string
+  /** The recipient's 65-byte public key, for asymmetric encryption. */
+  pubKey?: Uint8Array
+  /** Id of the key pair to sign with; unsigned when absent. */
+  sig?: string
+  /** Time to live in seconds. @default 50 */
+  ttl?: number
+  /** The 4-byte topic; required for symmetric messages (geth). */
+  topic?: Topic
+  /** The application bytes. */
+  payload: Uint8Array
+  /** Padding used verbatim; random padding to 256 bytes when absent. */
+  padding?: Uint8Array
+  /** Seconds of work allowed for sealing; the envelope fails to post if the target is not reached. */
+  powTime?: number
+  /** PoW target. @default the node's minimum PoW */
+  powTarget?: number
+  /** Send directly to this trusted peer as a p2p message (code 127) instead of flooding. */
+  targetPeer?: string | PeerId
+}
+
+/** Options of `post` and `postEnvelope`. */
+export interface PostOptions extends AbortOptions {
+  /** Called with sealing progress. */
+  onProgress?: (progress: SealProgress) => void
+}
+
+/** The envelope a layer with its own crypto posts through `postEnvelope` (design.md §6). */
+export interface RawPost {
+  topic: Topic
+  data: Uint8Array
+  ttlSeconds: number
+}
+
+/** Options of `postEnvelope`. */
+export interface PostEnvelopeOptions extends PostOptions {
+  /** PoW to reach; the node's own minimum applies when higher. */
+  powTarget?: number
+  /** Time budget for sealing. */
+  powTimeMs?: number
+}
+
+/** Snapshot of the node (geth `Info` plus our counters). */
+export interface WhisperInfo {
+  /** Bytes of envelopes in the pool (sum of `size()`). */
+  memory: number
+  /** Envelopes in the pool. */
+  envelopes: number
+  /** Connected peers speaking /shh/6.0.0. */
+  peers: number
+  /** Our minimum PoW. */
+  minPow: number
+  /** Our max envelope size. */
+  maxMessageSize: number
+  /** Whether we run in light mode. */
+  isLight: boolean
+  /** Our announced bloom; `undefined` for a full node. */
+  bloom: Bloom | undefined
+  /** Drops by reason since start. */
+  drops: Record<DropReason, number>
+  /** Duplicate envelopes received. */
+  duplicates: number
+  /** New envelopes added to the pool. */
+  added: number
+  /** Messages delivered to filters. */
+  delivered: number
+  /** Installed filters. */
+  filters: number
+  /** Process heap and external memory, in bytes. */
+  process: { heapUsed: number; arrayBuffers: number }
+}
+
+/** Detail of the `envelope` event: a new envelope entered the pool. */
+export interface EnvelopeEventDetail {
+  envelope: Envelope
+  hash: Uint8Array
+  pow: number
+  /** The peer it came from; `undefined` for our own. */
+  from: PeerId | undefined
+}
+
+/** Detail of the `envelope:drop` event. */
+export interface DropEventDetail {
+  reason: DropReason
+  from: PeerId | undefined
+}
+
+/** The service's events (CustomEvent detail types). */
+export interface WhisperEvents {
+  /** A filter delivered a message. */
+  message: CustomEvent<ReceivedMessage>
+  /** A new, valid envelope entered the pool. */
+  envelope: CustomEvent<EnvelopeEventDetail>
+  /** An envelope or frame was dropped. */
+  'envelope:drop': CustomEvent<DropEventDetail>
+  /** A peer speaking /shh/6.0.0 connected. */
+  'peer:connect': CustomEvent<PeerId>
+  /** It went away. */
+  'peer:disconnect': CustomEvent<PeerId>
+  /** It was disconnected and refused for misbehaving. */
+  'peer:ban': CustomEvent<PeerId>
+}

@@ -1,0 +1,725 @@
+/**
+ * The Whisper service: the libp2p service apps embed (design.md §1, §6). It wires the router,
+ * the pool, the key store and the filters, runs every envelope — received or our own — through
+ * one ingest path, and offers geth's shh API plus the raw-envelope interface for layers that do
+ * their own crypto.
+ */
+import {
+  type Bloom,
+  type Envelope,
+  FULL_BLOOM,
+  MAX_ENVELOPE_SIZE_BYTES,
+  type Topic,
+  bloomMatches,
+  bloomUnion,
+  decodeEnvelope,
+  encodeEnvelope,
+  envelopeSize,
+  isValidPublicKey,
+  keccak256,
+  topicToBloom,
+  topicsToBloom,
+  wrapMessage,
+} from '@hush/envelope'
+import { type Pool, type PoolEntry, createPool, hashKey } from '@hush/pool'
+import { powOf, ratingOf, sealEnvelopeAsync } from '@hush/pow'
+import {
+  type AbortOptions,
+  type ComponentLogger,
+  type Logger,
+  type Metrics,
+  type PeerId,
+  type Startable,
+  TypedEventEmitter,
+  serviceCapabilities,
+  serviceDependencies,
+} from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import { AsyncQueue, closeOnAbort } from './async-queue.ts'
+import { CODE_P2P_MESSAGE } from './constants.ts'
+import { FilterNotFoundError, NotStartedError, PeerNotFoundError, PostRejectedError } from './errors.ts'
+import { type ReceivedMessage, FilterSet } from './filters.ts'
+import { meetsOwnRequirement, peerWants } from './forwarding.ts'
+import { KeyStore } from './key-store.ts'
+import type { Peer, Requirement } from './peer.ts'
+import { Router, type RouterHost } from './router.ts'
+import { type WhisperInit, type WhisperSettings, checkBloom, checkMaxSize, checkPow, resolveSettings } from './settings.ts'
+import type {
+  MessageCriteria,
+  PostEnvelopeOptions,
+  PostOptions,
+  PostParams,
+  RawPost,
+  WhisperEvents,
+  WhisperInfo,
+} from './types.ts'
+import { DROP_PENALTIES, DROP_REASONS, type DropReason, checkTime } from './validator.ts'
+import { encodeP2PFrame } from './wire.ts'
+
+/** The libp2p components the service uses. */
+export interface WhisperComponents {
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  logger: ComponentLogger
+  metrics?: Metrics
+}
+
+/** Outcome of one envelope through the ingest path. */
+export type IngestResult =
+  | { status: 'added'; hash: Uint8Array; entry: PoolEntry }
+  | { status: 'duplicate'; hash: Uint8Array }
+  | { status: 'dropped'; reason: DropReason }
+
+const topicNumber = (t: Topic): number => ((t[0] << 24) | (t[1] << 16) | (t[2] << 8) | t[3]) >>> 0
+
+/** A Whisper v6 node service for libp2p. See {@link whisper}. */
+export class WhisperService extends TypedEventEmitter<WhisperEvents> implements Startable, RouterHost {
+  readonly [Symbol.toStringTag] = '@hush/node'
+
+  /** The key store behind the shh key methods. */
+  readonly keys: KeyStore = new KeyStore()
+  private readonly settings: WhisperSettings
+  private readonly log: Logger
+  private readonly router: Router
+  private pool: Pool
+  private readonly filters = new FilterSet()
+  private readonly raws = new WeakMap<Envelope, Uint8Array>()
+  private readonly rawSubscriptions = new Map<number, Set<AsyncQueue<Envelope>>>()
+  private minPow: Requirement<number>
+  private bloom: Requirement<Bloom | undefined>
+  private explicitBloom: Bloom | undefined
+  private isLightMode: boolean
+  private maxMessageSize: number
+  private started = false
+  private pruneTimer: ReturnType<typeof setInterval> | undefined
+  private bloomTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly sealing = new Set<AbortController>()
+  private readonly drops = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>
+  private readonly counts = { duplicates: 0, added: 0, delivered: 0 }
+  private readonly metrics: { drops?: { increment(values: Record<string, number | true>): void } } = {}
+
+  constructor(components: WhisperComponents, init: WhisperInit = {}) {
+    super()
+    // libp2p reads these to order services: topology notifications need identify first (deps.md §1).
+    Object.defineProperty(this, serviceCapabilities, { value: ['@hush/whisper'] })
+    Object.defineProperty(this, serviceDependencies, { value: ['@libp2p/identify'] })
+    this.settings = resolveSettings(init)
+    this.log = components.logger.forComponent('hush:node')
+    const nowMs = this.settings.now()
+    this.minPow = { current: this.settings.minPow, previous: this.settings.minPow, changedMs: nowMs }
+    this.explicitBloom = this.settings.bloom
+    this.isLightMode = this.settings.isLight
+    this.maxMessageSize = this.settings.maxMessageSize
+    const bloom = this.computeBloom()
+    this.bloom = { current: bloom, previous: bloom, changedMs: nowMs }
+    this.pool = createPool(this.settings.pool)
+    this.router = new Router(
+      components,
+      this,
+      {
+        batchIntervalMs: this.settings.batchIntervalMs,
+        maxWriteQueueBytes: this.settings.maxWriteQueueBytes,
+        score: this.settings.score,
+        packetsPerSecond: this.settings.packetsPerSecond,
+        bytesPerSecond: this.settings.bytesPerSecond,
+        handshakeTimeoutMs: this.settings.handshakeTimeoutMs,
+        restrictLightPeers: this.settings.restrictLightPeers,
+      },
+      components.logger.forComponent('hush:node:router'),
+      this.settings.now
+    )
+    const group = components.metrics?.registerCounterGroup('hush_whisper_drops_total', { label: 'reason' })
+    if (group !== undefined) this.metrics.drops = group
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  /** Starts routing. Idempotent. */
+  async start(): Promise<void> {
+    if (this.started) return
+    this.started = true
+    this.pool = createPool(this.settings.pool)
+    await this.router.start()
+    this.pruneTimer = setInterval(() => this.prune(), this.settings.pruneIntervalMs)
+    this.pruneTimer.unref?.()
+  }
+
+  /** Stops routing, aborts sealing, ends subscriptions and releases every timer. Idempotent. */
+  async stop(): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    if (this.pruneTimer !== undefined) clearInterval(this.pruneTimer)
+    if (this.bloomTimer !== undefined) clearTimeout(this.bloomTimer)
+    this.pruneTimer = undefined
+    this.bloomTimer = undefined
+    for (const ac of this.sealing) ac.abort(new NotStartedError('the node stopped'))
+    this.sealing.clear()
+    await this.router.stop()
+    for (const set of this.rawSubscriptions.values()) for (const q of set) q.close()
+    this.rawSubscriptions.clear()
+    this.filters.clear()
+  }
+
+  /** Whether the service is started. */
+  isStarted(): boolean {
+    return this.started
+  }
+
+  // ---- keys (geth shh key API) -------------------------------------------------------------
+
+  /** Generates a key pair; returns its id. */
+  newKeyPair(): string {
+    return this.keys.newKeyPair()
+  }
+  /** Stores a private key; returns its id. */
+  addPrivateKey(privateKey: Uint8Array): string {
+    return this.keys.addPrivateKey(privateKey)
+  }
+  /** Deletes (and zeroizes) a key pair. */
+  deleteKeyPair(id: string): boolean {
+    return this.keys.deleteKeyPair(id)
+  }
+  /** Whether a key pair exists. */
+  hasKeyPair(id: string): boolean {
+    return this.keys.hasKeyPair(id)
+  }
+  /** The public key of a key pair. @throws {KeyNotFoundError} */
+  getPublicKey(id: string): Uint8Array {
+    return this.keys.getPublicKey(id)
+  }
+  /** The private key of a key pair. @throws {KeyNotFoundError} */
+  getPrivateKey(id: string): Uint8Array {
+    return this.keys.getPrivateKey(id)
+  }
+  /** Generates a symmetric key; returns its id. */
+  newSymKey(): string {
+    return this.keys.newSymKey()
+  }
+  /** Stores a symmetric key; returns its id. */
+  addSymKey(key: Uint8Array): string {
+    return this.keys.addSymKey(key)
+  }
+  /** Derives a symmetric key from a password the geth way (PBKDF2, 65356 rounds); returns its id. */
+  generateSymKeyFromPassword(password: string): string {
+    return this.keys.addSymKeyFromPassword(password)
+  }
+  /** Whether a symmetric key exists. */
+  hasSymKey(id: string): boolean {
+    return this.keys.hasSymKey(id)
+  }
+  /** A symmetric key. @throws {KeyNotFoundError} */
+  getSymKey(id: string): Uint8Array {
+    return this.keys.getSymKey(id)
+  }
+  /** Deletes (and zeroizes) a symmetric key. */
+  deleteSymKey(id: string): boolean {
+    return this.keys.deleteSymKey(id)
+  }
+
+  // ---- settings ---------------------------------------------------------------------------
+
+  /** Sets our minimum PoW and announces it; the old value is tolerated for a short while. */
+  setMinPoW(pow: number): void {
+    checkPow(pow, 'pow')
+    this.minPow = { current: pow, previous: this.minPow.current, changedMs: this.settings.now() }
+    this.router.announcePow(pow)
+  }
+
+  /** Sets the largest envelope accepted (at most 10 MiB); new peers see it in our status. */
+  setMaxMessageSize(size: number): void {
+    checkMaxSize(size, 'size')
+    this.maxMessageSize = size
+  }
+
+  /** Sets an explicit bloom (64 bytes) and announces it; watched topics stay included. */
+  setBloomFilter(bloom: Bloom): void {
+    checkBloom(bloom, 'bloom')
+    this.explicitBloom = bloom.slice()
+    this.updateBloom(true)
+  }
+
+  /** Lets a connected peer send us direct p2p messages (code 127). @throws {PeerNotFoundError} */
+  markTrustedPeer(peer: string | PeerId): void {
+    const p = this.router.getPeer(peer.toString())
+    if (p === undefined) throw new PeerNotFoundError(`peer ${peer.toString()} is not connected`)
+    p.isTrusted = true
+  }
+
+  /** A snapshot of the node. */
+  info(): WhisperInfo {
+    const mem = process.memoryUsage()
+    return {
+      memory: this.pool.bytes,
+      envelopes: this.pool.size,
+      peers: this.router.getPeers().length,
+      minPow: this.minPow.current,
+      maxMessageSize: this.maxMessageSize,
+      isLight: this.isLightMode,
+      bloom: this.bloom.current?.slice(),
+      drops: { ...this.drops },
+      duplicates: this.counts.duplicates,
+      added: this.counts.added,
+      delivered: this.counts.delivered,
+      filters: this.filters.size,
+      process: { heapUsed: mem.heapUsed, arrayBuffers: mem.arrayBuffers },
+    }
+  }
+
+  /** Ids of connected Whisper peers. */
+  getPeers(): PeerId[] {
+    return this.router.getPeers().map((p) => p.id)
+  }
+
+  // ---- filters ----------------------------------------------------------------------------
+
+  /** Installs a polling filter (geth `newMessageFilter`); returns its id. */
+  newMessageFilter(criteria: MessageCriteria): string {
+    const id = this.filters.install(this.resolveCriteria(criteria))
+    this.updateBloom(false)
+    return id
+  }
+
+  /** Removes and returns the messages a filter buffered since the last call. @throws {FilterNotFoundError} */
+  getFilterMessages(id: string): ReceivedMessage[] {
+    const messages = this.filters.drain(id)
+    if (messages === undefined) throw new FilterNotFoundError(`no filter with id ${id}`)
+    return messages
+  }
+
+  /** Removes a filter. @throws {FilterNotFoundError} */
+  deleteMessageFilter(id: string): boolean {
+    if (!this.filters.uninstall(id)) throw new FilterNotFoundError(`no filter with id ${id}`)
+    this.updateBloom(false)
+    return true
+  }
+
+  /**
+   * Messages matching `criteria` as an async iterable that ends when `options.signal` aborts
+   * (or the node stops).
+   * @example
+   * ```ts
+   * for await (const message of node.services.shh.subscribe({ symKeyID, topics: [topic] }, { signal })) { … }
+   * ```
+   */
+  subscribe(criteria: MessageCriteria, options: AbortOptions = {}): AsyncIterable<ReceivedMessage> {
+    const id = this.newMessageFilter(criteria)
+    const queue = this.filters.queue(id) as AsyncQueue<ReceivedMessage>
+    const detach = closeOnAbort(queue, options.signal)
+    const uninstall = (): void => {
+      detach()
+      if (this.filters.uninstall(id)) this.updateBloom(false)
+    }
+    options.signal?.addEventListener('abort', uninstall, { once: true })
+    return {
+      [Symbol.asyncIterator]: async function* () {
+        try {
+          yield* queue
+        } finally {
+          uninstall()
+        }
+      },
+    }
+  }
+
+  /**
+   * Every valid envelope on `topics`, once, whoever sent it (our own posts included), for layers
+   * that do their own crypto (design.md §6). Ends when `options.signal` aborts.
+   */
+  subscribeEnvelopes(topics: readonly Topic[], options: AbortOptions = {}): AsyncIterable<Envelope> {
+    if (!Array.isArray(topics) || topics.length === 0) throw new TypeError('topics must be a non-empty array')
+    for (const t of topics) if (!(t instanceof Uint8Array) || t.length !== 4) throw new TypeError('topics must hold 4-byte topics')
+    const queue = new AsyncQueue<Envelope>(this.settings.filterCapacity)
+    const keys = [...new Set(topics.map(topicNumber))]
+    for (const k of keys) {
+      let set = this.rawSubscriptions.get(k)
+      if (set === undefined) this.rawSubscriptions.set(k, (set = new Set()))
+      set.add(queue)
+    }
+    this.updateBloom(false)
+    const detach = closeOnAbort(queue, options.signal)
+    const remove = (): void => {
+      detach()
+      let changed = false
+      for (const k of keys) {
+        const set = this.rawSubscriptions.get(k)
+        if (set?.delete(queue) === true) changed = true
+        if (set?.size === 0) this.rawSubscriptions.delete(k)
+      }
+      queue.close()
+      if (changed) this.updateBloom(false)
+    }
+    options.signal?.addEventListener('abort', remove, { once: true })
+    return {
+      [Symbol.asyncIterator]: async function* () {
+        try {
+          yield* queue
+        } finally {
+          remove()
+        }
+      },
+    }
+  }
+
+  // ---- posting ----------------------------------------------------------------------------
+
+  /**
+   * Encrypts, signs, seals and floods a message (geth `post`); returns the envelope hash.
+   * @throws {KeyNotFoundError} for an unknown key id
+   * @throws {PostRejectedError} when the node's own checks refuse the envelope
+   * @throws {PeerNotFoundError} when `targetPeer` is not connected
+   */
+  async post(params: PostParams, options: PostOptions = {}): Promise<Uint8Array> {
+    if (typeof params !== 'object' || params === null) throw new TypeError('params must be an object')
+    if ((params.symKeyID === undefined) === (params.pubKey === undefined)) {
+      throw new TypeError('params need exactly one of symKeyID and pubKey')
+    }
+    if (params.symKeyID !== undefined && params.topic === undefined) throw new TypeError('params.topic is required with symKeyID')
+    if (params.pubKey !== undefined && !isValidPublicKey(params.pubKey)) throw new RangeError('params.pubKey is not a valid public key')
+    const topic = params.topic ?? new Uint8Array(4)
+    const signingKey = params.sig === undefined ? undefined : this.keys.pair(params.sig).privateKey
+    const nowSeconds = Math.floor(this.settings.now() / 1000)
+    const base = {
+      topic,
+      payload: params.payload,
+      ...(signingKey !== undefined && { signingKey }),
+      ...(params.ttl !== undefined && { ttl: params.ttl }),
+      ...(params.padding !== undefined && { padding: params.padding }),
+      now: nowSeconds,
+    }
+    const envelope =
+      params.symKeyID !== undefined
+        ? wrapMessage({ ...base, symKey: this.keys.symKey(params.symKeyID) })
+        : wrapMessage({ ...base, publicKey: params.pubKey as Uint8Array })
+    const target = params.powTarget ?? this.minPow.current
+    checkPow(target, 'params.powTarget')
+    const sealed = await this.seal(envelope, target, params.powTime === undefined ? undefined : params.powTime * 1000, options)
+    if (params.targetPeer !== undefined) return this.sendP2P(sealed, params.targetPeer)
+    return this.ingestOwn(sealed)
+  }
+
+  /**
+   * Seals and floods an envelope whose `data` the caller already encrypted (design.md §6);
+   * returns its hash. The PoW is max(our minimum, `options.powTarget`).
+   * @throws {PostRejectedError} when the node's own checks refuse the envelope
+   */
+  async postEnvelope(post: RawPost, options: PostEnvelopeOptions = {}): Promise<Uint8Array> {
+    if (typeof post !== 'object' || post === null) throw new TypeError('post must be an object')
+    if (!(post.topic instanceof Uint8Array) || post.topic.length !== 4) throw new TypeError('post.topic must be 4 bytes')
+    if (!(post.data instanceof Uint8Array)) throw new TypeError('post.data must be a Uint8Array')
+    if (!Number.isInteger(post.ttlSeconds) || post.ttlSeconds < 1) throw new RangeError('post.ttlSeconds must be an integer ≥ 1')
+    const target = Math.max(this.minPow.current, options.powTarget ?? 0)
+    const nowSeconds = Math.floor(this.settings.now() / 1000)
+    const envelope: Envelope = { expiry: nowSeconds + post.ttlSeconds, ttl: post.ttlSeconds, topic: post.topic.slice(), data: post.data, nonce: 0n }
+    const sealed = await this.seal(envelope, target, options.powTimeMs, options)
+    return this.ingestOwn(sealed)
+  }
+
+  private async seal(envelope: Envelope, targetPow: number, workTimeMs: number | undefined, options: PostOptions): Promise<Envelope> {
+    if (!this.started) throw new NotStartedError()
+    options.signal?.throwIfAborted()
+    if (targetPow === 0) return envelope
+    const ac = new AbortController()
+    this.sealing.add(ac)
+    const signal = options.signal === undefined ? ac.signal : AbortSignal.any([ac.signal, options.signal])
+    try {
+      const result = await sealEnvelopeAsync(envelope, {
+        targetPow,
+        ...(workTimeMs !== undefined && { workTimeMs }),
+        ...(this.settings.sealWorkers !== undefined && { workers: this.settings.sealWorkers }),
+        ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
+        signal,
+      })
+      return result.envelope
+    } finally {
+      this.sealing.delete(ac)
+    }
+  }
+
+  private ingestOwn(envelope: Envelope): Uint8Array {
+    if (!this.started) throw new NotStartedError()
+    const result = this.ingest(encodeEnvelope(envelope), undefined)
+    if (result.status === 'dropped') throw new PostRejectedError(result.reason)
+    return result.hash
+  }
+
+  private sendP2P(envelope: Envelope, target: string | PeerId): Uint8Array {
+    const peer = this.router.getPeer(target.toString())
+    if (peer === undefined || !peer.hasOutbound) throw new PeerNotFoundError(`peer ${target.toString()} is not connected`)
+    const raw = encodeEnvelope(envelope)
+    peer.send(encodeP2PFrame(CODE_P2P_MESSAGE, raw))
+    return keccak256(raw)
+  }
+
+  // ---- ingest -----------------------------------------------------------------------------
+
+  /**
+   * The one ingest path (design.md §4), for received and own envelopes alike: cheap checks
+   * first, the seen check before the PoW, then pool, forwarding and local delivery.
+   */
+  ingest(raw: Uint8Array, from: Peer | undefined): IngestResult {
+    let envelope: Envelope
+    try {
+      envelope = decodeEnvelope(raw, { maxSizeBytes: MAX_ENVELOPE_SIZE_BYTES })
+    } catch {
+      return this.drop('invalid-envelope', from)
+    }
+    const nowMs = this.settings.now()
+    const nowSeconds = Math.floor(nowMs / 1000)
+    const time = checkTime(envelope, nowSeconds, from?.clockOffsetSeconds ?? 0, {
+      futureSeconds: this.settings.futureAllowanceSeconds,
+      pastSeconds: this.settings.pastAllowanceSeconds,
+    })
+    if (!time.ok) return this.drop(time.reason, from)
+    if (envelopeSize(envelope) > this.maxMessageSize) return this.drop('too-large', from)
+    const hash = keccak256(raw)
+    const key = hashKey(hash)
+    if (this.pool.has(key) || this.pool.hasSeen(key, nowSeconds)) {
+      this.counts.duplicates++
+      if (from !== undefined) {
+        from.counters.duplicatesIn++
+        from.known.set(key, envelope.expiry)
+      }
+      return { status: 'duplicate', hash }
+    }
+    const pow = powOf(envelope, { extraTtlSeconds: time.powTtl - envelope.ttl })
+    const tolerance = this.settings.requirementToleranceMs
+    if (!meetsOwnRequirement(this.minPow, (min) => pow >= min, nowMs, tolerance)) return this.drop('low-pow', from)
+    const envelopeBloom = topicToBloom(envelope.topic)
+    if (!meetsOwnRequirement(this.bloom, (b) => bloomMatches(b, envelopeBloom), nowMs, tolerance)) {
+      return this.drop('bloom-mismatch', from)
+    }
+    // Keep an own copy: the frame buffer may be a view into a much larger chunk.
+    const own = raw.slice()
+    const dataOffset = envelope.data.byteOffset - raw.byteOffset
+    const topicOffset = envelope.topic.byteOffset - raw.byteOffset
+    const kept: Envelope = {
+      expiry: envelope.expiry,
+      ttl: envelope.ttl,
+      topic: own.subarray(topicOffset, topicOffset + 4),
+      data: own.subarray(dataOffset, dataOffset + envelope.data.length),
+      nonce: envelope.nonce,
+    }
+    const rating = ratingOf({ pow })
+    const added = this.pool.add({ envelope: kept, hash, pow, rating, arrival: nowSeconds, peer: from?.key }, nowSeconds)
+    if (added.status === 'duplicate') {
+      this.counts.duplicates++
+      return { status: 'duplicate', hash }
+    }
+    if (added.status !== 'added') {
+      const reason: DropReason =
+        added.status === 'expired' ? 'expired' : added.status === 'future' ? 'future' : added.status === 'too-large' ? 'too-large' : added.status === 'low-pow' ? 'low-pow' : 'pool-full'
+      return this.drop(reason, from)
+    }
+    this.raws.set(kept, own)
+    this.counts.added++
+    if (from !== undefined) {
+      from.counters.envelopesIn++
+      from.known.set(key, kept.expiry)
+      this.router.penalise(from, 'first-delivery')
+    }
+    this.forward(added.entry, envelopeBloom, own.length, from)
+    this.deliver(kept, hash, pow, from)
+    return { status: 'added', hash, entry: added.entry }
+  }
+
+  private forward(entry: PoolEntry, bloom: Bloom, rawBytes: number, from: Peer | undefined): void {
+    // Light mode: relay nobody else's envelopes (spec §4.6, design.md §3).
+    if (this.isLightMode && from !== undefined) return
+    const candidate = { pow: entry.pow, bloom, rawBytes, sizeBytes: entry.bytes }
+    for (const peer of this.router.getPeers()) {
+      if (peer === from || peer.status === undefined || peer.known.has(entry.key)) continue
+      if (!peerWants({ minPow: peer.minPow, bloom: peer.bloom, maxSizeBytes: peer.status.maxSizeBytes }, candidate)) continue
+      this.router.enqueue(peer, entry.key, entry.expiry)
+    }
+  }
+
+  private deliver(envelope: Envelope, hash: Uint8Array, pow: number, from: Peer | undefined): void {
+    const subscribers = this.rawSubscriptions.get(topicNumber(envelope.topic))
+    if (subscribers !== undefined) for (const q of subscribers) q.push(envelope)
+    if (this.filters.watches(envelope.topic)) {
+      for (const message of this.filters.match(envelope, { pow, hash, isP2P: false })) {
+        this.counts.delivered++
+        this.safeDispatch('message', message)
+      }
+    }
+    this.safeDispatch('envelope', { envelope, hash, pow, from: from?.id })
+  }
+
+  private drop(reason: DropReason, from: Peer | undefined): IngestResult {
+    this.drops[reason]++
+    this.metrics.drops?.increment({ [reason]: true })
+    if (from !== undefined) {
+      const penalty = DROP_PENALTIES[reason]
+      if (penalty !== undefined) this.router.penalise(from, penalty)
+    }
+    this.safeDispatch('envelope:drop', { reason, from: from?.id })
+    return { status: 'dropped', reason }
+  }
+
+  /** Dispatches an event; a throwing app listener must not break the node's state. */
+  private safeDispatch<K extends keyof WhisperEvents>(type: K, detail: WhisperEvents[K]['detail']): void {
+    if (!this.listenerCount(type)) return
+    try {
+      this.safeDispatchEvent(type, { detail })
+    } catch (err) {
+      this.log.error('a %s listener threw: %e', type, err)
+    }
+  }
+
+  // ---- RouterHost ---------------------------------------------------------------------------
+
+  /** @internal */
+  localStatus(): { minPow: number; bloom: Bloom | undefined; isLight: boolean; clockMs: number; maxSizeBytes: number } {
+    return {
+      minPow: this.minPow.current,
+      bloom: this.bloom.current,
+      isLight: this.isLightMode,
+      clockMs: this.settings.now(),
+      maxSizeBytes: this.maxMessageSize,
+    }
+  }
+  /** @internal */
+  maxEnvelopeBytes(): number {
+    return this.maxMessageSize
+  }
+  /** @internal */
+  isLight(): boolean {
+    return this.isLightMode
+  }
+  /** @internal */
+  onEnvelopes(peer: Peer, envelopes: Uint8Array[]): void {
+    for (const raw of envelopes) {
+      this.ingest(raw, peer)
+      if (this.router.getPeer(peer.key) !== peer) return
+    }
+  }
+  /** @internal */
+  onP2PMessage(peer: Peer, raw: Uint8Array): void {
+    if (!peer.isTrusted) {
+      this.drop('untrusted-p2p', peer)
+      return
+    }
+    let envelope: Envelope
+    try {
+      envelope = decodeEnvelope(raw.slice(), { maxSizeBytes: this.maxMessageSize })
+    } catch {
+      this.drop('invalid-envelope', peer)
+      return
+    }
+    // Direct messages from trusted peers skip PoW and expiry and are not pooled (spec §7.3).
+    for (const message of this.filters.match(envelope, { pow: 0, hash: keccak256(raw), isP2P: true })) {
+      this.counts.delivered++
+      this.safeDispatch('message', message)
+    }
+  }
+  /** @internal */
+  onPeerReady(peer: Peer): void {
+    const status = peer.status
+    if (status === undefined) return
+    const nowSeconds = Math.floor(this.settings.now() / 1000)
+    for (const entry of this.pool.entries({ bloom: peer.bloom?.current, minPow: peer.minPow?.current, now: nowSeconds })) {
+      if (peer.known.has(entry.key) || entry.bytes > status.maxSizeBytes) continue
+      if (this.isLightMode && entry.peer !== undefined) continue
+      this.router.enqueue(peer, entry.key, entry.expiry)
+    }
+  }
+  /** @internal */
+  rawEnvelope(key: string): Uint8Array | undefined {
+    const entry = this.pool.get(key)
+    return entry === undefined ? undefined : this.raws.get(entry.envelope)
+  }
+  /** @internal */
+  onDrop(reason: 'malformed-frame' | 'rate-limited', peer: Peer): void {
+    this.drops[reason]++
+    this.metrics.drops?.increment({ [reason]: true })
+    this.safeDispatch('envelope:drop', { reason, from: peer.id })
+  }
+  /** @internal */
+  onPeerConnected(peer: Peer): void {
+    this.safeDispatch('peer:connect', peer.id)
+  }
+  /** @internal */
+  onPeerDisconnected(peer: Peer): void {
+    this.safeDispatch('peer:disconnect', peer.id)
+  }
+  /** @internal */
+  onPeerBanned(peer: Peer): void {
+    this.safeDispatch('peer:ban', peer.id)
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private prune(): void {
+    const nowSeconds = Math.floor(this.settings.now() / 1000)
+    this.pool.prune(nowSeconds)
+    this.pool.seen.prune(nowSeconds)
+    this.router.pruneKnown(nowSeconds, this.settings.pastAllowanceSeconds)
+  }
+
+  private resolveCriteria(criteria: MessageCriteria) {
+    if (typeof criteria !== 'object' || criteria === null) throw new TypeError('criteria must be an object')
+    if ((criteria.symKeyID === undefined) === (criteria.privateKeyID === undefined)) {
+      throw new TypeError('criteria need exactly one of symKeyID and privateKeyID')
+    }
+    const topics = criteria.topics ?? []
+    if (!Array.isArray(topics)) throw new TypeError('criteria.topics must be an array')
+    for (const t of topics) if (!(t instanceof Uint8Array) || t.length !== 4) throw new TypeError('criteria.topics must hold 4-byte topics')
+    const minPow = criteria.minPow ?? 0
+    checkPow(minPow, 'criteria.minPow')
+    if (criteria.sig !== undefined && !isValidPublicKey(criteria.sig)) throw new RangeError('criteria.sig is not a valid public key')
+    const base = {
+      topics: topics.map((t) => t.slice()),
+      minPow,
+      allowP2P: criteria.allowP2P ?? false,
+      capacity: this.settings.filterCapacity,
+      ...(criteria.sig !== undefined && { sig: criteria.sig.slice() }),
+    }
+    if (criteria.symKeyID !== undefined) return { ...base, symKey: this.keys.symKey(criteria.symKeyID).slice() }
+    const pair = this.keys.pair(criteria.privateKeyID as string)
+    return { ...base, privateKey: pair.privateKey.slice(), publicKey: pair.publicKey }
+  }
+
+  /** The bloom we announce: none (full node) unless light or set explicitly (design.md §3). */
+  private computeBloom(): Bloom | undefined {
+    if (!this.isLightMode && this.explicitBloom === undefined) return undefined
+    const watched = this.filters.watched()
+    if (watched.all) return FULL_BLOOM.slice()
+    const topics: Topic[] = [...watched.topics]
+    for (const k of this.rawSubscriptions.keys()) topics.push(Uint8Array.of(k >>> 24, (k >>> 16) & 0xff, (k >>> 8) & 0xff, k & 0xff))
+    const fromTopics = topicsToBloom(topics)
+    return this.explicitBloom === undefined ? fromTopics : bloomUnion(this.explicitBloom, fromTopics)
+  }
+
+  /** Recomputes our bloom; announces a change at once or after a short delay. */
+  private updateBloom(immediately: boolean): void {
+    const next = this.computeBloom()
+    const current = this.bloom.current
+    const same = next === undefined ? current === undefined : current !== undefined && next.every((b, i) => b === current[i])
+    if (same) return
+    this.bloom = { current: next, previous: current, changedMs: this.settings.now() }
+    if (next === undefined) return
+    if (this.bloomTimer !== undefined) clearTimeout(this.bloomTimer)
+    this.bloomTimer = undefined
+    const announce = (): void => {
+      this.bloomTimer = undefined
+      if (this.started && this.bloom.current !== undefined) this.router.announceBloom(this.bloom.current)
+    }
+    if (immediately || !this.started) announce()
+    else {
+      this.bloomTimer = setTimeout(announce, this.settings.bloomAnnounceDelayMs)
+      this.bloomTimer.unref?.()
+    }
+  }
+}
+
+/**
+ * The Whisper service factory in libp2p style.
+ * @example
+ * ```ts
+ * const node = await createLibp2p({ …, services: { identify: identify(), shh: whisper({ minPow: 0.2 }) } })
+ * ```
+ */
+export function whisper(init: WhisperInit = {}): (components: WhisperComponents) => WhisperService {
+  return (components) => new WhisperService(components, init)
+}
+
