@@ -13,7 +13,7 @@ import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p } from 'libp2p'
+import { type Libp2pOptions, createLibp2p } from 'libp2p'
 import { loadOrCreatePeerKey } from './peer-key.ts'
 import type { WhisperInit } from './settings.ts'
 import { type WhisperComponents, type WhisperService, whisper } from './whisper.ts'
@@ -48,6 +48,11 @@ export interface HushNodeInit {
    * simulations (listen addresses must match).
    */
   transports?: Array<(components: any) => Transport>
+  /**
+   * Further libp2p options merged over ours (connection manager limits, metrics, gater, …);
+   * `services` cannot be replaced here.
+   */
+  libp2p?: Omit<Libp2pOptions, 'services' | 'start'>
   /** A libp2p logger (e.g. to route logs into an app's logger). */
   logger?: ComponentLogger
   /**
@@ -80,6 +85,7 @@ export async function createHushNode(init: HushNodeInit = {}): Promise<HushNode>
     connectionEncrypters: [noise()],
     streamMuxers: [yamux(), mplex()],
     peerDiscovery,
+    ...init.libp2p,
     services: {
       identify: identify(),
       ping: ping(),

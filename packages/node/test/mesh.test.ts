@@ -1,0 +1,88 @@
+import { topicFromString } from '@hush/envelope'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { HushNode } from '../src/index.ts'
+import { connect, startNodes, stopAll, waitFor } from './fixtures/network.ts'
+
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
+
+/** A small deterministic PRNG (mulberry32) so the random mesh is the same on every run. */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Edges of a connected random graph: a ring plus `extra` random chords. */
+function randomMesh(n: number, extra: number, seed: number): [number, number][] {
+  const random = rng(seed)
+  const edges = new Set<string>()
+  for (let i = 0; i < n; i++) edges.add([i, (i + 1) % n].sort((x, y) => x - y).join('-'))
+  while (edges.size < n + extra) {
+    const a = Math.floor(random() * n)
+    const b = Math.floor(random() * n)
+    if (a !== b) edges.add([a, b].sort((x, y) => x - y).join('-'))
+  }
+  return [...edges].map((e) => e.split('-').map(Number) as [number, number])
+}
+
+/** Installs one symmetric filter per node on `topic`, sharing one key; returns a poller. */
+function shareKey(nodes: HushNode[], topic: Uint8Array) {
+  const key = nodes[0].services.shh.getSymKey(nodes[0].services.shh.newSymKey())
+  const ids = nodes.map((n) => n.services.shh.addSymKey(key))
+  const filters = nodes.map((n, i) => n.services.shh.newMessageFilter({ symKeyID: ids[i], topics: [topic] }))
+  const received = nodes.map(() => [] as string[])
+  const poll = (): void => {
+    nodes.forEach((n, i) => {
+      for (const m of n.services.shh.getFilterMessages(filters[i])) received[i].push(new TextDecoder().decode(m.payload))
+    })
+  }
+  return { ids, received, poll }
+}
+
+describe('multi-hop delivery over TCP', () => {
+  let nodes: HushNode[] = []
+  afterEach(async () => {
+    await stopAll(nodes)
+    nodes = []
+  })
+
+  /*
+   * Topology: 0 ── 1 ── 2 ── 3 ── 4 (a line).
+   */
+  it('a line of 5 nodes delivers end to end, both ways', async () => {
+    nodes = await startNodes(5)
+    for (let i = 0; i < 4; i++) await connect(nodes[i], nodes[i + 1])
+    const topic = topicFromString('line')
+    const { ids, received, poll } = shareKey(nodes, topic)
+    await nodes[0].services.shh.post({ symKeyID: ids[0], topic, payload: utf8('from 0') })
+    await nodes[4].services.shh.post({ symKeyID: ids[4], topic, payload: utf8('from 4') })
+    await waitFor(() => (poll(), received.every((r) => r.length === 2)), 15_000, 'both messages at every node')
+    for (const r of received) expect(r.sort()).toEqual(['from 0', 'from 4'])
+  })
+
+  /*
+   * Topology: 20 nodes on a ring plus 20 random chords (seed 7): average degree 4.
+   */
+  it('a random 20-node mesh delivers every envelope to every node exactly once', async () => {
+    nodes = await startNodes(20)
+    const edges = randomMesh(20, 20, 7)
+    await Promise.all(edges.map(([a, b]) => connect(nodes[a], nodes[b], 20_000)))
+    const topic = topicFromString('mesh')
+    const { ids, received, poll } = shareKey(nodes, topic)
+    const senders = [0, 5, 11, 19, 3]
+    for (const s of senders) await nodes[s].services.shh.post({ symKeyID: ids[s], topic, payload: utf8(`from ${s}`) })
+    await waitFor(() => (poll(), received.every((r) => r.length >= senders.length)), 20_000, 'every message at every node')
+    await new Promise((r) => setTimeout(r, 200))
+    poll()
+    const expected = senders.map((s) => `from ${s}`).sort()
+    for (const r of received) expect(r.sort()).toEqual(expected)
+    // Duplicates on the wire: every envelope crosses each edge at most once in each direction.
+    const duplicates = nodes.reduce((n, node) => n + node.services.shh.info().duplicates, 0)
+    const added = nodes.reduce((n, node) => n + node.services.shh.info().added, 0)
+    expect(added).toBe(20 * senders.length)
+    expect(duplicates).toBeLessThanOrEqual(2 * edges.length * senders.length)
+  })
+})
