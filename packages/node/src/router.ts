@@ -10,7 +10,7 @@ import { CODE_BLOOM_FILTER, CODE_MESSAGES, CODE_P2P_MESSAGE, CODE_POW_REQUIREMEN
 import { InvalidFrameError } from './errors.ts'
 import { packBatches } from './forwarding.ts'
 import { Peer, type PeerHandlers, type Requirement } from './peer.ts'
-import { type ScoreEvent, type ScoreParams, applyScoreEvent } from './peer-score.ts'
+import { type PeerScore, type ScoreEvent, type ScoreParams, applyScoreEvent, currentScore } from './peer-score.ts'
 import { createTokenBucket, takeTokens } from './token-bucket.ts'
 import { type Status, decodeFrame, encodeBloomFrame, encodeMessagesFrame, encodePowFrame, encodeStatusFrame } from './wire.ts'
 import type { Bloom } from '@hush/envelope'
@@ -68,6 +68,8 @@ export interface RouterComponents {
 export class Router {
   private readonly peers = new Map<string, Peer>()
   private readonly banned = new Map<string, number>()
+  /** Scores outlive connections, so reconnecting does not wash a peer's record clean. */
+  private readonly scores = new Map<string, PeerScore>()
   private readonly components: RouterComponents
   private readonly host: RouterHost
   private readonly settings: RouterSettings
@@ -123,6 +125,7 @@ export class Router {
     this.peers.clear()
     await Promise.all(peers.map((p) => p.close()))
     this.banned.clear()
+    this.scores.clear()
   }
 
   /** Connected peers. */
@@ -182,10 +185,14 @@ export class Router {
     this.disconnect(peer)
   }
 
-  /** Drops prune-expired hashes from every known-set. */
+  /** Drops expired hashes from every known-set, and forgets faded scores of absent peers. */
   pruneKnown(nowSeconds: number, allowanceSeconds: number): void {
     for (const peer of this.peers.values()) {
       for (const [key, expiry] of peer.known) if (expiry + allowanceSeconds < nowSeconds) peer.known.delete(key)
+    }
+    const nowMs = this.now()
+    for (const [key, score] of this.scores) {
+      if (!this.peers.has(key) && Math.abs(currentScore(score, this.settings.score, nowMs)) < 1) this.scores.delete(key)
     }
   }
 
@@ -207,7 +214,7 @@ export class Router {
         peerId,
         this.handlers,
         { maxFrameBytes: frameLimit, maxWriteQueueBytes: this.settings.maxWriteQueueBytes },
-        { value: 0, updatedMs: nowMs },
+        this.scoreOf(key, nowMs),
         createTokenBucket(this.settings.packetsPerSecond, this.settings.packetsPerSecond * 2, nowMs),
         createTokenBucket(this.settings.bytesPerSecond, Math.max(this.settings.bytesPerSecond * 2, frameLimit), nowMs)
       )
@@ -216,6 +223,12 @@ export class Router {
       this.startHandshakeTimer(peer)
     }
     return peer
+  }
+
+  private scoreOf(key: string, nowMs: number): PeerScore {
+    let score = this.scores.get(key)
+    if (score === undefined) this.scores.set(key, (score = { value: 0, updatedMs: nowMs }))
+    return score
   }
 
   private startHandshakeTimer(peer: Peer): void {
