@@ -1,8 +1,8 @@
 /**
- * Pool entries: what the caller hands in ({@link PoolEntryInit}), what the pool hands back
- * ({@link PoolEntry}), and the rank order that eviction and forwarding share.
+ * Pool entries: what the caller hands in ({@link PoolEntryInit}) and what the pool hands back
+ * ({@link PoolEntry}).
  */
-import { ENVELOPE_HEADER_BYTES, type Envelope } from '@hush/envelope'
+import type { Envelope } from '@hush/envelope'
 import { keyToHash, type HashKey } from './hash-key.ts'
 
 /** What the caller passes to `Pool.add`: an envelope and the values computed once on ingest. */
@@ -27,7 +27,10 @@ export interface PoolEntryInit {
   readonly peer?: string | undefined
 }
 
-/** An envelope held by the pool, with what the pool knows about it. Read-only. */
+/**
+ * An envelope held by the pool, with what the pool knows about it: a read-only snapshot made on
+ * each `get`, `select` or eviction (compare entries by `key`, not by identity).
+ */
 export interface PoolEntry {
   /** The compact key of the hash (see `hashKey`). */
   readonly key: HashKey
@@ -50,10 +53,10 @@ export interface PoolEntry {
 }
 
 /**
- * The pool's record of one entry: the public fields plus a sequence number (the final
- * tie-break) and one position per heap. One object per entry, one hidden class.
+ * The object handed out for a pooled entry: a snapshot of its fields, made when asked for (the
+ * pool itself keeps no per-entry object). `hash` is rebuilt from the key on each read.
  */
-export class PoolRecord implements PoolEntry {
+export class EntryView implements PoolEntry {
   readonly key: HashKey
   readonly envelope: Envelope
   readonly pow: number
@@ -62,60 +65,21 @@ export class PoolRecord implements PoolEntry {
   readonly expiry: number
   readonly bytes: number
   readonly peer: string | undefined
-  /** Insertion sequence number, unique within a pool. */
-  readonly seq: number
-  /** Position in the lowest-rating-first heap. */
-  minPos = -1
-  /** Position in the highest-rating-first heap. */
-  maxPos = -1
-  /** Position in the earliest-expiry-first heap. */
-  expPos = -1
-  /** Position in its peer's lowest-rating-first heap. */
-  peerPos = -1
 
-  /** Builds a record from a validated init. */
-  constructor(init: PoolEntryInit, key: HashKey, arrival: number, seq: number) {
+  /** Copies the given fields. */
+  constructor(key: HashKey, envelope: Envelope, pow: number, rating: number, arrival: number, expiry: number, bytes: number, peer: string | undefined) {
     this.key = key
-    this.envelope = init.envelope
-    this.pow = init.pow
-    this.rating = init.rating
+    this.envelope = envelope
+    this.pow = pow
+    this.rating = rating
     this.arrival = arrival
-    this.expiry = init.envelope.expiry
-    this.bytes = ENVELOPE_HEADER_BYTES + init.envelope.data.length
-    this.peer = init.peer
-    this.seq = seq
+    this.expiry = expiry
+    this.bytes = bytes
+    this.peer = peer
   }
 
   /** The 32-byte hash, rebuilt from the key. */
   get hash(): Uint8Array {
     return keyToHash(this.key)
   }
-}
-
-/**
- * Rank order, lowest first: by rating, then earlier expiry (less life left), then earlier
- * insertion. Eviction takes the lowest; forwarding order is the exact reverse.
- */
-export function rankBefore(a: PoolRecord, b: PoolRecord): boolean {
-  if (a.rating !== b.rating) return a.rating < b.rating
-  if (a.expiry !== b.expiry) return a.expiry < b.expiry
-  return a.seq < b.seq
-}
-
-/** Forwarding order: highest rank first. */
-export function rankAfter(a: PoolRecord, b: PoolRecord): boolean {
-  return rankBefore(b, a)
-}
-
-/** Expiry order: earliest expiry first, then earlier insertion. */
-export function expiryBefore(a: PoolRecord, b: PoolRecord): boolean {
-  return a.expiry !== b.expiry ? a.expiry < b.expiry : a.seq < b.seq
-}
-
-/**
- * Whether `victim` may be evicted to make room for `newcomer`: strictly lower rating, or equal
- * rating and earlier expiry (nim-eth's tie rule). A full tie never evicts (Parity's rule).
- */
-export function mayEvictFor(victim: PoolRecord, newcomer: PoolRecord): boolean {
-  return victim.rating < newcomer.rating || (victim.rating === newcomer.rating && victim.expiry < newcomer.expiry)
 }

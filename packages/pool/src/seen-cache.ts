@@ -4,11 +4,12 @@
  * tolerance, §2.6), so that late duplicates are recognised without keeping their bytes
  * (design §3). Bounded in count: when full, the hash with the earliest expiry goes first.
  *
- * Structure: a `Map` from key to expiry, plus a binary min-heap over two parallel arrays
- * (keys and expiries) with lazy deletion: a heap slot whose expiry no longer matches the map
- * is stale and skipped when it surfaces; the heap is rebuilt when stale slots outnumber live
- * ones. About 40 bytes per hash besides the key string itself (which the pool's entry already
- * allocated). `add`, `prune` per removed hash and eviction are amortised O(log n); `has` is O(1).
+ * Structure: a `Map` from key to expiry, plus a bucket queue: one array of keys per expiry
+ * second and a small min-heap of those seconds (s = distinct seconds, a few hundred for usual
+ * TTLs). Deletion is lazy: a key whose map expiry differs from its bucket's second is stale and
+ * skipped when its bucket is reached; the buckets are rebuilt when stale keys outnumber live ones.
+ * About 40 bytes per hash besides the key string (which the pool already allocated). `has` is
+ * O(1); `add`, eviction and `prune` per removed hash are amortised O(log s).
  */
 import { assertInt, assertTime } from './assert.ts'
 import { DEFAULT_SEEN_ALLOWANCE_SECONDS, DEFAULT_SEEN_MAX_COUNT } from './constants.ts'
@@ -51,12 +52,16 @@ export interface SeenCache {
   clear(): void
 }
 
-class LazySeenCache implements SeenCache {
+class BucketSeenCache implements SeenCache {
   readonly allowanceSeconds: number
   private readonly maxCount: number
   private readonly expiryOf = new Map<HashKey, number>()
-  private heapKeys: HashKey[] = []
-  private heapExpiries: number[] = []
+  /** Keys by expiry second; a key whose `expiryOf` differs from its bucket's second is stale. */
+  private buckets = new Map<number, HashKey[]>()
+  /** Min-heap of the seconds that have a bucket. */
+  private seconds: number[] = []
+  /** Stale keys left in buckets (by `delete` or a later re-add), reclaimed by `compact`. */
+  private stale = 0
 
   constructor(maxCount: number, allowanceSeconds: number) {
     this.maxCount = maxCount
@@ -72,11 +77,14 @@ class LazySeenCache implements SeenCache {
     assertTime(expiry, 'expiry')
     if (this.maxCount === 0) return
     const known = this.expiryOf.get(key)
-    if (known !== undefined && known >= expiry) return
+    if (known !== undefined) {
+      if (known >= expiry) return
+      this.stale++
+    }
     this.expiryOf.set(key, expiry)
-    this.push(key, expiry)
-    while (this.expiryOf.size > this.maxCount) this.popLive()
-    if (this.heapKeys.length > 2 * this.expiryOf.size + 16) this.rebuild()
+    this.bucket(expiry).push(key)
+    if (this.expiryOf.size > this.maxCount) this.evictEarliest()
+    if (this.stale > this.expiryOf.size + 1024) this.compact()
   }
 
   has(key: HashKey, now: number): boolean {
@@ -86,21 +94,24 @@ class LazySeenCache implements SeenCache {
 
   delete(key: HashKey): boolean {
     const deleted = this.expiryOf.delete(key)
-    if (deleted && this.heapKeys.length > 2 * this.expiryOf.size + 16) this.rebuild()
+    if (deleted && ++this.stale > this.expiryOf.size + 1024) this.compact()
     return deleted
   }
 
   prune(now: number): number {
     assertTime(now, 'now')
     let removed = 0
-    const limit = now - this.allowanceSeconds
-    while (this.heapKeys.length > 0 && this.heapExpiries[0] < limit) {
-      const key = this.heapKeys[0]
-      const expiry = this.heapExpiries[0]
-      this.popTop()
-      if (this.expiryOf.get(key) === expiry) {
-        this.expiryOf.delete(key)
-        removed++
+    const seconds = this.seconds
+    while (seconds.length > 0 && seconds[0] + this.allowanceSeconds < now) {
+      const second = seconds[0]
+      popMin(seconds)
+      const bucket = this.buckets.get(second) as HashKey[]
+      this.buckets.delete(second)
+      for (const key of bucket) {
+        if (this.expiryOf.get(key) === second) {
+          this.expiryOf.delete(key)
+          removed++
+        } else this.stale--
       }
     }
     return removed
@@ -108,67 +119,78 @@ class LazySeenCache implements SeenCache {
 
   clear(): void {
     this.expiryOf.clear()
-    this.heapKeys = []
-    this.heapExpiries = []
+    this.buckets = new Map()
+    this.seconds = []
+    this.stale = 0
   }
 
-  /** Removes the live hash with the earliest expiry, skipping stale heap slots. */
-  private popLive(): void {
-    while (this.heapKeys.length > 0) {
-      const key = this.heapKeys[0]
-      const expiry = this.heapExpiries[0]
-      this.popTop()
-      if (this.expiryOf.get(key) === expiry) {
+  private bucket(second: number): HashKey[] {
+    let bucket = this.buckets.get(second)
+    if (bucket === undefined) {
+      bucket = []
+      this.buckets.set(second, bucket)
+      pushMin(this.seconds, second)
+    }
+    return bucket
+  }
+
+  /** Forgets one live key of the earliest expiry second, dropping stale keys met on the way. */
+  private evictEarliest(): void {
+    const seconds = this.seconds
+    while (seconds.length > 0) {
+      const second = seconds[0]
+      const bucket = this.buckets.get(second) as HashKey[]
+      const key = bucket.pop()
+      if (bucket.length === 0) {
+        this.buckets.delete(second)
+        popMin(seconds)
+      }
+      if (key === undefined) continue
+      if (this.expiryOf.get(key) === second) {
         this.expiryOf.delete(key)
         return
       }
+      this.stale--
     }
   }
 
-  /** Rebuilds the heap from the map, dropping stale slots. O(n), amortised over the stale slots. */
-  private rebuild(): void {
-    const entries = [...this.expiryOf].sort((a, b) => a[1] - b[1])
-    this.heapKeys = entries.map((e) => e[0])
-    this.heapExpiries = entries.map((e) => e[1])
+  /** Rebuilds the buckets from the map, dropping stale keys. O(n), amortised over them. */
+  private compact(): void {
+    this.buckets = new Map()
+    this.seconds = []
+    this.stale = 0
+    for (const [key, second] of this.expiryOf) this.bucket(second).push(key)
   }
+}
 
-  private push(key: HashKey, expiry: number): void {
-    const keys = this.heapKeys
-    const exps = this.heapExpiries
-    let i = keys.length
-    keys.push(key)
-    exps.push(expiry)
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (exps[p] <= expiry) break
-      keys[i] = keys[p]
-      exps[i] = exps[p]
-      i = p
-    }
-    keys[i] = key
-    exps[i] = expiry
+/** Pushes onto a binary min-heap of numbers. */
+function pushMin(heap: number[], value: number): void {
+  let i = heap.length
+  heap.push(value)
+  while (i > 0) {
+    const p = (i - 1) >> 1
+    if (heap[p] <= value) break
+    heap[i] = heap[p]
+    i = p
   }
+  heap[i] = value
+}
 
-  private popTop(): void {
-    const keys = this.heapKeys
-    const exps = this.heapExpiries
-    const key = keys.pop() as HashKey
-    const expiry = exps.pop() as number
-    const n = keys.length
-    if (n === 0) return
-    let i = 0
-    for (;;) {
-      const l = 2 * i + 1
-      if (l >= n) break
-      const c = l + 1 < n && exps[l + 1] < exps[l] ? l + 1 : l
-      if (exps[c] >= expiry) break
-      keys[i] = keys[c]
-      exps[i] = exps[c]
-      i = c
-    }
-    keys[i] = key
-    exps[i] = expiry
+/** Removes the smallest number of a binary min-heap. */
+function popMin(heap: number[]): void {
+  const last = heap.pop() as number
+  const n = heap.length
+  if (n === 0) return
+  let i = 0
+  for (;;) {
+    const l = 2 * i + 1
+    if (l >= n) break
+    const c = l + 1 < n && heap[l + 1] < heap[l] ? l + 1 : l
+    if (heap[c] >= last) break
+    heap[i] = heap[c]
+    i = c
   }
+  heap[i] = last
 }
 
 /**
@@ -188,5 +210,5 @@ export function createSeenCache(init: SeenCacheInit = {}): SeenCache {
   const allowanceSeconds = init.allowanceSeconds ?? DEFAULT_SEEN_ALLOWANCE_SECONDS
   assertInt(maxCount, 'init.maxCount')
   assertTime(allowanceSeconds, 'init.allowanceSeconds')
-  return new LazySeenCache(maxCount, allowanceSeconds)
+  return new BucketSeenCache(maxCount, allowanceSeconds)
 }

@@ -1,0 +1,248 @@
+/**
+ * @hush/pool benchmarks: add, select and prune at 10k, 100k and 1M entries, and memory per entry
+ * for 100k × 1 KiB envelopes. Run after building:
+ * `npx tsc -b packages/pool && node --expose-gc --import tsx bench/pool.bench.ts`
+ * (plain `npx tsx bench/pool.bench.ts` works too: the script enables `gc` itself when needed).
+ * Prints Markdown tables (paste them into bench/README.md). `BENCH_TIME_MS` sets the time per task;
+ * `BENCH_POOL_SIZES=10000,100000` limits the sizes.
+ *
+ * Entries are real envelopes (encoded, then decoded strictly, so `data` and `topic` are views into
+ * the envelope's own bytes, as in the node). 10k and 100k carry 1 KiB of data, 1M carries 64 B to
+ * stay in memory. Hashes in the timed loops are a counter written into a reused 32-byte array (the
+ * pool copies its key), so no two adds collide; ratings come from a fixed PRNG.
+ */
+import { cpus } from 'node:os'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { decodeEnvelope, encodeEnvelope, type Envelope, keccak256, topicsToBloom } from '@hush/envelope'
+import { createPool, type Pool, type PoolEntryInit } from '@hush/pool'
+import { Bench, type Task } from 'tinybench'
+
+const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 400)
+const SIZES = (process.env.BENCH_POOL_SIZES ?? '10000,100000,1000000').split(',').map(Number)
+const ADD_BATCH = 1000
+const PRUNE_BATCH = 1000
+const NOW = 1_764_072_000
+const FAR_EXPIRY = NOW + 3600
+const PEERS = Array.from({ length: 16 }, (_, i) => `peer-${i}`)
+const TOPICS = Array.from({ length: 64 }, (_, i) => new Uint8Array([i, i * 7, i * 13, i * 29]))
+/** A peer watching 8 of the 64 topics. */
+const PEER_BLOOM = topicsToBloom(TOPICS.slice(0, 8))
+const TARGET_ADD_OPS = 500_000
+const TARGET_MEMORY_RATIO = 1.3
+
+/** mulberry32: a small deterministic PRNG in [0, 1). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/**
+ * A real envelope sent 5 s before `NOW` and expiring at `expiry`: encoded and decoded, so its
+ * fields are views into its own canonical bytes.
+ */
+function makeEnvelope(i: number, dataBytes: number, expiry: number): Envelope {
+  const ttl = expiry - (NOW - 5)
+  const data = new Uint8Array(dataBytes)
+  for (let j = 0; j < 8 && j < dataBytes; j++) data[j] = (i >>> (8 * (j & 3))) & 0xff
+  return decodeEnvelope(encodeEnvelope({ expiry, ttl, topic: TOPICS[i % TOPICS.length], data, nonce: BigInt(i) }))
+}
+
+/** A reused hash buffer holding a counter: unique keys without allocating in the timed loop. */
+function counterHash(buf: Uint8Array, n: number): Uint8Array {
+  buf[0] = n & 0xff
+  buf[1] = (n >>> 8) & 0xff
+  buf[2] = (n >>> 16) & 0xff
+  buf[3] = (n >>> 24) & 0xff
+  buf[4] = 0x5a
+  return buf
+}
+
+/** Mean time per iteration in µs of a finished task. */
+function periodUs(task: Task | undefined): number {
+  const r = task?.result
+  if (r === undefined || r.state !== 'completed') throw new Error(`task ${task?.name} did not complete`)
+  return r.period * 1000
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
+const fmtUs = (us: number): string => (us < 10 ? us.toFixed(2) : us < 100 ? us.toFixed(1) : us.toFixed(0))
+const table = (head: string[], rows: string[][]): string =>
+  [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n')
+
+interface SizeResult {
+  size: number
+  dataBytes: number
+  fillOps: number
+  addOps: number
+  addAccepted: number
+  selectTopUs: number
+  selectBloomUs: number
+  selectSyncMs: number
+  pruneOps: number
+}
+
+async function benchSize(size: number): Promise<SizeResult> {
+  const dataBytes = size >= 1_000_000 ? 64 : 1024
+  const random = prng(size)
+  // A ring of real envelopes shared by the timed adds (the pool only keeps references).
+  const ring: Envelope[] = Array.from({ length: 4096 }, (_, i) => makeEnvelope(i, dataBytes, FAR_EXPIRY))
+  const pool: Pool = createPool({ maxCount: size, maxBytes: 8 * 1024 * 1024 * 1024, maxEnvelopeBytes: 1024 * 1024 })
+
+  // Fill with distinct real envelopes and their real hashes.
+  let fillNs = 0n
+  for (let i = 0; i < size; i++) {
+    const envelope = makeEnvelope(i, dataBytes, FAR_EXPIRY - (i % 600))
+    const init: PoolEntryInit = { envelope, hash: keccak256(encodeEnvelope(envelope)), pow: 1, rating: random(), peer: PEERS[i % PEERS.length] }
+    const t = process.hrtime.bigint()
+    pool.add(init, NOW)
+    fillNs += process.hrtime.bigint() - t
+  }
+  if (pool.size !== size) throw new Error(`fill: pool holds ${pool.size}, expected ${size}`)
+
+  // add: the pool is full, every newcomer rates above the old minimum, so each add evicts one.
+  const hash = new Uint8Array(32)
+  let counter = 0
+  let accepted = 0
+  const bench = new Bench({ time: TIME_MS, warmupTime: 100, iterations: 10, warmupIterations: 2 })
+  bench.add('add', () => {
+    for (let i = 0; i < ADD_BATCH; i++) {
+      const n = counter++
+      const result = pool.add({ envelope: ring[n & 4095], hash: counterHash(hash, n), pow: 1, rating: 1 + n / size + random(), peer: PEERS[n & 15] }, NOW)
+      if (result.status === 'added') accepted++
+    }
+  })
+  bench.add('select top 64', () => pool.select({ limit: 64 }))
+  bench.add('select bloom top 64', () => pool.select({ bloom: PEER_BLOOM, minPow: 0.2, limit: 64 }))
+  bench.add('select bloom all (on-connect sync)', () => pool.select({ bloom: PEER_BLOOM, minPow: 0.2 }))
+  // prune: each iteration first (untimed) adds PRUNE_BATCH entries expiring at NOW + 1, then times
+  // prune(NOW + 2), which removes exactly those among `size` entries.
+  let pruneCounter = 1 << 30
+  bench.add('prune', () => {
+    if (pool.prune(NOW + 2).length !== PRUNE_BATCH) throw new Error('prune removed an unexpected number')
+  }, {
+    beforeEach() {
+      for (let i = 0; i < PRUNE_BATCH; i++) {
+        const n = pruneCounter++
+        pool.add({ envelope: makeEnvelope(n, 0, NOW + 1), hash: counterHash(hash, n), pow: 1, rating: 1e9, peer: PEERS[n & 15] }, NOW)
+      }
+    },
+  })
+  await bench.run()
+  const addAccepted = accepted / counter
+  return {
+    size,
+    dataBytes,
+    fillOps: (size * 1e9) / Number(fillNs),
+    addOps: (ADD_BATCH * 1e6) / periodUs(bench.getTask('add')),
+    addAccepted,
+    selectTopUs: periodUs(bench.getTask('select top 64')),
+    selectBloomUs: periodUs(bench.getTask('select bloom top 64')),
+    selectSyncMs: periodUs(bench.getTask('select bloom all (on-connect sync)')) / 1000,
+    pruneOps: (PRUNE_BATCH * 1e6) / periodUs(bench.getTask('prune')),
+  }
+}
+
+/** `gc` from `--expose-gc`, or enabled at run time when the flag was not given. */
+function getGc(): () => void {
+  const existing = (globalThis as { gc?: () => void }).gc
+  if (existing !== undefined) return existing
+  setFlagsFromString('--expose-gc')
+  return runInNewContext('gc') as () => void
+}
+
+function heapAndBuffers(gc: () => void): number {
+  gc()
+  gc()
+  const m = process.memoryUsage()
+  return m.heapUsed + m.arrayBuffers
+}
+
+interface MemoryResult {
+  count: number
+  rawBytes: number
+  totalPerEntry: number
+  envelopePerEntry: number
+  poolPerEntry: number
+}
+
+/**
+ * Memory for 100k × 1 KiB envelopes: growth of heapUsed + arrayBuffers after a forced GC.
+ * `total` is everything the full pool keeps alive (envelope objects and bytes, keys, records,
+ * heaps) against the raw bytes held (Σ `size()`); `pool` is the growth from adding envelopes that
+ * already exist (the pool's own structures); `envelope` is what the decoded envelopes cost alone.
+ */
+function measureMemory(count: number): MemoryResult {
+  const gc = getGc()
+  const base = heapAndBuffers(gc)
+  let envelopes: Envelope[] | undefined = Array.from({ length: count }, (_, i) => makeEnvelope(i, 1024, FAR_EXPIRY - (i % 600)))
+  const withEnvelopes = heapAndBuffers(gc)
+  const pool = createPool({ maxCount: count, maxBytes: 1024 * 1024 * 1024 })
+  const random = prng(7)
+  for (let i = 0; i < count; i++) {
+    const envelope = envelopes[i]
+    pool.add({ envelope, hash: keccak256(encodeEnvelope(envelope)), pow: 1.5, rating: random(), peer: PEERS[i % PEERS.length] }, NOW)
+  }
+  const withPool = heapAndBuffers(gc)
+  envelopes = undefined
+  const poolOnly = heapAndBuffers(gc)
+  if (pool.size !== count) throw new Error('memory: pool did not take every envelope')
+  return {
+    count,
+    rawBytes: pool.bytes,
+    totalPerEntry: (poolOnly - base) / count,
+    envelopePerEntry: (withEnvelopes - base) / count,
+    poolPerEntry: (withPool - withEnvelopes) / count,
+  }
+}
+
+const results: SizeResult[] = []
+for (const size of SIZES) results.push(await benchSize(size))
+const memory = measureMemory(100_000)
+
+console.log(`\n@hush/pool — ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}\n`)
+console.log(
+  table(
+    ['entries (data)', 'fill ops/s', 'add ops/s (full, evicting)', 'accepted', 'select top 64 µs', 'select bloom top 64 µs', 'select bloom all ms', 'prune entries/s'],
+    results.map((r) => [
+      `${fmt(r.size)} (${r.dataBytes} B)`,
+      fmt(r.fillOps),
+      fmt(r.addOps),
+      `${(r.addAccepted * 100).toFixed(0)}%`,
+      fmtUs(r.selectTopUs),
+      fmtUs(r.selectBloomUs),
+      r.selectSyncMs.toFixed(1),
+      fmt(r.pruneOps),
+    ])
+  )
+)
+const raw = memory.rawBytes / memory.count
+console.log(`\nMemory, ${fmt(memory.count)} × 1 KiB envelopes (raw ${raw.toFixed(0)} B each, Σ size()):\n`)
+console.log(
+  table(
+    ['part', 'bytes per entry', '× raw'],
+    [
+      ['decoded envelopes alone (V8 objects + bytes)', fmt(memory.envelopePerEntry), (memory.envelopePerEntry / raw).toFixed(2)],
+      ['pool structures (records, keys, map, heaps)', fmt(memory.poolPerEntry), (memory.poolPerEntry / raw).toFixed(2)],
+      ['total held by the full pool', fmt(memory.totalPerEntry), (memory.totalPerEntry / raw).toFixed(2)],
+    ]
+  )
+)
+
+const add100k = results.find((r) => r.size === 100_000)
+console.log('\nTargets:')
+if (add100k !== undefined) {
+  const ok = add100k.addOps >= TARGET_ADD_OPS
+  console.log(`- add at 100k entries ≥ ${fmt(TARGET_ADD_OPS)} ops/s: measured ${fmt(add100k.addOps)} ops/s — ${ok ? 'met' : 'NOT met'}`)
+}
+const ratio = memory.totalPerEntry / raw
+console.log(
+  `- memory ≤ ${TARGET_MEMORY_RATIO}× raw envelope bytes (100k × 1 KiB): measured ${ratio.toFixed(2)}× total — ${ratio <= TARGET_MEMORY_RATIO ? 'met' : 'NOT met'}` +
+    ` (pool structures ${(memory.poolPerEntry / raw).toFixed(2)}×, decoded envelopes alone ${(memory.envelopePerEntry / raw).toFixed(2)}×)`
+)

@@ -1,0 +1,91 @@
+/**
+ * Struct-of-arrays storage for pooled entries. Each entry occupies a slot number; its numbers live
+ * in typed arrays indexed by slot (rating, PoW, expiry, sequence, arrival, size, and one heap
+ * position per heap), its references in two plain arrays (key, envelope) and one for its peer's
+ * load. No per-entry object exists while an entry sits in the pool: about 80 bytes of arrays per
+ * slot plus the key string and the map entry. Freed slots are reused (a free-list stack).
+ * Capacity doubles as needed, up to the pool's count bound, so there is no slack beyond it.
+ */
+import type { Envelope } from '@hush/envelope'
+import type { HashKey } from './hash-key.ts'
+
+/** A peer's share of the pool: bytes held and a heap of its slots (see `pool.ts`). */
+export interface PeerLoadRef {
+  readonly name: string
+}
+
+/** Slot-indexed arrays of the pool's entries. Fields are public for the pool's hot paths. */
+export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
+  /** Current capacity in slots. */
+  capacity: number
+  rating: Float64Array
+  pow: Float64Array
+  expiry: Float64Array
+  seq: Float64Array
+  arrival: Float64Array
+  bytes: Uint32Array
+  /** Positions in the lowest-rank, highest-rank, expiry and peer heaps. */
+  minPos: Int32Array
+  maxPos: Int32Array
+  expPos: Int32Array
+  peerPos: Int32Array
+  readonly keys: (HashKey | undefined)[] = []
+  readonly envelopes: (Envelope | undefined)[] = []
+  readonly peers: (P | undefined)[] = []
+  private readonly maxCapacity: number
+  private readonly free: number[] = []
+  private used = 0
+
+  /** An empty table that will never need more than `maxCapacity` slots. */
+  constructor(maxCapacity: number) {
+    this.maxCapacity = maxCapacity
+    this.capacity = Math.min(1024, maxCapacity)
+    this.rating = new Float64Array(this.capacity)
+    this.pow = new Float64Array(this.capacity)
+    this.expiry = new Float64Array(this.capacity)
+    this.seq = new Float64Array(this.capacity)
+    this.arrival = new Float64Array(this.capacity)
+    this.bytes = new Uint32Array(this.capacity)
+    this.minPos = new Int32Array(this.capacity)
+    this.maxPos = new Int32Array(this.capacity)
+    this.expPos = new Int32Array(this.capacity)
+    this.peerPos = new Int32Array(this.capacity)
+  }
+
+  /** Takes a free slot (growing the arrays when none is left). Amortised O(1). */
+  alloc(): number {
+    const reused = this.free.pop()
+    if (reused !== undefined) return reused
+    if (this.used === this.capacity) this.grow()
+    return this.used++
+  }
+
+  /** Returns a slot to the free list and drops its references. O(1). */
+  release(slot: number): void {
+    this.keys[slot] = undefined
+    this.envelopes[slot] = undefined
+    this.peers[slot] = undefined
+    this.free.push(slot)
+  }
+
+  private grow(): void {
+    const capacity = Math.min(Math.max(this.maxCapacity, 1), Math.max(2 * this.capacity, 16))
+    if (capacity <= this.capacity) throw new RangeError('entry table is full')
+    const widen = <A extends Float64Array | Uint32Array | Int32Array>(old: A, make: (n: number) => A): A => {
+      const next = make(capacity)
+      next.set(old)
+      return next
+    }
+    this.rating = widen(this.rating, (n) => new Float64Array(n))
+    this.pow = widen(this.pow, (n) => new Float64Array(n))
+    this.expiry = widen(this.expiry, (n) => new Float64Array(n))
+    this.seq = widen(this.seq, (n) => new Float64Array(n))
+    this.arrival = widen(this.arrival, (n) => new Float64Array(n))
+    this.bytes = widen(this.bytes, (n) => new Uint32Array(n))
+    this.minPos = widen(this.minPos, (n) => new Int32Array(n))
+    this.maxPos = widen(this.maxPos, (n) => new Int32Array(n))
+    this.expPos = widen(this.expPos, (n) => new Int32Array(n))
+    this.peerPos = widen(this.peerPos, (n) => new Int32Array(n))
+    this.capacity = capacity
+  }
+}

@@ -1,0 +1,235 @@
+import { topicsToBloom } from '@hush/envelope'
+import { describe, expect, it } from 'vitest'
+import { createPool, hashKey, keyToHash, type AddResult } from '../src/index.ts'
+import { entryOf, hashOf } from './fixtures/entries.ts'
+
+const NOW = 1_000
+const statusOf = (r: AddResult): string => r.status
+const evictedKeys = (r: AddResult): string[] => ('evicted' in r ? r.evicted.map((e) => `${e.reason}:${e.entry.key === hashKey(hashOf(0)) ? 0 : [...keyToHash(e.entry.key)][3]}`) : [])
+
+describe('add outcomes', () => {
+  it('adds, and reports the entry with its fields', () => {
+    const pool = createPool()
+    const r = pool.add(entryOf({ n: 1, rating: 2.5, pow: 3, dataBytes: 100, peer: 'a', expiry: NOW + 50 }), NOW)
+    expect(r.status).toBe('added')
+    if (r.status !== 'added') return
+    expect(r.evicted).toEqual([])
+    expect(r.entry).toMatchObject({ key: hashKey(hashOf(1)), pow: 3, rating: 2.5, arrival: NOW, expiry: NOW + 50, bytes: 120, peer: 'a' })
+    expect(r.entry.hash).toEqual(hashOf(1))
+    expect(pool.size).toBe(1)
+    expect(pool.bytes).toBe(120)
+  })
+
+  it('keeps an explicit arrival time and the envelope object itself', () => {
+    const pool = createPool()
+    const init = entryOf({ n: 1, arrival: 990 })
+    pool.add(init, NOW)
+    expect(pool.get(hashOf(1))?.arrival).toBe(990)
+    expect(pool.get(hashOf(1))?.envelope).toBe(init.envelope)
+    expect(pool.get(hashOf(1))?.peer).toBeUndefined()
+  })
+
+  it('reports duplicates: pooled, then remembered after delete, prune and eviction', () => {
+    const pool = createPool({ maxCount: 1, seen: { allowanceSeconds: 20 } })
+    pool.add(entryOf({ n: 1, expiry: NOW + 5 }), NOW)
+    expect(pool.add(entryOf({ n: 1, expiry: NOW + 5 }), NOW).status).toBe('duplicate')
+    pool.delete(hashOf(1))
+    expect(pool.has(hashOf(1))).toBe(false)
+    expect(pool.hasSeen(hashOf(1), NOW)).toBe(true)
+    expect(pool.add(entryOf({ n: 1, expiry: NOW + 5 }), NOW).status).toBe('duplicate')
+    // Evicted by rating: still a duplicate.
+    pool.add(entryOf({ n: 2, rating: 1, expiry: NOW + 5 }), NOW)
+    expect(pool.add(entryOf({ n: 3, rating: 2, expiry: NOW + 5 }), NOW).status).toBe('added')
+    expect(pool.add(entryOf({ n: 2, rating: 1, expiry: NOW + 5 }), NOW).status).toBe('duplicate')
+    // Pruned: a duplicate until expiry + 20 s, then forgotten.
+    expect(pool.prune(NOW + 6).map((e) => e.key)).toEqual([hashKey(hashOf(3))])
+    expect(pool.hasSeen(hashOf(3), NOW + 25)).toBe(true)
+    expect(pool.hasSeen(hashOf(3), NOW + 26)).toBe(false)
+    pool.prune(NOW + 26)
+    expect(pool.seen.size).toBe(0)
+  })
+
+  it('refuses expired envelopes (expiry < now) but takes expiry == now', () => {
+    const pool = createPool()
+    expect(pool.add(entryOf({ n: 1, expiry: NOW - 1, ttl: 10 }), NOW).status).toBe('expired')
+    expect(pool.add(entryOf({ n: 2, expiry: NOW, ttl: 10 }), NOW).status).toBe('added')
+  })
+
+  it('refuses envelopes sent beyond the future allowance', () => {
+    const pool = createPool({ futureAllowanceSeconds: 10 })
+    // sent = expiry − ttl
+    expect(pool.add(entryOf({ n: 1, expiry: NOW + 60, ttl: 50 }), NOW).status).toBe('added')
+    expect(pool.add(entryOf({ n: 2, expiry: NOW + 61, ttl: 50 }), NOW).status).toBe('future')
+  })
+
+  it('refuses envelopes too large for the envelope limit, the byte bound or a peer quota', () => {
+    const pool = createPool({ maxEnvelopeBytes: 1_000, maxBytes: 800, peerShare: 0.5 })
+    expect(pool.add(entryOf({ n: 1, dataBytes: 981 }), NOW).status).toBe('too-large')
+    expect(pool.add(entryOf({ n: 2, dataBytes: 781 }), NOW).status).toBe('too-large')
+    expect(pool.add(entryOf({ n: 3, dataBytes: 781 - 400, peer: 'a' }), NOW).status).toBe('too-large')
+    expect(pool.add(entryOf({ n: 4, dataBytes: 380, peer: 'a' }), NOW).status).toBe('added')
+    expect(pool.add(entryOf({ n: 5, dataBytes: 380 }), NOW).status).toBe('added')
+    expect(pool.bytes).toBe(800)
+  })
+
+  it('refuses PoW below minPow only when minPow is set', () => {
+    expect(createPool({ minPow: 0.5 }).add(entryOf({ n: 1, pow: 0.4 }), NOW).status).toBe('low-pow')
+    expect(createPool({ minPow: 0.5 }).add(entryOf({ n: 1, pow: 0.5 }), NOW).status).toBe('added')
+    expect(createPool().add(entryOf({ n: 1, pow: 0 }), NOW).status).toBe('added')
+  })
+
+  it('when full, evicts expired entries first', () => {
+    const pool = createPool({ maxCount: 2 })
+    pool.add(entryOf({ n: 1, rating: 5, expiry: NOW + 1, ttl: 5 }), NOW)
+    pool.add(entryOf({ n: 2, rating: 5, expiry: NOW + 9 }), NOW)
+    const r = pool.add(entryOf({ n: 3, rating: 1, expiry: NOW + 9 }), NOW + 2)
+    expect(statusOf(r)).toBe('added')
+    expect(evictedKeys(r)).toEqual(['expired:1'])
+    expect(pool.stats().evictions).toEqual({ expired: 1, rating: 0, 'peer-quota': 0 })
+  })
+
+  it('when full, evicts the lowest rating, and refuses a newcomer rated below everything', () => {
+    const pool = createPool({ maxCount: 3 })
+    for (const [n, rating] of [[1, 3], [2, 1], [3, 2]]) pool.add(entryOf({ n, rating }), NOW)
+    const r = pool.add(entryOf({ n: 4, rating: 1.5 }), NOW)
+    expect(evictedKeys(r)).toEqual(['rating:2'])
+    expect(pool.add(entryOf({ n: 5, rating: 1 }), NOW)).toEqual({ status: 'full', evicted: [] })
+    expect(pool.select().map((e) => e.rating)).toEqual([3, 2, 1.5])
+  })
+
+  it('breaks rating ties by expiry: the earlier expiry loses; a full tie refuses the newcomer', () => {
+    const pool = createPool({ maxCount: 1 })
+    pool.add(entryOf({ n: 1, rating: 1, expiry: NOW + 10 }), NOW)
+    expect(pool.add(entryOf({ n: 2, rating: 1, expiry: NOW + 10 }), NOW).status).toBe('full')
+    expect(pool.add(entryOf({ n: 3, rating: 1, expiry: NOW + 9 }), NOW).status).toBe('full')
+    expect(evictedKeys(pool.add(entryOf({ n: 4, rating: 1, expiry: NOW + 11 }), NOW))).toEqual(['rating:1'])
+  })
+
+  it('frees bytes by evicting as many low-rated entries as a large newcomer needs, or none', () => {
+    const pool = createPool({ maxBytes: 300 })
+    for (const n of [1, 2, 3]) pool.add(entryOf({ n, rating: n, dataBytes: 80 }), NOW) // 100 bytes each
+    expect(pool.add(entryOf({ n: 4, rating: 1.5, dataBytes: 180 }), NOW).status).toBe('full')
+    expect(pool.size).toBe(3)
+    const r = pool.add(entryOf({ n: 5, rating: 9, dataBytes: 180 }), NOW)
+    expect(evictedKeys(r)).toEqual(['rating:1', 'rating:2'])
+    expect(pool.bytes).toBe(300)
+  })
+
+  it('holds a peer to its quota: its own lowest entry makes room, or the newcomer is refused', () => {
+    const pool = createPool({ maxCount: 8, peerShare: 0.25 }) // 2 entries per peer
+    pool.add(entryOf({ n: 1, rating: 2, peer: 'a' }), NOW)
+    pool.add(entryOf({ n: 2, rating: 3, peer: 'a' }), NOW)
+    pool.add(entryOf({ n: 3, rating: 0.5, peer: 'b' }), NOW)
+    expect(pool.add(entryOf({ n: 4, rating: 1, peer: 'a' }), NOW)).toEqual({ status: 'peer-quota', evicted: [] })
+    expect(evictedKeys(pool.add(entryOf({ n: 5, rating: 4, peer: 'a' }), NOW))).toEqual(['peer-quota:1'])
+    expect(pool.select().filter((e) => e.peer === 'a').map((e) => e.rating)).toEqual([4, 3])
+    expect(pool.has(hashOf(3))).toBe(true)
+    // Own envelopes have no quota.
+    for (let n = 10; n < 14; n++) expect(pool.add(entryOf({ n, rating: 1 }), NOW).status).toBe('added')
+    expect(pool.stats().peers).toBe(2)
+  })
+
+  it('grows its storage past the initial capacity and shrinks back to empty', () => {
+    const pool = createPool({ maxCount: 5_000 })
+    for (let n = 0; n < 5_000; n++) expect(pool.add(entryOf({ n, rating: n % 97, expiry: NOW + (n % 13), dataBytes: 0 }), NOW).status).toBe('added')
+    expect(pool.add(entryOf({ n: 9_999, rating: -1, dataBytes: 0 }), NOW).status).toBe('full')
+    const all = pool.select()
+    expect(all).toHaveLength(5_000)
+    for (let i = 1; i < all.length; i++) expect(all[i - 1].rating).toBeGreaterThanOrEqual(all[i].rating)
+    expect(pool.prune(NOW + 13)).toHaveLength(5_000)
+    expect(pool.size).toBe(0)
+    expect(pool.bytes).toBe(0)
+  })
+})
+
+describe('select, entries, delete, prune, stats', () => {
+  const topicA = new Uint8Array([1, 2, 3, 4])
+  const topicB = new Uint8Array([0xde, 0xad, 0xbe, 0xef])
+  const fill = () => {
+    const pool = createPool()
+    pool.add(entryOf({ n: 1, rating: 1, pow: 1, topic: topicA, expiry: NOW + 5 }), NOW)
+    pool.add(entryOf({ n: 2, rating: 3, pow: 0.1, topic: topicB, expiry: NOW + 50 }), NOW)
+    pool.add(entryOf({ n: 3, rating: 2, pow: 2, topic: topicB, expiry: NOW + 50 }), NOW)
+    return pool
+  }
+  const ns = (entries: { key: string }[]): number[] => entries.map((e) => [...keyToHash(e.key)][3])
+
+  it('returns forwarding order and applies every filter', () => {
+    const pool = fill()
+    expect(ns(pool.select())).toEqual([2, 3, 1])
+    expect(ns(pool.select({ limit: 2 }))).toEqual([2, 3])
+    expect(ns(pool.select({ limit: 0 }))).toEqual([])
+    expect(ns(pool.select({ minPow: 1 }))).toEqual([3, 1])
+    expect(ns(pool.select({ bloom: topicsToBloom([topicA]) }))).toEqual([1])
+    expect(ns(pool.select({ bloom: topicsToBloom([topicB]) }))).toEqual([2, 3])
+    expect(ns(pool.select({ exclude: new Set([hashKey(hashOf(2))]) }))).toEqual([3, 1])
+    expect(ns(pool.select({ exclude: (e) => e.pow < 1 }))).toEqual([3, 1])
+    expect(ns(pool.select({ now: NOW + 6 }))).toEqual([2, 3])
+    expect(ns([...pool.entries({ minPow: 1 })])).toEqual([3, 1])
+  })
+
+  it('deletes by hash or key and prunes only expiry < now', () => {
+    const pool = fill()
+    expect(pool.delete(hashKey(hashOf(2)))?.rating).toBe(3)
+    expect(pool.delete(hashOf(2))).toBeUndefined()
+    expect(pool.prune(NOW + 5)).toEqual([])
+    expect(ns(pool.prune(NOW + 6))).toEqual([1])
+    expect(pool.select().every((e) => e.expiry >= NOW + 6)).toBe(true)
+    expect(pool.stats()).toEqual({
+      count: 1,
+      bytes: 100,
+      peers: 0,
+      seen: 2,
+      adds: { added: 3, duplicate: 0, expired: 0, future: 0, 'too-large': 0, 'low-pow': 0, 'peer-quota': 0, full: 0 },
+      evictions: { expired: 1, rating: 0, 'peer-quota': 0 },
+      deleted: 1,
+    })
+  })
+})
+
+describe('argument checks', () => {
+  it('throws TypeError/RangeError naming the setting', () => {
+    expect(() => createPool({ maxBytes: 0 })).toThrow(/init\.maxBytes/)
+    expect(() => createPool({ maxCount: 1.5 })).toThrow(TypeError)
+    expect(() => createPool({ peerShare: 0 })).toThrow(/init\.peerShare/)
+    expect(() => createPool({ peerShare: 1.5 })).toThrow(RangeError)
+    expect(() => createPool({ maxEnvelopeBytes: 11 * 1024 * 1024 })).toThrow(/init\.maxEnvelopeBytes/)
+    expect(() => createPool({ futureAllowanceSeconds: -1 })).toThrow(/init\.futureAllowanceSeconds/)
+    expect(() => createPool({ minPow: Number.NaN })).toThrow(/init\.minPow/)
+    expect(() => createPool({ seen: { maxCount: -1 } })).toThrow(/init\.maxCount/)
+    expect(() => createPool(null as never)).toThrow(TypeError)
+  })
+
+  it('throws naming the entry field or now', () => {
+    const pool = createPool()
+    const good = entryOf({ n: 1 })
+    const cases: [unknown, RegExp][] = [
+      [null, /entry must/],
+      [{ ...good, envelope: null }, /entry\.envelope must/],
+      [{ ...good, envelope: { ...good.envelope, expiry: -1 } }, /entry\.envelope\.expiry/],
+      [{ ...good, envelope: { ...good.envelope, ttl: 2 ** 32 } }, /entry\.envelope\.ttl/],
+      [{ ...good, envelope: { ...good.envelope, topic: new Uint8Array(3) } }, /entry\.envelope\.topic/],
+      [{ ...good, envelope: { ...good.envelope, data: 'x' } }, /entry\.envelope\.data/],
+      [{ ...good, hash: new Uint8Array(31) }, /entry\.hash/],
+      [{ ...good, pow: -1 }, /entry\.pow/],
+      [{ ...good, rating: Number.NaN }, /entry\.rating/],
+      [{ ...good, arrival: Number.POSITIVE_INFINITY }, /entry\.arrival/],
+      [{ ...good, peer: 7 }, /entry\.peer/],
+    ]
+    for (const [entry, message] of cases) expect(() => pool.add(entry as never, NOW)).toThrow(message)
+    expect(() => pool.add(good, -1)).toThrow(/now/)
+    expect(() => pool.add(good, Number.NaN)).toThrow(TypeError)
+    expect(() => pool.prune(Number.NaN)).toThrow(/now/)
+    expect(() => pool.has(new Uint8Array(4))).toThrow(RangeError)
+    expect(pool.size).toBe(0)
+  })
+
+  it('throws naming the select option', () => {
+    const pool = createPool()
+    expect(() => pool.select({ bloom: new Uint8Array(63) })).toThrow(/options\.bloom/)
+    expect(() => pool.select({ limit: -1 })).toThrow(/options\.limit/)
+    expect(() => pool.select({ minPow: Number.NaN })).toThrow(/options\.minPow/)
+    expect(() => pool.select({ now: -5 })).toThrow(/options\.now/)
+    expect(() => pool.select({ exclude: [] as never })).toThrow(/options\.exclude/)
+  })
+})
