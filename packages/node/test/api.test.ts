@@ -1,0 +1,120 @@
+import { FULL_BLOOM, topicFromString, topicToBloom } from '@hush/envelope'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { HushNode } from '../src/index.ts'
+import { connect, startNodes, stopAll, waitFor } from './fixtures/network.ts'
+
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
+const isNamed = (name: string) => expect.objectContaining({ name })
+
+describe('shh API of the service', () => {
+  let nodes: HushNode[] = []
+  afterEach(async () => {
+    await stopAll(nodes)
+    nodes = []
+  })
+
+  it('direct p2p messages reach allowP2P filters only from trusted peers, and are not pooled', async () => {
+    nodes = await startNodes(2)
+    const [a, b] = nodes
+    await connect(a, b)
+    const topic = topicFromString('p2p')
+    const symA = a.services.shh.newSymKey()
+    const symB = b.services.shh.addSymKey(a.services.shh.getSymKey(symA))
+    const p2p = b.services.shh.newMessageFilter({ symKeyID: symB, topics: [topic], allowP2P: true })
+    const normal = b.services.shh.newMessageFilter({ symKeyID: symB, topics: [topic] })
+    // Untrusted: ignored and counted.
+    await a.services.shh.post({ symKeyID: symA, topic, payload: utf8('untrusted'), targetPeer: b.peerId })
+    await waitFor(() => b.services.shh.info().drops['untrusted-p2p'] === 1, 5_000, 'the untrusted drop')
+    expect(b.services.shh.getFilterMessages(p2p)).toEqual([])
+    // Trusted: delivered to allowP2P filters, not pooled, not forwarded.
+    b.services.shh.markTrustedPeer(a.peerId)
+    await a.services.shh.post({ symKeyID: symA, topic, payload: utf8('trusted'), targetPeer: b.peerId })
+    let got = b.services.shh.getFilterMessages(p2p)
+    await waitFor(() => (got = [...got, ...b.services.shh.getFilterMessages(p2p)]).length > 0, 5_000, 'the p2p message')
+    expect(new TextDecoder().decode(got[0].payload)).toBe('trusted')
+    expect(got[0].isP2P).toBe(true)
+    expect(b.services.shh.getFilterMessages(normal)).toEqual([])
+    expect(b.services.shh.info().envelopes).toBe(0)
+    expect(() => b.services.shh.markTrustedPeer('12D3KooWNotConnected')).toThrow(isNamed('PeerNotFoundError'))
+  })
+
+  it('setMinPoW is announced: the peer stops sending what falls below it', async () => {
+    nodes = await startNodes(2)
+    const [a, b] = nodes
+    await connect(a, b)
+    b.services.shh.setMinPoW(1000)
+    expect(b.services.shh.info().minPow).toBe(1000)
+    await new Promise((r) => setTimeout(r, 100))
+    const topic = topicFromString('pow')
+    const sym = a.services.shh.newSymKey()
+    await a.services.shh.post({ symKeyID: sym, topic, payload: utf8('weak'), powTarget: 0.2 })
+    await new Promise((r) => setTimeout(r, 150))
+    expect(a.services.shh.info().envelopes).toBe(1)
+    expect(b.services.shh.info().envelopes).toBe(0)
+    expect(b.services.shh.info().drops['low-pow']).toBe(0)
+    expect(() => b.services.shh.setMinPoW(-1)).toThrow(RangeError)
+    expect(() => b.services.shh.setMinPoW(Number.NaN)).toThrow(RangeError)
+  })
+
+  it('setBloomFilter narrows what peers send; setMaxMessageSize refuses larger posts', async () => {
+    nodes = await startNodes(2)
+    const [a, b] = nodes
+    await connect(a, b)
+    const wanted = topicFromString('wanted')
+    const unwanted = topicFromString('unwanted')
+    b.services.shh.setBloomFilter(topicToBloom(wanted))
+    expect(b.services.shh.info().bloom).toEqual(topicToBloom(wanted))
+    await new Promise((r) => setTimeout(r, 100))
+    const sym = a.services.shh.newSymKey()
+    await a.services.shh.post({ symKeyID: sym, topic: unwanted, payload: utf8('no') })
+    await a.services.shh.post({ symKeyID: sym, topic: wanted, payload: utf8('yes') })
+    await waitFor(() => b.services.shh.info().envelopes === 1, 5_000, 'the wanted envelope')
+    await new Promise((r) => setTimeout(r, 100))
+    expect(b.services.shh.info().envelopes).toBe(1)
+    b.services.shh.setBloomFilter(FULL_BLOOM)
+    expect(() => b.services.shh.setBloomFilter(new Uint8Array(3))).toThrow(RangeError)
+
+    a.services.shh.setMaxMessageSize(300)
+    await expect(a.services.shh.post({ symKeyID: sym, topic: wanted, payload: new Uint8Array(1000) })).rejects.toThrow(isNamed('PostRejectedError'))
+    expect(() => a.services.shh.setMaxMessageSize(11 * 1024 * 1024)).toThrow(RangeError)
+  })
+
+  it('keys: every shh key method, with named errors for unknown ids', async () => {
+    nodes = await startNodes(1)
+    const shh = nodes[0].services.shh
+    const kp = shh.newKeyPair()
+    expect(shh.hasKeyPair(kp)).toBe(true)
+    const copy = shh.addPrivateKey(shh.getPrivateKey(kp))
+    expect(shh.getPublicKey(copy)).toEqual(shh.getPublicKey(kp))
+    expect(shh.deleteKeyPair(kp)).toBe(true)
+    expect(shh.hasKeyPair(kp)).toBe(false)
+    expect(() => shh.getPublicKey(kp)).toThrow(isNamed('KeyNotFoundError'))
+    const pw = shh.generateSymKeyFromPassword('correct horse')
+    const pw2 = shh.generateSymKeyFromPassword('correct horse')
+    expect(shh.getSymKey(pw)).toEqual(shh.getSymKey(pw2))
+    expect(pw).not.toBe(pw2)
+    expect(shh.deleteSymKey(pw)).toBe(true)
+    expect(shh.hasSymKey(pw)).toBe(false)
+    expect(() => shh.newMessageFilter({ symKeyID: pw })).toThrow(isNamed('KeyNotFoundError'))
+    expect(() => shh.newMessageFilter({} as never)).toThrow(TypeError)
+    expect(() => shh.getFilterMessages('nope')).toThrow(isNamed('FilterNotFoundError'))
+    expect(() => shh.deleteMessageFilter('nope')).toThrow(isNamed('FilterNotFoundError'))
+    await expect(shh.post({ symKeyID: 'nope', topic: topicFromString('x'), payload: utf8('x') })).rejects.toThrow(isNamed('KeyNotFoundError'))
+    await expect(shh.post({ payload: utf8('x') } as never)).rejects.toThrow(TypeError)
+  })
+
+  it('post is abortable while sealing', async () => {
+    nodes = await startNodes(1)
+    const shh = nodes[0].services.shh
+    const sym = shh.newSymKey()
+    const ac = new AbortController()
+    const progress: number[] = []
+    const posting = shh.post(
+      { symKeyID: sym, topic: topicFromString('slow'), payload: new Uint8Array(4000), powTarget: 1e9 },
+      { signal: ac.signal, onProgress: (p) => progress.push(p.attempts) }
+    )
+    setTimeout(() => ac.abort(), 300)
+    await expect(posting).rejects.toThrow(isNamed('AbortError'))
+    expect(shh.info().envelopes).toBe(0)
+  })
+})
