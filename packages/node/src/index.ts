@@ -32,6 +32,7 @@ export type {
   RawPost,
   WhisperEvents,
   WhisperInfo,
+  WhisperTraffic,
 } from './types.ts'
 export type { ReceivedMessage } from './filters.ts'
 export type { SealProgress } from '@hush/pow'

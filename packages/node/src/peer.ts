@@ -49,6 +49,16 @@ export interface PeerCounters {
   writeDrops: number
 }
 
+/** Counters at zero. */
+export function emptyCounters(): PeerCounters {
+  return { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, envelopesIn: 0, envelopesOut: 0, duplicatesIn: 0, writeDrops: 0 }
+}
+
+/** Adds `from` into `into`. */
+export function addCounters(into: PeerCounters, from: PeerCounters): void {
+  for (const k of Object.keys(into) as Array<keyof PeerCounters>) into[k] += from[k]
+}
+
 /** State and streams of one peer. */
 export class Peer {
   readonly id: PeerId
@@ -70,7 +80,7 @@ export class Peer {
   readonly packets: TokenBucket
   readonly bytes: TokenBucket
   /** Counters for info() and tests. */
-  readonly counters: PeerCounters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, envelopesIn: 0, envelopesOut: 0, duplicatesIn: 0, writeDrops: 0 }
+  readonly counters: PeerCounters = emptyCounters()
 
   private inbound: Stream | undefined
   private outbound: Stream | undefined
@@ -210,6 +220,7 @@ export class Peer {
   }
 
   private onChunk(chunk: Uint8Array | Uint8ArrayList): void {
+    this.counters.bytesIn += chunk.byteLength
     let frames: Uint8Array[]
     try {
       frames = this.decoder.push(chunk)
@@ -219,7 +230,6 @@ export class Peer {
     }
     for (const frame of frames) {
       this.counters.framesIn++
-      this.counters.bytesIn += frame.length
       this.handlers.onFrame(this, frame)
       if (this.inbound === undefined) return
     }

@@ -9,7 +9,7 @@ import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { CODE_BLOOM_FILTER, CODE_MESSAGES, CODE_P2P_MESSAGE, CODE_POW_REQUIREMENT, CODE_STATUS, FRAME_OVERHEAD_BYTES, PROTOCOL_ID } from './constants.ts'
 import { InvalidFrameError } from './errors.ts'
 import { packBatches } from './forwarding.ts'
-import { Peer, type PeerHandlers, type Requirement } from './peer.ts'
+import { Peer, type PeerCounters, type PeerHandlers, type Requirement, addCounters, emptyCounters } from './peer.ts'
 import { type PeerScore, type ScoreEvent, type ScoreParams, applyScoreEvent, currentScore } from './peer-score.ts'
 import { createTokenBucket, takeTokens } from './token-bucket.ts'
 import { type Status, decodeFrame, encodeBloomFrame, encodeMessagesFrame, encodePowFrame, encodeStatusFrame } from './wire.ts'
@@ -70,6 +70,8 @@ export class Router {
   private readonly banned = new Map<string, number>()
   /** Scores outlive connections, so reconnecting does not wash a peer's record clean. */
   private readonly scores = new Map<string, PeerScore>()
+  /** Traffic of peers that have gone away, so totals survive disconnects. */
+  private readonly closedTraffic: PeerCounters = emptyCounters()
   private readonly components: RouterComponents
   private readonly host: RouterHost
   private readonly settings: RouterSettings
@@ -126,11 +128,19 @@ export class Router {
     await Promise.all(peers.map((p) => p.close()))
     this.banned.clear()
     this.scores.clear()
+    Object.assign(this.closedTraffic, emptyCounters())
   }
 
   /** Connected peers. */
   getPeers(): Peer[] {
     return [...this.peers.values()]
+  }
+
+  /** Traffic over every peer since start (frames and bytes both ways, envelopes, duplicates). */
+  traffic(): PeerCounters {
+    const total = { ...this.closedTraffic }
+    for (const peer of this.peers.values()) addCounters(total, peer.counters)
+    return total
   }
 
   /** The peer with this id, if connected. */
@@ -284,6 +294,7 @@ export class Router {
     const peer = this.peers.get(key)
     if (peer === undefined) return
     this.peers.delete(key)
+    addCounters(this.closedTraffic, peer.counters)
     const timer = this.handshakeTimers.get(key)
     if (timer !== undefined) clearTimeout(timer)
     this.handshakeTimers.delete(key)

@@ -69,6 +69,22 @@ export interface PostEnvelopeOptions extends PostOptions {
   powTimeMs?: number
 }
 
+/** Traffic counters, summed over peers. */
+export interface WhisperTraffic {
+  framesIn: number
+  framesOut: number
+  bytesIn: number
+  bytesOut: number
+  /** New envelopes received from peers. */
+  envelopesIn: number
+  /** Envelopes sent to peers. */
+  envelopesOut: number
+  /** Envelopes received that we already had. */
+  duplicatesIn: number
+  /** Frames dropped because a peer's write queue was full. */
+  writeDrops: number
+}
+
 /** Snapshot of the node (geth `Info` plus our counters). */
 export interface WhisperInfo {
   /** Bytes of envelopes in the pool (sum of `size()`). */
@@ -95,6 +111,8 @@ export interface WhisperInfo {
   delivered: number
   /** Installed filters. */
   filters: number
+  /** Traffic with peers since start: frames and bytes (length prefixes included) both ways. */
+  traffic: WhisperTraffic
   /** Process heap and external memory, in bytes. */
   process: { heapUsed: number; arrayBuffers: number }
 }

@@ -261,6 +261,7 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
       added: this.counts.added,
       delivered: this.counts.delivered,
       filters: this.filters.size,
+      traffic: this.router.traffic(),
       process: { heapUsed: mem.heapUsed, arrayBuffers: mem.arrayBuffers },
     }
   }

@@ -2,31 +2,9 @@ import { topicFromString } from '@hush/envelope'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { HushNode } from '../src/index.ts'
 import { connect, startNodes, stopAll, waitFor } from './fixtures/network.ts'
+import { randomRegularish } from './fixtures/topology.ts'
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
-
-/** A small deterministic PRNG (mulberry32) so the random mesh is the same on every run. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/** Edges of a connected random graph: a ring plus `extra` random chords. */
-function randomMesh(n: number, extra: number, seed: number): [number, number][] {
-  const random = rng(seed)
-  const edges = new Set<string>()
-  for (let i = 0; i < n; i++) edges.add([i, (i + 1) % n].sort((x, y) => x - y).join('-'))
-  while (edges.size < n + extra) {
-    const a = Math.floor(random() * n)
-    const b = Math.floor(random() * n)
-    if (a !== b) edges.add([a, b].sort((x, y) => x - y).join('-'))
-  }
-  return [...edges].map((e) => e.split('-').map(Number) as [number, number])
-}
 
 /** Installs one symmetric filter per node on `topic`, sharing one key; returns a poller. */
 function shareKey(nodes: HushNode[], topic: Uint8Array) {
@@ -64,11 +42,11 @@ describe('multi-hop delivery over TCP', () => {
   })
 
   /*
-   * Topology: 20 nodes on a ring plus 20 random chords (seed 7): average degree 4.
+   * Topology: 20 nodes on a ring plus random chords (seed 7) for an average degree of 4.
    */
   it('a random 20-node mesh delivers every envelope to every node exactly once', async () => {
     nodes = await startNodes(20)
-    const edges = randomMesh(20, 20, 7)
+    const edges = randomRegularish(20, 4, 7)
     await Promise.all(edges.map(([a, b]) => connect(nodes[a], nodes[b], 20_000)))
     const topic = topicFromString('mesh')
     const { ids, received, poll } = shareKey(nodes, topic)
