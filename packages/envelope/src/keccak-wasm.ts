@@ -9,6 +9,7 @@ import { KECCAK_WASM_BASE64 } from './keccak-wasm-bytes.ts'
  * back negative (i32) and must be read with `>>> 0`.
  */
 export interface KeccakWasmExports {
+  /** The kernel's linear memory (2 pages; it never grows). */
   readonly memory: { readonly buffer: ArrayBuffer }
   /** Offset of the input buffer. */
   bufferPtr(): number
@@ -26,8 +27,11 @@ export interface KeccakWasmExports {
   powPrepare(tailLen: number): number
   /** Searches `count` nonces from `hi:lo`; returns the best leading-zero-bit count. */
   powSearch(startHi: number, startLo: number, count: number, targetBits: number): number
+  /** High 32 bits of the best nonce of the last `powSearch`. */
   bestNonceHi(): number
+  /** Low 32 bits of the best nonce of the last `powSearch`. */
   bestNonceLo(): number
+  /** Nonces tried by the last `powSearch` (fewer than `count` when it reached `targetBits`). */
   triedCount(): number
 }
 

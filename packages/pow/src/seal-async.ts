@@ -107,7 +107,7 @@ function sealOnWorkers(
       }
     }
     const onAbort = (): void => fail(signal?.reason)
-    const ticker = setInterval(report, options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS)
+    const ticker = onProgress === undefined ? undefined : setInterval(report, options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS)
     signal?.addEventListener('abort', onAbort, { once: true })
     if (Number.isFinite(plan.deadline)) {
       // Workers stop themselves at the deadline; this only guards against one that never reports.

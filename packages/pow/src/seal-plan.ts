@@ -47,16 +47,21 @@ export interface SealResult {
 export interface SealPlan {
   /** The envelope that is hashed (expiry already moved in work-time mode). */
   readonly envelope: Envelope
+  /** Its RLP without the nonce: the constant part of every PoW hash. */
   readonly prefix: Uint8Array
   /** Leading zero bits to stop at; 257 in work-time mode (never stop early). */
   readonly targetBits: number
   /** `Date.now()` after which to stop; `Infinity` when there is no time budget. */
   readonly deadline: number
+  /** Nonces to try at most; `Infinity` when unbounded. */
   readonly maxIterations: number
+  /** The first nonce (random unless `startNonce` was given). */
   readonly start: bigint
+  /** A `targetPow` was given: missing it within a budget is an error. */
   readonly hasTarget: boolean
   /** `targetPow: 0`: no work at all. */
   readonly noWork: boolean
+  /** `Date.now()` when the plan was made. */
   readonly startedAt: number
 }
 
@@ -108,8 +113,11 @@ export function planSeal(envelope: Envelope, options: SealOptions): SealPlan {
 
 /** The running best of a search. */
 export interface SealProgressState {
+  /** Nonces tried so far. */
   attempts: number
+  /** Leading zero bits of the best nonce (-1 before any). */
   bestBits: number
+  /** The first nonce that reached `bestBits`. */
   bestNonce: bigint
 }
 
