@@ -40,6 +40,16 @@ describe('sealEnvelopeAsync on worker threads', () => {
     )
   })
 
+  it.each([
+    ['a two-permutation tail', 115],
+    ['a prefix larger than the kernel buffer', 70_000],
+  ])('seals with %s (data %i bytes)', async (_label, dataLength) => {
+    const e = { ...base, data: new Uint8Array(dataLength).fill(3) }
+    const r = await sealEnvelopeAsync(e, { targetPow: 2 ** 10 / (dataLength + 30) / e.ttl, workers: 2 })
+    expect(powOf(r.envelope)).toBe(r.pow)
+    expect(r.leadingZeroBits).toBeGreaterThanOrEqual(10)
+  })
+
   it('reports progress: attempts, best PoW, hash rate, time left', async () => {
     const seen: SealProgress[] = []
     const r = await sealEnvelopeAsync(base, { workTimeMs: 350, workers: 2, progressIntervalMs: 50, onProgress: (p) => seen.push(p) })
