@@ -1,13 +1,14 @@
 /**
  * Struct-of-arrays storage for pooled entries. Each entry occupies a slot number; its numbers live
  * in typed arrays indexed by slot (rating, PoW, expiry, sequence, arrival, size, and one heap
- * position per heap), its references in two plain arrays (key, envelope) and one for its peer's
- * load. No per-entry object exists while an entry sits in the pool: about 80 bytes of arrays per
- * slot plus the key string and the map entry. Freed slots are reused (a free-list stack).
+ * position per heap), its hash as 8 words in a {@link HashIndex} that maps hashes to slots, and its
+ * references in two plain arrays (envelope, peer load). No per-entry object or string exists while
+ * an entry sits in the pool: about 130 bytes of arrays per slot, hash and index included. Freed
+ * slots are reused (a free-list stack).
  * Capacity doubles as needed, up to the pool's count bound, so there is no slack beyond it.
  */
 import type { Envelope } from '@hush/envelope'
-import type { HashKey } from './hash-key.ts'
+import { HashIndex } from './hash-index.ts'
 
 /** A peer's share of the pool: bytes held and a heap of its slots (see `pool.ts`). */
 export interface PeerLoadRef {
@@ -29,7 +30,8 @@ export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
   maxPos: Int32Array
   expPos: Int32Array
   peerPos: Int32Array
-  readonly keys: (HashKey | undefined)[] = []
+  /** Hash → slot, with each slot's 32-byte hash as 8 words in `index.words`. */
+  readonly index: HashIndex
   readonly envelopes: (Envelope | undefined)[] = []
   readonly peers: (P | undefined)[] = []
   private readonly maxCapacity: number
@@ -50,6 +52,7 @@ export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
     this.maxPos = new Int32Array(this.capacity)
     this.expPos = new Int32Array(this.capacity)
     this.peerPos = new Int32Array(this.capacity)
+    this.index = new HashIndex(this.capacity)
   }
 
   /** Takes a free slot (growing the arrays when none is left). Amortised O(1). */
@@ -62,7 +65,6 @@ export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
 
   /** Returns a slot to the free list and drops its references. O(1). */
   release(slot: number): void {
-    this.keys[slot] = undefined
     this.envelopes[slot] = undefined
     this.peers[slot] = undefined
     this.free.push(slot)
@@ -86,6 +88,7 @@ export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
     this.maxPos = widen(this.maxPos, (n) => new Int32Array(n))
     this.expPos = widen(this.expPos, (n) => new Int32Array(n))
     this.peerPos = widen(this.peerPos, (n) => new Int32Array(n))
+    this.index.reserve(capacity)
     this.capacity = capacity
   }
 }

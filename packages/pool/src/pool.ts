@@ -4,9 +4,10 @@
  * argument, and the node drives `prune` from its own timer (design §5).
  *
  * Structures (n = entries held), all without per-entry objects:
- * - an {@link EntryTable}: slot-indexed typed arrays of each entry's numbers, plus its key, envelope
+ * - an {@link EntryTable}: slot-indexed typed arrays of each entry's numbers, plus its envelope
  *   and peer load references;
- * - `Map<HashKey, slot>`: lookup by hash key, O(1);
+ * - a {@link HashIndex} (open addressing on typed arrays) from hash to slot, O(1), holding each
+ *   slot's hash as 8 words: no key strings are kept;
  * - three indexed slot heaps with inline keys: lowest rank first (eviction), highest rank first
  *   (forwarding order for `select`), earliest expiry first (`prune`); O(log n) insert and removal;
  * - per peer: a byte total and a slot heap of its entries, lowest rank first (the quota);
@@ -25,10 +26,11 @@ import { assertBytes, assertInt, assertNumber, assertTime } from './assert.ts'
 import { HASH_LENGTH_BYTES } from './constants.ts'
 import { EntryView, type PoolEntry, type PoolEntryInit } from './entry.ts'
 import { EntryTable } from './entry-table.ts'
-import { hashKey, type HashKey } from './hash-key.ts'
+import { hashWords, wordsKey } from './hash-index.ts'
+import type { HashKey } from './hash-key.ts'
 import { resolvePoolSettings, type PoolInit, type PoolSettings } from './options.ts'
 import { rankOrders, type RankOrders } from './rank.ts'
-import { createSeenCache, type SeenCache } from './seen-cache.ts'
+import { makeSeenCache, toWords, type IndexedSeenCache, type SeenCache } from './seen-cache.ts'
 import { SlotHeap } from './slot-heap.ts'
 import { chooseVictims } from './victims.ts'
 
@@ -38,9 +40,8 @@ interface PeerLoad {
   readonly heap: SlotHeap
 }
 
-function toKey(hash: Uint8Array | HashKey): HashKey {
-  return typeof hash === 'string' ? hash : hashKey(hash)
-}
+/** The shared empty `evicted` list of adds that evicted nothing (never written to). */
+const NO_EVICTIONS: Eviction[] = []
 
 function checkEntry(entry: PoolEntryInit): void {
   if (typeof entry !== 'object' || entry === null) throw new TypeError('entry must be an object')
@@ -64,9 +65,11 @@ function topicNumber(topic: Uint8Array): number {
 class BoundedPool implements Pool {
   readonly settings: PoolSettings
   readonly seen: SeenCache
+  private readonly seenCache: IndexedSeenCache
+  /** Scratch words for the hash of the current call (calls never nest). */
+  private readonly words = new Int32Array(8)
   private readonly table: EntryTable<PeerLoad>
   private readonly orders: RankOrders
-  private readonly slotOf = new Map<HashKey, number>()
   private readonly byRank: SlotHeap
   private readonly byRankDesc: SlotHeap
   private readonly byExpiry: SlotHeap
@@ -81,7 +84,8 @@ class BoundedPool implements Pool {
 
   constructor(init: PoolInit) {
     this.settings = resolvePoolSettings(init)
-    this.seen = createSeenCache(init.seen ?? {})
+    this.seenCache = makeSeenCache(init.seen ?? {})
+    this.seen = this.seenCache
     const table = new EntryTable<PeerLoad>(this.settings.maxCount)
     const max = this.settings.maxCount
     this.table = table
@@ -92,7 +96,7 @@ class BoundedPool implements Pool {
   }
 
   get size(): number {
-    return this.slotOf.size
+    return this.table.index.size
   }
 
   get bytes(): number {
@@ -103,13 +107,13 @@ class BoundedPool implements Pool {
     assertTime(now, 'now')
     checkEntry(entry)
     const s = this.settings
-    const key = hashKey(entry.hash)
+    const words = hashWords(entry.hash, this.words)
     const envelope = entry.envelope
     const expiry = envelope.expiry
     const bytes = ENVELOPE_HEADER_BYTES + envelope.data.length
     const peer = entry.peer
     let status: AddStatus | undefined
-    if (this.slotOf.has(key) || this.seen.has(key, now)) status = 'duplicate'
+    if (this.table.index.find(words) >= 0 || this.seenCache.hasWords(words, 0, now)) status = 'duplicate'
     else if (expiry < now) status = 'expired'
     else if (expiry - envelope.ttl > now + s.futureAllowanceSeconds) status = 'future'
     else if (bytes > s.maxEnvelopeBytes || bytes > s.maxBytes || (peer !== undefined && bytes > s.maxPeerBytes)) status = 'too-large'
@@ -120,23 +124,20 @@ class BoundedPool implements Pool {
     }
 
     let load = peer === undefined ? undefined : this.peers.get(peer)
-    const evicted: Eviction[] = []
-    const fits = (): boolean =>
-      this.slotOf.size < s.maxCount &&
-      this.totalBytes + bytes <= s.maxBytes &&
-      (load === undefined || (load.heap.size < s.maxPeerCount && load.bytes + bytes <= s.maxPeerBytes))
-    if (!fits()) {
+    let evicted: Eviction[] = NO_EVICTIONS
+    if (!this.fits(bytes, load)) {
       // Room is needed: expired entries go first (all of them: they are dead weight anyway).
+      evicted = []
       this.removeExpired(now, evicted)
       if (peer !== undefined) load = this.peers.get(peer)
-      if (!fits()) {
+      if (!this.fits(bytes, load)) {
         const choice = chooseVictims(
           this.table,
           { rating: entry.rating, expiry },
           load?.heap,
           { count: (load?.heap.size ?? 0) + 1 - s.maxPeerCount, bytes: (load?.bytes ?? 0) + bytes - s.maxPeerBytes },
           this.byRank,
-          { count: this.slotOf.size + 1 - s.maxCount, bytes: this.totalBytes + bytes - s.maxBytes }
+          { count: this.table.index.size + 1 - s.maxCount, bytes: this.totalBytes + bytes - s.maxBytes }
         )
         if (!choice.ok) {
           this.adds[choice.status]++
@@ -146,29 +147,28 @@ class BoundedPool implements Pool {
         for (const v of choice.rating) this.evict(v, 'rating', evicted)
       }
     }
-    const slot = this.insert(key, entry, entry.arrival ?? now, bytes)
+    const slot = this.insert(words, entry, entry.arrival ?? now, bytes)
     this.adds.added++
     return { status: 'added', entry: this.view(slot), evicted }
   }
 
   has(hash: Uint8Array | HashKey): boolean {
-    return this.slotOf.has(toKey(hash))
+    return this.slotOf(hash) >= 0
   }
 
   hasSeen(hash: Uint8Array | HashKey, now: number): boolean {
     assertTime(now, 'now')
-    const key = toKey(hash)
-    return this.slotOf.has(key) || this.seen.has(key, now)
+    return this.slotOf(hash) >= 0 || this.seenCache.hasWords(this.words, 0, now)
   }
 
   get(hash: Uint8Array | HashKey): PoolEntry | undefined {
-    const slot = this.slotOf.get(toKey(hash))
-    return slot === undefined ? undefined : this.view(slot)
+    const slot = this.slotOf(hash)
+    return slot < 0 ? undefined : this.view(slot)
   }
 
   delete(hash: Uint8Array | HashKey): PoolEntry | undefined {
-    const slot = this.slotOf.get(toKey(hash))
-    if (slot === undefined) return undefined
+    const slot = this.slotOf(hash)
+    if (slot < 0) return undefined
     const entry = this.view(slot)
     this.remove(slot)
     this.deleted++
@@ -218,7 +218,7 @@ class BoundedPool implements Pool {
         }
         if (!matches) return true
       }
-      if (excludeSet !== undefined && excludeSet.has(t.keys[slot] as HashKey)) return true
+      if (excludeSet !== undefined && excludeSet.has(wordsKey(t.index.words, 8 * slot))) return true
       const entry = this.view(slot)
       if (excludeFn !== undefined && excludeFn(entry)) return true
       out.push(entry)
@@ -233,7 +233,7 @@ class BoundedPool implements Pool {
 
   stats(): PoolStats {
     return {
-      count: this.slotOf.size,
+      count: this.table.index.size,
       bytes: this.totalBytes,
       peers: this.peers.size,
       seen: this.seen.size,
@@ -243,11 +243,26 @@ class BoundedPool implements Pool {
     }
   }
 
+  /** The slot of a hash or hash key (checked; its words left in `this.words`), or -1. */
+  private slotOf(hash: Uint8Array | HashKey): number {
+    return this.table.index.find(toWords(hash, this.words, 'hash'))
+  }
+
+  /** True when `bytes` more fit the pool's bounds and the peer's quota without evicting. */
+  private fits(bytes: number, load: PeerLoad | undefined): boolean {
+    const s = this.settings
+    return (
+      this.table.index.size < s.maxCount &&
+      this.totalBytes + bytes <= s.maxBytes &&
+      (load === undefined || (load.heap.size < s.maxPeerCount && load.bytes + bytes <= s.maxPeerBytes))
+    )
+  }
+
   /** A snapshot object of the entry in `slot`. */
   private view(slot: number): EntryView {
     const t = this.table
     return new EntryView(
-      t.keys[slot] as HashKey,
+      wordsKey(t.index.words, 8 * slot),
       t.envelopes[slot] as PoolEntry['envelope'],
       t.pow[slot],
       t.rating[slot],
@@ -258,12 +273,13 @@ class BoundedPool implements Pool {
     )
   }
 
-  private insert(key: HashKey, entry: PoolEntryInit, arrival: number, bytes: number): number {
+  private insert(words: Int32Array, entry: PoolEntryInit, arrival: number, bytes: number): number {
     const t = this.table
     const slot = t.alloc()
     const rating = entry.rating
     const expiry = entry.envelope.expiry
-    t.keys[slot] = key
+    t.index.setWords(slot, words)
+    t.index.insert(slot)
     t.envelopes[slot] = entry.envelope
     t.rating[slot] = rating
     t.pow[slot] = entry.pow
@@ -271,7 +287,6 @@ class BoundedPool implements Pool {
     t.seq[slot] = this.seq++
     t.arrival[slot] = arrival
     t.bytes[slot] = bytes
-    this.slotOf.set(key, slot)
     this.byRank.push(slot, rating)
     this.byRankDesc.push(slot, -rating)
     this.byExpiry.push(slot, expiry)
@@ -294,9 +309,8 @@ class BoundedPool implements Pool {
   /** Takes a slot out of every structure, remembers its key in the seen cache, frees the slot. */
   private remove(slot: number): void {
     const t = this.table
-    const key = t.keys[slot] as HashKey
     const bytes = t.bytes[slot]
-    this.slotOf.delete(key)
+    t.index.delete(slot)
     this.byRank.remove(slot)
     this.byRankDesc.remove(slot)
     this.byExpiry.remove(slot)
@@ -307,7 +321,7 @@ class BoundedPool implements Pool {
       load.bytes -= bytes
       if (load.heap.size === 0) this.peers.delete(load.name)
     }
-    this.seen.add(key, t.expiry[slot])
+    this.seenCache.addWords(t.index.words, 8 * slot, t.expiry[slot])
     t.release(slot)
   }
 

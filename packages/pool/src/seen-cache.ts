@@ -4,15 +4,17 @@
  * tolerance, §2.6), so that late duplicates are recognised without keeping their bytes
  * (design §3). Bounded in count: when full, the hash with the earliest expiry goes first.
  *
- * Structure: a `Map` from key to expiry, plus a bucket queue: one array of keys per expiry
- * second and a small min-heap of those seconds (s = distinct seconds, a few hundred for usual
- * TTLs). Deletion is lazy: a key whose map expiry differs from its bucket's second is stale and
- * skipped when its bucket is reached; the buckets are rebuilt when stale keys outnumber live ones.
- * About 40 bytes per hash besides the key string (which the pool already allocated). `has` is
- * O(1); `add`, eviction and `prune` per removed hash are amortised O(log s).
+ * Structure: each remembered hash gets a small integer id; a {@link HashIndex} (open addressing
+ * on typed arrays) maps the hash to its id, a `Float64Array` holds each id's expiry, and a bucket
+ * queue orders ids by expiry: one array of ids per expiry second and a small min-heap of those
+ * seconds (s = distinct seconds, a few hundred for usual TTLs). Deletion is lazy: an id whose
+ * expiry differs from its bucket's second is stale and skipped; the buckets are rebuilt when
+ * stale ids outnumber live ones. About 60 bytes per hash (32 of them the hash itself), no
+ * strings. `has` is O(1); `add`, eviction and `prune` per removed hash are amortised O(log s).
  */
-import { assertInt, assertTime } from './assert.ts'
-import { DEFAULT_SEEN_ALLOWANCE_SECONDS, DEFAULT_SEEN_MAX_COUNT } from './constants.ts'
+import { assertBytes, assertInt, assertTime } from './assert.ts'
+import { DEFAULT_SEEN_ALLOWANCE_SECONDS, DEFAULT_SEEN_MAX_COUNT, HASH_LENGTH_BYTES } from './constants.ts'
+import { HashIndex, hashWords, keyWords } from './hash-index.ts'
 import type { HashKey } from './hash-key.ts'
 
 /** Settings of {@link createSeenCache}. */
@@ -30,72 +32,115 @@ export interface SeenCacheInit {
   allowanceSeconds?: number
 }
 
-/** Remembers envelope hashes (as {@link HashKey}s) until their expiry plus an allowance. */
+/** Remembers envelope hashes until their expiry plus an allowance. */
 export interface SeenCache {
   /** Number of hashes remembered (including any past their time that `prune` has not removed). */
   readonly size: number
   /** Seconds a hash is kept after its expiry. */
   readonly allowanceSeconds: number
   /**
-   * Remembers `key` until `expiry + allowanceSeconds` (unix seconds). Adding a known key keeps
-   * the later expiry. May forget the earliest-expiring hash to stay within `maxCount`.
-   * @throws {TypeError | RangeError} when `key` is not a string or `expiry` not a time
+   * Remembers a hash (32 bytes, or its {@link HashKey}) until `expiry + allowanceSeconds` (unix
+   * seconds). Adding a known hash keeps the later expiry. May forget the earliest-expiring hash
+   * to stay within `maxCount`.
+   * @throws {TypeError | RangeError} when `hash` is not 32 bytes / a hash key or `expiry` not a time
    */
-  add(key: HashKey, expiry: number): void
-  /** True when `key` is remembered and `now ≤ expiry + allowanceSeconds`. O(1). */
-  has(key: HashKey, now: number): boolean
-  /** Forgets `key`; returns whether it was remembered. */
-  delete(key: HashKey): boolean
+  add(hash: Uint8Array | HashKey, expiry: number): void
+  /** True when the hash is remembered and `now ≤ expiry + allowanceSeconds`. O(1). */
+  has(hash: Uint8Array | HashKey, now: number): boolean
+  /** Forgets a hash; returns whether it was remembered. */
+  delete(hash: Uint8Array | HashKey): boolean
   /** Forgets every hash with `expiry + allowanceSeconds < now`; returns how many. */
   prune(now: number): number
   /** Forgets everything. */
   clear(): void
 }
 
-class BucketSeenCache implements SeenCache {
+/** The 8 words of a hash or hash key, checked, written into `out`. */
+export function toWords(hash: Uint8Array | HashKey, out: Int32Array, label: string): Int32Array {
+  if (typeof hash === 'string') {
+    if (hash.length !== HASH_LENGTH_BYTES) throw new RangeError(`${label} must be ${HASH_LENGTH_BYTES} characters, got ${hash.length}`)
+    return keyWords(hash, out)
+  }
+  assertBytes(hash, label, HASH_LENGTH_BYTES)
+  return hashWords(hash, out)
+}
+
+/**
+ * The seen cache on typed arrays: ids with a hash (in a {@link HashIndex}) and an expiry each,
+ * bucketed by expiry second. The pool calls the `*Words` methods with hashes it already holds as
+ * words, so no key string is made on its hot path.
+ */
+export class IndexedSeenCache implements SeenCache {
   readonly allowanceSeconds: number
   private readonly maxCount: number
-  private readonly expiryOf = new Map<HashKey, number>()
-  /** Keys by expiry second; a key whose `expiryOf` differs from its bucket's second is stale. */
-  private buckets = new Map<number, HashKey[]>()
+  private readonly index: HashIndex
+  /** Expiry per id; -1 marks a free id. */
+  private expiry: Float64Array
+  private readonly free: number[] = []
+  private used = 0
+  private count = 0
+  /** Ids by expiry second; an id whose expiry differs from its bucket's second is stale. */
+  private buckets = new Map<number, number[]>()
   /** Min-heap of the seconds that have a bucket. */
   private seconds: number[] = []
-  /** Stale keys left in buckets (by `delete` or a later re-add), reclaimed by `compact`. */
-  private stale = 0
+  /** Ids held in buckets, live or stale; `compact` runs when stale ones dominate. */
+  private bucketed = 0
+  private readonly scratch = new Int32Array(8)
 
   constructor(maxCount: number, allowanceSeconds: number) {
     this.maxCount = maxCount
     this.allowanceSeconds = allowanceSeconds
+    const initial = Math.min(1024, maxCount + 1)
+    this.index = new HashIndex(initial)
+    this.expiry = new Float64Array(initial).fill(-1)
   }
 
   get size(): number {
-    return this.expiryOf.size
+    return this.count
   }
 
-  add(key: HashKey, expiry: number): void {
-    if (typeof key !== 'string') throw new TypeError('key must be a string')
+  add(hash: Uint8Array | HashKey, expiry: number): void {
+    const w = toWords(hash, this.scratch, 'hash')
     assertTime(expiry, 'expiry')
+    this.addWords(w, 0, expiry)
+  }
+
+  has(hash: Uint8Array | HashKey, now: number): boolean {
+    return this.hasWords(toWords(hash, this.scratch, 'hash'), 0, now)
+  }
+
+  delete(hash: Uint8Array | HashKey): boolean {
+    const id = this.index.find(toWords(hash, this.scratch, 'hash'))
+    if (id < 0) return false
+    this.removeId(id)
+    if (this.bucketed > 2 * this.count + 1024) this.compact()
+    return true
+  }
+
+  /** {@link SeenCache.add} for the 8 hash words at `words[offset..]` (already validated). */
+  addWords(words: Int32Array, offset: number, expiry: number): void {
     if (this.maxCount === 0) return
-    const known = this.expiryOf.get(key)
-    if (known !== undefined) {
-      if (known >= expiry) return
-      this.stale++
+    let id = this.index.find(words, offset)
+    if (id >= 0) {
+      if (this.expiry[id] >= expiry) return
+    } else {
+      id = this.alloc()
+      this.index.setWords(id, words, offset)
+      this.index.insert(id)
+      this.count++
     }
-    this.expiryOf.set(key, expiry)
-    this.bucket(expiry).push(key)
-    if (this.expiryOf.size > this.maxCount) this.evictEarliest()
-    if (this.stale > this.expiryOf.size + 1024) this.compact()
+    this.expiry[id] = expiry
+    this.bucket(expiry).push(id)
+    this.bucketed++
+    if (this.count > this.maxCount) this.evictEarliest()
+    if (this.bucketed > 2 * this.count + 1024) this.compact()
   }
 
-  has(key: HashKey, now: number): boolean {
-    const expiry = this.expiryOf.get(key)
-    return expiry !== undefined && now <= expiry + this.allowanceSeconds
-  }
-
-  delete(key: HashKey): boolean {
-    const deleted = this.expiryOf.delete(key)
-    if (deleted && ++this.stale > this.expiryOf.size + 1024) this.compact()
-    return deleted
+  /** {@link SeenCache.has} for the 8 hash words at `words[offset..]`. */
+  hasWords(words: Int32Array, offset: number, now: number): boolean {
+    if (this.count === 0) return false
+    const id = this.index.find(words, offset)
+    return id >= 0 && now <= this.expiry[id] + this.allowanceSeconds
   }
 
   prune(now: number): number {
@@ -105,26 +150,51 @@ class BucketSeenCache implements SeenCache {
     while (seconds.length > 0 && seconds[0] + this.allowanceSeconds < now) {
       const second = seconds[0]
       popMin(seconds)
-      const bucket = this.buckets.get(second) as HashKey[]
+      const bucket = this.buckets.get(second) as number[]
       this.buckets.delete(second)
-      for (const key of bucket) {
-        if (this.expiryOf.get(key) === second) {
-          this.expiryOf.delete(key)
+      this.bucketed -= bucket.length
+      for (const id of bucket) {
+        if (this.expiry[id] === second) {
+          this.removeId(id)
           removed++
-        } else this.stale--
+        }
       }
     }
     return removed
   }
 
   clear(): void {
-    this.expiryOf.clear()
+    this.index.clear()
+    this.expiry.fill(-1)
+    this.free.length = 0
+    this.used = 0
+    this.count = 0
     this.buckets = new Map()
     this.seconds = []
-    this.stale = 0
+    this.bucketed = 0
   }
 
-  private bucket(second: number): HashKey[] {
+  private alloc(): number {
+    const reused = this.free.pop()
+    if (reused !== undefined) return reused
+    if (this.used === this.expiry.length) {
+      const capacity = Math.min(this.maxCount + 1, 2 * this.expiry.length)
+      const expiry = new Float64Array(capacity).fill(-1)
+      expiry.set(this.expiry)
+      this.expiry = expiry
+      this.index.reserve(capacity)
+    }
+    return this.used++
+  }
+
+  private removeId(id: number): void {
+    this.index.delete(id)
+    this.expiry[id] = -1
+    this.free.push(id)
+    this.count--
+  }
+
+  private bucket(second: number): number[] {
     let bucket = this.buckets.get(second)
     if (bucket === undefined) {
       bucket = []
@@ -134,32 +204,38 @@ class BucketSeenCache implements SeenCache {
     return bucket
   }
 
-  /** Forgets one live key of the earliest expiry second, dropping stale keys met on the way. */
+  /** Forgets one live id of the earliest expiry second, dropping stale ids met on the way. */
   private evictEarliest(): void {
     const seconds = this.seconds
     while (seconds.length > 0) {
       const second = seconds[0]
-      const bucket = this.buckets.get(second) as HashKey[]
-      const key = bucket.pop()
+      const bucket = this.buckets.get(second) as number[]
+      const id = bucket.pop()
       if (bucket.length === 0) {
         this.buckets.delete(second)
         popMin(seconds)
       }
-      if (key === undefined) continue
-      if (this.expiryOf.get(key) === second) {
-        this.expiryOf.delete(key)
+      if (id === undefined) continue
+      this.bucketed--
+      if (this.expiry[id] === second) {
+        this.removeId(id)
         return
       }
-      this.stale--
     }
   }
 
-  /** Rebuilds the buckets from the map, dropping stale keys. O(n), amortised over them. */
+  /** Rebuilds the buckets from the live ids, dropping stale entries. O(ids), amortised over them. */
   private compact(): void {
     this.buckets = new Map()
     this.seconds = []
-    this.stale = 0
-    for (const [key, second] of this.expiryOf) this.bucket(second).push(key)
+    this.bucketed = 0
+    for (let id = 0; id < this.used; id++) {
+      const second = this.expiry[id]
+      if (second >= 0) {
+        this.bucket(second).push(id)
+        this.bucketed++
+      }
+    }
   }
 }
 
@@ -205,10 +281,15 @@ function popMin(heap: number[]): void {
  * ```
  */
 export function createSeenCache(init: SeenCacheInit = {}): SeenCache {
+  return makeSeenCache(init)
+}
+
+/** {@link createSeenCache} returning the implementation, for the pool's word-level calls. */
+export function makeSeenCache(init: SeenCacheInit): IndexedSeenCache {
   if (typeof init !== 'object' || init === null) throw new TypeError('init must be an object')
   const maxCount = init.maxCount ?? DEFAULT_SEEN_MAX_COUNT
   const allowanceSeconds = init.allowanceSeconds ?? DEFAULT_SEEN_ALLOWANCE_SECONDS
   assertInt(maxCount, 'init.maxCount')
   assertTime(allowanceSeconds, 'init.allowanceSeconds')
-  return new BucketSeenCache(maxCount, allowanceSeconds)
+  return new IndexedSeenCache(maxCount, allowanceSeconds)
 }

@@ -1,5 +1,5 @@
 /**
- * An indexed binary min-heap of slot numbers (see `entry-table.ts`) with each slot's primary key
+ * An indexed 4-ary min-heap of slot numbers (see `entry-table.ts`) with each slot's primary key
  * stored inline in a `Float64Array` beside it. Comparisons read two adjacent typed arrays instead
  * of chasing object pointers, and a tie on the key is settled by a comparator over the slots. Each
  * slot's position lives in a position array indexed by slot (owned by the entry table), so removing
@@ -10,7 +10,8 @@
 export type SlotTieBreak = (a: number, b: number) => boolean
 
 /**
- * A binary min-heap of slots by `(key, tie)`. `push`, `pop` and `remove` are O(log n); `peek` O(1);
+ * A 4-ary min-heap of slots by `(key, tie)`: half the depth of a binary heap, and the four
+ * children of a node sit side by side in memory, so a sift touches fewer cache lines. `push`, `pop` and `remove` are O(log n); `peek` O(1);
  * `walk` O(k log k) for k slots visited.
  */
 export class SlotHeap {
@@ -65,7 +66,7 @@ export class SlotHeap {
     if (i === n) return
     const last = this.slots[n]
     const key = this.keys[n]
-    if (i > 0 && this.lessThan(key, last, (i - 1) >> 1)) this.siftUp(i, last, key, pos)
+    if (i > 0 && this.lessThan(key, last, (i - 1) >> 2)) this.siftUp(i, last, key, pos)
     else this.siftDown(i, last, key, pos)
   }
 
@@ -95,7 +96,7 @@ export class SlotHeap {
         frontier[i] = last
       }
       if (!visit(this.slots[top])) return
-      for (let child = 2 * top + 1; child <= 2 * top + 2 && child < n; child++) {
+      for (let child = 4 * top + 1; child <= 4 * top + 4 && child < n; child++) {
         let i = frontier.length
         frontier.push(child)
         while (i > 0) {
@@ -126,7 +127,7 @@ export class SlotHeap {
     const slots = this.slots
     const keys = this.keys
     while (i > 0) {
-      const p = (i - 1) >> 1
+      const p = (i - 1) >> 2
       if (!this.lessThan(key, slot, p)) break
       const ps = slots[p]
       slots[i] = ps
@@ -144,9 +145,12 @@ export class SlotHeap {
     const keys = this.keys
     const n = this.count
     for (;;) {
-      const l = 2 * i + 1
-      if (l >= n) break
-      const c = l + 1 < n && this.before(l + 1, l) ? l + 1 : l
+      const first = 4 * i + 1
+      if (first >= n) break
+      // The smallest of up to four children, adjacent in both arrays.
+      let c = first
+      const end = Math.min(first + 4, n)
+      for (let j = first + 1; j < end; j++) if (this.before(j, c)) c = j
       const cs = slots[c]
       const ck = keys[c]
       if (!(ck < key || (ck === key && this.tie(cs, slot)))) break

@@ -32,6 +32,14 @@ const NONE: readonly number[] = []
  */
 function take(table: EntryTable, heap: SlotHeap, newcomer: Newcomer, need: Need, skip: ReadonlySet<number> | undefined): readonly number[] {
   if (need.count <= 0 && need.bytes <= 0) return NONE
+  // Fast path, the usual case in a flood: the lowest entry alone makes room.
+  const first = heap.peek()
+  if (first >= 0 && (skip === undefined || !skip.has(first)) && need.count <= 1 && need.bytes <= table.bytes[first]) {
+    if (!mayEvictFor(table, first, newcomer.rating, newcomer.expiry)) return NONE
+    need.count--
+    need.bytes -= table.bytes[first]
+    return [first]
+  }
   const out: number[] = []
   heap.walk((v) => {
     if (!mayEvictFor(table, v, newcomer.rating, newcomer.expiry)) return false

@@ -1,0 +1,165 @@
+/**
+ * An open-addressing hash index from 32-byte envelope hashes to small integer ids, on typed
+ * arrays: each id's hash is kept as 8 int32 words in a slab (`words`, 32 bytes per id), and a
+ * power-of-two table of ids is probed linearly from a bucket derived from the hash's first two
+ * words mixed with a per-index random seed (hashes are Keccak output, but an attacker who can
+ * grind envelopes must not be able to aim at one bucket). Deletion shifts later entries back,
+ * so there are no tombstones. Lookups touch one or two cache lines instead of a `Map`'s buckets,
+ * chain entries and key strings; the table is kept at most half full.
+ */
+
+/** The 8 little-endian int32 words of a 32-byte hash, written into `out`. */
+export function hashWords(hash: Uint8Array, out: Int32Array): Int32Array {
+  for (let i = 0; i < 8; i++) {
+    const j = 4 * i
+    out[i] = hash[j] | (hash[j + 1] << 8) | (hash[j + 2] << 16) | (hash[j + 3] << 24)
+  }
+  return out
+}
+
+/** The 8 int32 words of a hash key (see `hashKey`), written into `out`. */
+export function keyWords(key: string, out: Int32Array): Int32Array {
+  for (let i = 0; i < 8; i++) {
+    const j = 4 * i
+    out[i] = key.charCodeAt(j) | (key.charCodeAt(j + 1) << 8) | (key.charCodeAt(j + 2) << 16) | (key.charCodeAt(j + 3) << 24)
+  }
+  return out
+}
+
+/** The hash key (one character per byte) of the 8 words at `words[offset..]`. */
+export function wordsKey(words: Int32Array, offset: number): string {
+  const w = words
+  const o = offset
+  return String.fromCharCode(
+    w[o] & 255, (w[o] >>> 8) & 255, (w[o] >>> 16) & 255, w[o] >>> 24,
+    w[o + 1] & 255, (w[o + 1] >>> 8) & 255, (w[o + 1] >>> 16) & 255, w[o + 1] >>> 24,
+    w[o + 2] & 255, (w[o + 2] >>> 8) & 255, (w[o + 2] >>> 16) & 255, w[o + 2] >>> 24,
+    w[o + 3] & 255, (w[o + 3] >>> 8) & 255, (w[o + 3] >>> 16) & 255, w[o + 3] >>> 24,
+    w[o + 4] & 255, (w[o + 4] >>> 8) & 255, (w[o + 4] >>> 16) & 255, w[o + 4] >>> 24,
+    w[o + 5] & 255, (w[o + 5] >>> 8) & 255, (w[o + 5] >>> 16) & 255, w[o + 5] >>> 24,
+    w[o + 6] & 255, (w[o + 6] >>> 8) & 255, (w[o + 6] >>> 16) & 255, w[o + 6] >>> 24,
+    w[o + 7] & 255, (w[o + 7] >>> 8) & 255, (w[o + 7] >>> 16) & 255, w[o + 7] >>> 24
+  )
+}
+
+/**
+ * Maps hashes to ids. The caller allocates ids (dense, from 0) and writes each id's hash with
+ * {@link HashIndex.setWords} before {@link HashIndex.insert}. O(1) expected per operation.
+ */
+export class HashIndex {
+  /** 8 words per id: the hash of each id. */
+  words: Int32Array
+  private table: Int32Array
+  private mask: number
+  private count = 0
+  private readonly seed0: number
+  private readonly seed1: number
+
+  /** An empty index with room for `initialIds` ids before its slab grows. */
+  constructor(initialIds: number) {
+    this.words = new Int32Array(8 * Math.max(initialIds, 1))
+    this.table = new Int32Array(64).fill(-1)
+    this.mask = 63
+    const seeds = new Int32Array(2)
+    globalThis.crypto.getRandomValues(seeds)
+    this.seed0 = seeds[0]
+    this.seed1 = seeds[1] | 1
+  }
+
+  /** Number of ids indexed. */
+  get size(): number {
+    return this.count
+  }
+
+  /** Makes the slab hold at least `ids` ids (keeping the words already written). */
+  reserve(ids: number): void {
+    if (8 * ids <= this.words.length) return
+    const words = new Int32Array(8 * ids)
+    words.set(this.words)
+    this.words = words
+  }
+
+  /** Writes the hash words of `id` from the 8 words at `w[at..]`. */
+  setWords(id: number, w: Int32Array, at: number = 0): void {
+    const words = this.words
+    const o = 8 * id
+    for (let i = 0; i < 8; i++) words[o + i] = w[at + i]
+  }
+
+  /** The id whose hash equals the 8 words at `w[at..]`, or -1. */
+  find(w: Int32Array, at: number = 0): number {
+    const table = this.table
+    const words = this.words
+    const mask = this.mask
+    const w0 = w[at]
+    const w1 = w[at + 1]
+    for (let i = this.home(w0, w1); ; i = (i + 1) & mask) {
+      const id = table[i]
+      if (id === -1) return -1
+      const o = 8 * id
+      if (
+        words[o] === w0 && words[o + 1] === w1 && words[o + 2] === w[at + 2] && words[o + 3] === w[at + 3] &&
+        words[o + 4] === w[at + 4] && words[o + 5] === w[at + 5] && words[o + 6] === w[at + 6] && words[o + 7] === w[at + 7]
+      ) {
+        return id
+      }
+    }
+  }
+
+  /** Indexes `id` (whose words are set and which is not indexed yet). */
+  insert(id: number): void {
+    if (2 * (this.count + 1) > this.table.length) this.rehash(this.table.length * 2)
+    this.place(id)
+    this.count++
+  }
+
+  /** Removes `id` (which is indexed), shifting later entries of its probe run back. */
+  delete(id: number): void {
+    const table = this.table
+    const mask = this.mask
+    let i = this.homeOf(id)
+    while (table[i] !== id) i = (i + 1) & mask
+    for (let j = (i + 1) & mask; table[j] !== -1; j = (j + 1) & mask) {
+      const k = this.homeOf(table[j])
+      // The entry at j may move to the hole at i unless its home lies cyclically in (i, j].
+      const stays = i <= j ? i < k && k <= j : i < k || k <= j
+      if (!stays) {
+        table[i] = table[j]
+        i = j
+      }
+    }
+    table[i] = -1
+    this.count--
+  }
+
+  /** Empties the index (the slab is kept). */
+  clear(): void {
+    this.table.fill(-1)
+    this.count = 0
+  }
+
+  private home(w0: number, w1: number): number {
+    let h = Math.imul(w0 ^ this.seed0, 0x9e3779b1) ^ Math.imul(w1 ^ this.seed1, 0x85ebca77)
+    h ^= h >>> 15
+    return h & this.mask
+  }
+
+  private homeOf(id: number): number {
+    return this.home(this.words[8 * id], this.words[8 * id + 1])
+  }
+
+  private place(id: number): void {
+    const table = this.table
+    const mask = this.mask
+    let i = this.homeOf(id)
+    while (table[i] !== -1) i = (i + 1) & mask
+    table[i] = id
+  }
+
+  private rehash(size: number): void {
+    const old = this.table
+    this.table = new Int32Array(size).fill(-1)
+    this.mask = size - 1
+    for (let i = 0; i < old.length; i++) if (old[i] !== -1) this.place(old[i])
+  }
+}
