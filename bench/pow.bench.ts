@@ -152,7 +152,7 @@ const wasm1 = rates.get('wasm:1') ?? 0
 const rateRows = (['wasm', 'ts', 'noble'] as const).map((kind) => {
   const one = rates.get(`${kind}:1`) ?? 0
   const all = rates.get(`${kind}:all`) ?? 0
-  const name = { wasm: '@hush WASM kernel (midstate)', ts: '@hush pure TS (midstate, noble keccakP)', noble: '@noble/hashes keccak_256 (full hash per nonce)' }[kind]
+  const name = { wasm: '@hush WASM kernel (midstate)', ts: '@hush pure TS (midstate, keccakF1600 in TS)', noble: '@noble/hashes keccak_256 (full hash per nonce)' }[kind]
   return [name, fmtRate(one), fmtRate(all), `${(all / one).toFixed(2)}×`, `${(one / wasm1).toFixed(2)}`]
 })
 rateRows.push(['native C baseline', c.rate === undefined ? 'n/a' : fmtRate(c.rate), '–', '–', c.rate === undefined ? '–' : (c.rate / wasm1).toFixed(2)])

@@ -3,9 +3,9 @@
  * range of nonces, keeping the nonce with the most leading zero bits. The constant prefix (the
  * envelope's RLP without the nonce) is absorbed once into a midstate; each nonce then costs one
  * Keccak-f[1600] permutation, or two when the tail, the nonce and the padding pass the 136-byte rate.
- * Two backends: the AssemblyScript kernel, and a pure-TS one on noble's `keccakP` permutation.
+ * Two backends: the AssemblyScript kernel, and a pure-TS one on `keccakF1600`.
  */
-import { keccakP } from '@noble/hashes/sha3.js'
+import { keccakF1600 } from './keccak-f1600.ts'
 import { absorbWholeBlocks, instantiateKeccakWasm, type KeccakWasmExports } from './keccak-wasm.ts'
 
 const RATE = 136
@@ -24,7 +24,7 @@ export interface NonceSearchResult {
 
 /** A prepared nonce search over one prefix. */
 export interface NonceSearch {
-  /** `'wasm'` (the AssemblyScript kernel) or `'ts'` (noble's permutation). */
+  /** `'wasm'` (the AssemblyScript kernel) or `'ts'` (the pure-TS permutation). */
   readonly backend: 'wasm' | 'ts'
   /** Keccak-f permutations per nonce: 1, or 2 when `prefix.length % 136 >= 128`. */
   readonly permutationsPerNonce: 1 | 2
@@ -72,7 +72,7 @@ function wasmSearch(kernel: KeccakWasmExports, prefix: Uint8Array): NonceSearch 
   }
 }
 
-/** Reads 4 bytes little-endian: Keccak lanes are little-endian, noble's state is (lo, hi) u32 pairs. */
+/** Reads 4 bytes little-endian: Keccak lanes are little-endian, the state is (lo, hi) u32 pairs. */
 function le32(b: Uint8Array, i: number): number {
   return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0
 }
@@ -96,7 +96,7 @@ function tsSearch(prefix: Uint8Array): NonceSearch {
   const mid = new Uint32Array(50)
   for (let off = 0; off < whole; off += RATE) {
     for (let w = 0; w < RATE / 4; w++) mid[w] ^= le32(prefix, off + 4 * w)
-    keccakP(mid, 24)
+    keccakF1600(mid)
   }
   // Final block(s) without the nonce bytes: tail ‖ 0×8 ‖ 0x01 ‖ 0… ‖ 0x80.
   const final = new Uint8Array(2 * RATE)
@@ -130,10 +130,10 @@ function tsSearch(prefix: Uint8Array): NonceSearch {
           if (pos < RATE) s[pos >> 2] ^= byte << shift
           else extra[(pos - RATE) >> 2] ^= byte << shift
         }
-        keccakP(s, 24)
+        keccakF1600(s)
         if (twoBlocks) {
           for (let w = 0; w < RATE / 4; w++) s[w] ^= extra[w]
-          keccakP(s, 24)
+          keccakF1600(s)
         }
         i++
         const lz = leadingZeroBits(s)

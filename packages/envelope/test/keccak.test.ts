@@ -1,9 +1,11 @@
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccakP, keccak_256 } from '@noble/hashes/sha3.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { keccak256 } from '../src/index.ts'
 import { keccak256Backend } from '../src/keccak.ts'
+import { keccakF1600 } from '../src/keccak-f1600.ts'
+import { keccak256Ts } from '../src/keccak-ts.ts'
 import { instantiateKeccakWasm, keccak256Wasm, keccakWasmBytes } from '../src/keccak-wasm.ts'
 import { KECCAK_WASM_BASE64 } from '../src/keccak-wasm-bytes.ts'
 import { compileKeccakWasm } from '../wasm/build.ts'
@@ -13,10 +15,10 @@ const hex = (s: string): Uint8Array => hexToBytes(s.startsWith('0x') ? s.slice(2
 const kernel = instantiateKeccakWasm()
 if (kernel === undefined) throw new Error('WebAssembly must be available under Node')
 
-/** Both paths of `keccak256`: the WASM sponge and the noble fallback. */
+/** Both paths of `keccak256`: the WASM sponge and the pure-TS fallback, and the export itself. */
 const paths: [string, (data: Uint8Array) => Uint8Array][] = [
   ['wasm', (data) => keccak256Wasm(kernel, data)],
-  ['noble fallback', (data) => keccak_256(data)],
+  ['pure-TS fallback', keccak256Ts],
   ['keccak256 (exported)', keccak256],
 ]
 
@@ -68,8 +70,25 @@ describe('keccak256', () => {
     expect(keccak256(new Uint8Array(5))).toEqual(b)
   })
 
-  it('rejects non-bytes like noble does', () => {
-    expect(() => keccak256('abc' as unknown as Uint8Array)).toThrow()
+  it('rejects non-bytes, naming the argument', () => {
+    expect(() => keccak256('abc' as unknown as Uint8Array)).toThrow(
+      expect.objectContaining({ name: 'TypeError', message: expect.stringContaining('data') })
+    )
+  })
+})
+
+describe('keccakF1600 (pure TS)', () => {
+  it('equals noble\'s keccakP on random states', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 0xffff_ffff }), { minLength: 50, maxLength: 50 }), (words) => {
+        const a = Uint32Array.from(words)
+        const b = Uint32Array.from(words)
+        keccakF1600(a)
+        keccakP(b, 24)
+        expect(a).toEqual(b)
+      }),
+      { numRuns: 300 }
+    )
   })
 })
 
