@@ -67,7 +67,9 @@ function counterHash(buf: Uint8Array, n: number): Uint8Array {
 /** Mean time per iteration in µs of a finished task. */
 function periodUs(task: Task | undefined): number {
   const r = task?.result
-  if (r === undefined || r.state !== 'completed') throw new Error(`task ${task?.name} did not complete`)
+  if (r === undefined || r.state !== 'completed') {
+    throw new Error(`task ${task?.name} did not complete`, { cause: r?.state === 'errored' ? r.error : r?.state })
+  }
   return r.period * 1000
 }
 
@@ -79,7 +81,7 @@ const table = (head: string[], rows: string[][]): string =>
 interface SizeResult {
   size: number
   dataBytes: number
-  fillOps: number
+  addRoomOps: number
   addOps: number
   addAccepted: number
   selectTopUs: number
@@ -96,13 +98,10 @@ async function benchSize(size: number): Promise<SizeResult> {
   const pool: Pool = createPool({ maxCount: size, maxBytes: 8 * 1024 * 1024 * 1024, maxEnvelopeBytes: 1024 * 1024 })
 
   // Fill with distinct real envelopes and their real hashes.
-  let fillNs = 0n
   for (let i = 0; i < size; i++) {
     const envelope = makeEnvelope(i, dataBytes, FAR_EXPIRY - (i % 600))
     const init: PoolEntryInit = { envelope, hash: keccak256(encodeEnvelope(envelope)), pow: 1, rating: random(), peer: PEERS[i % PEERS.length] }
-    const t = process.hrtime.bigint()
     pool.add(init, NOW)
-    fillNs += process.hrtime.bigint() - t
   }
   if (pool.size !== size) throw new Error(`fill: pool holds ${pool.size}, expected ${size}`)
 
@@ -111,6 +110,27 @@ async function benchSize(size: number): Promise<SizeResult> {
   let counter = 0
   let accepted = 0
   const bench = new Bench({ time: TIME_MS, warmupTime: 100, iterations: 10, warmupIterations: 2 })
+  // add with room: the pool holds `size` entries and has room to spare; each timed batch is
+  // deleted again (untimed) after its iteration, so the pool stays at `size`.
+  const roomPool: Pool = createPool({ maxCount: 2 * size + 10 * ADD_BATCH, maxBytes: 8 * 1024 * 1024 * 1024, maxEnvelopeBytes: 1024 * 1024 })
+  for (let i = 0; i < size; i++) {
+    roomPool.add({ envelope: ring[i & 4095], hash: counterHash(hash, 0x4000_0000 + i), pow: 1, rating: random(), peer: PEERS[i & 15] }, NOW)
+  }
+  let roomCounter = 0
+  const roomBatch = new Uint8Array(32 * ADD_BATCH)
+  bench.add('add (room)', () => {
+    for (let i = 0; i < ADD_BATCH; i++) {
+      const n = roomCounter++
+      const h = counterHash(roomBatch.subarray(32 * i, 32 * i + 32), n)
+      if (roomPool.add({ envelope: ring[n & 4095], hash: h, pow: 1, rating: random(), peer: PEERS[n & 15] }, NOW).status !== 'added') {
+        throw new Error('add (room) was refused')
+      }
+    }
+  }, {
+    afterEach() {
+      for (let i = 0; i < ADD_BATCH; i++) roomPool.delete(roomBatch.subarray(32 * i, 32 * i + 32))
+    },
+  })
   bench.add('add', () => {
     for (let i = 0; i < ADD_BATCH; i++) {
       const n = counter++
@@ -139,7 +159,7 @@ async function benchSize(size: number): Promise<SizeResult> {
   return {
     size,
     dataBytes,
-    fillOps: (size * 1e9) / Number(fillNs),
+    addRoomOps: (ADD_BATCH * 1e6) / periodUs(bench.getTask('add (room)')),
     addOps: (ADD_BATCH * 1e6) / periodUs(bench.getTask('add')),
     addAccepted,
     selectTopUs: periodUs(bench.getTask('select top 64')),
@@ -209,10 +229,10 @@ const memory = measureMemory(100_000)
 console.log(`\n@hush/pool — ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}\n`)
 console.log(
   table(
-    ['entries (data)', 'fill ops/s', 'add ops/s (full, evicting)', 'accepted', 'select top 64 µs', 'select bloom top 64 µs', 'select bloom all ms', 'prune entries/s'],
+    ['entries (data)', 'add ops/s (room)', 'add ops/s (full, evicting)', 'accepted', 'select top 64 µs', 'select bloom top 64 µs', 'select bloom all ms', 'prune entries/s'],
     results.map((r) => [
       `${fmt(r.size)} (${r.dataBytes} B)`,
-      fmt(r.fillOps),
+      fmt(r.addRoomOps),
       fmt(r.addOps),
       `${(r.addAccepted * 100).toFixed(0)}%`,
       fmtUs(r.selectTopUs),
@@ -238,8 +258,11 @@ console.log(
 const add100k = results.find((r) => r.size === 100_000)
 console.log('\nTargets:')
 if (add100k !== undefined) {
-  const ok = add100k.addOps >= TARGET_ADD_OPS
-  console.log(`- add at 100k entries ≥ ${fmt(TARGET_ADD_OPS)} ops/s: measured ${fmt(add100k.addOps)} ops/s — ${ok ? 'met' : 'NOT met'}`)
+  const verdict = (ops: number): string => (ops >= TARGET_ADD_OPS ? 'met' : 'NOT met')
+  console.log(
+    `- add at 100k entries ≥ ${fmt(TARGET_ADD_OPS)} ops/s: with room ${fmt(add100k.addRoomOps)} ops/s — ${verdict(add100k.addRoomOps)}; ` +
+      `full, every add evicting one ${fmt(add100k.addOps)} ops/s — ${verdict(add100k.addOps)}`
+  )
 }
 const ratio = memory.totalPerEntry / raw
 console.log(

@@ -205,9 +205,9 @@ class BoundedPool implements Pool {
     const t = this.table
     // The bloom test depends on the topic only: decide it once per distinct topic per call.
     const topicMatches = bloom === undefined ? undefined : new Map<number, boolean>()
-    this.byRankDesc.walk((slot) => {
-      if (now !== undefined && t.expiry[slot] < now) return true
-      if (minPow !== undefined && t.pow[slot] < minPow) return true
+    const passes = (slot: number): boolean => {
+      if (now !== undefined && t.expiry[slot] < now) return false
+      if (minPow !== undefined && t.pow[slot] < minPow) return false
       if (topicMatches !== undefined) {
         const topic = (t.envelopes[slot] as PoolEntry['envelope']).topic
         const n = topicNumber(topic)
@@ -216,14 +216,38 @@ class BoundedPool implements Pool {
           matches = bloomMatches(bloom, topicToBloom(topic))
           topicMatches.set(n, matches)
         }
-        if (!matches) return true
+        if (!matches) return false
       }
-      if (excludeSet !== undefined && excludeSet.has(wordsKey(t.index.words, 8 * slot))) return true
+      return excludeSet === undefined || !excludeSet.has(wordsKey(t.index.words, 8 * slot))
+    }
+    const take = (slot: number): boolean => {
+      if (!passes(slot)) return true
       const entry = this.view(slot)
       if (excludeFn !== undefined && excludeFn(entry)) return true
       out.push(entry)
       return out.length < limit
-    })
+    }
+    const heap = this.byRankDesc
+    if (4 * limit < heap.size) {
+      // A few from the top: best-first walk of the heap, O(k log k) for k slots visited.
+      heap.walk(take)
+    } else {
+      // Most or all of them (the on-connect sync): one linear scan, then sort the matches,
+      // O(n + m log m) instead of walking the whole heap.
+      const matched: number[] = []
+      for (let i = 0; i < heap.size; i++) {
+        const slot = heap.slotAt(i)
+        if (passes(slot)) matched.push(slot)
+      }
+      const { rating, expiry, seq } = t
+      matched.sort((a, b) => rating[b] - rating[a] || expiry[b] - expiry[a] || seq[b] - seq[a])
+      for (const slot of matched) {
+        const entry = this.view(slot)
+        if (excludeFn !== undefined && excludeFn(entry)) continue
+        out.push(entry)
+        if (out.length >= limit) break
+      }
+    }
     return out
   }
 
