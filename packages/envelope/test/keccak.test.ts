@@ -8,7 +8,9 @@ import { keccakF1600 } from '../src/keccak-f1600.ts'
 import { keccak256Ts } from '../src/keccak-ts.ts'
 import { instantiateKeccakWasm, keccak256Wasm, keccakWasmBytes } from '../src/keccak-wasm.ts'
 import { KECCAK_WASM_BASE64 } from '../src/keccak-wasm-bytes.ts'
+import { readFileSync } from 'node:fs'
 import { compileKeccakWasm } from '../wasm/build.ts'
+import { KECCAK_F1600_PATH, keccakF1600Source } from '../wasm/gen-keccak-f1600.ts'
 import vectors from './vectors/keccak.json' with { type: 'json' }
 
 const hex = (s: string): Uint8Array => hexToBytes(s.startsWith('0x') ? s.slice(2) : s)
@@ -78,6 +80,10 @@ describe('keccak256', () => {
 })
 
 describe('keccakF1600 (pure TS)', () => {
+  it('is what wasm/gen-keccak-f1600.ts generates', () => {
+    expect(readFileSync(KECCAK_F1600_PATH, 'utf8')).toBe(keccakF1600Source())
+  })
+
   it('equals noble\'s keccakP on random states', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 0xffff_ffff }), { minLength: 50, maxLength: 50 }), (words) => {
