@@ -11,7 +11,8 @@
  * Memory is static (`memory.data`): no allocator, so `--runtime stub` is enough. Lanes are little-endian
  * u64 (FIPS 202 byte order), which is WASM's native order.
  *
- * The permutation body is generated code (one round unrolled: theta, rho+pi, chi, iota on 25 locals).
+ * One round of the permutation is written out in full (theta, rho+pi, chi, iota on 25 u64 locals; the
+ * same structure as `src/keccak-f1600.ts` on u32 pairs), and `permute` loops over the 24 rounds.
  */
 
 /** Sponge rate of Keccak-256 in bytes (1600 − 2·256 bits). */
