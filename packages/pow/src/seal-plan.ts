@@ -21,7 +21,10 @@ export interface SealOptions {
    * it bounds the search, which then fails with {@link PowTargetNotReachedError}.
    */
   workTimeMs?: number
-  /** Bound on nonces tried; with `targetPow`, running out fails like `workTimeMs`. */
+  /**
+   * Bound on nonces tried; with `targetPow`, running out fails like `workTimeMs`. Split evenly over
+   * workers (rounded up), so the async sealer may try up to `workers − 1` more.
+   */
   maxIterations?: number
   /** First nonce to try. @default a random uint64 (geth starts at 0; Parity used random nonces) */
   startNonce?: bigint
