@@ -37,7 +37,7 @@ export interface Eviction {
  *   while looking for room are still reported in `evicted`.
  */
 export type AddResult =
-  | { readonly status: 'added'; readonly entry: PoolEntry; readonly evicted: readonly Eviction[] }
+  | { readonly status: 'added'; readonly evicted: readonly Eviction[] }
   | { readonly status: 'full' | 'peer-quota'; readonly evicted: readonly Eviction[] }
   | { readonly status: 'duplicate' | 'expired' | 'future' | 'too-large' | 'low-pow' }
 

@@ -14,7 +14,7 @@
  * const pool = createPool({ maxBytes: 32 * 1024 * 1024, maxCount: 50_000 })
  * const now = Math.floor(Date.now() / 1000)
  * const result = pool.add({ envelope, hash, pow, rating, peer: 'peer-a' }, now)
- * if (result.status === 'added') queueForPeers(result.entry)
+ * if (result.status === 'added') queueForPeers(envelope, hash)
  * const batch = pool.select({ bloom: peerBloom, minPow: peerMinPow, limit: 64, exclude: knownByPeer })
  * pool.prune(now) // from the node's 1 s timer
  * ```

@@ -147,9 +147,9 @@ class BoundedPool implements Pool {
         for (const v of choice.rating) this.evict(v, 'rating', evicted)
       }
     }
-    const slot = this.insert(words, entry, entry.arrival ?? now, bytes)
+    this.insert(words, entry, entry.arrival ?? now, bytes)
     this.adds.added++
-    return { status: 'added', entry: this.view(slot), evicted }
+    return { status: 'added', evicted }
   }
 
   has(hash: Uint8Array | HashKey): boolean {
@@ -367,7 +367,7 @@ class BoundedPool implements Pool {
  * ```ts
  * const pool = createPool({ maxBytes: 32 * 1024 * 1024, maxCount: 50_000 })
  * const result = pool.add({ envelope, hash, pow, rating, peer }, now)
- * if (result.status === 'added') forward(result.entry)
+ * if (result.status === 'added') forward(envelope)
  * ```
  */
 export function createPool(init: PoolInit = {}): Pool {

@@ -103,7 +103,7 @@ describe('pool against the reference model', () => {
               expect(evicted === undefined ? undefined : sorted(evicted.map(String))).toEqual(
                 expected.evicted === undefined ? undefined : sorted(expected.evicted.map(String))
               )
-              if (result.status === 'added') expect(result.entry.key).toBe(keys[c.n])
+              if (result.status === 'added') expect(pool.get(keys[c.n])?.key).toBe(keys[c.n])
               break
             }
             case 'tick':

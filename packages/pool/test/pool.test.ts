@@ -14,8 +14,9 @@ describe('add outcomes', () => {
     expect(r.status).toBe('added')
     if (r.status !== 'added') return
     expect(r.evicted).toEqual([])
-    expect(r.entry).toMatchObject({ key: hashKey(hashOf(1)), pow: 3, rating: 2.5, arrival: NOW, expiry: NOW + 50, bytes: 120, peer: 'a' })
-    expect(r.entry.hash).toEqual(hashOf(1))
+    const entry = pool.get(hashOf(1))
+    expect(entry).toMatchObject({ key: hashKey(hashOf(1)), pow: 3, rating: 2.5, arrival: NOW, expiry: NOW + 50, bytes: 120, peer: 'a' })
+    expect(entry?.hash).toEqual(hashOf(1))
     expect(pool.size).toBe(1)
     expect(pool.bytes).toBe(120)
   })
