@@ -45,11 +45,18 @@ export function wordsKey(words: Int32Array, offset: number): string {
 /**
  * Maps hashes to ids. The caller allocates ids (dense, from 0) and writes each id's hash with
  * {@link HashIndex.setWords} before {@link HashIndex.insert}. O(1) expected per operation.
+ *
+ * The table holds pairs `[id, tag]`, where the tag is the 32-bit seeded mix of the hash that also
+ * picks its home bucket: a probe compares tags within the table's own cache lines and reads an
+ * id's words only when the tag matches, so a miss (the usual case for a new envelope) never
+ * touches the slab, and deletion computes homes from tags.
  */
 export class HashIndex {
   /** 8 words per id: the hash of each id. */
   words: Int32Array
+  /** Pairs `[id, tag]`; id -1 marks an empty bucket. */
   private table: Int32Array
+  /** Buckets − 1 (a power of two minus one). */
   private mask: number
   private count = 0
   private readonly seed0: number
@@ -58,7 +65,7 @@ export class HashIndex {
   /** An empty index with room for `initialIds` ids before its slab grows. */
   constructor(initialIds: number) {
     this.words = new Int32Array(8 * Math.max(initialIds, 1))
-    this.table = new Int32Array(64).fill(-1)
+    this.table = new Int32Array(2 * 64).fill(-1)
     this.mask = 63
     const seeds = new Int32Array(2)
     globalThis.crypto.getRandomValues(seeds)
@@ -91,14 +98,14 @@ export class HashIndex {
     const table = this.table
     const words = this.words
     const mask = this.mask
-    const w0 = w[at]
-    const w1 = w[at + 1]
-    for (let i = this.home(w0, w1); ; i = (i + 1) & mask) {
-      const id = table[i]
+    const tag = this.tag(w[at], w[at + 1])
+    for (let i = tag & mask; ; i = (i + 1) & mask) {
+      const id = table[2 * i]
       if (id === -1) return -1
+      if (table[2 * i + 1] !== tag) continue
       const o = 8 * id
       if (
-        words[o] === w0 && words[o + 1] === w1 && words[o + 2] === w[at + 2] && words[o + 3] === w[at + 3] &&
+        words[o] === w[at] && words[o + 1] === w[at + 1] && words[o + 2] === w[at + 2] && words[o + 3] === w[at + 3] &&
         words[o + 4] === w[at + 4] && words[o + 5] === w[at + 5] && words[o + 6] === w[at + 6] && words[o + 7] === w[at + 7]
       ) {
         return id
@@ -108,8 +115,8 @@ export class HashIndex {
 
   /** Indexes `id` (whose words are set and which is not indexed yet). */
   insert(id: number): void {
-    if (2 * (this.count + 1) > this.table.length) this.rehash(this.table.length * 2)
-    this.place(id)
+    if (2 * (this.count + 1) > this.mask + 1) this.rehash(2 * (this.mask + 1))
+    this.place(id, this.tagOf(id))
     this.count++
   }
 
@@ -117,18 +124,19 @@ export class HashIndex {
   delete(id: number): void {
     const table = this.table
     const mask = this.mask
-    let i = this.homeOf(id)
-    while (table[i] !== id) i = (i + 1) & mask
-    for (let j = (i + 1) & mask; table[j] !== -1; j = (j + 1) & mask) {
-      const k = this.homeOf(table[j])
+    let i = this.tagOf(id) & mask
+    while (table[2 * i] !== id) i = (i + 1) & mask
+    for (let j = (i + 1) & mask; table[2 * j] !== -1; j = (j + 1) & mask) {
+      const k = table[2 * j + 1] & mask
       // The entry at j may move to the hole at i unless its home lies cyclically in (i, j].
       const stays = i <= j ? i < k && k <= j : i < k || k <= j
       if (!stays) {
-        table[i] = table[j]
+        table[2 * i] = table[2 * j]
+        table[2 * i + 1] = table[2 * j + 1]
         i = j
       }
     }
-    table[i] = -1
+    table[2 * i] = -1
     this.count--
   }
 
@@ -138,28 +146,29 @@ export class HashIndex {
     this.count = 0
   }
 
-  private home(w0: number, w1: number): number {
-    let h = Math.imul(w0 ^ this.seed0, 0x9e3779b1) ^ Math.imul(w1 ^ this.seed1, 0x85ebca77)
-    h ^= h >>> 15
-    return h & this.mask
+  /** The seeded 32-bit mix of a hash's first two words: its tag, and (masked) its home bucket. */
+  private tag(w0: number, w1: number): number {
+    const h = Math.imul(w0 ^ this.seed0, 0x9e3779b1) ^ Math.imul(w1 ^ this.seed1, 0x85ebca77)
+    return h ^ (h >>> 15)
   }
 
-  private homeOf(id: number): number {
-    return this.home(this.words[8 * id], this.words[8 * id + 1])
+  private tagOf(id: number): number {
+    return this.tag(this.words[8 * id], this.words[8 * id + 1])
   }
 
-  private place(id: number): void {
+  private place(id: number, tag: number): void {
     const table = this.table
     const mask = this.mask
-    let i = this.homeOf(id)
-    while (table[i] !== -1) i = (i + 1) & mask
-    table[i] = id
+    let i = tag & mask
+    while (table[2 * i] !== -1) i = (i + 1) & mask
+    table[2 * i] = id
+    table[2 * i + 1] = tag
   }
 
-  private rehash(size: number): void {
+  private rehash(buckets: number): void {
     const old = this.table
-    this.table = new Int32Array(size).fill(-1)
-    this.mask = size - 1
-    for (let i = 0; i < old.length; i++) if (old[i] !== -1) this.place(old[i])
+    this.table = new Int32Array(2 * buckets).fill(-1)
+    this.mask = buckets - 1
+    for (let i = 0; i < old.length; i += 2) if (old[i] !== -1) this.place(old[i], old[i + 1])
   }
 }
