@@ -14,6 +14,15 @@ export const CODE_POW_REQUIREMENT = 2
 export const CODE_BLOOM_FILTER = 3
 export const CODE_P2P_REQUEST = 126
 export const CODE_P2P_MESSAGE = 127
+/**
+ * Our extension (docs/WIRE.md): a list of 32-byte hashes of envelopes the sender already has, so
+ * peers skip sending them (gossipsub's IDONTWANT idea). Peers that do not know the code ignore it.
+ */
+export const CODE_KNOWN_HASHES = 20
+/** Envelopes at least this large are announced with {@link CODE_KNOWN_HASHES}. */
+export const KNOWN_NOTICE_MIN_BYTES = 512
+/** Most hashes accepted in one known-hashes frame. */
+export const MAX_KNOWN_HASHES_PER_FRAME = 1024
 
 /** Default minimum PoW (geth config default). */
 export const DEFAULT_MIN_POW = 0.2
@@ -25,8 +34,11 @@ export const FUTURE_ALLOWANCE_SECONDS = 10
 export const PAST_ALLOWANCE_SECONDS = 20
 /** Old PoW/bloom requirements stay tolerated this long after a change (spec §4.5). */
 export const REQUIREMENT_TOLERANCE_MS = 10_000
-/** Interval between forwarding batches (design.md §3: tens of milliseconds). */
-export const DEFAULT_BATCH_INTERVAL_MS = 25
+/**
+ * How long new envelopes wait to be batched before they go out (design.md §3: small batches).
+ * The wait also lets peers' known-hashes notices arrive, which suppresses duplicate sends.
+ */
+export const DEFAULT_BATCH_INTERVAL_MS = 3
 /** Interval of the pool and known-set expiry sweep (geth's expiration cycle). */
 export const DEFAULT_PRUNE_INTERVAL_MS = 1_000
 /** How long a status exchange may take before the stream is dropped (nim-eth and Parity use 5 s). */

@@ -74,7 +74,9 @@ export class Peer {
   /** Envelope hashes the peer has or was sent, with their expiry (unix seconds). */
   readonly known: Map<string, number> = new Map()
   /** Envelope hashes queued for the next batch to this peer. */
-  pending: string[] = []
+  pending: Set<string> = new Set()
+  /** Hashes to announce to this peer in the next known-hashes frame. */
+  notices: Uint8Array[] = []
   isTrusted: boolean = false
   readonly score: PeerScore
   readonly packets: TokenBucket

@@ -6,13 +6,31 @@
  */
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
-import { CODE_BLOOM_FILTER, CODE_MESSAGES, CODE_P2P_MESSAGE, CODE_POW_REQUIREMENT, CODE_STATUS, FRAME_OVERHEAD_BYTES, PROTOCOL_ID } from './constants.ts'
+import {
+  CODE_BLOOM_FILTER,
+  CODE_MESSAGES,
+  CODE_P2P_MESSAGE,
+  CODE_POW_REQUIREMENT,
+  CODE_STATUS,
+  FRAME_OVERHEAD_BYTES,
+  MAX_KNOWN_HASHES_PER_FRAME,
+  PROTOCOL_ID,
+} from './constants.ts'
+import { hashKey } from '@hush/pool'
 import { InvalidFrameError } from './errors.ts'
 import { packBatches } from './forwarding.ts'
 import { Peer, type PeerCounters, type PeerHandlers, type Requirement, addCounters, emptyCounters } from './peer.ts'
 import { type PeerScore, type ScoreEvent, type ScoreParams, applyScoreEvent, currentScore } from './peer-score.ts'
 import { createTokenBucket, takeTokens } from './token-bucket.ts'
-import { type Status, decodeFrame, encodeBloomFrame, encodeMessagesFrame, encodePowFrame, encodeStatusFrame } from './wire.ts'
+import {
+  type Status,
+  decodeFrame,
+  encodeBloomFrame,
+  encodeKnownHashesFrame,
+  encodeMessagesFrame,
+  encodePowFrame,
+  encodeStatusFrame,
+} from './wire.ts'
 import type { Bloom } from '@hush/envelope'
 
 /** Per-peer rate limits. */
@@ -79,6 +97,9 @@ export class Router {
   private readonly now: () => number
   private topologyId: string | undefined
   private batchTimer: ReturnType<typeof setTimeout> | undefined
+  private noticeScheduled = false
+  /** Most hashes a peer may tell us it knows beyond the envelopes it actually sent. */
+  private readonly maxKnownPerPeer = 200_000
   private readonly handshakeTimers = new Map<string, ReturnType<typeof setTimeout>>()
   private started = false
   private readonly handlers: PeerHandlers
@@ -162,8 +183,19 @@ export class Router {
   /** Queues an envelope for a peer's next batch and marks the peer as knowing it. */
   enqueue(peer: Peer, key: string, expiry: number): void {
     peer.known.set(key, expiry)
-    peer.pending.push(key)
+    peer.pending.add(key)
     this.scheduleBatch()
+  }
+
+  /** Tells `peer`, on the next turn of the event loop, that we have the envelope `hash`. */
+  notify(peer: Peer, hash: Uint8Array): void {
+    peer.notices.push(hash)
+    if (this.noticeScheduled) return
+    this.noticeScheduled = true
+    setImmediate(() => {
+      this.noticeScheduled = false
+      this.flushNotices()
+    })
   }
 
   /** Sends a frame to every ready peer (PoW and bloom announcements). */
@@ -338,6 +370,8 @@ export class Router {
       if (frame.code === CODE_POW_REQUIREMENT) this.setRequirement(peer.minPow, frame.minPow, nowMs)
     } else if ('bloom' in frame) {
       if (frame.code === CODE_BLOOM_FILTER) this.setRequirement<Bloom | undefined>(peer.bloom, frame.bloom.slice(), nowMs)
+    } else if ('hashes' in frame) {
+      this.onKnownHashes(peer, frame.hashes, nowMs)
     } else if ('envelope' in frame) {
       if (frame.code === CODE_P2P_MESSAGE) this.host.onP2PMessage(peer, frame.envelope)
       // Code 126 (mail-server request) is ignored: this node runs no mail server (spec §7.4).
@@ -371,6 +405,29 @@ export class Router {
     if (peer.isReady) this.host.onPeerReady(peer)
   }
 
+  private onKnownHashes(peer: Peer, hashes: Uint8Array[], nowMs: number): void {
+    // The hashes are unverifiable claims: they only ever make us send less to this peer, and a
+    // bounded number of them is kept, for the longest time an envelope we might still send lives.
+    const expiry = Math.floor(nowMs / 1000) + 60
+    for (const hash of hashes) {
+      const key = hashKey(hash)
+      peer.pending.delete(key)
+      if (peer.known.size < this.maxKnownPerPeer && !peer.known.has(key)) peer.known.set(key, expiry)
+    }
+  }
+
+  private flushNotices(): void {
+    for (const peer of this.peers.values()) {
+      if (peer.notices.length === 0) continue
+      const hashes = peer.notices
+      peer.notices = []
+      if (!peer.isReady) continue
+      for (let i = 0; i < hashes.length; i += MAX_KNOWN_HASHES_PER_FRAME) {
+        peer.send(encodeKnownHashesFrame(hashes.slice(i, i + MAX_KNOWN_HASHES_PER_FRAME)))
+      }
+    }
+  }
+
   private scheduleBatch(): void {
     if (this.batchTimer !== undefined || !this.started) return
     this.batchTimer = setTimeout(() => {
@@ -382,13 +439,13 @@ export class Router {
   /** Sends every peer its pending envelopes now, in frames within its limit. */
   flush(): void {
     for (const peer of this.peers.values()) {
-      if (peer.pending.length === 0 || !peer.isReady) continue
+      if (peer.pending.size === 0 || !peer.isReady) continue
       const raws: Uint8Array[] = []
       for (const key of peer.pending) {
         const raw = this.host.rawEnvelope(key)
         if (raw !== undefined) raws.push(raw)
       }
-      peer.pending = []
+      peer.pending = new Set()
       const status = peer.status as Status
       for (const batch of packBatches(raws, status.maxSizeBytes + FRAME_OVERHEAD_BYTES)) {
         if (peer.send(encodeMessagesFrame(batch))) peer.counters.envelopesOut += batch.length

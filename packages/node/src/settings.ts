@@ -43,7 +43,7 @@ export interface WhisperInit {
   pool?: PoolInit
   /**
    * Interval between forwarding batches.
-   * @default 25
+   * @default 3
    */
   batchIntervalMs?: number
   /**

@@ -21,7 +21,7 @@ import {
   topicsToBloom,
   wrapMessage,
 } from '@hush/envelope'
-import { type Pool, type PoolEntry, createPool, hashKey } from '@hush/pool'
+import { type Pool, createPool, hashKey } from '@hush/pool'
 import { powOf, ratingOf, sealEnvelopeAsync } from '@hush/pow'
 import {
   type AbortOptions,
@@ -36,7 +36,7 @@ import {
 } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { AsyncQueue, closeOnAbort } from './async-queue.ts'
-import { CODE_P2P_MESSAGE } from './constants.ts'
+import { CODE_P2P_MESSAGE, KNOWN_NOTICE_MIN_BYTES } from './constants.ts'
 import { FilterNotFoundError, NotStartedError, PeerNotFoundError, PostRejectedError } from './errors.ts'
 import { type ReceivedMessage, FilterSet } from './filters.ts'
 import { meetsOwnRequirement, peerWants } from './forwarding.ts'
@@ -66,7 +66,7 @@ export interface WhisperComponents {
 
 /** Outcome of one envelope through the ingest path. */
 export type IngestResult =
-  | { status: 'added'; hash: Uint8Array; entry: PoolEntry }
+  | { status: 'added'; hash: Uint8Array }
   | { status: 'duplicate'; hash: Uint8Array }
   | { status: 'dropped'; reason: DropReason }
 
@@ -518,18 +518,27 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
       from.known.set(key, kept.expiry)
       this.router.penalise(from, 'first-delivery')
     }
-    this.forward(added.entry, envelopeBloom, own.length, from)
+    this.forward({ key, pow, expiry: kept.expiry, sizeBytes: envelopeSize(kept) }, hash, envelopeBloom, own.length, from)
     this.deliver(kept, hash, pow, from)
-    return { status: 'added', hash, entry: added.entry }
+    return { status: 'added', hash }
   }
 
-  private forward(entry: PoolEntry, bloom: Bloom, rawBytes: number, from: Peer | undefined): void {
-    // Light mode: relay nobody else's envelopes (spec §4.6, design.md §3).
-    if (this.isLightMode && from !== undefined) return
-    const candidate = { pow: entry.pow, bloom, rawBytes, sizeBytes: entry.bytes }
+  private forward(
+    entry: { key: string; pow: number; expiry: number; sizeBytes: number },
+    hash: Uint8Array,
+    bloom: Bloom,
+    rawBytes: number,
+    from: Peer | undefined
+  ): void {
+    const candidate = { pow: entry.pow, bloom, rawBytes, sizeBytes: entry.sizeBytes }
+    const notice = from !== undefined && rawBytes >= KNOWN_NOTICE_MIN_BYTES
     for (const peer of this.router.getPeers()) {
       if (peer === from || peer.status === undefined || peer.known.has(entry.key)) continue
       if (!peerWants({ minPow: peer.minPow, bloom: peer.bloom, maxSizeBytes: peer.status.maxSizeBytes }, candidate)) continue
+      // Light mode: relay nobody else's envelopes (spec §4.6, design.md §3).
+      if (this.isLightMode && from !== undefined) continue
+      // Tell the peer at once that we have it, so it does not send it back while our batch waits.
+      if (notice) this.router.notify(peer, hash)
       this.router.enqueue(peer, entry.key, entry.expiry)
     }
   }

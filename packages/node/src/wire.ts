@@ -14,12 +14,14 @@ import {
 } from '@hush/envelope'
 import {
   CODE_BLOOM_FILTER,
+  CODE_KNOWN_HASHES,
   CODE_MESSAGES,
   CODE_P2P_MESSAGE,
   CODE_P2P_REQUEST,
   CODE_POW_REQUIREMENT,
   CODE_STATUS,
   DEFAULT_MIN_POW,
+  MAX_KNOWN_HASHES_PER_FRAME,
   PROTOCOL_VERSION,
 } from './constants.ts'
 import { InvalidFrameError } from './errors.ts'
@@ -47,6 +49,7 @@ export type Frame =
   | { code: typeof CODE_POW_REQUIREMENT; minPow: number }
   | { code: typeof CODE_BLOOM_FILTER; bloom: Bloom }
   | { code: typeof CODE_P2P_REQUEST | typeof CODE_P2P_MESSAGE; envelope: Uint8Array }
+  | { code: typeof CODE_KNOWN_HASHES; hashes: Uint8Array[] }
   | { code: number; unknown: true }
 
 const fail = (message: string): never => {
@@ -110,6 +113,11 @@ export function encodePowFrame(minPow: number): Uint8Array {
 export function encodeBloomFrame(bloom: Bloom): Uint8Array {
   if (bloom.length !== BLOOM_LENGTH_BYTES) throw new RangeError('bloom must be 64 bytes')
   return frame(CODE_BLOOM_FILTER, bloom)
+}
+
+/** Encodes a known-hashes frame (our code 20): hashes of envelopes the sender already has. */
+export function encodeKnownHashesFrame(hashes: readonly Uint8Array[]): Uint8Array {
+  return frame(CODE_KNOWN_HASHES, [...hashes])
 }
 
 /** Encodes a p2p message (code 127) or request (code 126) carrying one raw envelope. */
@@ -226,6 +234,19 @@ function decodeFrameUnchecked(bytes: Uint8Array): Frame {
     case CODE_P2P_MESSAGE:
       if (!bodyItem.isList) fail('p2p body is not an envelope list')
       return { code, envelope: bytes.subarray(codeItem.next, bodyItem.next) }
+    case CODE_KNOWN_HASHES: {
+      if (!bodyItem.isList) fail('known hashes body is not a list')
+      const hashes: Uint8Array[] = []
+      let pos = bodyItem.start
+      while (pos < bodyItem.end) {
+        if (hashes.length >= MAX_KNOWN_HASHES_PER_FRAME) fail('too many known hashes in one frame')
+        const item = readRlpItem(bytes, pos, bodyItem.end)
+        if (item.isList || item.end - item.start !== 32) fail('known hash is not 32 bytes')
+        hashes.push(bytes.subarray(item.start, item.end))
+        pos = item.next
+      }
+      return { code, hashes }
+    }
     default:
       return { code, unknown: true }
   }

@@ -160,3 +160,14 @@ describe('decodeFrame rejects malformed frames', () => {
     )
   })
 })
+
+describe('known-hashes frames (our code 20)', () => {
+  it('round-trip and reject malformed bodies', async () => {
+    const { encodeKnownHashesFrame } = await import('../src/wire.ts')
+    const hashes = [new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)]
+    expect(decodeFrame(encodeKnownHashesFrame(hashes))).toEqual({ code: 20, hashes })
+    expect(() => decodeFrame(encodeRlp([Uint8Array.of(20), [new Uint8Array(31)]]))).toThrow(isInvalidFrame)
+    expect(() => decodeFrame(encodeRlp([Uint8Array.of(20), new Uint8Array(32)]))).toThrow(isInvalidFrame)
+    expect(() => decodeFrame(encodeRlp([Uint8Array.of(20), Array.from({ length: 1025 }, () => new Uint8Array(32))]))).toThrow(isInvalidFrame)
+  })
+})
