@@ -2,7 +2,9 @@
  * Pool entries: what the caller hands in ({@link PoolEntryInit}) and what the pool hands back
  * ({@link PoolEntry}).
  */
-import type { Envelope } from '@hush/envelope'
+import { MAX_UINT32, TOPIC_LENGTH_BYTES, type Envelope } from '@hush/envelope'
+import { assertBytes, assertInt, assertNumber, assertTime } from './assert.ts'
+import { HASH_LENGTH_BYTES } from './constants.ts'
 import { keyToHash, type HashKey } from './hash-key.ts'
 
 /** What the caller passes to `Pool.add`: an envelope and the values computed once on ingest. */
@@ -82,4 +84,23 @@ export class EntryView implements PoolEntry {
   get hash(): Uint8Array {
     return keyToHash(this.key)
   }
+}
+
+/**
+ * Checks an entry init handed to `Pool.add`.
+ * @throws {TypeError | RangeError} naming the malformed field
+ */
+export function checkEntry(entry: PoolEntryInit): void {
+  if (typeof entry !== 'object' || entry === null) throw new TypeError('entry must be an object')
+  const envelope = entry.envelope
+  if (typeof envelope !== 'object' || envelope === null) throw new TypeError('entry.envelope must be an object')
+  assertInt(envelope.expiry, 'entry.envelope.expiry', 0, MAX_UINT32)
+  assertInt(envelope.ttl, 'entry.envelope.ttl', 0, MAX_UINT32)
+  assertBytes(envelope.topic, 'entry.envelope.topic', TOPIC_LENGTH_BYTES)
+  assertBytes(envelope.data, 'entry.envelope.data')
+  assertBytes(entry.hash, 'entry.hash', HASH_LENGTH_BYTES)
+  assertNumber(entry.pow, 'entry.pow', 0)
+  assertNumber(entry.rating, 'entry.rating')
+  if (entry.arrival !== undefined) assertTime(entry.arrival, 'entry.arrival')
+  if (entry.peer !== undefined && typeof entry.peer !== 'string') throw new TypeError('entry.peer must be a string')
 }

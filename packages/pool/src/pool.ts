@@ -13,24 +13,17 @@
  * - per peer: a byte total and a slot heap of its entries, lowest rank first (the quota);
  * - a seen cache of hash keys no longer pooled (see `seen-cache.ts`).
  */
-import {
-  bloomMatches,
-  BLOOM_LENGTH_BYTES,
-  ENVELOPE_HEADER_BYTES,
-  MAX_UINT32,
-  topicToBloom,
-  TOPIC_LENGTH_BYTES,
-} from '@hush/envelope'
+import { ENVELOPE_HEADER_BYTES } from '@hush/envelope'
 import type { AddResult, AddStatus, Eviction, EvictionReason, Pool, PoolStats, SelectOptions } from './api.ts'
-import { assertBytes, assertInt, assertNumber, assertTime } from './assert.ts'
-import { HASH_LENGTH_BYTES } from './constants.ts'
-import { EntryView, type PoolEntry, type PoolEntryInit } from './entry.ts'
+import { assertTime } from './assert.ts'
+import { checkEntry, EntryView, type PoolEntry, type PoolEntryInit } from './entry.ts'
 import { EntryTable } from './entry-table.ts'
 import { hashWords, wordsKey } from './hash-index.ts'
 import type { HashKey } from './hash-key.ts'
 import { resolvePoolSettings, type PoolInit, type PoolSettings } from './options.ts'
 import { rankOrders, type RankOrders } from './rank.ts'
 import { makeSeenCache, toWords, type IndexedSeenCache, type SeenCache } from './seen-cache.ts'
+import { selectEntries } from './select.ts'
 import { SlotHeap } from './slot-heap.ts'
 import { chooseVictims } from './victims.ts'
 
@@ -42,25 +35,6 @@ interface PeerLoad {
 
 /** The shared empty `evicted` list of adds that evicted nothing (never written to). */
 const NO_EVICTIONS: Eviction[] = []
-
-function checkEntry(entry: PoolEntryInit): void {
-  if (typeof entry !== 'object' || entry === null) throw new TypeError('entry must be an object')
-  const envelope = entry.envelope
-  if (typeof envelope !== 'object' || envelope === null) throw new TypeError('entry.envelope must be an object')
-  assertInt(envelope.expiry, 'entry.envelope.expiry', 0, MAX_UINT32)
-  assertInt(envelope.ttl, 'entry.envelope.ttl', 0, MAX_UINT32)
-  assertBytes(envelope.topic, 'entry.envelope.topic', TOPIC_LENGTH_BYTES)
-  assertBytes(envelope.data, 'entry.envelope.data')
-  assertBytes(entry.hash, 'entry.hash', HASH_LENGTH_BYTES)
-  assertNumber(entry.pow, 'entry.pow', 0)
-  assertNumber(entry.rating, 'entry.rating')
-  if (entry.arrival !== undefined) assertTime(entry.arrival, 'entry.arrival')
-  if (entry.peer !== undefined && typeof entry.peer !== 'string') throw new TypeError('entry.peer must be a string')
-}
-
-function topicNumber(topic: Uint8Array): number {
-  return ((topic[0] << 24) | (topic[1] << 16) | (topic[2] << 8) | topic[3]) >>> 0
-}
 
 class BoundedPool implements Pool {
   readonly settings: PoolSettings
@@ -189,66 +163,7 @@ class BoundedPool implements Pool {
   }
 
   select(options: SelectOptions = {}): PoolEntry[] {
-    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
-    const { bloom, minPow, limit = Infinity, exclude, now } = options
-    if (bloom !== undefined) assertBytes(bloom, 'options.bloom', BLOOM_LENGTH_BYTES)
-    if (minPow !== undefined) assertNumber(minPow, 'options.minPow')
-    if (limit !== Infinity) assertInt(limit, 'options.limit')
-    if (now !== undefined) assertTime(now, 'options.now')
-    const excludeSet = exclude instanceof Set ? (exclude as ReadonlySet<HashKey>) : undefined
-    const excludeFn = typeof exclude === 'function' ? exclude : undefined
-    if (exclude !== undefined && excludeSet === undefined && excludeFn === undefined) {
-      throw new TypeError('options.exclude must be a Set or a function')
-    }
-    const out: PoolEntry[] = []
-    if (limit === 0) return out
-    const t = this.table
-    // The bloom test depends on the topic only: decide it once per distinct topic per call.
-    const topicMatches = bloom === undefined ? undefined : new Map<number, boolean>()
-    const passes = (slot: number): boolean => {
-      if (now !== undefined && t.expiry[slot] < now) return false
-      if (minPow !== undefined && t.pow[slot] < minPow) return false
-      if (topicMatches !== undefined) {
-        const topic = (t.envelopes[slot] as PoolEntry['envelope']).topic
-        const n = topicNumber(topic)
-        let matches = topicMatches.get(n)
-        if (matches === undefined) {
-          matches = bloomMatches(bloom, topicToBloom(topic))
-          topicMatches.set(n, matches)
-        }
-        if (!matches) return false
-      }
-      return excludeSet === undefined || !excludeSet.has(wordsKey(t.index.words, 8 * slot))
-    }
-    const take = (slot: number): boolean => {
-      if (!passes(slot)) return true
-      const entry = this.view(slot)
-      if (excludeFn !== undefined && excludeFn(entry)) return true
-      out.push(entry)
-      return out.length < limit
-    }
-    const heap = this.byRankDesc
-    if (4 * limit < heap.size) {
-      // A few from the top: best-first walk of the heap, O(k log k) for k slots visited.
-      heap.walk(take)
-    } else {
-      // Most or all of them (the on-connect sync): one linear scan, then sort the matches,
-      // O(n + m log m) instead of walking the whole heap.
-      const matched: number[] = []
-      for (let i = 0; i < heap.size; i++) {
-        const slot = heap.slotAt(i)
-        if (passes(slot)) matched.push(slot)
-      }
-      const { rating, expiry, seq } = t
-      matched.sort((a, b) => rating[b] - rating[a] || expiry[b] - expiry[a] || seq[b] - seq[a])
-      for (const slot of matched) {
-        const entry = this.view(slot)
-        if (excludeFn !== undefined && excludeFn(entry)) continue
-        out.push(entry)
-        if (out.length >= limit) break
-      }
-    }
-    return out
+    return selectEntries(this.table, this.byRankDesc, options, (slot) => this.view(slot))
   }
 
   entries(options?: SelectOptions): IterableIterator<PoolEntry> {
