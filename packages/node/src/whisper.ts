@@ -474,7 +474,7 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
     if (envelopeSize(envelope) > this.maxMessageSize) return this.drop('too-large', from)
     const hash = keccak256(raw)
     const key = hashKey(hash)
-    if (this.pool.has(key) || this.pool.hasSeen(key, nowSeconds)) {
+    if (this.pool.hasSeen(key, nowSeconds)) {
       this.counts.duplicates++
       if (from !== undefined) {
         from.counters.duplicatesIn++
