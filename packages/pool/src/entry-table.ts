@@ -19,20 +19,31 @@ export interface PeerLoadRef {
 export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
   /** Current capacity in slots. */
   capacity: number
+  /** Rating given to `add`. */
   rating: Float64Array
+  /** PoW given to `add`. */
   pow: Float64Array
+  /** Envelope expiry, unix seconds. */
   expiry: Float64Array
+  /** Insertion sequence number: the final tie-break of the rank order. */
   seq: Float64Array
+  /** Arrival, unix seconds. */
   arrival: Float64Array
+  /** `size()` in bytes. */
   bytes: Uint32Array
-  /** Positions in the lowest-rank, highest-rank, expiry and peer heaps. */
+  /** Position in the lowest-rank-first heap. */
   minPos: Int32Array
+  /** Position in the highest-rank-first heap. */
   maxPos: Int32Array
+  /** Position in the earliest-expiry-first heap. */
   expPos: Int32Array
+  /** Position in the peer's lowest-rank-first heap. */
   peerPos: Int32Array
   /** Hash → slot, with each slot's 32-byte hash as 8 words in `index.words`. */
   readonly index: HashIndex
+  /** The envelope of each slot (the object given to `add`). */
   readonly envelopes: (Envelope | undefined)[] = []
+  /** The load record of each slot's peer; `undefined` for own envelopes. */
   readonly peers: (P | undefined)[] = []
   private readonly maxCapacity: number
   private readonly free: number[] = []

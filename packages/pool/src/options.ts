@@ -53,12 +53,19 @@ export interface PoolInit {
 
 /** {@link PoolInit} with every default applied and the peer quota worked out. */
 export interface PoolSettings {
+  /** Bound on the bytes held (Σ `size()`). */
   readonly maxBytes: number
+  /** Bound on the number of envelopes held. */
   readonly maxCount: number
+  /** Bytes one peer may hold: `max(1, floor(maxBytes × peerShare))`. */
   readonly maxPeerBytes: number
+  /** Envelopes one peer may hold: `max(1, floor(maxCount × peerShare))`. */
   readonly maxPeerCount: number
+  /** Largest single envelope accepted, as `size()`. */
   readonly maxEnvelopeBytes: number
+  /** Tolerance for a send time (`expiry − ttl`) ahead of `now`, in seconds. */
   readonly futureAllowanceSeconds: number
+  /** Minimum PoW, or `undefined` for no check. */
   readonly minPow: number | undefined
 }
 
