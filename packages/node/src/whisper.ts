@@ -96,7 +96,10 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
   private readonly sealing = new Set<AbortController>()
   private readonly drops = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>
   private readonly counts = { duplicates: 0, added: 0, delivered: 0 }
-  private readonly metrics: { drops?: { increment(values: Record<string, number | true>): void } } = {}
+  private readonly metrics: {
+    drops?: { increment(values: Record<string, number | true>): void }
+    envelopes?: { increment(values: Record<string, number | true>): void }
+  } = {}
 
   constructor(components: WhisperComponents, init: WhisperInit = {}) {
     super()
@@ -128,8 +131,7 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
       components.logger.forComponent('hush:node:router'),
       this.settings.now
     )
-    const group = components.metrics?.registerCounterGroup('hush_whisper_drops_total', { label: 'reason' })
-    if (group !== undefined) this.metrics.drops = group
+    this.registerMetrics(components.metrics)
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
@@ -476,6 +478,7 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
     const key = hashKey(hash)
     if (this.pool.hasSeen(key, nowSeconds)) {
       this.counts.duplicates++
+      this.metrics.envelopes?.increment({ duplicate: true })
       if (from !== undefined) {
         from.counters.duplicatesIn++
         from.known.set(key, envelope.expiry)
@@ -513,6 +516,7 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
     }
     this.raws.set(kept, own)
     this.counts.added++
+    this.metrics.envelopes?.increment({ added: true })
     if (from !== undefined) {
       from.counters.envelopesIn++
       from.known.set(key, kept.expiry)
@@ -549,6 +553,7 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
     if (this.filters.watches(envelope.topic)) {
       for (const message of this.filters.match(envelope, { pow, hash, isP2P: false })) {
         this.counts.delivered++
+        this.metrics.envelopes?.increment({ delivered: true })
         this.safeDispatch('message', message)
       }
     }
@@ -658,6 +663,18 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
   }
 
   // ---- internals ----------------------------------------------------------------------------
+
+  /** Counters and gauges through libp2p's metrics interface, when the node has one. */
+  private registerMetrics(metrics: Metrics | undefined): void {
+    if (metrics === undefined) return
+    this.metrics.drops = metrics.registerCounterGroup('hush_whisper_drops_total', { label: 'reason', help: 'Envelopes and frames dropped, by reason' })
+    this.metrics.envelopes = metrics.registerCounterGroup('hush_whisper_envelopes_total', { label: 'outcome', help: 'Envelopes added, duplicated and delivered to filters' })
+    metrics.registerMetricGroup('hush_whisper_state', {
+      label: 'quantity',
+      help: 'Pool, peers and filters',
+      calculate: () => ({ pool_envelopes: this.pool.size, pool_bytes: this.pool.bytes, peers: this.router.getPeers().length, filters: this.filters.size }),
+    })
+  }
 
   private prune(): void {
     const nowSeconds = Math.floor(this.settings.now() / 1000)

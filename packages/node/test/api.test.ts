@@ -118,3 +118,46 @@ describe('shh API of the service', () => {
     expect(shh.info().envelopes).toBe(0)
   })
 })
+
+describe('metrics', () => {
+  it('counts drops, envelopes and state through the libp2p metrics interface', async () => {
+    const groups = new Map<string, Record<string, number>>()
+    const calculated = new Map<string, () => Record<string, number>>()
+    const counterGroup = (name: string) => ({
+      increment(values: Record<string, number | true>) {
+        const g = groups.get(name) ?? {}
+        for (const [k, v] of Object.entries(values)) g[k] = (g[k] ?? 0) + (v === true ? 1 : v)
+        groups.set(name, g)
+      },
+      reset() {},
+    })
+    const noop: any = new Proxy(function () {}, { get: (_t, p) => (p === 'then' ? undefined : noop), apply: () => noop })
+    const metrics = new Proxy(
+      {
+        registerCounterGroup: (name: string) => counterGroup(name),
+        registerMetricGroup: (name: string, options: { calculate?: () => Record<string, number> }) => {
+          if (options?.calculate !== undefined) calculated.set(name, options.calculate)
+          return noop
+        },
+        trackProtocolStream() {},
+        trackMultiaddrConnection() {},
+        traceFunction: (_n: string, fn: unknown) => fn,
+      },
+      { get: (t: any, p) => (p in t ? t[p] : p === 'then' ? undefined : () => noop) }
+    )
+    const [node] = await startNodes(1, { libp2p: { metrics: () => metrics } })
+    try {
+      const shh = node.services.shh
+      const sym = shh.newSymKey()
+      const filter = shh.newMessageFilter({ symKeyID: sym, topics: [topicFromString('m')] })
+      await shh.post({ symKeyID: sym, topic: topicFromString('m'), payload: utf8('x') })
+      expect(shh.getFilterMessages(filter)).toHaveLength(1)
+      expect(groups.get('hush_whisper_envelopes_total')).toEqual({ added: 1, delivered: 1 })
+      expect(calculated.get('hush_whisper_state')?.()).toEqual({ pool_envelopes: 1, pool_bytes: shh.info().memory, peers: 0, filters: 1 })
+      shh.ingest(Uint8Array.of(1, 2, 3), undefined)
+      expect(groups.get('hush_whisper_drops_total')).toEqual({ 'invalid-envelope': 1 })
+    } finally {
+      await node.stop()
+    }
+  })
+})

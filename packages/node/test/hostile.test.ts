@@ -146,4 +146,30 @@ describe('a hostile peer', () => {
     await waitFor(() => (got = [...got, ...victim.services.shh.getFilterMessages(filter)]).length > 0, 10_000, 'honest message')
     expect(got).toHaveLength(1)
   })
+
+  it('flooding frames past the rate limit is dropped and costs the peer; a skewed clock is a soft error', async () => {
+    nodes = await startNodes(1, { whisper: { rateLimits: { packetsPerSecond: 20 } } })
+    const [victim] = nodes
+    hostile = await hostilePeer()
+    const bans: string[] = []
+    victim.services.shh.addEventListener('peer:ban', (e) => bans.push(e.detail.toString()))
+    const stream = await openTo(hostile, victim)
+    // Our clock claims to be 60 s ahead: envelopes sent 30 s "in the future" are explained by it.
+    stream.send(lengthPrefixed(encodeStatusFrame({ minPow: 0.2, bloom: undefined, isLight: false, clockMs: Date.now() + 60_000, maxSizeBytes: 1 << 20 })))
+    const topic = topicFromString('skew')
+    const skewed = encodeEnvelope({ expiry: nowSeconds() + 30 + 50, ttl: 50, topic, data: new Uint8Array(10), nonce: 1n })
+    stream.send(lengthPrefixed(encodeMessagesFrame([skewed])))
+    await waitFor(() => victim.services.shh.info().drops['future-skew'] === 1, 5_000, 'the soft future drop')
+    expect(victim.services.shh.info().drops.future).toBe(0)
+    for (let i = 0; i < 400 && bans.length === 0; i++) {
+      try {
+        stream.send(lengthPrefixed(encodeMessagesFrame([])))
+      } catch {
+        break
+      }
+      if (i % 50 === 0) await new Promise((r) => setTimeout(r, 1))
+    }
+    await waitFor(() => bans.length > 0, 5_000, 'the flooding peer to be banned')
+    expect(victim.services.shh.info().drops['rate-limited']).toBeGreaterThan(0)
+  })
 })
