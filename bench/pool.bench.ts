@@ -249,7 +249,7 @@ console.log(
     ['part', 'bytes per entry', '× raw'],
     [
       ['decoded envelopes alone (V8 objects + bytes)', fmt(memory.envelopePerEntry), (memory.envelopePerEntry / raw).toFixed(2)],
-      ['pool structures (records, keys, map, heaps)', fmt(memory.poolPerEntry), (memory.poolPerEntry / raw).toFixed(2)],
+      ['pool structures (entry table, hash index, heaps)', fmt(memory.poolPerEntry), (memory.poolPerEntry / raw).toFixed(2)],
       ['total held by the full pool', fmt(memory.totalPerEntry), (memory.totalPerEntry / raw).toFixed(2)],
     ]
   )
