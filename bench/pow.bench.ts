@@ -224,7 +224,7 @@ log('prediction of the median (ln 2 × the expectation) is compared with the mea
 log()
 log(table(['target', 'runs', 'predicted median ms', 'measured median ms', 'error', 'predicted mean ms', 'measured mean ms', 'error'], [
   await calib(16, 300, 1),
-  await calib(20, 30, CORES),
+  await calib(18, 150, CORES),
 ]))
 log()
 
