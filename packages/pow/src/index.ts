@@ -13,6 +13,7 @@
  * ```
  */
 export type { PowOfOptions } from './pow.ts'
+export { powOfEncoded } from './pow-encoded.ts'
 export {
   leadingZeroBits,
   powFromLeadingZeroBits,

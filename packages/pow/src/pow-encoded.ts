@@ -1,0 +1,55 @@
+/**
+ * The PoW value straight from an envelope's received bytes, for the node's ingest path: the hash
+ * input (RLP without the nonce, then the 8-byte nonce) is assembled in one reused buffer instead
+ * of re-encoding the envelope and copying it again (spec §3.1).
+ */
+import { type Envelope, keccak256, readRlpItem } from '@hush/envelope'
+import { assertBytes, assertInt } from './assert.ts'
+import { leadingZeroBits, powFromLeadingZeroBits } from './pow.ts'
+
+let scratch = new Uint8Array(2048)
+
+/** Length of the RLP integer that encodes `nonce`. */
+function nonceRlpLength(nonce: bigint): number {
+  if (nonce < 0x80n) return 1
+  let n = 0
+  for (let v = nonce; v > 0n; v >>= 8n) n++
+  return 1 + n
+}
+
+function headerLength(length: number): number {
+  if (length < 56) return 1
+  let n = 1
+  for (let v = length; v > 0; v = Math.floor(v / 256)) n++
+  return n
+}
+
+/**
+ * The geth v1.9 PoW value of an envelope from its canonical encoding `raw` and its decoded form
+ * (as `decodeEnvelope(raw)` returned it). Equal to `powOf(envelope, options)`, with one copy of the
+ * bytes instead of three.
+ * @param raw - the envelope's canonical RLP (strictly decoded, so it equals `encodeEnvelope(envelope)`)
+ * @param envelope - the same envelope decoded
+ * @param extraTtlSeconds - seconds added to the TTL for an envelope dated in the near future (spec §2.6)
+ * @throws {TypeError | RangeError} when an argument has the wrong type or range
+ */
+export function powOfEncoded(raw: Uint8Array, envelope: Envelope, extraTtlSeconds: number = 0): number {
+  assertBytes(raw, 'raw')
+  assertInt(extraTtlSeconds, 'extraTtlSeconds', 0)
+  const list = readRlpItem(raw, 0)
+  const bodyLength = list.end - list.start - nonceRlpLength(envelope.nonce)
+  if (bodyLength < 0) throw new RangeError('raw does not encode envelope')
+  const header = headerLength(bodyLength)
+  const total = header + bodyLength + 8
+  if (scratch.length < total) scratch = new Uint8Array(Math.max(total, scratch.length * 2))
+  // RLP list header for the four-item body, then the body, then the nonce as 8 bytes big-endian.
+  if (bodyLength < 56) scratch[0] = 0xc0 + bodyLength
+  else {
+    scratch[0] = 0xf7 + header - 1
+    for (let i = header - 1, v = bodyLength; i >= 1; i--, v = Math.floor(v / 256)) scratch[i] = v & 0xff
+  }
+  scratch.set(raw.subarray(list.start, list.start + bodyLength), header)
+  new DataView(scratch.buffer, scratch.byteOffset).setBigUint64(header + bodyLength, envelope.nonce)
+  const bits = leadingZeroBits(keccak256(scratch.subarray(0, total)))
+  return powFromLeadingZeroBits(bits, header + bodyLength, envelope.ttl + extraTtlSeconds)
+}
