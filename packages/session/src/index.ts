@@ -1,0 +1,2 @@
+/** @packageDocumentation Two-party sessions over Whisper envelopes (in progress). */
+export {}
