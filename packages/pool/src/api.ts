@@ -96,6 +96,12 @@ export interface Pool {
   hasSeen(hash: Uint8Array | HashKey, now: number): boolean
   /** The pooled entry with this hash (or hash key). O(1). */
   get(hash: Uint8Array | HashKey): PoolEntry | undefined
+  /**
+   * The canonical RLP of the pooled envelope with this hash (or hash key), or `undefined`: a view
+   * into the pool's slab, with the caveats of `PoolEntry.raw` (do not write to it; send or copy it
+   * now). O(1), and it allocates only the view: the forwarding path's per-peer read.
+   */
+  getRaw(hash: Uint8Array | HashKey): Uint8Array | undefined
   /** Removes an entry (remembered in the seen cache) and returns it. O(log n). */
   delete(hash: Uint8Array | HashKey): PoolEntry | undefined
   /**

@@ -1,14 +1,15 @@
 /**
  * Struct-of-arrays storage for pooled entries. Each entry occupies a slot number; its numbers live
- * in typed arrays indexed by slot (rating, PoW, expiry, sequence, arrival, size, and one heap
- * position per heap), its hash as 8 words in a {@link HashIndex} that maps hashes to slots, and its
- * references in two plain arrays (envelope, peer load). No per-entry object or string exists while
- * an entry sits in the pool: about 130 bytes of arrays per slot, hash and index included. Freed
- * slots are reused (a free-list stack).
+ * in typed arrays indexed by slot (rating, PoW, expiry, sequence, arrival, size, topic, and one
+ * heap position per heap), its hash as 8 words in a {@link HashIndex} that maps hashes to slots,
+ * its raw envelope bytes in a {@link SlabStore} (shared slabs, with the slab, offset and length
+ * per slot), and its peer load reference in one plain array. No per-entry object or string exists
+ * while an entry sits in the pool: about 150 bytes of arrays per slot, hash and index included,
+ * plus the raw bytes and a 4-byte prefix in a slab. Freed slots are reused (a free-list stack).
  * Capacity doubles as needed, up to the pool's count bound, so there is no slack beyond it.
  */
-import type { Envelope } from '@hush/envelope'
 import { HashIndex } from './hash-index.ts'
+import { SlabStore, type SlabStoreInit } from './slab-store.ts'
 
 /** A peer's share of the pool: bytes held and a heap of its slots (see `pool.ts`). */
 export interface PeerLoadRef {
@@ -31,6 +32,8 @@ export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
   arrival: Float64Array
   /** `size()` in bytes. */
   bytes: Uint32Array
+  /** The 4-byte topic as a big-endian number (for `select`'s bloom test without touching the slab). */
+  topic: Uint32Array
   /** Position in the lowest-rank-first heap. */
   minPos: Int32Array
   /** Position in the highest-rank-first heap. */
@@ -41,8 +44,8 @@ export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
   peerPos: Int32Array
   /** Hash → slot, with each slot's 32-byte hash as 8 words in `index.words`. */
   readonly index: HashIndex
-  /** The envelope of each slot (the object given to `add`). */
-  readonly envelopes: (Envelope | undefined)[] = []
+  /** The raw canonical RLP of each slot, in shared slabs. */
+  readonly raws: SlabStore
   /** The load record of each slot's peer; `undefined` for own envelopes. */
   readonly peers: (P | undefined)[] = []
   private readonly maxCapacity: number
@@ -50,7 +53,7 @@ export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
   private used = 0
 
   /** An empty table that will never need more than `maxCapacity` slots. */
-  constructor(maxCapacity: number) {
+  constructor(maxCapacity: number, slabs: SlabStoreInit = {}) {
     this.maxCapacity = maxCapacity
     this.capacity = Math.min(1024, maxCapacity)
     this.rating = new Float64Array(this.capacity)
@@ -59,11 +62,13 @@ export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
     this.seq = new Float64Array(this.capacity)
     this.arrival = new Float64Array(this.capacity)
     this.bytes = new Uint32Array(this.capacity)
+    this.topic = new Uint32Array(this.capacity)
     this.minPos = new Int32Array(this.capacity)
     this.maxPos = new Int32Array(this.capacity)
     this.expPos = new Int32Array(this.capacity)
     this.peerPos = new Int32Array(this.capacity)
     this.index = new HashIndex(this.capacity)
+    this.raws = new SlabStore(this.capacity, slabs)
   }
 
   /** Takes a free slot (growing the arrays when none is left). Amortised O(1). */
@@ -74,9 +79,9 @@ export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
     return this.used++
   }
 
-  /** Returns a slot to the free list and drops its references. O(1). */
+  /** Frees a slot's raw bytes, returns the slot to the free list and drops its peer reference. */
   release(slot: number): void {
-    this.envelopes[slot] = undefined
+    this.raws.free(slot)
     this.peers[slot] = undefined
     this.free.push(slot)
   }
@@ -95,11 +100,13 @@ export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
     this.seq = widen(this.seq, (n) => new Float64Array(n))
     this.arrival = widen(this.arrival, (n) => new Float64Array(n))
     this.bytes = widen(this.bytes, (n) => new Uint32Array(n))
+    this.topic = widen(this.topic, (n) => new Uint32Array(n))
     this.minPos = widen(this.minPos, (n) => new Int32Array(n))
     this.maxPos = widen(this.maxPos, (n) => new Int32Array(n))
     this.expPos = widen(this.expPos, (n) => new Int32Array(n))
     this.peerPos = widen(this.peerPos, (n) => new Int32Array(n))
     this.index.reserve(capacity)
+    this.raws.reserve(capacity)
     this.capacity = capacity
   }
 }

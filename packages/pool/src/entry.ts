@@ -2,15 +2,27 @@
  * Pool entries: what the caller hands in ({@link PoolEntryInit}) and what the pool hands back
  * ({@link PoolEntry}).
  */
-import { MAX_UINT32, TOPIC_LENGTH_BYTES, type Envelope } from '@hush/envelope'
+import { decodeEnvelope, MAX_ENVELOPE_SIZE_BYTES, MAX_UINT32, TOPIC_LENGTH_BYTES, type Envelope } from '@hush/envelope'
 import { assertBytes, assertInt, assertNumber, assertTime } from './assert.ts'
 import { HASH_LENGTH_BYTES } from './constants.ts'
 import { keyToHash, type HashKey } from './hash-key.ts'
 
-/** What the caller passes to `Pool.add`: an envelope and the values computed once on ingest. */
+/**
+ * What the caller passes to `Pool.add`: an envelope, its canonical bytes, and the values computed
+ * once on ingest. The pool copies `raw` into its own storage and keeps neither object.
+ */
 export interface PoolEntryInit {
-  /** The envelope. The pool keeps this object as it is (no copy of `data`). */
+  /**
+   * The decoded envelope. The pool reads its expiry, TTL, topic and data length only, and does
+   * not keep it.
+   */
   readonly envelope: Envelope
+  /**
+   * The envelope's canonical RLP (`encodeEnvelope(envelope)`, or the received bytes that decoded
+   * to it). The pool copies it into its slabs and does not keep this array; it checks only that
+   * the length fits the envelope, so bytes of a different envelope are the caller's mistake.
+   */
+  readonly raw: Uint8Array
   /** Its 32-byte hash (Keccak-256 of the RLP, spec §2.3). The pool keeps only its compact key. */
   readonly hash: Uint8Array
   /** Its PoW value, computed once by the caller (with @hush/pow's `powOf`). */
@@ -38,7 +50,17 @@ export interface PoolEntry {
   readonly key: HashKey
   /** The 32-byte hash, rebuilt from `key` on each read (a fresh array). */
   readonly hash: Uint8Array
-  /** The envelope, the very object given to `add`. */
+  /**
+   * The envelope's canonical RLP: a view into the pool's slab, not a copy. Do not write to it.
+   * It is meant for the call at hand (send it, hash it, or copy it): it is only guaranteed to be
+   * the entry's storage until the entry is evicted, pruned, deleted or moved by compaction, and
+   * holding it keeps its whole slab (up to 4 MiB) alive. Copy it (`raw.slice()`) to keep it.
+   */
+  readonly raw: Uint8Array
+  /**
+   * The envelope, decoded from `raw` on first read (then cached on this snapshot): its `topic`
+   * and `data` are views into the same slab bytes as `raw`, with the same caveats.
+   */
   readonly envelope: Envelope
   /** The PoW value given to `add`. */
   readonly pow: number
@@ -56,22 +78,24 @@ export interface PoolEntry {
 
 /**
  * The object handed out for a pooled entry: a snapshot of its fields, made when asked for (the
- * pool itself keeps no per-entry object). `hash` is rebuilt from the key on each read.
+ * pool itself keeps no per-entry object). `hash` is rebuilt from the key on each read; `envelope`
+ * is decoded from `raw` on first read.
  */
 export class EntryView implements PoolEntry {
   readonly key: HashKey
-  readonly envelope: Envelope
+  readonly raw: Uint8Array
   readonly pow: number
   readonly rating: number
   readonly arrival: number
   readonly expiry: number
   readonly bytes: number
   readonly peer: string | undefined
+  #envelope: Envelope | undefined
 
   /** Copies the given fields. */
-  constructor(key: HashKey, envelope: Envelope, pow: number, rating: number, arrival: number, expiry: number, bytes: number, peer: string | undefined) {
+  constructor(key: HashKey, raw: Uint8Array, pow: number, rating: number, arrival: number, expiry: number, bytes: number, peer: string | undefined) {
     this.key = key
-    this.envelope = envelope
+    this.raw = raw
     this.pow = pow
     this.rating = rating
     this.arrival = arrival
@@ -84,7 +108,18 @@ export class EntryView implements PoolEntry {
   get hash(): Uint8Array {
     return keyToHash(this.key)
   }
+
+  /** The envelope decoded from `raw` (views into it), decoded once per snapshot. */
+  get envelope(): Envelope {
+    this.#envelope ??= decodeEnvelope(this.raw, { maxSizeBytes: MAX_ENVELOPE_SIZE_BYTES })
+    return this.#envelope
+  }
 }
+
+/** Shortest RLP of an envelope beyond its data (1-byte headers, empty integers, 1-byte data). */
+const RLP_MIN_OVERHEAD_BYTES = 9
+/** Longest: a 4-byte list header, 5-byte uint32s, the topic item, a 4-byte data header, 9-byte nonce. */
+const RLP_MAX_OVERHEAD_BYTES = 32
 
 /**
  * Checks an entry init handed to `Pool.add`.
@@ -98,6 +133,12 @@ export function checkEntry(entry: PoolEntryInit): void {
   assertInt(envelope.ttl, 'entry.envelope.ttl', 0, MAX_UINT32)
   assertBytes(envelope.topic, 'entry.envelope.topic', TOPIC_LENGTH_BYTES)
   assertBytes(envelope.data, 'entry.envelope.data')
+  const raw = entry.raw
+  assertBytes(raw, 'entry.raw')
+  const dataLength = envelope.data.length
+  if (raw.length < dataLength + RLP_MIN_OVERHEAD_BYTES || raw.length > dataLength + RLP_MAX_OVERHEAD_BYTES || raw[0] < 0xc0) {
+    throw new RangeError(`entry.raw must be the RLP of entry.envelope: ${raw.length} bytes for ${dataLength} bytes of data`)
+  }
   assertBytes(entry.hash, 'entry.hash', HASH_LENGTH_BYTES)
   assertNumber(entry.pow, 'entry.pow', 0)
   assertNumber(entry.rating, 'entry.rating')

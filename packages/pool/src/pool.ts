@@ -4,8 +4,11 @@
  * argument, and the node drives `prune` from its own timer (design §5).
  *
  * Structures (n = entries held), all without per-entry objects:
- * - an {@link EntryTable}: slot-indexed typed arrays of each entry's numbers, plus its envelope
- *   and peer load references;
+ * - an {@link EntryTable}: slot-indexed typed arrays of each entry's numbers and its peer load
+ *   reference;
+ * - a {@link SlabStore}: each entry's raw canonical RLP copied into shared 4 MiB slabs (slab,
+ *   offset, length per slot), compacted when a slab is less than half live; envelopes are decoded
+ *   from these bytes only when an entry is handed out and its `envelope` read;
  * - a {@link HashIndex} (open addressing on typed arrays) from hash to slot, O(1), holding each
  *   slot's hash as 8 words: no key strings are kept;
  * - three indexed slot heaps with inline keys: lowest rank first (eviction), highest rank first
@@ -24,6 +27,7 @@ import { resolvePoolSettings, type PoolInit, type PoolSettings } from './options
 import { rankOrders, type RankOrders } from './rank.ts'
 import { makeSeenCache, toWords, type IndexedSeenCache, type SeenCache } from './seen-cache.ts'
 import { selectEntries } from './select.ts'
+import type { SlabStoreInit } from './slab-store.ts'
 import { SlotHeap } from './slot-heap.ts'
 import { chooseVictims } from './victims.ts'
 
@@ -36,13 +40,15 @@ interface PeerLoad {
 /** The shared empty `evicted` list of adds that evicted nothing (never written to). */
 const NO_EVICTIONS: Eviction[] = []
 
-class BoundedPool implements Pool {
+/** The pool, exported for tests (which reach its storage); `createPool` is the public factory. */
+export class BoundedPool implements Pool {
   readonly settings: PoolSettings
   readonly seen: SeenCache
   private readonly seenCache: IndexedSeenCache
   /** Scratch words for the hash of the current call (calls never nest). */
   private readonly words = new Int32Array(8)
-  private readonly table: EntryTable<PeerLoad>
+  /** The entry table (read by tests to check the slab storage). */
+  readonly table: EntryTable<PeerLoad>
   private readonly orders: RankOrders
   private readonly byRank: SlotHeap
   private readonly byRankDesc: SlotHeap
@@ -56,11 +62,12 @@ class BoundedPool implements Pool {
   }
   private readonly evictions: Record<EvictionReason, number> = { expired: 0, rating: 0, 'peer-quota': 0 }
 
-  constructor(init: PoolInit) {
+  /** @param slabs slab settings of the raw byte storage (tests shrink them; the defaults otherwise) */
+  constructor(init: PoolInit, slabs: SlabStoreInit = {}) {
     this.settings = resolvePoolSettings(init)
     this.seenCache = makeSeenCache(init.seen ?? {})
     this.seen = this.seenCache
-    const table = new EntryTable<PeerLoad>(this.settings.maxCount)
+    const table = new EntryTable<PeerLoad>(this.settings.maxCount, slabs)
     const max = this.settings.maxCount
     this.table = table
     this.orders = rankOrders(table)
@@ -140,6 +147,11 @@ class BoundedPool implements Pool {
     return slot < 0 ? undefined : this.view(slot)
   }
 
+  getRaw(hash: Uint8Array | HashKey): Uint8Array | undefined {
+    const slot = this.slotOf(hash)
+    return slot < 0 ? undefined : this.table.raws.view(slot)
+  }
+
   delete(hash: Uint8Array | HashKey): PoolEntry | undefined {
     const slot = this.slotOf(hash)
     if (slot < 0) return undefined
@@ -202,7 +214,7 @@ class BoundedPool implements Pool {
     const t = this.table
     return new EntryView(
       wordsKey(t.index.words, 8 * slot),
-      t.envelopes[slot] as PoolEntry['envelope'],
+      t.raws.view(slot),
       t.pow[slot],
       t.rating[slot],
       t.arrival[slot],
@@ -216,10 +228,13 @@ class BoundedPool implements Pool {
     const t = this.table
     const slot = t.alloc()
     const rating = entry.rating
-    const expiry = entry.envelope.expiry
+    const envelope = entry.envelope
+    const expiry = envelope.expiry
+    const topic = envelope.topic
     t.index.setWords(slot, words)
     t.index.insert(slot)
-    t.envelopes[slot] = entry.envelope
+    t.raws.put(slot, entry.raw)
+    t.topic[slot] = ((topic[0] << 24) | (topic[1] << 16) | (topic[2] << 8) | topic[3]) >>> 0
     t.rating[slot] = rating
     t.pow[slot] = entry.pow
     t.expiry[slot] = expiry
@@ -281,8 +296,8 @@ class BoundedPool implements Pool {
  * @example
  * ```ts
  * const pool = createPool({ maxBytes: 32 * 1024 * 1024, maxCount: 50_000 })
- * const result = pool.add({ envelope, hash, pow, rating, peer }, now)
- * if (result.status === 'added') forward(envelope)
+ * const result = pool.add({ envelope, raw, hash, pow, rating, peer }, now)
+ * if (result.status === 'added') forward(pool.getRaw(hash))
  * ```
  */
 export function createPool(init: PoolInit = {}): Pool {

@@ -13,8 +13,9 @@ import { wordsKey } from './hash-index.ts'
 import type { HashKey } from './hash-key.ts'
 import type { SlotHeap } from './slot-heap.ts'
 
-function topicNumber(topic: Uint8Array): number {
-  return ((topic[0] << 24) | (topic[1] << 16) | (topic[2] << 8) | topic[3]) >>> 0
+/** The topic with the big-endian number `n` (see `EntryTable.topic`). */
+function topicOf(n: number): Uint8Array {
+  return new Uint8Array([n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff])
 }
 
 /**
@@ -41,11 +42,10 @@ export function selectEntries(t: EntryTable, heap: SlotHeap, options: SelectOpti
     if (now !== undefined && t.expiry[slot] < now) return false
     if (minPow !== undefined && t.pow[slot] < minPow) return false
     if (topicMatches !== undefined) {
-      const topic = (t.envelopes[slot] as PoolEntry['envelope']).topic
-      const n = topicNumber(topic)
+      const n = t.topic[slot]
       let matches = topicMatches.get(n)
       if (matches === undefined) {
-        matches = bloomMatches(bloom, topicToBloom(topic))
+        matches = bloomMatches(bloom, topicToBloom(topicOf(n)))
         topicMatches.set(n, matches)
       }
       if (!matches) return false

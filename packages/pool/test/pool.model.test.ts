@@ -1,12 +1,15 @@
 /**
  * Model test: random sequences of add / advance time / prune / select / delete / hasSeen, run on
  * the real pool and on the array-based reference model (fixtures/reference-model.ts), compared
- * after every step, with the pool's invariants checked throughout.
+ * after every step, with the pool's invariants checked throughout. The pool runs on small slabs
+ * (256 B to 4 KiB), so its raw byte storage compacts and gives large envelopes their own buffers
+ * all the time; every pooled entry's raw bytes are checked after every step.
  */
 import { topicsToBloom } from '@hush/envelope'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createPool, hashKey, type AddResult, type PoolEntry } from '../src/index.ts'
+import { hashKey, keyToHash, type AddResult, type PoolEntry } from '../src/index.ts'
+import { BoundedPool } from '../src/pool.ts'
 import { entryOf, hashOf } from './fixtures/entries.ts'
 import { ReferenceModel, type ModelSettings } from './fixtures/reference-model.ts'
 
@@ -76,8 +79,8 @@ const sorted = <T>(xs: T[]): T[] => [...xs].sort()
 describe('pool against the reference model', () => {
   it('agrees on every outcome and keeps its invariants', () => {
     fc.assert(
-      fc.property(arbSettings, fc.array(arbCommand, { minLength: 10, maxLength: 60, size: 'max' }), (settings, commands) => {
-        const pool = createPool({
+      fc.property(arbSettings, fc.constantFrom(256, 1024, 4096), fc.array(arbCommand, { minLength: 10, maxLength: 60, size: 'max' }), (settings, slabBytes, commands) => {
+        const pool = new BoundedPool({
           maxBytes: settings.maxBytes,
           maxCount: settings.maxCount,
           peerShare: settings.peerShare,
@@ -85,8 +88,9 @@ describe('pool against the reference model', () => {
           futureAllowanceSeconds: settings.futureAllowanceSeconds,
           minPow: settings.minPow,
           seen: { allowanceSeconds: settings.seenAllowanceSeconds },
-        })
+        }, { slabBytes })
         const model = new ReferenceModel(settings)
+        const raws = new Map<string, Uint8Array>()
         const keys = Array.from({ length: KEYS }, (_, n) => hashKey(hashOf(n)))
         let now = 1_000
         for (const c of commands) {
@@ -103,7 +107,10 @@ describe('pool against the reference model', () => {
               expect(evicted === undefined ? undefined : sorted(evicted.map(String))).toEqual(
                 expected.evicted === undefined ? undefined : sorted(expected.evicted.map(String))
               )
-              if (result.status === 'added') expect(pool.get(keys[c.n])?.key).toBe(keys[c.n])
+              if (result.status === 'added') {
+                expect(pool.get(keys[c.n])?.key).toBe(keys[c.n])
+                raws.set(keys[c.n], init.raw)
+              }
               break
             }
             case 'tick':
@@ -136,6 +143,7 @@ describe('pool against the reference model', () => {
             }
           }
           checkInvariants(pool, model, keys, now)
+          checkRaws(pool, model, keys, raws)
         }
       }),
       { numRuns: 200 }
@@ -143,7 +151,21 @@ describe('pool against the reference model', () => {
   })
 })
 
-function checkInvariants(pool: ReturnType<typeof createPool>, model: ReferenceModel, keys: string[], now: number): void {
+/** Every pooled entry's bytes are the raw bytes it was added with, and the slabs are consistent. */
+function checkRaws(pool: BoundedPool, model: ReferenceModel, keys: string[], raws: Map<string, Uint8Array>): void {
+  const slots: number[] = []
+  for (const key of keys) {
+    if (!model.has(key)) {
+      expect(pool.getRaw(key)).toBeUndefined()
+      continue
+    }
+    expect(pool.getRaw(key)).toEqual(raws.get(key))
+    slots.push(pool.table.index.find(new Int32Array(new Uint8Array(keyToHash(key)).buffer)))
+  }
+  pool.table.raws.verify(slots)
+}
+
+function checkInvariants(pool: BoundedPool, model: ReferenceModel, keys: string[], now: number): void {
   const s = pool.settings
   const all: PoolEntry[] = pool.select()
   expect(pool.size).toBe(model.entries.length)

@@ -1,6 +1,7 @@
-import { topicsToBloom } from '@hush/envelope'
+import { decodeEnvelope, topicsToBloom } from '@hush/envelope'
 import { describe, expect, it } from 'vitest'
 import { createPool, hashKey, keyToHash, type AddResult } from '../src/index.ts'
+import { BoundedPool } from '../src/pool.ts'
 import { entryOf, hashOf } from './fixtures/entries.ts'
 
 const NOW = 1_000
@@ -21,13 +22,26 @@ describe('add outcomes', () => {
     expect(pool.bytes).toBe(120)
   })
 
-  it('keeps an explicit arrival time and the envelope object itself', () => {
+  it('keeps an explicit arrival time, and its own copy of the raw bytes instead of the caller\'s objects', () => {
     const pool = createPool()
     const init = entryOf({ n: 1, arrival: 990 })
+    const raw = init.raw.slice()
     pool.add(init, NOW)
-    expect(pool.get(hashOf(1))?.arrival).toBe(990)
-    expect(pool.get(hashOf(1))?.envelope).toBe(init.envelope)
-    expect(pool.get(hashOf(1))?.peer).toBeUndefined()
+    init.raw.fill(0) // the caller may reuse its buffer
+    const entry = pool.get(hashOf(1))
+    expect(entry?.arrival).toBe(990)
+    expect(entry?.peer).toBeUndefined()
+    expect(entry?.raw).toEqual(raw)
+    expect(entry?.raw.buffer).not.toBe(init.raw.buffer)
+    expect(entry?.envelope).not.toBe(init.envelope)
+    expect(entry?.envelope).toEqual(decodeEnvelope(raw))
+    // The lazily decoded envelope's fields are views into the same slab bytes.
+    expect(entry?.envelope.data.buffer).toBe(entry?.raw.buffer)
+    expect(entry?.envelope.topic.buffer).toBe(entry?.raw.buffer)
+    expect(entry?.envelope).toBe(entry?.envelope)
+    expect(pool.getRaw(hashOf(1))).toEqual(raw)
+    expect(pool.getRaw(hashKey(hashOf(1)))).toEqual(raw)
+    expect(pool.getRaw(hashOf(2))).toBeUndefined()
   })
 
   it('reports duplicates: pooled, then remembered after delete, prune and eviction', () => {
@@ -211,6 +225,9 @@ describe('argument checks', () => {
       [{ ...good, envelope: { ...good.envelope, ttl: 2 ** 32 } }, /entry\.envelope\.ttl/],
       [{ ...good, envelope: { ...good.envelope, topic: new Uint8Array(3) } }, /entry\.envelope\.topic/],
       [{ ...good, envelope: { ...good.envelope, data: 'x' } }, /entry\.envelope\.data/],
+      [{ ...good, raw: undefined }, /entry\.raw must be a Uint8Array/],
+      [{ ...good, raw: good.raw.subarray(1) }, /entry\.raw must be the RLP/],
+      [{ ...good, raw: entryOf({ n: 1, dataBytes: 200 }).raw }, /entry\.raw must be the RLP/],
       [{ ...good, hash: new Uint8Array(31) }, /entry\.hash/],
       [{ ...good, pow: -1 }, /entry\.pow/],
       [{ ...good, rating: Number.NaN }, /entry\.rating/],
@@ -232,5 +249,51 @@ describe('argument checks', () => {
     expect(() => pool.select({ minPow: Number.NaN })).toThrow(/options\.minPow/)
     expect(() => pool.select({ now: -5 })).toThrow(/options\.now/)
     expect(() => pool.select({ exclude: [] as never })).toThrow(/options\.exclude/)
+  })
+})
+
+describe('raw byte storage', () => {
+  it('hands out the raw bytes of every entry through adds, evictions, deletes, prunes and compaction', () => {
+    // 1 KiB slabs: a few entries each, so compaction runs often; 2 KiB entries get buffers of their own.
+    const pool = new BoundedPool({ maxCount: 40, maxBytes: 1_000_000 }, { slabBytes: 1024 })
+    const held = new Map<number, Uint8Array>()
+    let next = 0
+    for (let round = 0; round < 30; round++) {
+      for (let i = 0; i < 7; i++) {
+        const n = next++
+        const dataBytes = n % 11 === 0 ? 2_000 : 20 + ((n * 37) % 90)
+        const init = entryOf({ n, dataBytes, rating: (n * 7919) % 101, expiry: NOW + 1 + (n % 9) })
+        const r = pool.add(init, NOW)
+        if (r.status === 'added') {
+          held.set(n, init.raw)
+          for (const e of r.evicted) {
+            const gone = [...keyToHash(e.entry.key)].slice(0, 4).reduce((a, b) => a * 256 + b, 0)
+            expect(e.entry.raw).toEqual(held.get(gone))
+            held.delete(gone)
+          }
+        }
+      }
+      for (const n of [...held.keys()].filter((k) => k % 5 === round % 5)) {
+        expect(pool.delete(hashOf(n))?.raw).toEqual(held.get(n))
+        held.delete(n)
+      }
+      const t = pool.table
+      t.raws.verify([...held.keys()].map((n) => t.index.find(new Int32Array(new Uint8Array(hashOf(n)).buffer))))
+      for (const [n, raw] of held) expect(pool.getRaw(hashOf(n))).toEqual(raw)
+    }
+    expect(pool.table.raws.movedBytes).toBeGreaterThan(0)
+    for (const e of pool.prune(NOW + 100)) expect(e.envelope.expiry).toBe(e.expiry)
+    expect(pool.size).toBe(0)
+    expect(pool.table.raws.liveBytes).toBe(0)
+  })
+
+  it('selects by the topic it recorded at add, without decoding', () => {
+    const pool = createPool()
+    const topic = new Uint8Array([0xde, 0xad, 0xbe, 0xef])
+    pool.add(entryOf({ n: 1, topic }), NOW)
+    pool.add(entryOf({ n: 2 }), NOW)
+    const got = pool.select({ bloom: topicsToBloom([topic]) })
+    expect(got.map((e) => e.key)).toEqual([hashKey(hashOf(1))])
+    expect(got[0].envelope.topic).toEqual(topic)
   })
 })

@@ -22,10 +22,15 @@ describe('README example', () => {
 
     const chat = topicFromString('chat')
     const envelope = { expiry: now + 50, ttl: 50, topic: chat, data: new Uint8Array(256), nonce: 7n }
-    const hash = keccak256(encodeEnvelope(envelope))
+    const raw = encodeEnvelope(envelope) // a received envelope: the bytes it was decoded from
+    const hash = keccak256(raw)
     // The node computes PoW and rating once (with @hush/pow) and hands them in.
-    const result = pool.add({ envelope, hash, pow: 0.5, rating: 0.5, peer: 'peer-a' }, now)
-    const again = pool.add({ envelope, hash, pow: 0.5, rating: 0.5, peer: 'peer-b' }, now)
+    // The pool copies `raw` into its own slabs and keeps neither `raw` nor `envelope`.
+    const result = pool.add({ envelope, raw, hash, pow: 0.5, rating: 0.5, peer: 'peer-a' }, now)
+    const again = pool.add({ envelope, raw, hash, pow: 0.5, rating: 0.5, peer: 'peer-b' }, now)
+
+    // The forwarding path: the pooled bytes, a view to send (or copy) right away.
+    const bytes = pool.getRaw(hash)
 
     // Forwarding order for one peer: its bloom, its PoW requirement, what it already knows.
     const known = new Set<string>()
@@ -38,6 +43,7 @@ describe('README example', () => {
 
     expect(result.status).toBe('added')
     expect(again.status).toBe('duplicate')
+    expect(bytes).toEqual(raw)
     expect(batch.map((e) => e.envelope)).toEqual([envelope])
     expect(expired).toHaveLength(1)
     expect(lateDuplicate).toBe(true)

@@ -1,0 +1,307 @@
+/**
+ * The pool's envelope bytes: each entry's canonical RLP copied into large shared buffers
+ * ("slabs"), so an entry costs its raw bytes plus 4, not a V8 object, two typed-array views, an
+ * `ArrayBuffer` and a bigint (about 1.36× the raw bytes for a 1 KiB envelope).
+ *
+ * Layout. Per slot, three `Uint32Array`s hold the slab number, the offset and the length of its
+ * bytes. Slabs are bump-allocated: a new entry goes at the end of the current slab, behind a
+ * 4-byte little-endian prefix holding its slot (≥ 0) while it lives, or `-(length + 1)` once it
+ * is freed, so a slab can be walked from the start. When the current slab is full it is sealed and
+ * a new one starts; slabs double from {@link MIN_SLAB_BYTES} up to the slab size (4 MiB by
+ * default), so a small pool stays small. An entry larger than the slab size gets a slab of its own,
+ * exactly its size.
+ *
+ * Reclaiming. Each slab counts its live bytes. When a sealed slab's live bytes fall below
+ * `threshold × capacity` (one half by default), it is compacted: its live entries are copied to the
+ * current slab (their slots now point there) and the slab is dropped; an empty sealed slab is
+ * dropped at once. A slab only reaches the threshold after at least `(1 − threshold) × capacity`
+ * of its bytes were freed, and compaction copies fewer than `threshold × capacity`, so copying
+ * costs at most `threshold / (1 − threshold)` bytes (1 at one half) per byte freed: amortised O(1).
+ *
+ * Memory. Every sealed slab holds at least `threshold × capacity` live bytes, so the slabs take at
+ * most `live / threshold` bytes (2× at one half), plus the current slab; in a pool that fills and
+ * drains in arrival order (expiry, the usual case) slabs empty whole and the slack stays near one
+ * slab.
+ *
+ * Views. `view(slot)` is a `subarray` of the slab. Slab bytes are never rewritten (bump allocation,
+ * and dropped slabs are not reused), so a view keeps showing the entry's bytes even after the entry
+ * leaves the pool or moves; but it keeps its whole slab (up to 4 MiB) alive, so callers copy what
+ * they keep beyond the call at hand.
+ */
+
+/** Default slab size: 4 MiB. */
+export const DEFAULT_SLAB_BYTES: number = 4 * 1024 * 1024
+/** Smallest slab allocated (the first one): 64 KiB, or the slab size when smaller. */
+export const MIN_SLAB_BYTES: number = 64 * 1024
+/** Default compaction threshold: a sealed slab less than half live is compacted. */
+export const DEFAULT_SLAB_THRESHOLD = 0.5
+/** Bytes of the slot prefix before each entry. */
+export const SLAB_PREFIX_BYTES = 4
+/** An entry (prefix included) larger than 1/16 of a new slab gets a buffer of its own. */
+const SHARED_ENTRY_DIVISOR = 16
+/** The largest threshold: above 3/4 a slab sealed with its unused tail could be compacted forever. */
+const MAX_THRESHOLD = 0.75
+
+/** Settings of a {@link SlabStore} (the pool uses the defaults; tests shrink them). */
+export interface SlabStoreInit {
+  /**
+   * Slab size in bytes; an entry larger than this gets its own buffer.
+   * @default 4194304 (4 MiB)
+   */
+  slabBytes?: number
+  /**
+   * A sealed slab whose live bytes fall below this share of its capacity is compacted, in
+   * (0, 0.75].
+   * @default 0.5
+   */
+  threshold?: number
+}
+
+/** Raw entry bytes by slot, in shared slabs with compaction. */
+export class SlabStore {
+  /** Slab number of each slot. */
+  slabOf: Uint32Array
+  /** Offset of each slot's bytes in its slab (after the prefix). */
+  offsetOf: Uint32Array
+  /** Length of each slot's bytes. */
+  lengthOf: Uint32Array
+  private readonly slabBytes: number
+  private readonly threshold: number
+  /** Slab buffers by number; `undefined` for a dropped number (reused by the next slab). */
+  private readonly slabs: (Uint8Array | undefined)[] = []
+  /** Live bytes (entries and prefixes) per slab. */
+  private readonly live: number[] = []
+  /** Bytes written per slab (the bump offset). */
+  private readonly fill: number[] = []
+  private readonly freeSlabs: number[] = []
+  /** Sealed slabs found below the threshold, waiting to be compacted. */
+  private readonly pending: number[] = []
+  private compacting = false
+  /** The slab new entries go to, or -1 before the first. */
+  private current = -1
+  private nextSlabBytes: number
+  private allocated = 0
+  private liveTotal = 0
+  private moved = 0
+
+  /** An empty store with room for `capacity` slots before its arrays grow. */
+  constructor(capacity: number, init: SlabStoreInit = {}) {
+    this.slabBytes = init.slabBytes ?? DEFAULT_SLAB_BYTES
+    this.threshold = init.threshold ?? DEFAULT_SLAB_THRESHOLD
+    if (!Number.isInteger(this.slabBytes) || this.slabBytes < 16) throw new RangeError('slabBytes must be an integer ≥ 16')
+    if (!(this.threshold > 0 && this.threshold <= MAX_THRESHOLD)) throw new RangeError(`threshold must be in (0, ${MAX_THRESHOLD}]`)
+    this.nextSlabBytes = Math.min(MIN_SLAB_BYTES, this.slabBytes)
+    this.slabOf = new Uint32Array(capacity)
+    this.offsetOf = new Uint32Array(capacity)
+    this.lengthOf = new Uint32Array(capacity)
+  }
+
+  /** Bytes of every slab buffer held. */
+  get allocatedBytes(): number {
+    return this.allocated
+  }
+
+  /** Bytes of live entries, prefixes included. */
+  get liveBytes(): number {
+    return this.liveTotal
+  }
+
+  /** Number of slab buffers held. */
+  get slabCount(): number {
+    return this.slabs.length - this.freeSlabs.length
+  }
+
+  /** Bytes copied by compaction so far. */
+  get movedBytes(): number {
+    return this.moved
+  }
+
+  /** Makes the per-slot arrays hold at least `capacity` slots. */
+  reserve(capacity: number): void {
+    if (capacity <= this.slabOf.length) return
+    const widen = (old: Uint32Array): Uint32Array => {
+      const next = new Uint32Array(capacity)
+      next.set(old)
+      return next
+    }
+    this.slabOf = widen(this.slabOf)
+    this.offsetOf = widen(this.offsetOf)
+    this.lengthOf = widen(this.lengthOf)
+  }
+
+  /** Copies `raw` into the store as the bytes of `slot` (which holds none). Amortised O(length). */
+  put(slot: number, raw: Uint8Array): void {
+    this.place(slot, raw, 0, raw.length)
+    this.runPending()
+  }
+
+  /** The bytes of `slot`: a view into its slab (see the module comment). O(1). */
+  view(slot: number): Uint8Array {
+    const at = this.offsetOf[slot]
+    return (this.slabs[this.slabOf[slot]] as Uint8Array).subarray(at, at + this.lengthOf[slot])
+  }
+
+  /** Byte `i` of `slot`'s bytes. */
+  byteAt(slot: number, i: number): number {
+    return (this.slabs[this.slabOf[slot]] as Uint8Array)[this.offsetOf[slot] + i]
+  }
+
+  /** Frees the bytes of `slot`; may drop or compact its slab. Amortised O(length). */
+  free(slot: number): void {
+    const s = this.slabOf[slot]
+    const slab = this.slabs[s] as Uint8Array
+    const length = this.lengthOf[slot]
+    writeInt32(slab, this.offsetOf[slot] - SLAB_PREFIX_BYTES, -(length + 1))
+    const size = SLAB_PREFIX_BYTES + length
+    this.live[s] -= size
+    this.liveTotal -= size
+    if (s !== this.current) this.check(s)
+    this.runPending()
+  }
+
+  /**
+   * Checks every slab against the slot arrays: each live prefix names a slot that points back at
+   * it, the live counts add up, and no sealed slab is left below the threshold. For tests; O(bytes).
+   * @param slots the slots that hold bytes
+   * @throws {Error} describing the first inconsistency
+   */
+  verify(slots: Iterable<number>): void {
+    const expected = new Set(slots)
+    let seen = 0
+    let total = 0
+    for (let s = 0; s < this.slabs.length; s++) {
+      const slab = this.slabs[s]
+      if (slab === undefined) continue
+      let live = 0
+      for (let at = 0; at < this.fill[s]; ) {
+        const prefix = readInt32(slab, at)
+        at += SLAB_PREFIX_BYTES
+        if (prefix < 0) {
+          at += -prefix - 1
+          continue
+        }
+        if (!expected.has(prefix) || this.slabOf[prefix] !== s || this.offsetOf[prefix] !== at) {
+          throw new Error(`slab ${s} holds a stale prefix for slot ${prefix} at ${at}`)
+        }
+        live += SLAB_PREFIX_BYTES + this.lengthOf[prefix]
+        at += this.lengthOf[prefix]
+        seen++
+      }
+      if (live !== this.live[s]) throw new Error(`slab ${s} counts ${this.live[s]} live bytes, holds ${live}`)
+      if (s !== this.current && live < this.threshold * slab.length) throw new Error(`sealed slab ${s} is below the threshold`)
+      total += live
+    }
+    if (seen !== expected.size) throw new Error(`slabs hold ${seen} entries, expected ${expected.size}`)
+    if (total !== this.liveTotal) throw new Error(`live total ${this.liveTotal}, counted ${total}`)
+  }
+
+  /**
+   * Writes `src[start..end)` as `slot`'s bytes: at the end of the current slab, or in a new slab
+   * when it does not fit, or in a buffer of its own when it is larger than 1/16 of a new slab (so a
+   * sealed slab's unused tail stays under 1/8 of it).
+   */
+  private place(slot: number, src: Uint8Array, start: number, end: number): void {
+    const length = end - start
+    const size = SLAB_PREFIX_BYTES + length
+    let s = this.current
+    if (s < 0 || this.fill[s] + size > (this.slabs[s] as Uint8Array).length) {
+      if (size * SHARED_ENTRY_DIVISOR > this.nextSlabBytes) {
+        s = this.newSlab(size)
+        // Sealed from the start, and fully live until its entry is freed.
+      } else {
+        if (s >= 0) this.seal(s)
+        s = this.newSlab(this.nextSlabBytes)
+        this.nextSlabBytes = Math.min(this.slabBytes, 2 * this.nextSlabBytes)
+        this.current = s
+      }
+    }
+    const slab = this.slabs[s] as Uint8Array
+    const at = this.fill[s]
+    writeInt32(slab, at, slot)
+    slab.set(start === 0 && end === src.length ? src : src.subarray(start, end), at + SLAB_PREFIX_BYTES)
+    this.fill[s] = at + size
+    this.live[s] += size
+    this.liveTotal += size
+    this.slabOf[slot] = s
+    this.offsetOf[slot] = at + SLAB_PREFIX_BYTES
+    this.lengthOf[slot] = length
+  }
+
+  private newSlab(bytes: number): number {
+    const s = this.freeSlabs.length > 0 ? (this.freeSlabs.pop() as number) : this.slabs.length
+    this.slabs[s] = new Uint8Array(bytes)
+    this.live[s] = 0
+    this.fill[s] = 0
+    this.allocated += bytes
+    return s
+  }
+
+  /** The current slab `s` is full: from now on it only loses bytes. */
+  private seal(s: number): void {
+    this.current = -1
+    this.check(s)
+  }
+
+  /** Queues sealed slab `s` for dropping or compaction when it is below the threshold. */
+  private check(s: number): void {
+    const slab = this.slabs[s] as Uint8Array
+    if (this.live[s] === 0) this.drop(s)
+    else if (this.live[s] < this.threshold * slab.length && !this.pending.includes(s)) this.pending.push(s)
+  }
+
+  /** Compacts the queued slabs (a compaction may seal the current slab and queue it). */
+  private runPending(): void {
+    if (this.compacting) return
+    this.compacting = true
+    try {
+      for (let s = this.pending.pop(); s !== undefined; s = this.pending.pop()) {
+        if (this.slabs[s] !== undefined) this.compact(s)
+      }
+    } finally {
+      this.compacting = false
+    }
+  }
+
+  /** Moves the live entries of sealed slab `s` to the current slab, then drops `s`. */
+  private compact(s: number): void {
+    const slab = this.slabs[s] as Uint8Array
+    const fill = this.fill[s]
+    for (let at = 0; at < fill; ) {
+      const prefix = readInt32(slab, at)
+      at += SLAB_PREFIX_BYTES
+      if (prefix < 0) {
+        at += -prefix - 1
+        continue
+      }
+      const length = this.lengthOf[prefix]
+      // Leave a dead prefix behind so that the (dropped) slab never holds two live copies.
+      writeInt32(slab, at - SLAB_PREFIX_BYTES, -(length + 1))
+      this.live[s] -= SLAB_PREFIX_BYTES + length
+      this.liveTotal -= SLAB_PREFIX_BYTES + length
+      this.place(prefix, slab, at, at + length)
+      this.moved += length
+      at += length
+    }
+    this.drop(s)
+  }
+
+  private drop(s: number): void {
+    const queued = this.pending.indexOf(s)
+    if (queued >= 0) this.pending.splice(queued, 1)
+    this.allocated -= (this.slabs[s] as Uint8Array).length
+    this.slabs[s] = undefined
+    this.freeSlabs.push(s)
+    if (this.current === s) this.current = -1
+  }
+}
+
+function writeInt32(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value
+  bytes[at + 1] = value >>> 8
+  bytes[at + 2] = value >>> 16
+  bytes[at + 3] = value >>> 24
+}
+
+function readInt32(bytes: Uint8Array, at: number): number {
+  return bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)
+}
