@@ -211,7 +211,7 @@ function open(envelope: Envelope, c: ResolvedCriteria, ctx: MatchContext): Recei
     padding: m.padding,
     ...(m.senderPublicKey !== undefined && { senderPublicKey: m.senderPublicKey }),
     ...(c.publicKey !== undefined && { recipientPublicKey: c.publicKey }),
-    topic: envelope.topic,
+    topic: envelope.topic.slice(),
     ttl: envelope.ttl,
     timestamp: envelope.expiry - envelope.ttl,
     pow: ctx.pow,

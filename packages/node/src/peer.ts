@@ -37,15 +37,19 @@ export interface Requirement<T> {
   changedMs: number
 }
 
-/** Traffic counters of one peer. */
+/** Traffic counters of one peer; bytes include length prefixes. */
 export interface PeerCounters {
   framesIn: number
   framesOut: number
   bytesIn: number
   bytesOut: number
+  /** New envelopes received from the peer. */
   envelopesIn: number
+  /** Envelopes sent to the peer. */
   envelopesOut: number
+  /** Envelopes received that we already had. */
   duplicatesIn: number
+  /** Frames dropped because the peer's write queue was full. */
   writeDrops: number
 }
 

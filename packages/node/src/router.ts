@@ -98,6 +98,7 @@ export class Router {
   private topologyId: string | undefined
   private batchTimer: ReturnType<typeof setTimeout> | undefined
   private noticeScheduled = false
+  private readonly opening = new Set<string>()
   /** Most hashes a peer may tell us it knows beyond the envelopes it actually sent. */
   private readonly maxKnownPerPeer = 200_000
   private readonly handshakeTimers = new Map<string, ReturnType<typeof setTimeout>>()
@@ -293,8 +294,16 @@ export class Router {
       return
     }
     const existing = this.peers.get(key)
-    if (existing?.hasOutbound === true) return
-    const stream = await connection.newStream(PROTOCOL_ID, { signal: AbortSignal.timeout(this.settings.handshakeTimeoutMs) })
+    // One outbound stream per peer: the topology and an inbound stream can both ask for it, and a
+    // second stream would make the peer read from the one we are about to abandon.
+    if (existing?.hasOutbound === true || this.opening.has(key)) return
+    this.opening.add(key)
+    let stream: Stream
+    try {
+      stream = await connection.newStream(PROTOCOL_ID, { signal: AbortSignal.timeout(this.settings.handshakeTimeoutMs) })
+    } finally {
+      this.opening.delete(key)
+    }
     if (!this.started) {
       stream.abort(new Error('router stopped'))
       return

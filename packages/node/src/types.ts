@@ -6,6 +6,7 @@ import type { Bloom, Envelope, Topic } from '@hush/envelope'
 import type { SealProgress } from '@hush/pow'
 import type { AbortOptions, PeerId } from '@libp2p/interface'
 import type { ReceivedMessage } from './filters.ts'
+import type { PeerCounters } from './peer.ts'
 import type { DropReason } from './validator.ts'
 
 /** Filter criteria (geth `Criteria`): exactly one of `symKeyID` and `privateKeyID`. */
@@ -69,21 +70,8 @@ export interface PostEnvelopeOptions extends PostOptions {
   powTimeMs?: number
 }
 
-/** Traffic counters, summed over peers. */
-export interface WhisperTraffic {
-  framesIn: number
-  framesOut: number
-  bytesIn: number
-  bytesOut: number
-  /** New envelopes received from peers. */
-  envelopesIn: number
-  /** Envelopes sent to peers. */
-  envelopesOut: number
-  /** Envelopes received that we already had. */
-  duplicatesIn: number
-  /** Frames dropped because a peer's write queue was full. */
-  writeDrops: number
-}
+/** Traffic counters, summed over peers (the same counters each peer keeps). */
+export type WhisperTraffic = PeerCounters
 
 /** Snapshot of the node (geth `Info` plus our counters). */
 export interface WhisperInfo {

@@ -22,7 +22,7 @@ import {
   wrapMessage,
 } from '@hush/envelope'
 import { type Pool, createPool, hashKey } from '@hush/pool'
-import { powOf, ratingOf, sealEnvelopeAsync } from '@hush/pow'
+import { powOfEncoded, ratingOf, sealEnvelopeAsync } from '@hush/pow'
 import {
   type AbortOptions,
   type ComponentLogger,
@@ -83,7 +83,6 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
   private readonly router: Router
   private pool: Pool
   private readonly filters = new FilterSet()
-  private readonly raws = new WeakMap<Envelope, Uint8Array>()
   private readonly rawSubscriptions = new Map<number, Set<AsyncQueue<Envelope>>>()
   private minPow: Requirement<number>
   private bloom: Requirement<Bloom | undefined>
@@ -485,26 +484,16 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
       }
       return { status: 'duplicate', hash }
     }
-    const pow = powOf(envelope, { extraTtlSeconds: time.powTtl - envelope.ttl })
+    const pow = powOfEncoded(raw, envelope, time.powTtl - envelope.ttl)
     const tolerance = this.settings.requirementToleranceMs
     if (!meetsOwnRequirement(this.minPow, (min) => pow >= min, nowMs, tolerance)) return this.drop('low-pow', from)
     const envelopeBloom = topicToBloom(envelope.topic)
     if (!meetsOwnRequirement(this.bloom, (b) => bloomMatches(b, envelopeBloom), nowMs, tolerance)) {
       return this.drop('bloom-mismatch', from)
     }
-    // Keep an own copy: the frame buffer may be a view into a much larger chunk.
-    const own = raw.slice()
-    const dataOffset = envelope.data.byteOffset - raw.byteOffset
-    const topicOffset = envelope.topic.byteOffset - raw.byteOffset
-    const kept: Envelope = {
-      expiry: envelope.expiry,
-      ttl: envelope.ttl,
-      topic: own.subarray(topicOffset, topicOffset + 4),
-      data: own.subarray(dataOffset, dataOffset + envelope.data.length),
-      nonce: envelope.nonce,
-    }
     const rating = ratingOf({ pow })
-    const added = this.pool.add({ envelope: kept, hash, pow, rating, arrival: nowSeconds, peer: from?.key }, nowSeconds)
+    // The pool copies the bytes into its own slabs: nothing keeps the (possibly large) frame alive.
+    const added = this.pool.add({ envelope, raw, hash, pow, rating, arrival: nowSeconds, peer: from?.key }, nowSeconds)
     if (added.status === 'duplicate') {
       this.counts.duplicates++
       return { status: 'duplicate', hash }
@@ -514,16 +503,15 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
         added.status === 'expired' ? 'expired' : added.status === 'future' ? 'future' : added.status === 'too-large' ? 'too-large' : added.status === 'low-pow' ? 'low-pow' : 'pool-full'
       return this.drop(reason, from)
     }
-    this.raws.set(kept, own)
     this.counts.added++
     this.metrics.envelopes?.increment({ added: true })
     if (from !== undefined) {
       from.counters.envelopesIn++
-      from.known.set(key, kept.expiry)
+      from.known.set(key, envelope.expiry)
       this.router.penalise(from, 'first-delivery')
     }
-    this.forward({ key, pow, expiry: kept.expiry, sizeBytes: envelopeSize(kept) }, hash, envelopeBloom, own.length, from)
-    this.deliver(kept, hash, pow, from)
+    this.forward({ key, pow, expiry: envelope.expiry, sizeBytes: envelopeSize(envelope) }, hash, envelopeBloom, raw.length, from)
+    this.deliver(envelope, raw, hash, pow, from)
     return { status: 'added', hash }
   }
 
@@ -547,9 +535,15 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
     }
   }
 
-  private deliver(envelope: Envelope, hash: Uint8Array, pow: number, from: Peer | undefined): void {
+  /**
+   * Local delivery. `envelope` may be a view into a received frame: filters keep only fresh
+   * plaintext, raw subscribers and event listeners get an envelope over a copy of the bytes.
+   */
+  private deliver(envelope: Envelope, raw: Uint8Array, hash: Uint8Array, pow: number, from: Peer | undefined): void {
     const subscribers = this.rawSubscriptions.get(topicNumber(envelope.topic))
-    if (subscribers !== undefined) for (const q of subscribers) q.push(envelope)
+    let copy: Envelope | undefined
+    const own = (): Envelope => (copy ??= decodeEnvelope(raw.slice(), { maxSizeBytes: MAX_ENVELOPE_SIZE_BYTES }))
+    if (subscribers !== undefined) for (const q of subscribers) q.push(own())
     if (this.filters.watches(envelope.topic)) {
       for (const message of this.filters.match(envelope, { pow, hash, isP2P: false })) {
         this.counts.delivered++
@@ -557,7 +551,7 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
         this.safeDispatch('message', message)
       }
     }
-    this.safeDispatch('envelope', { envelope, hash, pow, from: from?.id })
+    if (this.listenerCount('envelope') > 0) this.safeDispatch('envelope', { envelope: own(), hash, pow, from: from?.id })
   }
 
   private drop(reason: DropReason, from: Peer | undefined): IngestResult {
@@ -640,8 +634,7 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
   }
   /** @internal */
   rawEnvelope(key: string): Uint8Array | undefined {
-    const entry = this.pool.get(key)
-    return entry === undefined ? undefined : this.raws.get(entry.envelope)
+    return this.pool.getRaw(key)
   }
   /** @internal */
   onDrop(reason: 'malformed-frame' | 'rate-limited', peer: Peer): void {

@@ -1,10 +1,16 @@
 import { FULL_BLOOM, topicFromString, topicToBloom } from '@hush/envelope'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { HushNode } from '../src/index.ts'
-import { connect, startNodes, stopAll, waitFor } from './fixtures/network.ts'
+import type { Peer } from '../src/peer.ts'
+import type { Router } from '../src/router.ts'
+import { collect, connect, startNodes, stopAll, waitFor } from './fixtures/network.ts'
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 const isNamed = (name: string) => expect.objectContaining({ name })
+
+/** How `node` sees `other` (the router's internal peer state). */
+const peerOf = (node: HushNode, other: HushNode): Peer | undefined =>
+  (node.services.shh as unknown as { router: Router }).router.getPeer(other.peerId.toString())
 
 describe('shh API of the service', () => {
   let nodes: HushNode[] = []
@@ -29,8 +35,7 @@ describe('shh API of the service', () => {
     // Trusted: delivered to allowP2P filters, not pooled, not forwarded.
     b.services.shh.markTrustedPeer(a.peerId)
     await a.services.shh.post({ symKeyID: symA, topic, payload: utf8('trusted'), targetPeer: b.peerId })
-    let got = b.services.shh.getFilterMessages(p2p)
-    await waitFor(() => (got = [...got, ...b.services.shh.getFilterMessages(p2p)]).length > 0, 5_000, 'the p2p message')
+    const got = await collect(b, p2p, 1, 5_000)
     expect(new TextDecoder().decode(got[0].payload)).toBe('trusted')
     expect(got[0].isP2P).toBe(true)
     expect(b.services.shh.getFilterMessages(normal)).toEqual([])
@@ -44,7 +49,7 @@ describe('shh API of the service', () => {
     await connect(a, b)
     b.services.shh.setMinPoW(1000)
     expect(b.services.shh.info().minPow).toBe(1000)
-    await new Promise((r) => setTimeout(r, 100))
+    await waitFor(() => peerOf(a, b)?.minPow?.current === 1000, 5_000, 'A to learn B’s requirement')
     const topic = topicFromString('pow')
     const sym = a.services.shh.newSymKey()
     await a.services.shh.post({ symKeyID: sym, topic, payload: utf8('weak'), powTarget: 0.2 })
@@ -64,7 +69,7 @@ describe('shh API of the service', () => {
     const unwanted = topicFromString('unwanted')
     b.services.shh.setBloomFilter(topicToBloom(wanted))
     expect(b.services.shh.info().bloom).toEqual(topicToBloom(wanted))
-    await new Promise((r) => setTimeout(r, 100))
+    await waitFor(() => peerOf(a, b)?.bloom?.current !== undefined, 5_000, 'A to learn B’s bloom')
     const sym = a.services.shh.newSymKey()
     await a.services.shh.post({ symKeyID: sym, topic: unwanted, payload: utf8('no') })
     await a.services.shh.post({ symKeyID: sym, topic: wanted, payload: utf8('yes') })

@@ -1,7 +1,7 @@
 import { generateKeyPair, topicFromString } from '@hush/envelope'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { HushNode } from '../src/index.ts'
-import { connect, startNodes, stopAll, waitFor } from './fixtures/network.ts'
+import { collect, connect, startNodes, stopAll } from './fixtures/network.ts'
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 const text = (b: Uint8Array): string => new TextDecoder().decode(b)
@@ -29,8 +29,7 @@ describe('two nodes over TCP', () => {
     const signer = a.services.shh.newKeyPair()
     const hash = await a.services.shh.post({ symKeyID: symA, topic, payload: utf8('hello B'), sig: signer, ttl: 30 })
     expect(hash.length).toBe(32)
-    let got = b.services.shh.getFilterMessages(filter)
-    await waitFor(() => (got = [...got, ...b.services.shh.getFilterMessages(filter)]).length > 0, 10_000, 'symmetric message')
+    const got = await collect(b, filter, 1, 10_000)
     expect(text(got[0].payload)).toBe('hello B')
     expect(got[0].senderPublicKey).toEqual(a.services.shh.getPublicKey(signer))
     expect(got[0].hash).toEqual(hash)
@@ -40,8 +39,7 @@ describe('two nodes over TCP', () => {
     const keyB = b.services.shh.newKeyPair()
     const dm = b.services.shh.newMessageFilter({ privateKeyID: keyB, topics: [topic] })
     await a.services.shh.post({ pubKey: b.services.shh.getPublicKey(keyB), topic, payload: utf8('direct') })
-    let dms = b.services.shh.getFilterMessages(dm)
-    await waitFor(() => (dms = [...dms, ...b.services.shh.getFilterMessages(dm)]).length > 0, 10_000, 'asymmetric message')
+    const dms = await collect(b, dm, 1, 10_000)
     expect(text(dms[0].payload)).toBe('direct')
     expect(dms[0].recipientPublicKey).toEqual(b.services.shh.getPublicKey(keyB))
     expect(dms[0].senderPublicKey).toBeUndefined()
@@ -86,8 +84,7 @@ describe('two nodes over TCP', () => {
     const symB = b.services.shh.addSymKey(a.services.shh.getSymKey(symA))
     const filter = b.services.shh.newMessageFilter({ symKeyID: symB, topics: [topic] })
     await connect(a, b)
-    let got = b.services.shh.getFilterMessages(filter)
-    await waitFor(() => (got = [...got, ...b.services.shh.getFilterMessages(filter)]).length > 0, 10_000, 'synced message')
+    const got = await collect(b, filter, 1, 10_000)
     expect(text(got[0].payload)).toBe('stored')
   })
 })
