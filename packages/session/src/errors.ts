@@ -1,0 +1,57 @@
+/**
+ * Named errors of @hush/session. The `name` is the contract: callers and tests check `err.name`,
+ * never the message (house-style §3.6).
+ */
+
+/** Thrown when session frame bytes are not one well-formed, padded frame (see `frames.ts`). */
+export class InvalidFrameError extends Error {
+  static override name = 'InvalidFrameError'
+
+  constructor(message = 'Invalid session frame', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'InvalidFrameError'
+  }
+}
+
+/**
+ * Thrown when a received handshake is refused: not signed, addressed to another key, stale,
+ * from the future, or a replay of a session id already seen.
+ */
+export class HandshakeRejectedError extends Error {
+  static override name = 'HandshakeRejectedError'
+
+  constructor(message = 'Handshake rejected', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'HandshakeRejectedError'
+  }
+}
+
+/** Thrown when a session record cannot be opened: wrong keys, tampered bytes, or a number out of reach. */
+export class RecordRejectedError extends Error {
+  static override name = 'RecordRejectedError'
+
+  constructor(message = 'Session record rejected', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'RecordRejectedError'
+  }
+}
+
+/** Thrown by `send` and `close` on a session that is closed, and by waits cut short by a close. */
+export class SessionClosedError extends Error {
+  static override name = 'SessionClosedError'
+
+  constructor(message = 'Session is closed', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'SessionClosedError'
+  }
+}
+
+/** Thrown by `connect` when the peer rejects or never answers the handshake in time. */
+export class HandshakeTimeoutError extends Error {
+  static override name = 'HandshakeTimeoutError'
+
+  constructor(message = 'No handshake reply in time', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'HandshakeTimeoutError'
+  }
+}
