@@ -89,20 +89,37 @@ export function absorbWholeBlocks(kernel: KeccakWasmExports, data: Uint8Array): 
   return whole
 }
 
+/** Per-kernel constants and a view of its memory, so a hash costs no lookups or extra views. */
+interface KernelView {
+  heap: Uint8Array
+  ptr: number
+  cap: number
+  out: number
+}
+
+const views = new WeakMap<KeccakWasmExports, KernelView>()
+
+function viewOf(kernel: KeccakWasmExports): KernelView {
+  let view = views.get(kernel)
+  // A memory that grew detaches the old buffer: take a fresh view then.
+  if (view === undefined || view.heap.buffer !== kernel.memory.buffer) {
+    view = { heap: new Uint8Array(kernel.memory.buffer), ptr: kernel.bufferPtr(), cap: kernel.bufferBytes(), out: kernel.outPtr() }
+    views.set(kernel, view)
+  }
+  return view
+}
+
 /** Keccak-256 of `data` with the kernel's sponge. */
 export function keccak256Wasm(kernel: KeccakWasmExports, data: Uint8Array): Uint8Array {
-  const ptr = kernel.bufferPtr()
-  const cap = kernel.bufferBytes()
+  const { heap, ptr, cap, out } = viewOf(kernel)
   kernel.reset()
   let off = 0
   while (data.length - off > cap) {
-    new Uint8Array(kernel.memory.buffer, ptr, cap).set(data.subarray(off, off + cap))
+    heap.set(data.subarray(off, off + cap), ptr)
     kernel.absorb(cap)
     off += cap
   }
-  const rest = data.length - off
-  new Uint8Array(kernel.memory.buffer, ptr, rest).set(data.subarray(off))
-  kernel.finish(rest)
-  const out = kernel.outPtr()
-  return new Uint8Array(kernel.memory.buffer.slice(out, out + 32))
+  heap.set(off === 0 ? data : data.subarray(off), ptr)
+  kernel.finish(data.length - off)
+  return heap.slice(out, out + 32)
 }

@@ -49,7 +49,8 @@ export function powOfEncoded(raw: Uint8Array, envelope: Envelope, extraTtlSecond
     for (let i = header - 1, v = bodyLength; i >= 1; i--, v = Math.floor(v / 256)) scratch[i] = v & 0xff
   }
   scratch.set(raw.subarray(list.start, list.start + bodyLength), header)
-  new DataView(scratch.buffer, scratch.byteOffset).setBigUint64(header + bodyLength, envelope.nonce)
+  let nonce = envelope.nonce
+  for (let i = header + bodyLength + 7; i >= header + bodyLength; i--, nonce >>= 8n) scratch[i] = Number(nonce & 0xffn)
   const bits = leadingZeroBits(keccak256(scratch.subarray(0, total)))
   return powFromLeadingZeroBits(bits, header + bodyLength, envelope.ttl + extraTtlSeconds)
 }
