@@ -1,2 +1,52 @@
-/** @packageDocumentation Two-party sessions over Whisper envelopes (in progress). */
-export {}
+/**
+ * @packageDocumentation
+ * Forward-secure, ordered and acknowledged two-party sessions over Whisper envelopes
+ * (design.md §7; the paper's §3.2.D made forward-secure).
+ *
+ * A signed, ECIES-encrypted handshake on the recipient's discovery topic carries a session id,
+ * two handshake keys, two random topics and an ephemeral key; the reply carries the other
+ * ephemeral key, and both sides derive the session keys with HKDF from the ephemeral ECDH and
+ * the transcript. Messages are then unsigned AES-256-GCM records under a per-direction hash
+ * ratchet, numbered, reordered, deduplicated, acknowledged and resent until acknowledged or the
+ * TTL runs out. Every frame is padded to 256, 1024 or 4096 bytes. The package needs only a
+ * {@link SessionTransport} (`postEnvelope` + `subscribeEnvelopes`), which `@hush/node`'s
+ * Whisper service provides structurally.
+ *
+ * @example
+ * ```ts
+ * import { generateKeyPair } from '@hush/envelope'
+ * import { createMemoryTransport, createSessionPeer } from '@hush/session'
+ *
+ * const transport = createMemoryTransport()
+ * const aliceKeys = generateKeyPair()
+ * const bobKeys = generateKeyPair()
+ * const alice = createSessionPeer({ privateKey: aliceKeys.privateKey }, { transport })
+ * const bob = createSessionPeer({ privateKey: bobKeys.privateKey, contacts: [aliceKeys.publicKey] }, { transport })
+ * bob.addEventListener('session', ({ detail: session }) => {
+ *   session.addEventListener('message', ({ detail }) => console.log(new TextDecoder().decode(detail.payload)))
+ * })
+ * alice.start()
+ * bob.start()
+ * const session = await alice.connect(bobKeys.publicKey)
+ * await session.send(new TextEncoder().encode('hello'))
+ * await session.close()
+ * ```
+ */
+export type { SessionPeer, SessionPeerComponents, SessionPeerEvents, SessionPeerInit, SessionRequest } from './peer.ts'
+export { createSessionPeer } from './peer.ts'
+export type { Session, SessionCloseReason, SessionEvents, SessionMessage, SessionState, SessionStats } from './session.ts'
+export type { SessionSettingsInit } from './settings.ts'
+export type { AbortOptions, SessionTransport, TransportPost, TransportPostOptions } from './transport.ts'
+export type { MemoryTransport, MemoryTransportFaults, MemoryTransportInit } from './memory-transport.ts'
+export { createMemoryTransport } from './memory-transport.ts'
+export type { ListenerOptions, TypedEventTarget } from './events.ts'
+export type { Ack, AckFrame, CloseFrame, DataFrame, Frame, FrameType, HandshakeFrame, ReplyFrame } from './frames.ts'
+export { decodeFrame, encodeFrame } from './frames.ts'
+export { discoveryTopic } from './topics.ts'
+export {
+  FRAME_SIZE_CLASSES_BYTES,
+  MAX_MESSAGE_BYTES,
+  DEFAULT_DISCOVERY_PARTITIONS,
+  DEFAULT_TTL_SECONDS,
+} from './constants.ts'
+export { HandshakeRejectedError, HandshakeTimeoutError, InvalidFrameError, RecordRejectedError, SessionClosedError } from './errors.ts'

@@ -1,0 +1,395 @@
+/**
+ * One established session (design.md §7): numbered, ratcheted, unsigned records per direction;
+ * ordering, duplicate suppression and gap detection on receipt; acks piggybacked on data or
+ * sent alone after a short delay; resends until acked or the delivery deadline; an
+ * authenticated close. The I/O is the transport; the decisions live in the windows and the
+ * ratchet (pure, tested on their own).
+ */
+import { assertBytes, wipe } from './assert.ts'
+import { MAX_MESSAGE_BYTES } from './constants.ts'
+import { InvalidFrameError, RecordRejectedError, SessionClosedError } from './errors.ts'
+import { Emitter, type TypedEventTarget } from './events.ts'
+import { type Ack, type Frame, encodeFrame } from './frames.ts'
+import type { DirectionKeys, SessionKeys } from './kdf.ts'
+import { ReceivingChain, SendingChain } from './ratchet.ts'
+import { ReceiveWindow } from './receive-window.ts'
+import { openRecordFrame, openRecordNumber, sealRecord } from './record.ts'
+import { SendWindow } from './send-window.ts'
+import type { SessionSettings } from './settings.ts'
+import type { AbortOptions, SessionTransport } from './transport.ts'
+
+/** A delivered application message. */
+export interface SessionMessage {
+  /** Its number in the peer's direction, from 1. */
+  readonly number: number
+  /** The application bytes. */
+  readonly payload: Uint8Array
+}
+
+/** Why a session ended. */
+export type SessionCloseReason = 'local' | 'remote' | 'stopped'
+
+/** Events of a {@link Session}. */
+export interface SessionEvents {
+  /** A message from the peer, in order, exactly once. */
+  message: SessionMessage
+  /** The peer acknowledged our message `number`. */
+  receipt: { readonly number: number }
+  /** Numbers `from`…`to` (inclusive) from the peer never arrived in time and were skipped. */
+  gap: { readonly from: number; readonly to: number }
+  /** Our message `number` was not acknowledged before its deadline (or the session ended first). */
+  undelivered: { readonly number: number }
+  /** The session ended; keys are overwritten and subscriptions ended. */
+  close: { readonly reason: SessionCloseReason }
+}
+
+/** Counters of one session. */
+export interface SessionStats {
+  /** Records posted for the first time (data, close, acks). */
+  sent: number
+  /** Records posted again. */
+  resent: number
+  /** Records opened successfully. */
+  received: number
+  /** Records that repeated one already handled. */
+  duplicates: number
+  /** Envelopes on our topic that did not open (forged, tampered, foreign, too far ahead). */
+  rejected: number
+  /** Posts the transport refused (retried by the resend timer). */
+  postErrors: number
+}
+
+/** Session lifecycle. */
+export type SessionState = 'open' | 'closing' | 'closed'
+
+/** An established two-party session. */
+export interface Session extends TypedEventTarget<SessionEvents> {
+  /** 16-byte session id (from the handshake). */
+  readonly id: Uint8Array
+  /** The peer's static public key (verified by the handshake signature or our own choice). */
+  readonly peerPublicKey: Uint8Array
+  /** Whether we sent the handshake or answered it. */
+  readonly role: 'initiator' | 'responder'
+  /** Lifecycle state. */
+  readonly state: SessionState
+  /** Counters. */
+  readonly stats: Readonly<SessionStats>
+  /**
+   * Sends `payload` (at most 4080 bytes) as the next numbered message; resolves to its number
+   * once posted. A failed post is retried by the resend timer, not thrown.
+   * @throws {SessionClosedError} when the session is closing or closed
+   * @throws {RangeError} when `payload` is too large
+   */
+  send(payload: Uint8Array, options?: AbortOptions): Promise<number>
+  /**
+   * Waits until everything sent is acknowledged or undelivered, sends an authenticated close,
+   * waits for its ack (or its deadline), then overwrites the keys and ends the subscriptions.
+   * Resolves at once on a closed session. On abort the session is torn down at once and the
+   * call rejects with `signal.reason`.
+   */
+  close(options?: AbortOptions): Promise<void>
+}
+
+/** What {@link SessionImpl} is built from. */
+export interface SessionImplInit {
+  readonly id: Uint8Array
+  readonly peerPublicKey: Uint8Array
+  readonly role: 'initiator' | 'responder'
+  readonly keys: SessionKeys
+  readonly sendTopic: Uint8Array
+  readonly settings: SessionSettings
+  readonly transport: SessionTransport
+  readonly now: () => number
+  /** Aborted on teardown: ends the subscription feeding {@link SessionImpl.receive}. */
+  readonly controller: AbortController
+  /** Called once after teardown. */
+  readonly onClosed?: (session: SessionImpl) => void
+}
+
+type NumberedFrame = Extract<Frame, { type: 'data' | 'close' }>
+
+/** The session implementation (not exported from the package: use the {@link Session} type). */
+export class SessionImpl extends Emitter<SessionEvents> implements Session {
+  readonly id: Uint8Array
+  readonly peerPublicKey: Uint8Array
+  readonly role: 'initiator' | 'responder'
+  readonly stats: SessionStats = { sent: 0, resent: 0, received: 0, duplicates: 0, rejected: 0, postErrors: 0 }
+  private currentState: SessionState = 'open'
+  private readonly tx: DirectionKeys
+  private readonly rx: DirectionKeys
+  private readonly txChain: SendingChain
+  private readonly rxChain: ReceivingChain
+  private readonly sendWindow = new SendWindow()
+  private readonly receiveWindow = new ReceiveWindow<NumberedFrame>()
+  private readonly init: SessionImplInit
+  private ackTimer: ReturnType<typeof setTimeout> | undefined
+  private gapTimer: ReturnType<typeof setTimeout> | undefined
+  private resendTimer: ReturnType<typeof setInterval> | undefined
+  private closeNumber = 0
+  private settledWaiters: (() => void)[] = []
+
+  constructor(init: SessionImplInit) {
+    super()
+    this.init = init
+    this.id = init.id
+    this.peerPublicKey = init.peerPublicKey
+    this.role = init.role
+    this.tx = init.role === 'initiator' ? init.keys.ab : init.keys.ba
+    this.rx = init.role === 'initiator' ? init.keys.ba : init.keys.ab
+    this.txChain = new SendingChain(this.tx.chainKey)
+    this.rxChain = new ReceivingChain(this.rx.chainKey, { maxGap: init.settings.maxGap, maxSkipped: init.settings.maxSkippedKeys })
+    wipe(this.tx.chainKey, this.rx.chainKey)
+  }
+
+  get state(): SessionState {
+    return this.currentState
+  }
+
+  async send(payload: Uint8Array, options: AbortOptions = {}): Promise<number> {
+    assertBytes(payload, 'payload')
+    if (payload.length > MAX_MESSAGE_BYTES) throw new RangeError(`payload must be at most ${MAX_MESSAGE_BYTES} bytes, got ${payload.length}`)
+    options.signal?.throwIfAborted()
+    if (this.currentState !== 'open') throw new SessionClosedError()
+    return this.sendNumbered((number, ack) => ({ type: 'data', number, ack, payload }), options)
+  }
+
+  async close(options: AbortOptions = {}): Promise<void> {
+    if (this.currentState === 'closed') return
+    options.signal?.throwIfAborted()
+    const wasOpen = this.currentState === 'open'
+    this.currentState = 'closing'
+    try {
+      await this.settled(options)
+      if (wasOpen && !this.isClosed()) {
+        this.closeNumber = await this.sendNumbered((number, ack) => ({ type: 'close', number, ack }), options)
+        await this.settled(options)
+      }
+      else if (!wasOpen) await this.whenClosed(options)
+    } catch (err) {
+      this.teardown('local')
+      throw err
+    }
+    this.teardown('local')
+  }
+
+  /**
+   * Handles one envelope's data from the receive topic. Never throws: anything that does not
+   * open is counted in `stats.rejected` and leaves the state untouched.
+   */
+  receive(data: Uint8Array): void {
+    if (this.currentState === 'closed') return
+    try {
+      this.receiveRecord(data)
+    } catch (err) {
+      if (err instanceof RecordRejectedError || err instanceof InvalidFrameError) this.stats.rejected++
+      else throw err
+    }
+  }
+
+  /** Ends the session without a close frame (the peer is stopping). */
+  stop(): void {
+    this.teardown('stopped')
+  }
+
+  private receiveRecord(data: Uint8Array): void {
+    const number = openRecordNumber(data, this.rx.headerKey)
+    if (number === 0) {
+      const frame = openRecordFrame(data, this.rx.controlKey)
+      if (frame.type !== 'ack') throw new InvalidFrameError(`control record carries a ${frame.type} frame`)
+      this.stats.received++
+      this.handleAck(frame.ack)
+      return
+    }
+    const candidate = this.rxChain.peek(number)
+    if (candidate === undefined) {
+      if (this.receiveWindow.has(number)) {
+        this.stats.duplicates++
+        this.scheduleAck() // our ack may have been lost
+        return
+      }
+      throw new RecordRejectedError(`message ${number} is out of reach`)
+    }
+    let frame: Frame
+    try {
+      frame = openRecordFrame(data, candidate.messageKey)
+    } finally {
+      wipe(candidate.messageKey)
+    }
+    if ((frame.type !== 'data' && frame.type !== 'close') || frame.number !== number) {
+      throw new InvalidFrameError('record number and frame disagree')
+    }
+    candidate.commit()
+    this.stats.received++
+    this.handleAck(frame.ack)
+    if (this.isClosed()) return
+    if (this.receiveWindow.accept(number, frame) === 'duplicate') {
+      this.stats.duplicates++
+    }
+    this.deliverReady()
+    if (!this.isClosed()) this.scheduleAck()
+  }
+
+  /** Whether the session is closed (a method, so narrowing does not hide changes made by callbacks). */
+  private isClosed(): boolean {
+    return this.currentState === 'closed'
+  }
+
+  private deliverReady(): void {
+    for (const { number, item } of this.receiveWindow.drain()) {
+      if (item.type === 'data') this.emit('message', { number, payload: item.payload })
+      else {
+        this.sendAckNow()
+        this.teardown('remote')
+        return
+      }
+      if (this.currentState === 'closed') return
+    }
+    this.armGapTimer()
+  }
+
+  private armGapTimer(): void {
+    if (this.receiveWindow.waitingCount === 0) {
+      clearTimeout(this.gapTimer)
+      this.gapTimer = undefined
+      return
+    }
+    if (this.gapTimer !== undefined) return
+    const base = this.receiveWindow.base
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = undefined
+      if (this.currentState === 'closed') return
+      if (this.receiveWindow.base !== base) return this.armGapTimer() // progress since: wait afresh
+      const gap = this.receiveWindow.skipGap()
+      if (gap === undefined) return
+      for (let n = gap.from; n <= gap.to; n++) this.rxChain.forget(n)
+      this.emit('gap', gap)
+      this.deliverReady()
+      if (!this.isClosed()) this.scheduleAck()
+    }, this.init.settings.gapTimeoutMs)
+  }
+
+  private handleAck(ack: Ack): void {
+    for (const number of this.sendWindow.acknowledge(ack)) {
+      if (number !== this.closeNumber) this.emit('receipt', { number })
+    }
+    this.checkSettled()
+  }
+
+  private async sendNumbered(build: (number: number, ack: Ack) => Frame, options: AbortOptions): Promise<number> {
+    const { number, messageKey } = this.txChain.next()
+    const frame = encodeFrame(build(number, this.receiveWindow.ack()))
+    const record = sealRecord(number, this.tx.headerKey, messageKey, frame)
+    wipe(messageKey, frame)
+    clearTimeout(this.ackTimer) // the ack rides on this record
+    this.ackTimer = undefined
+    const nowMs = this.init.now()
+    this.sendWindow.add(number, record, nowMs, nowMs + this.init.settings.deliveryTimeoutMs)
+    this.armResendTimer()
+    this.stats.sent++
+    await this.post(record, options)
+    return number
+  }
+
+  private scheduleAck(): void {
+    if (this.ackTimer !== undefined) return
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = undefined
+      this.sendAckNow()
+    }, this.init.settings.ackDelayMs)
+  }
+
+  private sendAckNow(): void {
+    clearTimeout(this.ackTimer)
+    this.ackTimer = undefined
+    if (this.currentState === 'closed') return
+    const frame = encodeFrame({ type: 'ack', ack: this.receiveWindow.ack() })
+    this.stats.sent++
+    void this.post(sealRecord(0, this.tx.headerKey, this.tx.controlKey, frame))
+  }
+
+  private armResendTimer(): void {
+    if (this.resendTimer !== undefined) return
+    const tickMs = Math.max(1, Math.floor(Math.min(this.init.settings.resendIntervalMs, this.init.settings.deliveryTimeoutMs) / 2))
+    this.resendTimer = setInterval(() => this.resendDue(), tickMs)
+  }
+
+  private resendDue(): void {
+    const { resend, expired } = this.sendWindow.due(this.init.now(), this.init.settings.resendIntervalMs)
+    for (const { record } of resend) {
+      this.stats.resent++
+      void this.post(record)
+    }
+    for (const number of expired) {
+      if (number !== this.closeNumber) this.emit('undelivered', { number })
+    }
+    this.checkSettled()
+  }
+
+  private checkSettled(): void {
+    if (this.sendWindow.size > 0) return
+    clearInterval(this.resendTimer)
+    this.resendTimer = undefined
+    const waiters = this.settledWaiters
+    this.settledWaiters = []
+    for (const w of waiters) w()
+  }
+
+  /** Resolves when nothing awaits an ack (or the session closes); rejects on abort. */
+  private settled(options: AbortOptions): Promise<void> {
+    if (this.sendWindow.size === 0 || this.currentState === 'closed') return Promise.resolve()
+    return this.waitFor(options)
+  }
+
+  private whenClosed(options: AbortOptions): Promise<void> {
+    return this.currentState === 'closed' ? Promise.resolve() : this.waitFor(options)
+  }
+
+  private waitFor(options: AbortOptions): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const signal = options.signal
+      const onAbort = (): void => reject(signal?.reason)
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.settledWaiters.push(() => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      })
+    })
+  }
+
+  private async post(record: Uint8Array, options: AbortOptions = {}): Promise<void> {
+    if (this.currentState === 'closed') return
+    const { settings } = this.init
+    const signal = options.signal === undefined ? this.init.controller.signal : AbortSignal.any([this.init.controller.signal, options.signal])
+    try {
+      await this.init.transport.postEnvelope(
+        { topic: this.init.sendTopic, data: record, ttlSeconds: settings.ttlSeconds },
+        { powTarget: settings.powTarget, ...(settings.powTimeMs !== undefined && { powTimeMs: settings.powTimeMs }), signal }
+      )
+    } catch (err) {
+      if (options.signal?.aborted === true) throw options.signal.reason
+      this.stats.postErrors++
+    }
+  }
+
+  private teardown(reason: SessionCloseReason): void {
+    if (this.isClosed()) return
+    this.currentState = 'closed'
+    clearTimeout(this.ackTimer)
+    clearTimeout(this.gapTimer)
+    clearInterval(this.resendTimer)
+    this.ackTimer = this.gapTimer = this.resendTimer = undefined
+    const unsent = this.sendWindow.clear()
+    this.txChain.wipe()
+    this.rxChain.wipe()
+    wipe(this.tx.headerKey, this.tx.controlKey, this.rx.headerKey, this.rx.controlKey)
+    this.init.controller.abort(new SessionClosedError())
+    for (const number of unsent) {
+      if (number !== this.closeNumber) this.emit('undelivered', { number })
+    }
+    const waiters = this.settledWaiters
+    this.settledWaiters = []
+    for (const w of waiters) w()
+    this.init.onClosed?.(this)
+    this.emit('close', { reason })
+  }
+}

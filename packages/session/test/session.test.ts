@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest'
+import { equalBytes } from '@noble/ciphers/utils.js'
+import type { MemoryTransport } from '../src/memory-transport.ts'
+import type { SessionTransport } from '../src/transport.ts'
+import { connectedPair, type Pair, sleep, stopPair, utf8, waitFor } from './fixtures.ts'
+
+const texts = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`)
+
+async function exchange(p: Pair, count: number): Promise<void> {
+  const sends: Promise<number>[] = []
+  for (let i = 1; i <= count; i++) {
+    sends.push(p.a.send(utf8(`a${i}`)))
+    sends.push(p.b.send(utf8(`b${i}`)))
+  }
+  await Promise.all(sends)
+  await waitFor(() => p.rb.messages.length >= count && p.ra.messages.length >= count, 'all messages')
+  await waitFor(() => p.ra.receipts.length === count && p.rb.receipts.length === count, 'all receipts')
+}
+
+function expectExactlyOnceInOrder(p: Pair, count: number): void {
+  expect(p.rb.messages.map((m) => m.text)).toEqual(texts('a', count))
+  expect(p.ra.messages.map((m) => m.text)).toEqual(texts('b', count))
+  expect(p.rb.messages.map((m) => m.number)).toEqual(texts('', count).map(Number))
+  expect(p.ra.receipts.sort((x, y) => x - y)).toEqual(texts('', count).map(Number))
+  expect(p.rb.receipts.sort((x, y) => x - y)).toEqual(texts('', count).map(Number))
+  expect(p.ra.gaps).toEqual([])
+  expect(p.rb.gaps).toEqual([])
+  expect(p.ra.undelivered).toEqual([])
+  expect(p.rb.undelivered).toEqual([])
+}
+
+describe('session over a clean in-memory bus', () => {
+  it('handshake, messages both ways in order, receipts, close from one side', async () => {
+    const p = await connectedPair()
+    expect(p.a.role).toBe('initiator')
+    expect(p.b.role).toBe('responder')
+    expect(equalBytes(p.a.id, p.b.id)).toBe(true)
+    expect(equalBytes(p.b.peerPublicKey, p.aliceKeys.publicKey)).toBe(true)
+    expect(equalBytes(p.a.peerPublicKey, p.bobKeys.publicKey)).toBe(true)
+    await exchange(p, 20)
+    expectExactlyOnceInOrder(p, 20)
+    expect(p.transport.subscriptionCount).toBe(4) // two discovery topics, two session topics
+    await p.a.close()
+    await waitFor(() => p.b.state === 'closed', 'remote close')
+    expect(p.a.state).toBe('closed')
+    expect(p.ra.closes).toEqual(['local'])
+    expect(p.rb.closes).toEqual(['remote'])
+    expect(p.transport.subscriptionCount).toBe(2)
+    expect(p.alice.sessions()).toEqual([])
+    expect(p.bob.sessions()).toEqual([])
+    await expect(p.a.send(utf8('late'))).rejects.toMatchObject({ name: 'SessionClosedError' })
+    await expect(p.b.send(utf8('late'))).rejects.toMatchObject({ name: 'SessionClosedError' })
+    await p.a.close() // idempotent
+    stopPair(p)
+    expect(p.transport.subscriptionCount).toBe(0)
+  })
+
+  it('every envelope on the wire has one of three record sizes', async () => {
+    const p = await connectedPair()
+    await p.a.send(utf8('x'))
+    await p.a.send(new Uint8Array(1000))
+    await p.b.send(new Uint8Array(4000))
+    await waitFor(() => p.rb.messages.length === 2 && p.ra.messages.length === 1, 'messages')
+    await p.b.close()
+    const sessionSizes = new Set(p.transport.posted.slice(1).map((e) => e.data.length))
+    expect([...sessionSizes].every((n) => [316, 1084, 4156].includes(n))).toBe(true)
+    stopPair(p)
+  })
+
+  it('acks stop resends', async () => {
+    const p = await connectedPair()
+    for (let i = 1; i <= 10; i++) await p.a.send(utf8(`a${i}`))
+    await waitFor(() => p.ra.receipts.length === 10, 'receipts')
+    const posted = p.transport.posted.length
+    const resent = p.a.stats.resent
+    await sleep(400) // ten resend intervals
+    expect(p.a.stats.resent).toBe(resent)
+    expect(p.transport.posted.length).toBe(posted)
+    stopPair(p)
+  })
+
+  it('rejects misuse with named errors', async () => {
+    const p = await connectedPair()
+    await expect(p.a.send(new Uint8Array(4081))).rejects.toThrow(RangeError)
+    await expect(p.a.send('x' as unknown as Uint8Array)).rejects.toThrow(TypeError)
+    await expect(p.a.send(utf8('x'), { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' })
+    await expect(p.alice.connect(p.aliceKeys.publicKey)).rejects.toThrow(RangeError)
+    await expect(p.alice.connect(new Uint8Array(65))).rejects.toThrow(RangeError)
+    p.alice.stop()
+    await expect(p.alice.connect(p.bobKeys.publicKey)).rejects.toMatchObject({ name: 'SessionClosedError' })
+    expect(p.a.state).toBe('closed')
+    expect(p.ra.closes).toEqual(['stopped'])
+    stopPair(p)
+  })
+
+  it('connect times out when nobody answers', async () => {
+    const p = await connectedPair({ settings: { connectTimeoutMs: 200 } })
+    p.bob.stop()
+    await expect(p.alice.connect(p.bobKeys.publicKey)).rejects.toMatchObject({ name: 'HandshakeTimeoutError' })
+    const ac = new AbortController()
+    const pending = p.alice.connect(p.bobKeys.publicKey, { signal: ac.signal })
+    ac.abort()
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
+    stopPair(p)
+  })
+})
+
+describe('session under loss, duplication, reordering and delay', () => {
+  it.each([1, 2, 3])('delivers every message exactly once and in order (seed %i)', async (seed) => {
+    const p = await connectedPair({ transport: { seed, loss: 0.3, duplicate: 0.2, maxDelayMs: 30 } })
+    await exchange(p, 40)
+    expectExactlyOnceInOrder(p, 40)
+    expect(p.a.stats.resent + p.b.stats.resent).toBeGreaterThan(0)
+    expect(p.a.stats.duplicates + p.b.stats.duplicates).toBeGreaterThan(0)
+    await p.a.close()
+    await waitFor(() => p.b.state === 'closed', 'remote close')
+    stopPair(p)
+  })
+
+  it('reports a gap on the receiver and undelivered on the sender when one message never arrives', async () => {
+    let blocked: Uint8Array | undefined
+    let sessionPosts = 0
+    const wrapAlice = (t: MemoryTransport): SessionTransport => ({
+      subscribeEnvelopes: (topics, options) => t.subscribeEnvelopes(topics, options),
+      postEnvelope: async (post, options) => {
+        if (post.data.length === 316 && ++sessionPosts === 3) blocked = post.data.slice() // a2 (after the handshake posts)
+        if (blocked !== undefined && equalBytes(blocked, post.data)) return new Uint8Array(32) // dropped, resends too
+        return t.postEnvelope(post, options)
+      },
+    })
+    const p = await connectedPair({ wrapAlice, settings: { deliveryTimeoutMs: 300, gapTimeoutMs: 600 } })
+    sessionPosts = 1 // the handshake went out through the wrapper before the session existed
+    await p.a.send(utf8('a1'))
+    await p.a.send(utf8('a2'))
+    await p.a.send(utf8('a3'))
+    await waitFor(() => p.rb.messages.length === 2, 'a1 and a3')
+    expect(p.rb.messages.map((m) => m.text)).toEqual(['a1', 'a3'])
+    expect(p.rb.gaps).toEqual([{ from: 2, to: 2 }])
+    await waitFor(() => p.ra.undelivered.length === 1, 'undelivered')
+    expect(p.ra.undelivered).toEqual([2])
+    expect(p.ra.receipts.sort()).toEqual([1, 3])
+    stopPair(p)
+  })
+
+  it('reports undelivered when the peer vanishes, and close still ends', async () => {
+    const p = await connectedPair({ settings: { deliveryTimeoutMs: 200 } })
+    p.transport.faults.loss = 1
+    await p.a.send(utf8('into the void'))
+    await waitFor(() => p.ra.undelivered.length === 1, 'undelivered')
+    expect(p.ra.undelivered).toEqual([1])
+    await p.a.close()
+    expect(p.a.state).toBe('closed')
+    expect(p.b.state).toBe('open')
+    stopPair(p)
+  })
+})
