@@ -1,15 +1,16 @@
 /**
  * @hush/pool benchmarks: add, select and prune at 10k, 100k and 1M entries, and memory per entry
- * for 100k × 1 KiB envelopes. Run after building:
+ * for 100k × 1 KiB envelopes (after filling, and after churn that makes the slabs compact). Run after building:
  * `npx tsc -b packages/pool && node --expose-gc --import tsx bench/pool.bench.ts`
  * (plain `npx tsx bench/pool.bench.ts` works too: the script enables `gc` itself when needed).
  * Prints Markdown tables (paste them into bench/README.md). `BENCH_TIME_MS` sets the time per task;
  * `BENCH_POOL_SIZES=10000,100000` limits the sizes.
  *
- * Entries are real envelopes (encoded, then decoded strictly, so `data` and `topic` are views into
- * the envelope's own bytes, as in the node). 10k and 100k carry 1 KiB of data, 1M carries 64 B to
- * stay in memory. Hashes in the timed loops are a counter written into a reused 32-byte array (the
- * pool copies its key), so no two adds collide; ratings come from a fixed PRNG.
+ * Entries are real envelopes with their canonical bytes (encoded, then decoded strictly, so `data`
+ * and `topic` are views into `raw`, as in the node); the pool copies `raw` into its slabs. 10k and
+ * 100k carry 1 KiB of data, 1M carries 64 B to stay in memory. Hashes in the timed loops are a
+ * counter written into a reused 32-byte array (the pool copies its key), so no two adds collide;
+ * ratings come from a fixed PRNG.
  */
 import { cpus } from 'node:os'
 import { setFlagsFromString } from 'node:v8'
@@ -43,15 +44,22 @@ function prng(seed: number): () => number {
   }
 }
 
+/** An envelope and its canonical bytes, as the node hands them to the pool. */
+interface Received {
+  envelope: Envelope
+  raw: Uint8Array
+}
+
 /**
  * A real envelope sent 5 s before `NOW` and expiring at `expiry`: encoded and decoded, so its
- * fields are views into its own canonical bytes.
+ * fields are views into its own canonical bytes `raw`.
  */
-function makeEnvelope(i: number, dataBytes: number, expiry: number): Envelope {
+function makeEnvelope(i: number, dataBytes: number, expiry: number): Received {
   const ttl = expiry - (NOW - 5)
   const data = new Uint8Array(dataBytes)
   for (let j = 0; j < 8 && j < dataBytes; j++) data[j] = (i >>> (8 * (j & 3))) & 0xff
-  return decodeEnvelope(encodeEnvelope({ expiry, ttl, topic: TOPICS[i % TOPICS.length], data, nonce: BigInt(i) }))
+  const raw = encodeEnvelope({ expiry, ttl, topic: TOPICS[i % TOPICS.length], data, nonce: BigInt(i) })
+  return { envelope: decodeEnvelope(raw), raw }
 }
 
 /** A reused hash buffer holding a counter: unique keys without allocating in the timed loop. */
@@ -93,14 +101,14 @@ interface SizeResult {
 async function benchSize(size: number): Promise<SizeResult> {
   const dataBytes = size >= 1_000_000 ? 64 : 1024
   const random = prng(size)
-  // A ring of real envelopes shared by the timed adds (the pool only keeps references).
-  const ring: Envelope[] = Array.from({ length: 4096 }, (_, i) => makeEnvelope(i, dataBytes, FAR_EXPIRY))
+  // A ring of real envelopes shared by the timed adds (the pool copies their bytes).
+  const ring: Received[] = Array.from({ length: 4096 }, (_, i) => makeEnvelope(i, dataBytes, FAR_EXPIRY))
   const pool: Pool = createPool({ maxCount: size, maxBytes: 8 * 1024 * 1024 * 1024, maxEnvelopeBytes: 1024 * 1024 })
 
   // Fill with distinct real envelopes and their real hashes.
   for (let i = 0; i < size; i++) {
-    const envelope = makeEnvelope(i, dataBytes, FAR_EXPIRY - (i % 600))
-    const init: PoolEntryInit = { envelope, hash: keccak256(encodeEnvelope(envelope)), pow: 1, rating: random(), peer: PEERS[i % PEERS.length] }
+    const { envelope, raw } = makeEnvelope(i, dataBytes, FAR_EXPIRY - (i % 600))
+    const init: PoolEntryInit = { envelope, raw, hash: keccak256(raw), pow: 1, rating: random(), peer: PEERS[i % PEERS.length] }
     pool.add(init, NOW)
   }
   if (pool.size !== size) throw new Error(`fill: pool holds ${pool.size}, expected ${size}`)
@@ -114,7 +122,7 @@ async function benchSize(size: number): Promise<SizeResult> {
   // deleted again (untimed) after its iteration, so the pool stays at `size`.
   const roomPool: Pool = createPool({ maxCount: 2 * size + 10 * ADD_BATCH, maxBytes: 8 * 1024 * 1024 * 1024, maxEnvelopeBytes: 1024 * 1024 })
   for (let i = 0; i < size; i++) {
-    roomPool.add({ envelope: ring[i & 4095], hash: counterHash(hash, 0x4000_0000 + i), pow: 1, rating: random(), peer: PEERS[i & 15] }, NOW)
+    roomPool.add({ ...ring[i & 4095], hash: counterHash(hash, 0x4000_0000 + i), pow: 1, rating: random(), peer: PEERS[i & 15] }, NOW)
   }
   let roomCounter = 0
   const roomBatch = new Uint8Array(32 * ADD_BATCH)
@@ -122,7 +130,8 @@ async function benchSize(size: number): Promise<SizeResult> {
     for (let i = 0; i < ADD_BATCH; i++) {
       const n = roomCounter++
       const h = counterHash(roomBatch.subarray(32 * i, 32 * i + 32), n)
-      if (roomPool.add({ envelope: ring[n & 4095], hash: h, pow: 1, rating: random(), peer: PEERS[n & 15] }, NOW).status !== 'added') {
+      const r = ring[n & 4095]
+      if (roomPool.add({ envelope: r.envelope, raw: r.raw, hash: h, pow: 1, rating: random(), peer: PEERS[n & 15] }, NOW).status !== 'added') {
         throw new Error('add (room) was refused')
       }
     }
@@ -134,7 +143,8 @@ async function benchSize(size: number): Promise<SizeResult> {
   bench.add('add', () => {
     for (let i = 0; i < ADD_BATCH; i++) {
       const n = counter++
-      const result = pool.add({ envelope: ring[n & 4095], hash: counterHash(hash, n), pow: 1, rating: 1 + n / size + random(), peer: PEERS[n & 15] }, NOW)
+      const r = ring[n & 4095]
+      const result = pool.add({ envelope: r.envelope, raw: r.raw, hash: counterHash(hash, n), pow: 1, rating: 1 + n / size + random(), peer: PEERS[n & 15] }, NOW)
       if (result.status === 'added') accepted++
     }
   })
@@ -150,7 +160,7 @@ async function benchSize(size: number): Promise<SizeResult> {
     beforeEach() {
       for (let i = 0; i < PRUNE_BATCH; i++) {
         const n = pruneCounter++
-        pool.add({ envelope: makeEnvelope(n, 0, NOW + 1), hash: counterHash(hash, n), pow: 1, rating: 1e9, peer: PEERS[n & 15] }, NOW)
+        pool.add({ ...makeEnvelope(n, 0, NOW + 1), hash: counterHash(hash, n), pow: 1, rating: 1e9, peer: PEERS[n & 15] }, NOW)
       }
     },
   })
@@ -186,39 +196,61 @@ function heapAndBuffers(gc: () => void): number {
 
 interface MemoryResult {
   count: number
+  /** Σ raw.length: the encoded envelope bytes held. */
   rawBytes: number
+  /** Σ size() (20 + data length), the pool's own byte count. */
+  sizeBytes: number
   totalPerEntry: number
+  churnPerEntry: number
+  churnAdds: number
   envelopePerEntry: number
-  poolPerEntry: number
 }
 
 /**
- * Memory for 100k × 1 KiB envelopes: growth of heapUsed + arrayBuffers after a forced GC.
- * `total` is everything the full pool keeps alive (envelope objects and bytes, keys, records,
- * heaps) against the raw bytes held (Σ `size()`); `pool` is the growth from adding envelopes that
- * already exist (the pool's own structures); `envelope` is what the decoded envelopes cost alone.
+ * Memory for `count` × 1 KiB envelopes: growth of heapUsed + arrayBuffers after a forced GC.
+ * `total` is everything the full pool keeps alive (slabs, keys, tables, heaps), from adds of
+ * envelopes and raw buffers that the bench drops right after each add, so only the pool's own
+ * memory remains. `churn` is the same after `count / 2` more adds into the full pool, each
+ * evicting the lowest-rated entry (random with respect to slab position): the slabs' worst case,
+ * reclaimed by compaction. `envelope` is what the decoded envelope objects alone would cost (the
+ * pool no longer keeps them).
  */
 function measureMemory(count: number): MemoryResult {
   const gc = getGc()
-  const base = heapAndBuffers(gc)
-  let envelopes: Envelope[] | undefined = Array.from({ length: count }, (_, i) => makeEnvelope(i, 1024, FAR_EXPIRY - (i % 600)))
-  const withEnvelopes = heapAndBuffers(gc)
-  const pool = createPool({ maxCount: count, maxBytes: 1024 * 1024 * 1024 })
   const random = prng(7)
+  const base = heapAndBuffers(gc)
+  let pool: Pool | undefined = createPool({ maxCount: count, maxBytes: 1024 * 1024 * 1024 })
+  let rawBytes = 0
   for (let i = 0; i < count; i++) {
-    const envelope = envelopes[i]
-    pool.add({ envelope, hash: keccak256(encodeEnvelope(envelope)), pow: 1.5, rating: random(), peer: PEERS[i % PEERS.length] }, NOW)
+    const { envelope, raw } = makeEnvelope(i, 1024, FAR_EXPIRY - (i % 600))
+    rawBytes += raw.length
+    pool.add({ envelope, raw, hash: keccak256(raw), pow: 1.5, rating: random(), peer: PEERS[i % PEERS.length] }, NOW)
   }
-  const withPool = heapAndBuffers(gc)
-  envelopes = undefined
-  const poolOnly = heapAndBuffers(gc)
+  const full = heapAndBuffers(gc)
+  // Read `pool` after each measurement: optimised code may otherwise treat it as dead before the GC.
   if (pool.size !== count) throw new Error('memory: pool did not take every envelope')
+  const sizeBytes = pool.bytes
+  const churnAdds = count / 2
+  for (let i = count; i < count + churnAdds; i++) {
+    const { envelope, raw } = makeEnvelope(i, 1024, FAR_EXPIRY - (i % 600))
+    const r = pool.add({ envelope, raw, hash: keccak256(raw), pow: 1.5, rating: 1 + random(), peer: PEERS[i % PEERS.length] }, NOW)
+    if (r.status !== 'added' || r.evicted.length !== 1) throw new Error('memory: churn add did not evict one entry')
+  }
+  const churned = heapAndBuffers(gc)
+  if (pool.size !== count) throw new Error('memory: churn changed the pool size')
+  pool = undefined
+  const empty = heapAndBuffers(gc)
+  const envelopes: Envelope[] = Array.from({ length: count }, (_, i) => makeEnvelope(i, 1024, FAR_EXPIRY).envelope)
+  const withEnvelopes = heapAndBuffers(gc)
+  if (envelopes.length !== count) throw new Error('memory: envelopes went missing')
   return {
     count,
-    rawBytes: pool.bytes,
-    totalPerEntry: (poolOnly - base) / count,
-    envelopePerEntry: (withEnvelopes - base) / count,
-    poolPerEntry: (withPool - withEnvelopes) / count,
+    rawBytes,
+    sizeBytes,
+    totalPerEntry: (full - base) / count,
+    churnPerEntry: (churned - base) / count,
+    churnAdds,
+    envelopePerEntry: (withEnvelopes - empty) / count,
   }
 }
 
@@ -243,14 +275,15 @@ console.log(
   )
 )
 const raw = memory.rawBytes / memory.count
-console.log(`\nMemory, ${fmt(memory.count)} × 1 KiB envelopes (raw ${raw.toFixed(0)} B each, Σ size()):\n`)
+const size = memory.sizeBytes / memory.count
+console.log(`\nMemory, ${fmt(memory.count)} × 1 KiB envelopes (raw RLP ${raw.toFixed(0)} B each; size() ${size.toFixed(0)} B):\n`)
 console.log(
   table(
-    ['part', 'bytes per entry', '× raw'],
+    ['what', 'bytes per entry', '× raw RLP', '× size()'],
     [
-      ['decoded envelopes alone (V8 objects + bytes)', fmt(memory.envelopePerEntry), (memory.envelopePerEntry / raw).toFixed(2)],
-      ['pool structures (entry table, hash index, heaps)', fmt(memory.poolPerEntry), (memory.poolPerEntry / raw).toFixed(2)],
-      ['total held by the full pool', fmt(memory.totalPerEntry), (memory.totalPerEntry / raw).toFixed(2)],
+      ['pool total, full (slabs, keys, tables, heaps)', fmt(memory.totalPerEntry), (memory.totalPerEntry / raw).toFixed(2), (memory.totalPerEntry / size).toFixed(2)],
+      [`pool total after ${fmt(memory.churnAdds)} evicting adds (compaction)`, fmt(memory.churnPerEntry), (memory.churnPerEntry / raw).toFixed(2), (memory.churnPerEntry / size).toFixed(2)],
+      ['for comparison: a decoded envelope object alone', fmt(memory.envelopePerEntry), (memory.envelopePerEntry / raw).toFixed(2), (memory.envelopePerEntry / size).toFixed(2)],
     ]
   )
 )
@@ -267,5 +300,5 @@ if (add100k !== undefined) {
 const ratio = memory.totalPerEntry / raw
 console.log(
   `- memory ≤ ${TARGET_MEMORY_RATIO}× raw envelope bytes (100k × 1 KiB): measured ${ratio.toFixed(2)}× total — ${ratio <= TARGET_MEMORY_RATIO ? 'met' : 'NOT met'}` +
-    ` (pool structures ${(memory.poolPerEntry / raw).toFixed(2)}×, decoded envelopes alone ${(memory.envelopePerEntry / raw).toFixed(2)}×)`
+    ` (${(memory.churnPerEntry / raw).toFixed(2)}× after churn)`
 )

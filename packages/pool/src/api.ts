@@ -99,7 +99,8 @@ export interface Pool {
   /**
    * The canonical RLP of the pooled envelope with this hash (or hash key), or `undefined`: a view
    * into the pool's slab, with the caveats of `PoolEntry.raw` (do not write to it; send or copy it
-   * now). O(1), and it allocates only the view: the forwarding path's per-peer read.
+   * before the pool's next `add`, `delete` or `prune`, and do not hold it across an `await`).
+   * O(1), and it allocates only the view: the forwarding path's per-peer read.
    */
   getRaw(hash: Uint8Array | HashKey): Uint8Array | undefined
   /** Removes an entry (remembered in the seen cache) and returns it. O(log n). */

@@ -14,8 +14,8 @@ export const HASH_LENGTH_BYTES = 32
 export const DEFAULT_POOL_MAX_BYTES: number = 64 * 1024 * 1024
 
 /**
- * Default bound on the number of envelopes held. It caps the JavaScript overhead per entry
- * (objects, keys, indices: a few hundred bytes each) that the byte bound does not count.
+ * Default bound on the number of envelopes held. It caps the overhead per entry that the byte
+ * bound does not count (tables, hash index and heaps: about 180 bytes each, plus the RLP headers).
  */
 export const DEFAULT_POOL_MAX_COUNT = 100_000
 

@@ -52,9 +52,10 @@ export interface PoolEntry {
   readonly hash: Uint8Array
   /**
    * The envelope's canonical RLP: a view into the pool's slab, not a copy. Do not write to it.
-   * It is meant for the call at hand (send it, hash it, or copy it): it is only guaranteed to be
-   * the entry's storage until the entry is evicted, pruned, deleted or moved by compaction, and
-   * holding it keeps its whole slab (up to 4 MiB) alive. Copy it (`raw.slice()`) to keep it.
+   * Use it at once (send it, hash it, copy it into a frame) or copy it (`raw.slice()`): it shows
+   * the entry's bytes while the entry stays where it is, but once the entry is evicted, pruned,
+   * deleted or moved by compaction, its old bytes may be overwritten from the pool's next `add`,
+   * `delete` or `prune` on. Holding it also keeps its whole slab (up to 4 MiB) alive.
    */
   readonly raw: Uint8Array
   /**

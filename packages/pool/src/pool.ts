@@ -104,6 +104,7 @@ export class BoundedPool implements Pool {
       return { status } as AddResult
     }
 
+    this.table.raws.recycle()
     let load = peer === undefined ? undefined : this.peers.get(peer)
     let evicted: Eviction[] = NO_EVICTIONS
     if (!this.fits(bytes, load)) {
@@ -155,6 +156,7 @@ export class BoundedPool implements Pool {
   delete(hash: Uint8Array | HashKey): PoolEntry | undefined {
     const slot = this.slotOf(hash)
     if (slot < 0) return undefined
+    this.table.raws.recycle()
     const entry = this.view(slot)
     this.remove(slot)
     this.deleted++
@@ -163,6 +165,7 @@ export class BoundedPool implements Pool {
 
   prune(now: number): PoolEntry[] {
     assertTime(now, 'now')
+    this.table.raws.recycle()
     const removed: PoolEntry[] = []
     while (this.byExpiry.peekKey() < now) {
       const slot = this.byExpiry.peek()

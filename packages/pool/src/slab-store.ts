@@ -6,29 +6,37 @@
  * Layout. Per slot, three `Uint32Array`s hold the slab number, the offset and the length of its
  * bytes. Slabs are bump-allocated: a new entry goes at the end of the current slab, behind a
  * 4-byte little-endian prefix holding its slot (≥ 0) while it lives, or `-(length + 1)` once it
- * is freed, so a slab can be walked from the start. When the current slab is full it is sealed and
- * a new one starts; slabs double from {@link MIN_SLAB_BYTES} up to the slab size (4 MiB by
- * default), so a small pool stays small. An entry larger than the slab size gets a slab of its own,
- * exactly its size.
+ * is freed, so a slab can be walked from the start. When the next entry does not fit, the current
+ * slab is sealed and a new one starts; slabs double from 64 KiB up to the slab size (4 MiB by
+ * default), so a small pool stays small. An entry larger than 1/16 of a new slab (256 KiB at
+ * 4 MiB), and so any entry larger than a slab, that does not fit the current slab gets a buffer of
+ * its own, exactly its size; so a sealed slab's unused tail is under 1/8 of it.
  *
  * Reclaiming. Each slab counts its live bytes. When a sealed slab's live bytes fall below
  * `threshold × capacity` (one half by default), it is compacted: its live entries are copied to the
  * current slab (their slots now point there) and the slab is dropped; an empty sealed slab is
- * dropped at once. A slab only reaches the threshold after at least `(1 − threshold) × capacity`
- * of its bytes were freed, and compaction copies fewer than `threshold × capacity`, so copying
- * costs at most `threshold / (1 − threshold)` bytes (1 at one half) per byte freed: amortised O(1).
+ * dropped at once. A slab reaches the threshold only after more than `(7/8 − threshold) ×
+ * capacity` of its bytes were freed, and compaction copies less than `threshold × capacity`, so
+ * copying costs at most `threshold / (7/8 − threshold)` bytes per byte freed (4/3 at one half;
+ * about 1 measured under random eviction): amortised O(1) per byte. Compaction creates no freed
+ * bytes, so it always ends (thresholds above 3/4 are refused, as the tail could then trigger it).
  *
  * Memory. Every sealed slab holds at least `threshold × capacity` live bytes, so the slabs take at
- * most `live / threshold` bytes (2× at one half), plus the current slab; in a pool that fills and
- * drains in arrival order (expiry, the usual case) slabs empty whole and the slack stays near one
- * slab.
+ * most `live / threshold` bytes (2× at one half), plus the current slab and up to two spare
+ * slabs. A pool that fills holds its bytes plus 4 each and one partly filled slab; one that drains
+ * in arrival order (expiry, the usual case) empties whole slabs and stays near that; random
+ * eviction (by rating) leaves slabs between half and fully live, about 1.4× on average.
  *
- * Views. `view(slot)` is a `subarray` of the slab. Slab bytes are never rewritten (bump allocation,
- * and dropped slabs are not reused), so a view keeps showing the entry's bytes even after the entry
- * leaves the pool or moves; but it keeps its whole slab (up to 4 MiB) alive, so callers copy what
- * they keep beyond the call at hand.
+ * Recycling. Writing into a fresh buffer costs a page fault per 4 KiB, about ten times the copy,
+ * so up to two dropped full-size slabs are kept and reused. A dropped slab becomes reusable only
+ * at `recycle()`, which the pool calls at the start of each call that changes it (`add`, `delete`,
+ * `prune`).
+ *
+ * Views. `view(slot)` is a `subarray` of the slab. Its bytes stay the entry's bytes at least until
+ * the pool's next changing call; after that, if the entry was removed or moved by compaction, its
+ * old slab may be reused and overwritten. Holding a view also keeps its whole slab alive, so
+ * callers send or copy the bytes at once.
  */
-
 /** Default slab size: 4 MiB. */
 export const DEFAULT_SLAB_BYTES: number = 4 * 1024 * 1024
 /** Smallest slab allocated (the first one): 64 KiB, or the slab size when smaller. */
@@ -41,6 +49,11 @@ export const SLAB_PREFIX_BYTES = 4
 const SHARED_ENTRY_DIVISOR = 16
 /** The largest threshold: above 3/4 a slab sealed with its unused tail could be compacted forever. */
 const MAX_THRESHOLD = 0.75
+/**
+ * Dropped full-size slabs kept for reuse. Writing into a fresh buffer costs a page fault per 4 KiB
+ * (about 10× the copy itself); a recycled slab is already mapped.
+ */
+const MAX_SPARE_SLABS = 2
 
 /** Settings of a {@link SlabStore} (the pool uses the defaults; tests shrink them). */
 export interface SlabStoreInit {
@@ -74,6 +87,10 @@ export class SlabStore {
   /** Bytes written per slab (the bump offset). */
   private readonly fill: number[] = []
   private readonly freeSlabs: number[] = []
+  /** Full-size slabs dropped since the last `recycle()`: views handed out may still point into them. */
+  private retired: Uint8Array[] = []
+  /** Full-size slabs ready for reuse. */
+  private readonly spare: Uint8Array[] = []
   /** Sealed slabs found below the threshold, waiting to be compacted. */
   private readonly pending: number[] = []
   private compacting = false
@@ -96,7 +113,16 @@ export class SlabStore {
     this.lengthOf = new Uint32Array(capacity)
   }
 
-  /** Bytes of every slab buffer held. */
+  /**
+   * Makes the slabs dropped so far reusable. The pool calls it at the start of each call that
+   * changes it, so views it handed out stay intact at least until its next such call.
+   */
+  recycle(): void {
+    for (const slab of this.retired) this.spare.push(slab)
+    this.retired = []
+  }
+
+  /** Bytes of every slab buffer held, spare ones included. */
   get allocatedBytes(): number {
     return this.allocated
   }
@@ -106,7 +132,7 @@ export class SlabStore {
     return this.liveTotal
   }
 
-  /** Number of slab buffers held. */
+  /** Number of slab buffers in use (spare ones not included). */
   get slabCount(): number {
     return this.slabs.length - this.freeSlabs.length
   }
@@ -229,10 +255,11 @@ export class SlabStore {
 
   private newSlab(bytes: number): number {
     const s = this.freeSlabs.length > 0 ? (this.freeSlabs.pop() as number) : this.slabs.length
-    this.slabs[s] = new Uint8Array(bytes)
+    const spare = bytes === this.slabBytes ? this.spare.pop() : undefined
+    this.slabs[s] = spare ?? new Uint8Array(bytes)
     this.live[s] = 0
     this.fill[s] = 0
-    this.allocated += bytes
+    if (spare === undefined) this.allocated += bytes
     return s
   }
 
@@ -288,7 +315,9 @@ export class SlabStore {
   private drop(s: number): void {
     const queued = this.pending.indexOf(s)
     if (queued >= 0) this.pending.splice(queued, 1)
-    this.allocated -= (this.slabs[s] as Uint8Array).length
+    const slab = this.slabs[s] as Uint8Array
+    if (slab.length === this.slabBytes && this.retired.length + this.spare.length < MAX_SPARE_SLABS) this.retired.push(slab)
+    else this.allocated -= slab.length
     this.slabs[s] = undefined
     this.freeSlabs.push(s)
     if (this.current === s) this.current = -1

@@ -17,6 +17,7 @@ describe('slab store', () => {
           const store = new SlabStore(40, { slabBytes, threshold })
           const held = new Map<number, Uint8Array>()
           ops.forEach(({ slot, length }, gen) => {
+            if (gen % 3 === 0) store.recycle()
             if (held.has(slot)) {
               store.free(slot)
               held.delete(slot)
@@ -30,8 +31,8 @@ describe('slab store', () => {
             for (const [s, bytes] of held) expect(store.view(s)).toEqual(bytes)
             const live = [...held.values()].reduce((sum, b) => sum + SLAB_PREFIX_BYTES + b.length, 0)
             expect(store.liveBytes).toBe(live)
-            // Sealed slabs are at least `threshold` live; the current one is at most a slab.
-            expect(store.allocatedBytes).toBeLessThanOrEqual(live / threshold + slabBytes)
+            // Sealed slabs are at least `threshold` live; the current one and two spares are a slab each.
+            expect(store.allocatedBytes).toBeLessThanOrEqual(live / threshold + 3 * slabBytes)
           })
         }
       ),
@@ -72,6 +73,22 @@ describe('slab store', () => {
     expect(store.allocatedBytes).toBe(64 * 1024)
     for (let slot = 1; slot < 512; slot++) store.put(slot, new Uint8Array(1000))
     expect(store.allocatedBytes).toBe((64 + 128 + 256 + 512) * 1024)
+  })
+
+  it('reuses dropped full-size slabs only after recycle()', () => {
+    const store = new SlabStore(64, { slabBytes: 256 })
+    for (let slot = 0; slot < 36; slot++) store.put(slot, bytesFor(slot, 0, 10)) // two full slabs
+    const old = store.view(0)
+    for (let slot = 0; slot < 18; slot++) store.free(slot) // slab 0 empties and is retired
+    expect(store.allocatedBytes).toBe(3 * 256)
+    for (let slot = 0; slot < 18; slot++) store.put(slot, bytesFor(slot, 1, 10)) // fills slab 2, opens a fourth
+    expect(store.allocatedBytes).toBe(4 * 256)
+    expect(old).toEqual(bytesFor(0, 0, 10)) // not reused before recycle()
+    for (let slot = 18; slot < 36; slot++) store.free(slot)
+    store.recycle()
+    for (let slot = 18; slot < 40; slot++) store.put(slot, bytesFor(slot, 2, 10))
+    expect(store.allocatedBytes).toBe(4 * 256)
+    store.verify([...Array(40).keys()])
   })
 
   it('rejects bad settings', () => {
