@@ -1,0 +1,87 @@
+import { type Envelope, decryptSymmetric } from '@hush/envelope'
+import { equalBytes } from '@noble/ciphers/utils.js'
+import { describe, expect, it } from 'vitest'
+import { ecdh } from '../src/kdf.ts'
+import { ReceivingChain } from '../src/ratchet.ts'
+import { RECORD_HEADER_BYTES, openRecordFrame, openRecordNumber } from '../src/record.ts'
+import type { SessionKeys } from '../src/kdf.ts'
+import { keysFromDh, ephemeralDh, readHandshake } from './attacker.ts'
+import { connectedPair, utf8, waitFor } from './fixtures.ts'
+
+/** Every message key of both directions up to `count`, from the chain keys. */
+function messageKeys(keys: SessionKeys, count: number): Uint8Array[] {
+  const out: Uint8Array[] = []
+  for (const dir of [keys.ab, keys.ba]) {
+    const chain = new ReceivingChain(dir.chainKey, { maxGap: count + 1, maxSkipped: count + 1 })
+    for (let n = 1; n <= count; n++) out.push(chain.peek(n)?.messageKey as Uint8Array)
+  }
+  return out
+}
+
+function opens(data: Uint8Array, key: Uint8Array): boolean {
+  try {
+    decryptSymmetric(data, key)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('forward secrecy', () => {
+  it('a recording plus both static private keys reveals no record after the first reply', async () => {
+    const p = await connectedPair()
+    const count = 12
+    for (let i = 1; i <= count; i++) {
+      await p.a.send(utf8(`secret a${i}`))
+      await p.b.send(utf8(`secret b${i}`))
+    }
+    await waitFor(() => p.ra.receipts.length === count && p.rb.receipts.length === count, 'receipts')
+    await p.a.close()
+    await waitFor(() => p.b.state === 'closed', 'close')
+
+    // The attacker reads the handshake and the reply: the static key is enough for those.
+    const t = readHandshake(p.transport.posted, p.bobKeys.privateKey, p.bobKeys.publicKey)
+    expect(equalBytes(t.reply.sessionId, p.a.id)).toBe(true)
+    expect(t.records.length).toBeGreaterThanOrEqual(2 * count + 1)
+
+    // Every key it can compute from static keys, handshake keys and public ephemeral keys.
+    const { handshake, reply } = t
+    const dhGuesses = [
+      ecdh(p.aliceKeys.privateKey, reply.ephemeralKey),
+      ecdh(p.bobKeys.privateKey, handshake.ephemeralKey),
+      ecdh(p.aliceKeys.privateKey, p.bobKeys.publicKey),
+      ecdh(p.aliceKeys.privateKey, handshake.ephemeralKey),
+      ecdh(p.bobKeys.privateKey, reply.ephemeralKey),
+    ]
+    const guesses: Uint8Array[] = [handshake.keyAB, handshake.keyBA, p.aliceKeys.privateKey, p.bobKeys.privateKey]
+    for (const dh of dhGuesses) {
+      const keys = keysFromDh(t, dh)
+      guesses.push(keys.ab.headerKey, keys.ba.headerKey, keys.ab.controlKey, keys.ba.controlKey, ...messageKeys(keys, count + 1))
+    }
+    const header = (e: Envelope): Uint8Array => e.data.subarray(0, RECORD_HEADER_BYTES)
+    const body = (e: Envelope): Uint8Array => e.data.subarray(RECORD_HEADER_BYTES)
+    for (const e of t.records) {
+      for (const key of guesses) {
+        expect(opens(header(e), key)).toBe(false)
+        expect(opens(body(e), key)).toBe(false)
+      }
+    }
+
+    // Positive control: with the initiator's ephemeral private key the same routine opens them all.
+    const ephemeralA = p.ephemerals.find((k) => equalBytes(k.publicKey, handshake.ephemeralKey))
+    expect(ephemeralA).toBeDefined()
+    const keys = keysFromDh(t, ephemeralDh(ephemeralA?.privateKey as Uint8Array, t))
+    const texts: string[] = []
+    for (const e of t.records) {
+      const ab = equalBytes(e.topic, handshake.topicAB)
+      const dir = ab ? keys.ab : keys.ba
+      const number = openRecordNumber(e.data, dir.headerKey)
+      const bodyKey = number === 0 ? dir.controlKey : messageKeys(keys, count + 1)[(ab ? 0 : count + 1) + number - 1]
+      const frame = openRecordFrame(e.data, bodyKey)
+      if (frame.type === 'data') texts.push(new TextDecoder().decode(frame.payload))
+    }
+    expect(new Set(texts)).toEqual(new Set([...Array(count).keys()].flatMap((i) => [`secret a${i + 1}`, `secret b${i + 1}`])))
+    p.alice.stop()
+    p.bob.stop()
+  })
+})

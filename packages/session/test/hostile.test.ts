@@ -1,0 +1,151 @@
+import { encryptAsymmetric, generateKeyPair, wrapPayload } from '@hush/envelope'
+import { equalBytes } from '@noble/ciphers/utils.js'
+import { describe, expect, it } from 'vitest'
+import { MAX_MESSAGE_NUMBER } from '../src/constants.ts'
+import type { HandshakeRejectedError } from '../src/errors.ts'
+import { encodeFrame } from '../src/frames.ts'
+import { createHandshake } from '../src/handshake.ts'
+import { chainStep } from '../src/kdf.ts'
+import { sealRecord } from '../src/record.ts'
+import type { SessionRequest } from '../src/peer.ts'
+import type { Session } from '../src/session.ts'
+import { discoveryTopic } from '../src/topics.ts'
+import { ephemeralDh, keysFromDh, readHandshake } from './attacker.ts'
+import { type Pair, connectedPair, record, sleep, utf8, waitFor } from './fixtures.ts'
+
+function rejections(p: Pair): string[] {
+  const out: string[] = []
+  p.bob.addEventListener('handshake:rejected', ({ detail }: CustomEvent<HandshakeRejectedError>) => {
+    expect(detail.name).toBe('HandshakeRejectedError')
+    out.push(detail.message)
+  })
+  return out
+}
+
+const postToBob = (p: Pair, data: Uint8Array): Promise<Uint8Array> =>
+  p.transport.postEnvelope({ topic: discoveryTopic(p.bobKeys.publicKey, 16), data, ttlSeconds: 10 })
+
+describe('hostile handshakes', () => {
+  it('refuses unsigned, misaddressed, stale and future handshakes; ignores garbage', async () => {
+    const p = await connectedPair()
+    const rejected = rejections(p)
+    const sessions: Session[] = []
+    p.bob.addEventListener('session', ({ detail }) => sessions.push(detail))
+    const now = Date.now()
+    const honest = createHandshake(p.aliceKeys.privateKey, p.bobKeys.publicKey, generateKeyPair(), now)
+    await postToBob(p, encryptAsymmetric(wrapPayload({ payload: honest.frameBytes }), p.bobKeys.publicKey)) // unsigned
+    const carol = generateKeyPair()
+    const misaddressed = createHandshake(p.aliceKeys.privateKey, carol.publicKey, generateKeyPair(), now)
+    await postToBob(p, encryptAsymmetric(wrapPayload({ payload: misaddressed.frameBytes, signingKey: p.aliceKeys.privateKey }), p.bobKeys.publicKey))
+    await postToBob(p, createHandshake(p.aliceKeys.privateKey, p.bobKeys.publicKey, generateKeyPair(), now - 120_000).data)
+    await postToBob(p, createHandshake(p.aliceKeys.privateKey, p.bobKeys.publicKey, generateKeyPair(), now + 120_000).data)
+    const notAHandshake = encodeFrame({ type: 'ack', ack: { base: 0, bitmap: 0 } })
+    await postToBob(p, encryptAsymmetric(wrapPayload({ payload: notAHandshake, signingKey: p.aliceKeys.privateKey }), p.bobKeys.publicKey))
+    await postToBob(p, encryptAsymmetric(Uint8Array.of(1, 2, 3), p.bobKeys.publicKey))
+    // not for Bob, or not even ECIES: silently ignored
+    await postToBob(p, new Uint8Array(300).fill(4))
+    await postToBob(p, honest.data.subarray(0, 100))
+    await postToBob(p, createHandshake(p.aliceKeys.privateKey, carol.publicKey, generateKeyPair(), now).data)
+    await waitFor(() => rejected.length === 6, 'six rejections')
+    await sleep(50)
+    expect(rejected.length).toBe(6)
+    expect(rejected.join('|')).toMatch(/not signed.*another key.*stale.*future.*expected a handshake.*malformed/)
+    expect(sessions).toEqual([])
+    expect(p.bob.sessions().length).toBe(1)
+    p.alice.stop()
+    p.bob.stop()
+  })
+
+  it('answers a replayed handshake of a live session with the same reply, and refuses it after close', async () => {
+    const p = await connectedPair()
+    const rejected = rejections(p)
+    const t = readHandshake(p.transport.posted, p.bobKeys.privateKey, p.bobKeys.publicKey)
+    const original = p.transport.posted[0]
+    const replies = (): number => p.transport.posted.filter((e) => equalBytes(e.data, t.replyEnvelope.data)).length
+    expect(replies()).toBe(1)
+    await postToBob(p, original.data)
+    await waitFor(() => replies() === 2, 'repeated reply')
+    expect(p.bob.sessions().length).toBe(1)
+    await p.a.close()
+    await waitFor(() => p.b.state === 'closed', 'close')
+    await postToBob(p, original.data)
+    await waitFor(() => rejected.length === 1, 'replay rejection')
+    expect(rejected).toEqual(['handshake replayed'])
+    expect(replies()).toBe(2)
+    expect(p.bob.sessions()).toEqual([])
+    p.alice.stop()
+    p.bob.stop()
+  })
+
+  it('surfaces an unknown signer as a request the app rejects or accepts', async () => {
+    const p = await connectedPair()
+    const requests: SessionRequest[] = []
+    p.bob.addEventListener('request', ({ detail }) => requests.push(detail))
+    const { createSessionPeer } = await import('../src/peer.ts')
+    const mallory = generateKeyPair()
+    const peer = createSessionPeer({ privateKey: mallory.privateKey, ackDelayMs: 5, resendIntervalMs: 40, connectTimeoutMs: 300 }, { transport: p.transport })
+    peer.start()
+    const refused = peer.connect(p.bobKeys.publicKey)
+    await waitFor(() => requests.length === 1, 'request')
+    expect(equalBytes(requests[0].publicKey, mallory.publicKey)).toBe(true)
+    requests[0].reject()
+    expect(() => requests[0].accept()).toThrow(expect.objectContaining({ name: 'SessionClosedError' }))
+    await expect(refused).rejects.toMatchObject({ name: 'HandshakeTimeoutError' })
+    expect(requests.length).toBe(1) // resent copies of a decided handshake raise no new request
+
+    const accepted = peer.connect(p.bobKeys.publicKey)
+    await waitFor(() => requests.length === 2, 'second request')
+    const bobSide = requests[1].accept()
+    const malloryside = await accepted
+    const r = record(bobSide)
+    await malloryside.send(utf8('hi bob'))
+    await waitFor(() => r.messages.length === 1, 'message')
+    expect(r.messages[0].text).toBe('hi bob')
+    expect(p.bob.hasContact(mallory.publicKey)).toBe(false)
+    peer.stop()
+    p.alice.stop()
+    p.bob.stop()
+  })
+})
+
+describe('hostile records', () => {
+  it('garbage, truncated, forged, far-ahead and replayed records are counted and change nothing', async () => {
+    const p = await connectedPair()
+    await p.a.send(utf8('a1'))
+    await waitFor(() => p.rb.messages.length === 1 && p.ra.receipts.length === 1, 'a1')
+    const t = readHandshake(p.transport.posted, p.bobKeys.privateKey, p.bobKeys.publicKey)
+    const ephemeralA = p.ephemerals.find((k) => equalBytes(k.publicKey, t.handshake.ephemeralKey)) as { privateKey: Uint8Array }
+    const keys = keysFromDh(t, ephemeralDh(ephemeralA.privateKey, t))
+    const toBob = (data: Uint8Array): Promise<Uint8Array> => p.transport.postEnvelope({ topic: t.handshake.topicAB, data, ttlSeconds: 10 })
+    const firstRecord = t.records.find((e) => equalBytes(e.topic, t.handshake.topicAB)) as { data: Uint8Array }
+    let chain = keys.ab.chainKey
+    const messageKey = (n: number): Uint8Array => {
+      let key: Uint8Array = new Uint8Array(0)
+      chain = keys.ab.chainKey
+      for (let i = 1; i <= n; i++) ({ messageKey: key, nextChainKey: chain } = chainStep(chain))
+      return key
+    }
+    const dataFrame = (number: number, text: string): Uint8Array => encodeFrame({ type: 'data', number, ack: { base: 0, bitmap: 0 }, payload: utf8(text) })
+    const before = p.b.stats.rejected
+    await toBob(new Uint8Array(0))
+    await toBob(new Uint8Array(316).fill(9))
+    await toBob(firstRecord.data.subarray(0, 100)) // truncated: its intact header names a used number, so a duplicate
+    await toBob(firstRecord.data) // replayed: a duplicate, not a rejection
+    await toBob(sealRecord(2, keys.ab.headerKey, new Uint8Array(32).fill(1), dataFrame(2, 'forged body key'))) // number 2 under a wrong key
+    await toBob(sealRecord(3, keys.ab.headerKey, messageKey(2), dataFrame(3, 'number mismatch'))) // frame says 3, key of 2
+    await toBob(sealRecord(300, keys.ab.headerKey, messageKey(300), dataFrame(300, 'far ahead')))
+    await toBob(sealRecord(MAX_MESSAGE_NUMBER, keys.ab.headerKey, new Uint8Array(32).fill(1), dataFrame(MAX_MESSAGE_NUMBER, 'max')))
+    await toBob(sealRecord(0, keys.ab.headerKey, keys.ab.controlKey, dataFrame(5, 'data on the control key')))
+    const badPadding = encodeFrame({ type: 'ack', ack: { base: 0, bitmap: 0 } })
+    badPadding[200] = 1
+    await toBob(sealRecord(0, keys.ab.headerKey, keys.ab.controlKey, badPadding))
+    await waitFor(() => p.b.stats.rejected - before === 8 && p.b.stats.duplicates === 2, 'rejections counted')
+    // The state is intact: Alice's next message (number 2) is delivered normally.
+    await p.a.send(utf8('a2'))
+    await waitFor(() => p.rb.messages.length === 2, 'a2')
+    expect(p.rb.messages).toEqual([{ number: 1, text: 'a1' }, { number: 2, text: 'a2' }])
+    expect(p.rb.gaps).toEqual([])
+    p.alice.stop()
+    p.bob.stop()
+  })
+})
