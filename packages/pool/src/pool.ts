@@ -7,8 +7,8 @@
  * - an {@link EntryTable}: slot-indexed typed arrays of each entry's numbers and its peer load
  *   reference;
  * - a {@link SlabStore}: each entry's raw canonical RLP copied into shared 4 MiB slabs (slab,
- *   offset, length per slot), compacted when a slab is less than half live; envelopes are decoded
- *   from these bytes only when an entry is handed out and its `envelope` read;
+ *   offset, length per slot), compacted (sparsest slab first) when the sealed slabs are less than
+ *   3/4 live; envelopes are decoded from these bytes only when an entry's `envelope` is read;
  * - a {@link HashIndex} (open addressing on typed arrays) from hash to slot, O(1), holding each
  *   slot's hash as 8 words: no key strings are kept;
  * - three indexed slot heaps with inline keys: lowest rank first (eviction), highest rank first

@@ -12,20 +12,22 @@
  * 4 MiB), and so any entry larger than a slab, that does not fit the current slab gets a buffer of
  * its own, exactly its size; so a sealed slab's unused tail is under 1/8 of it.
  *
- * Reclaiming. Each slab counts its live bytes. When a sealed slab's live bytes fall below
- * `threshold × capacity` (one half by default), it is compacted: its live entries are copied to the
- * current slab (their slots now point there) and the slab is dropped; an empty sealed slab is
- * dropped at once. A slab reaches the threshold only after more than `(7/8 − threshold) ×
- * capacity` of its bytes were freed, and compaction copies less than `threshold × capacity`, so
- * copying costs at most `threshold / (7/8 − threshold)` bytes per byte freed (4/3 at one half;
- * about 1 measured under random eviction): amortised O(1) per byte. Compaction creates no freed
- * bytes, so it always ends (thresholds above 3/4 are refused, as the tail could then trigger it).
+ * Reclaiming. Each slab counts its live bytes, and an empty sealed slab is dropped at once. When
+ * the sealed slabs taken together are less than `threshold` live (3/4 by default), the sparsest one
+ * is compacted: its live entries are copied to the current slab (their slots now point there) and
+ * it is dropped; repeated until they are at least `threshold` live again. The sparsest slab is
+ * below `threshold` too, and its unused tail is under 1/8, so a compaction copies less than
+ * `threshold × capacity` and reclaims more than `(7/8 − threshold) × capacity`: at most 6 bytes
+ * copied per byte freed at 3/4 (about 1.2 measured under random eviction): amortised O(1) per
+ * byte. Compaction frees no bytes of its own, so it always ends (thresholds above 3/4 are refused,
+ * as the tails alone could then trigger it). A pool that drains in arrival order (expiry, the usual
+ * case) empties its oldest slabs whole and never compacts: the trigger is global, not per slab,
+ * exactly so that a slab that is half empty and still draining is left alone.
  *
- * Memory. Every sealed slab holds at least `threshold × capacity` live bytes, so the slabs take at
- * most `live / threshold` bytes (2× at one half), plus the current slab and up to two spare
- * slabs. A pool that fills holds its bytes plus 4 each and one partly filled slab; one that drains
- * in arrival order (expiry, the usual case) empties whole slabs and stays near that; random
- * eviction (by rating) leaves slabs between half and fully live, about 1.4× on average.
+ * Memory. The sealed slabs take at most `live / threshold` bytes (4/3 of the live bytes at 3/4),
+ * plus the current slab and up to two spare slabs (12 MiB at most). A pool that fills, or drains
+ * in arrival order, holds its bytes plus 4 each and about one slab more; random eviction (by
+ * rating) keeps it near the bound.
  *
  * Recycling. Writing into a fresh buffer costs a page fault per 4 KiB, about ten times the copy,
  * so up to two dropped full-size slabs are kept and reused. A dropped slab becomes reusable only
@@ -41,8 +43,8 @@
 export const DEFAULT_SLAB_BYTES: number = 4 * 1024 * 1024
 /** Smallest slab allocated (the first one): 64 KiB, or the slab size when smaller. */
 export const MIN_SLAB_BYTES: number = 64 * 1024
-/** Default compaction threshold: a sealed slab less than half live is compacted. */
-export const DEFAULT_SLAB_THRESHOLD = 0.5
+/** Default compaction threshold: the sealed slabs are kept at least 3/4 live, taken together. */
+export const DEFAULT_SLAB_THRESHOLD = 0.75
 /** Bytes of the slot prefix before each entry. */
 export const SLAB_PREFIX_BYTES = 4
 /** An entry (prefix included) larger than 1/16 of a new slab gets a buffer of its own. */
@@ -63,9 +65,10 @@ export interface SlabStoreInit {
    */
   slabBytes?: number
   /**
-   * A sealed slab whose live bytes fall below this share of its capacity is compacted, in
-   * (0, 0.75].
-   * @default 0.5
+   * The share of the sealed slabs' capacity that must be live, in (0, 0.75]: below it, the
+   * sparsest sealed slab is compacted. The slabs take at most `live / threshold` bytes (plus the
+   * current slab and the spares).
+   * @default 0.75
    */
   threshold?: number
 }
@@ -91,9 +94,9 @@ export class SlabStore {
   private retired: Uint8Array[] = []
   /** Full-size slabs ready for reuse. */
   private readonly spare: Uint8Array[] = []
-  /** Sealed slabs found below the threshold, waiting to be compacted. */
-  private readonly pending: number[] = []
   private compacting = false
+  /** Capacity of the slabs in use (not spare or retired ones). */
+  private inUse = 0
   /** The slab new entries go to, or -1 before the first. */
   private current = -1
   private nextSlabBytes: number
@@ -158,7 +161,7 @@ export class SlabStore {
   /** Copies `raw` into the store as the bytes of `slot` (which holds none). Amortised O(length). */
   put(slot: number, raw: Uint8Array): void {
     this.place(slot, raw, 0, raw.length)
-    this.runPending()
+    this.reclaim()
   }
 
   /** The bytes of `slot`: a view into its slab (see the module comment). O(1). */
@@ -181,8 +184,8 @@ export class SlabStore {
     const size = SLAB_PREFIX_BYTES + length
     this.live[s] -= size
     this.liveTotal -= size
-    if (s !== this.current) this.check(s)
-    this.runPending()
+    if (s !== this.current && this.live[s] === 0) this.drop(s)
+    this.reclaim()
   }
 
   /**
@@ -214,11 +217,12 @@ export class SlabStore {
         seen++
       }
       if (live !== this.live[s]) throw new Error(`slab ${s} counts ${this.live[s]} live bytes, holds ${live}`)
-      if (s !== this.current && live < this.threshold * slab.length) throw new Error(`sealed slab ${s} is below the threshold`)
+      if (s !== this.current && live === 0) throw new Error(`sealed slab ${s} is empty`)
       total += live
     }
     if (seen !== expected.size) throw new Error(`slabs hold ${seen} entries, expected ${expected.size}`)
     if (total !== this.liveTotal) throw new Error(`live total ${this.liveTotal}, counted ${total}`)
+    if (this.isOverSlack()) throw new Error('the sealed slabs are below the threshold')
   }
 
   /**
@@ -257,6 +261,7 @@ export class SlabStore {
     const s = this.freeSlabs.length > 0 ? (this.freeSlabs.pop() as number) : this.slabs.length
     const spare = bytes === this.slabBytes ? this.spare.pop() : undefined
     this.slabs[s] = spare ?? new Uint8Array(bytes)
+    this.inUse += bytes
     this.live[s] = 0
     this.fill[s] = 0
     if (spare === undefined) this.allocated += bytes
@@ -266,23 +271,38 @@ export class SlabStore {
   /** The current slab `s` is full: from now on it only loses bytes. */
   private seal(s: number): void {
     this.current = -1
-    this.check(s)
-  }
-
-  /** Queues sealed slab `s` for dropping or compaction when it is below the threshold. */
-  private check(s: number): void {
-    const slab = this.slabs[s] as Uint8Array
     if (this.live[s] === 0) this.drop(s)
-    else if (this.live[s] < this.threshold * slab.length && !this.pending.includes(s)) this.pending.push(s)
   }
 
-  /** Compacts the queued slabs (a compaction may seal the current slab and queue it). */
-  private runPending(): void {
+  /** True when the sealed slabs are less than `threshold` live, taken together. */
+  private isOverSlack(): boolean {
+    const c = this.current
+    const sealedCap = this.inUse - (c < 0 ? 0 : (this.slabs[c] as Uint8Array).length)
+    const sealedLive = this.liveTotal - (c < 0 ? 0 : this.live[c])
+    return sealedLive < this.threshold * sealedCap
+  }
+
+  /**
+   * While the sealed slabs are less than `threshold` live in all, compacts the sparsest one (whose
+   * share of live bytes is then below `threshold` too). O(slabs) to find it, once per compaction.
+   */
+  private reclaim(): void {
     if (this.compacting) return
     this.compacting = true
     try {
-      for (let s = this.pending.pop(); s !== undefined; s = this.pending.pop()) {
-        if (this.slabs[s] !== undefined) this.compact(s)
+      while (this.isOverSlack()) {
+        let sparsest = -1
+        let lowest = Infinity
+        for (let s = 0; s < this.slabs.length; s++) {
+          const slab = this.slabs[s]
+          if (slab === undefined || s === this.current) continue
+          const share = this.live[s] / slab.length
+          if (share < lowest) {
+            lowest = share
+            sparsest = s
+          }
+        }
+        this.compact(sparsest)
       }
     } finally {
       this.compacting = false
@@ -313,9 +333,8 @@ export class SlabStore {
   }
 
   private drop(s: number): void {
-    const queued = this.pending.indexOf(s)
-    if (queued >= 0) this.pending.splice(queued, 1)
     const slab = this.slabs[s] as Uint8Array
+    this.inUse -= slab.length
     if (slab.length === this.slabBytes && this.retired.length + this.spare.length < MAX_SPARE_SLABS) this.retired.push(slab)
     else this.allocated -= slab.length
     this.slabs[s] = undefined

@@ -7,6 +7,16 @@ const bytesFor = (slot: number, gen: number, length: number): Uint8Array =>
   new Uint8Array(length).map((_, i) => (slot * 7 + gen * 13 + i) & 0xff)
 
 describe('slab store', () => {
+  it('never compacts when entries leave in arrival order', () => {
+    const store = new SlabStore(400, { slabBytes: 256 })
+    for (let slot = 0; slot < 400; slot++) {
+      store.put(slot, bytesFor(slot, 0, 10))
+      if (slot >= 100) store.free(slot - 100)
+    }
+    expect(store.movedBytes).toBe(0)
+    store.verify([...Array(100).keys()].map((i) => 300 + i))
+  })
+
   it('keeps every live entry intact through random puts and frees, within its memory bound', () => {
     fc.assert(
       fc.property(
@@ -40,13 +50,16 @@ describe('slab store', () => {
     )
   })
 
-  it('compacts a slab that falls below half live, and leaves old views showing their bytes', () => {
+  it('compacts the sparsest slab when the sealed slabs fall below 3/4 live, and leaves old views intact', () => {
     const store = new SlabStore(64, { slabBytes: 256 })
     // 10-byte entries, 14 bytes with the prefix: 18 per 256-byte slab.
     for (let slot = 0; slot < 54; slot++) store.put(slot, bytesFor(slot, 0, 10))
     expect(store.slabCount).toBe(3)
     const before = store.view(15)
-    for (let slot = 0; slot < 9; slot++) store.free(slot) // slab 0: 9 of 18 live, 126 of 256 bytes
+    // Sealed: slabs 0 and 1, 504 of 512 bytes live. Eight frees leave 392 ≥ 384 (3/4): nothing moves.
+    for (let slot = 0; slot < 8; slot++) store.free(slot)
+    expect(store.movedBytes).toBe(0)
+    store.free(8) // 378 < 384: slab 0 (126 of 256 live) is the sparsest and is compacted
     expect(store.movedBytes).toBe(90)
     expect(store.slabCount).toBe(3)
     store.verify([...Array(54).keys()].slice(9))
