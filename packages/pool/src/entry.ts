@@ -79,24 +79,33 @@ export interface PoolEntry {
 
 /**
  * The object handed out for a pooled entry: a snapshot of its fields, made when asked for (the
- * pool itself keeps no per-entry object). `hash` is rebuilt from the key on each read; `envelope`
- * is decoded from `raw` on first read.
+ * pool itself keeps no per-entry object). `hash` is rebuilt from the key on each read; `raw` is
+ * made on first read (most entries handed out, such as evictions or an on-connect scan, are never
+ * asked for it), and `envelope` is decoded from `raw` on first read.
  */
 export class EntryView implements PoolEntry {
   readonly key: HashKey
-  readonly raw: Uint8Array
   readonly pow: number
   readonly rating: number
   readonly arrival: number
   readonly expiry: number
   readonly bytes: number
   readonly peer: string | undefined
+  readonly #slab: Uint8Array
+  readonly #offset: number
+  readonly #length: number
+  #raw: Uint8Array | undefined
   #envelope: Envelope | undefined
 
-  /** Copies the given fields. */
-  constructor(key: HashKey, raw: Uint8Array, pow: number, rating: number, arrival: number, expiry: number, bytes: number, peer: string | undefined) {
+  /** Copies the given fields; the raw bytes are `length` bytes at `offset` in `slab`. */
+  constructor(
+    key: HashKey, slab: Uint8Array, offset: number, length: number,
+    pow: number, rating: number, arrival: number, expiry: number, bytes: number, peer: string | undefined
+  ) {
     this.key = key
-    this.raw = raw
+    this.#slab = slab
+    this.#offset = offset
+    this.#length = length
     this.pow = pow
     this.rating = rating
     this.arrival = arrival
@@ -108,6 +117,12 @@ export class EntryView implements PoolEntry {
   /** The 32-byte hash, rebuilt from the key. */
   get hash(): Uint8Array {
     return keyToHash(this.key)
+  }
+
+  /** The raw bytes: a view into the slab, made once per snapshot. */
+  get raw(): Uint8Array {
+    this.#raw ??= this.#slab.subarray(this.#offset, this.#offset + this.#length)
+    return this.#raw
   }
 
   /** The envelope decoded from `raw` (views into it), decoded once per snapshot. */

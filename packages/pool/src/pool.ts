@@ -217,7 +217,9 @@ export class BoundedPool implements Pool {
     const t = this.table
     return new EntryView(
       wordsKey(t.index.words, 8 * slot),
-      t.raws.view(slot),
+      t.raws.slabFor(slot),
+      t.raws.offsetOf[slot],
+      t.raws.lengthOf[slot],
       t.pow[slot],
       t.rating[slot],
       t.arrival[slot],

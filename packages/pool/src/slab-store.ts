@@ -170,9 +170,9 @@ export class SlabStore {
     return (this.slabs[this.slabOf[slot]] as Uint8Array).subarray(at, at + this.lengthOf[slot])
   }
 
-  /** Byte `i` of `slot`'s bytes. */
-  byteAt(slot: number, i: number): number {
-    return (this.slabs[this.slabOf[slot]] as Uint8Array)[this.offsetOf[slot] + i]
+  /** The slab that holds `slot`'s bytes (at `offsetOf[slot]`, `lengthOf[slot]` long). */
+  slabFor(slot: number): Uint8Array {
+    return this.slabs[this.slabOf[slot]] as Uint8Array
   }
 
   /** Frees the bytes of `slot`; may drop or compact its slab. Amortised O(length). */
