@@ -77,7 +77,7 @@ export interface SessionPeer extends TypedEventTarget<SessionPeerEvents> {
   removeContact(publicKey: Uint8Array): boolean
   /** Whether `publicKey` is a contact. */
   hasContact(publicKey: Uint8Array): boolean
-  /** Open sessions. */
+  /** Open sessions (not yet closed). */
   sessions(): Session[]
   /**
    * Opens a session to `publicKey`: posts the handshake (again every `resendIntervalMs`) and
@@ -152,7 +152,7 @@ class SessionPeerImpl extends Emitter<SessionPeerEvents> implements SessionPeer 
   }
 
   sessions(): Session[] {
-    return [...this.open]
+    return [...this.open].filter((s) => s.state !== 'closed')
   }
 
   async connect(publicKey: Uint8Array, options: AbortOptions = {}): Promise<Session> {

@@ -102,7 +102,7 @@ export interface SessionImplInit {
   readonly now: () => number
   /** Aborted on teardown: ends the subscription feeding {@link SessionImpl.receive}. */
   readonly controller: AbortController
-  /** Called once after teardown. */
+  /** Called once when the session has let go of everything (after the linger of a remote close). */
   readonly onClosed?: (session: SessionImpl) => void
 }
 
@@ -126,6 +126,9 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
   private gapTimer: ReturnType<typeof setTimeout> | undefined
   private resendTimer: ReturnType<typeof setInterval> | undefined
   private closeNumber = 0
+  /** After a remote close: the close's number and our sealed ack, repeated if the close is resent. */
+  private linger: { closeNumber: number; ackRecord: Uint8Array | undefined } | undefined
+  private lingerTimer: ReturnType<typeof setTimeout> | undefined
   private settledWaiters: (() => void)[] = []
 
   constructor(init: SessionImplInit) {
@@ -177,7 +180,7 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
    * open is counted in `stats.rejected` and leaves the state untouched.
    */
   receive(data: Uint8Array): void {
-    if (this.currentState === 'closed') return
+    if (this.currentState === 'closed') return this.receiveLingering(data)
     try {
       this.receiveRecord(data)
     } catch (err) {
@@ -189,6 +192,34 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
   /** Ends the session without a close frame (the peer is stopping). */
   stop(): void {
     this.teardown('stopped')
+    this.endLinger()
+  }
+
+  /**
+   * TIME_WAIT: our ack of the peer's close may be lost, and the peer then resends the close. For
+   * a bounded time after a remote close we keep only the receive header key and the sealed ack,
+   * and repeat the ack for a repeated close; everything else is already wiped.
+   */
+  private receiveLingering(data: Uint8Array): void {
+    const linger = this.linger
+    if (linger?.ackRecord === undefined) return
+    try {
+      if (openRecordNumber(data, this.rx.headerKey) !== linger.closeNumber) return
+    } catch {
+      return
+    }
+    this.stats.resent++
+    void this.post(linger.ackRecord, {}, true)
+  }
+
+  private endLinger(): void {
+    clearTimeout(this.lingerTimer)
+    this.lingerTimer = undefined
+    this.linger = undefined
+    wipe(this.rx.headerKey)
+    if (this.init.controller.signal.aborted) return
+    this.init.controller.abort(new SessionClosedError())
+    this.init.onClosed?.(this)
   }
 
   private receiveRecord(data: Uint8Array): void {
@@ -238,7 +269,7 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     for (const { number, item } of this.receiveWindow.drain()) {
       if (item.type === 'data') this.emit('message', { number, payload: item.payload })
       else {
-        this.sendAckNow()
+        this.linger = { closeNumber: number, ackRecord: this.sendAckNow() }
         this.teardown('remote')
         return
       }
@@ -298,13 +329,15 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     }, this.init.settings.ackDelayMs)
   }
 
-  private sendAckNow(): void {
+  private sendAckNow(): Uint8Array | undefined {
     clearTimeout(this.ackTimer)
     this.ackTimer = undefined
-    if (this.currentState === 'closed') return
+    if (this.currentState === 'closed') return undefined
     const frame = encodeFrame({ type: 'ack', ack: this.receiveWindow.ack() })
+    const record = sealRecord(0, this.tx.headerKey, this.tx.controlKey, frame)
     this.stats.sent++
-    void this.post(sealRecord(0, this.tx.headerKey, this.tx.controlKey, frame))
+    void this.post(record)
+    return record
   }
 
   private armResendTimer(): void {
@@ -356,8 +389,8 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     })
   }
 
-  private async post(record: Uint8Array, options: AbortOptions = {}): Promise<void> {
-    if (this.currentState === 'closed') return
+  private async post(record: Uint8Array, options: AbortOptions = {}, lingering = false): Promise<void> {
+    if (this.currentState === 'closed' && !lingering) return
     const { settings } = this.init
     const signal = options.signal === undefined ? this.init.controller.signal : AbortSignal.any([this.init.controller.signal, options.signal])
     try {
@@ -381,15 +414,18 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     const unsent = this.sendWindow.clear()
     this.txChain.wipe()
     this.rxChain.wipe()
-    wipe(this.tx.headerKey, this.tx.controlKey, this.rx.headerKey, this.rx.controlKey)
-    this.init.controller.abort(new SessionClosedError())
+    wipe(this.tx.headerKey, this.tx.controlKey, this.rx.controlKey)
+    if (this.linger === undefined) this.endLinger()
+    else {
+      const { resendIntervalMs, deliveryTimeoutMs } = this.init.settings
+      this.lingerTimer = setTimeout(() => this.endLinger(), Math.min(4 * resendIntervalMs, deliveryTimeoutMs))
+    }
     for (const number of unsent) {
       if (number !== this.closeNumber) this.emit('undelivered', { number })
     }
     const waiters = this.settledWaiters
     this.settledWaiters = []
     for (const w of waiters) w()
-    this.init.onClosed?.(this)
     this.emit('close', { reason })
   }
 }

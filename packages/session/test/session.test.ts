@@ -45,7 +45,7 @@ describe('session over a clean in-memory bus', () => {
     expect(p.a.state).toBe('closed')
     expect(p.ra.closes).toEqual(['local'])
     expect(p.rb.closes).toEqual(['remote'])
-    expect(p.transport.subscriptionCount).toBe(2)
+    await waitFor(() => p.transport.subscriptionCount === 2, 'session subscriptions to end (after the linger)')
     expect(p.alice.sessions()).toEqual([])
     expect(p.bob.sessions()).toEqual([])
     await expect(p.a.send(utf8('late'))).rejects.toMatchObject({ name: 'SessionClosedError' })
