@@ -86,6 +86,13 @@ describe('session over a clean in-memory bus', () => {
     await expect(p.a.send(utf8('x'), { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' })
     await expect(p.alice.connect(p.aliceKeys.publicKey)).rejects.toThrow(RangeError)
     await expect(p.alice.connect(new Uint8Array(65))).rejects.toThrow(RangeError)
+    const { createSessionPeer } = await import('../src/peer.ts')
+    const transport = p.transport
+    expect(() => createSessionPeer({ privateKey: new Uint8Array(32) }, { transport })).toThrow(RangeError)
+    expect(() => createSessionPeer({ privateKey: p.aliceKeys.privateKey, ttlSeconds: 0 }, { transport })).toThrow(RangeError)
+    expect(() => createSessionPeer({ privateKey: p.aliceKeys.privateKey, maxGap: 1.5 }, { transport })).toThrow(TypeError)
+    expect(() => createSessionPeer({ privateKey: p.aliceKeys.privateKey, contacts: [new Uint8Array(65)] }, { transport })).toThrow(RangeError)
+    expect(() => createSessionPeer({ privateKey: p.aliceKeys.privateKey }, {} as never)).toThrow(TypeError)
     p.alice.stop()
     await expect(p.alice.connect(p.bobKeys.publicKey)).rejects.toMatchObject({ name: 'SessionClosedError' })
     expect(p.a.state).toBe('closed')

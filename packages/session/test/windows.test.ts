@@ -1,0 +1,78 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { ReceiveWindow, ackCovers } from '../src/receive-window.ts'
+import { SendWindow } from '../src/send-window.ts'
+
+describe('receive window', () => {
+  it('any arrival order with duplicates delivers 1..n once, in order, and acks n', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 60 }).chain((n) => fc.tuple(fc.constant(n), fc.array(fc.integer({ min: 1, max: n }), { maxLength: 40 }), fc.shuffledSubarray([...Array(n).keys()].map((i) => i + 1), { minLength: n, maxLength: n }))),
+        ([n, dups, order]) => {
+          const w = new ReceiveWindow<number>()
+          const delivered: number[] = []
+          for (const k of [...order, ...dups]) {
+            const before = w.has(k)
+            expect(w.accept(k, k)).toBe(before ? 'duplicate' : 'accepted')
+            delivered.push(...w.drain().map((d) => d.item))
+          }
+          expect(delivered).toEqual([...Array(n).keys()].map((i) => i + 1))
+          expect(w.ack()).toEqual({ base: n, bitmap: 0 })
+        }
+      )
+    )
+  })
+
+  it('acks the base plus a bitmap of what waits, and skips a gap', () => {
+    const w = new ReceiveWindow<string>()
+    w.accept(1, 'a')
+    w.drain()
+    w.accept(3, 'c')
+    w.accept(5, 'e')
+    w.accept(40, 'far')
+    expect(w.drain()).toEqual([])
+    expect(w.ack()).toEqual({ base: 1, bitmap: 0b101 })
+    expect(ackCovers(w.ack(), 3)).toBe(true)
+    expect(ackCovers(w.ack(), 2)).toBe(false)
+    expect(ackCovers(w.ack(), 40)).toBe(false) // beyond the 32-bit map: resent until the base passes it
+    expect(w.lowestWaiting()).toBe(3)
+    expect(w.skipGap()).toEqual({ from: 2, to: 2 })
+    expect(w.drain().map((d) => d.number)).toEqual([3])
+    expect(w.skipGap()).toEqual({ from: 4, to: 4 })
+    expect(w.drain().map((d) => d.number)).toEqual([5])
+    expect(w.accept(2, 'late')).toBe('duplicate')
+    expect(w.skipGap()).toEqual({ from: 6, to: 39 })
+    expect(w.drain().map((d) => d.item)).toEqual(['far'])
+    expect(w.skipGap()).toBeUndefined()
+  })
+
+  it('ackCovers reads bit i as base + 2 + i', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 31 }), (base, bit) => {
+        const ack = { base, bitmap: (1 << bit) >>> 0 }
+        expect(ackCovers(ack, base + 2 + bit)).toBe(true)
+        expect(ackCovers(ack, base + 1)).toBe(false)
+        expect(ackCovers(ack, base)).toBe(true)
+      })
+    )
+  })
+})
+
+describe('send window', () => {
+  const rec = Uint8Array.of(1)
+  it('resends after the interval, expires at the deadline, stops on ack', () => {
+    const w = new SendWindow()
+    w.add(1, rec, 0, 1000)
+    w.add(2, rec, 0, 1000)
+    w.add(3, rec, 0, 50)
+    expect(w.due(10, 100)).toEqual({ resend: [], expired: [] })
+    expect(w.due(100, 100)).toEqual({ resend: [{ number: 1, record: rec }, { number: 2, record: rec }], expired: [3] })
+    expect(w.due(150, 100).resend).toEqual([]) // just resent
+    expect(w.acknowledge({ base: 0, bitmap: 0b1 })).toEqual([2])
+    expect(w.numbers()).toEqual([1])
+    expect(w.due(1000, 100)).toEqual({ resend: [], expired: [1] })
+    expect(w.size).toBe(0)
+    w.add(7, rec, 0, 10)
+    expect(w.clear()).toEqual([7])
+  })
+})
