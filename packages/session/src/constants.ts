@@ -47,3 +47,5 @@ export const DEFAULT_HANDSHAKE_MAX_AGE_MS = 60_000
 export const DEFAULT_FUTURE_ALLOWANCE_MS = 10_000
 /** Default time `connect` waits for the reply. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000
+/** Default period of the partial-topic rotation (both sides must agree). */
+export const DEFAULT_TOPIC_ROTATION_MS = 600_000

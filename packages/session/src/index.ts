@@ -8,7 +8,8 @@
  * ephemeral key, and both sides derive the session keys with HKDF from the ephemeral ECDH and
  * the transcript. Messages are then unsigned AES-256-GCM records under a per-direction hash
  * ratchet, numbered, reordered, deduplicated, acknowledged and resent until acknowledged or the
- * TTL runs out. Every frame is padded to 256, 1024 or 4096 bytes. The package needs only a
+ * TTL runs out; their topics rotate on a schedule both sides derive. Every frame is padded to
+ * 256, 1024 or 4096 bytes. The package needs only a
  * {@link SessionTransport} (`postEnvelope` + `subscribeEnvelopes`), which `@hush/node`'s
  * Whisper service provides structurally.
  *
@@ -47,6 +48,7 @@ export {
   FRAME_SIZE_CLASSES_BYTES,
   MAX_MESSAGE_BYTES,
   DEFAULT_DISCOVERY_PARTITIONS,
+  DEFAULT_TOPIC_ROTATION_MS,
   DEFAULT_TTL_SECONDS,
 } from './constants.ts'
 export { HandshakeRejectedError, HandshakeTimeoutError, InvalidFrameError, RecordRejectedError, SessionClosedError } from './errors.ts'

@@ -5,8 +5,8 @@
  * ```
  * dh        = X(ephemeralA · ephemeralB)                       (32 bytes)
  * transcript = SHA-256(handshake frame ‖ reply frame)          (the padded plaintexts)
- * okm       = HKDF-SHA-256(ikm = dh ‖ keyAB ‖ keyBA, salt = transcript, info = "hush/session/v1", 192)
- *           = chainAB ‖ chainBA ‖ headerAB ‖ headerBA ‖ controlAB ‖ controlBA
+ * okm       = HKDF-SHA-256(ikm = dh ‖ keyAB ‖ keyBA, salt = transcript, info = "hush/session/v1", 224)
+ *           = chainAB ‖ chainBA ‖ headerAB ‖ headerBA ‖ controlAB ‖ controlBA ‖ topicSecret
  * step:  messageKey = HMAC-SHA-256(chainKey, 0x01), nextChainKey = HMAC-SHA-256(chainKey, 0x02)
  * ```
  * Only the ephemeral private keys (deleted once the keys are derived) give `dh`, so a recorded
@@ -36,6 +36,8 @@ export interface SessionKeys {
   readonly ab: DirectionKeys
   /** Responder → initiator. */
   readonly ba: DirectionKeys
+  /** Seeds the partial-topic rotation (`topic-schedule.ts`). */
+  readonly topicSecret: Uint8Array
 }
 
 const INFO = utf8ToBytes(SESSION_KDF_INFO)
@@ -68,12 +70,13 @@ export function deriveSessionKeys(dh: Uint8Array, keyAB: Uint8Array, keyBA: Uint
   assertBytes(keyBA, 'keyBA', KEY_BYTES)
   assertBytes(transcript, 'transcript', 32)
   const ikm = concatBytes(dh, keyAB, keyBA)
-  const okm = hkdf(sha256, ikm, transcript, INFO, 6 * KEY_BYTES)
+  const okm = hkdf(sha256, ikm, transcript, INFO, 7 * KEY_BYTES)
   wipe(ikm)
   const part = (i: number): Uint8Array => okm.slice(i * KEY_BYTES, (i + 1) * KEY_BYTES)
   const keys: SessionKeys = {
     ab: { chainKey: part(0), headerKey: part(2), controlKey: part(4) },
     ba: { chainKey: part(1), headerKey: part(3), controlKey: part(5) },
+    topicSecret: part(6),
   }
   wipe(okm)
   return keys

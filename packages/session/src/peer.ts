@@ -14,6 +14,8 @@ import { ReplayCache } from './replay-cache.ts'
 import { type Session, SessionImpl } from './session.ts'
 import { type SessionSettings, type SessionSettingsInit, resolveSettings } from './settings.ts'
 import { discoveryTopic } from './topics.ts'
+import type { TopicSchedule } from './topic-schedule.ts'
+import type { HandshakeFrame } from './frames.ts'
 import type { AbortOptions, SessionTransport } from './transport.ts'
 
 /** Construction options of {@link createSessionPeer}. */
@@ -198,11 +200,11 @@ class SessionPeerImpl extends Emitter<SessionPeerEvents> implements SessionPeer 
           peerPublicKey: publicKey.slice(),
           role: 'initiator',
           keys,
-          sendTopic: outgoing.frame.topicAB,
+          schedule: this.schedule(outgoing.frame, keys),
           settings: this.settings,
           transport,
           now,
-          controller,
+          receiveSubscription: controller,
           onClosed: (s) => this.open.delete(s),
         })
       )
@@ -220,6 +222,15 @@ class SessionPeerImpl extends Emitter<SessionPeerEvents> implements SessionPeer 
   private postOptions(signal: AbortSignal | undefined): { powTarget: number; powTimeMs?: number; signal?: AbortSignal } {
     const { powTarget, powTimeMs } = this.settings
     return { powTarget, ...(powTimeMs !== undefined && { powTimeMs }), ...(signal !== undefined && { signal }) }
+  }
+
+  private schedule(frame: HandshakeFrame, keys: SessionKeys): TopicSchedule {
+    return {
+      secret: keys.topicSecret,
+      startMs: frame.createdAtMs,
+      periodMs: this.settings.topicRotationMs,
+      initial: { ab: frame.topicAB.slice(), ba: frame.topicBA.slice() },
+    }
   }
 
   private track(session: SessionImpl): SessionImpl {
@@ -288,11 +299,11 @@ class SessionPeerImpl extends Emitter<SessionPeerEvents> implements SessionPeer 
         peerPublicKey: incoming.initiatorKey,
         role: 'responder',
         keys: reply.keys,
-        sendTopic: frame.topicBA,
+        schedule: this.schedule(frame, reply.keys),
         settings: this.settings,
         transport: this.components.transport,
         now: this.components.now,
-        controller,
+        receiveSubscription: controller,
         onClosed: (s) => this.open.delete(s),
       })
     )

@@ -16,7 +16,10 @@ import { ReceiveWindow } from './receive-window.ts'
 import { openRecordFrame, openRecordNumber, sealRecord } from './record.ts'
 import { SendWindow } from './send-window.ts'
 import type { SessionSettings } from './settings.ts'
+import { type Direction, type TopicSchedule, epochAt, msToNextEpoch, receiveTopics, topicAt } from './topic-schedule.ts'
 import type { AbortOptions, SessionTransport } from './transport.ts'
+import { pump } from './pump.ts'
+import { bytesToHex } from '@noble/hashes/utils.js'
 
 /** A delivered application message. */
 export interface SessionMessage {
@@ -96,12 +99,16 @@ export interface SessionImplInit {
   readonly peerPublicKey: Uint8Array
   readonly role: 'initiator' | 'responder'
   readonly keys: SessionKeys
-  readonly sendTopic: Uint8Array
+  /** The partial-topic schedule (its secret is taken over and wiped at the end). */
+  readonly schedule: TopicSchedule
   readonly settings: SessionSettings
   readonly transport: SessionTransport
   readonly now: () => number
-  /** Aborted on teardown: ends the subscription feeding {@link SessionImpl.receive}. */
-  readonly controller: AbortController
+  /**
+   * Controls the caller's subscription on the epoch-0 receive topic, which already feeds
+   * {@link SessionImpl.receive}; the session aborts it when that topic leaves the window.
+   */
+  readonly receiveSubscription: AbortController
   /** Called once when the session has let go of everything (after the linger of a remote close). */
   readonly onClosed?: (session: SessionImpl) => void
 }
@@ -129,6 +136,11 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
   /** After a remote close: the close's number and our sealed ack, repeated if the close is resent. */
   private linger: { closeNumber: number; ackRecord: Uint8Array | undefined } | undefined
   private lingerTimer: ReturnType<typeof setTimeout> | undefined
+  private epochTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly controller = new AbortController()
+  private readonly subscriptions = new Map<string, AbortController>()
+  private readonly txDirection: Direction
+  private readonly rxDirection: Direction
   private settledWaiters: (() => void)[] = []
 
   constructor(init: SessionImplInit) {
@@ -142,6 +154,30 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     this.txChain = new SendingChain(this.tx.chainKey)
     this.rxChain = new ReceivingChain(this.rx.chainKey, { maxGap: init.settings.maxGap, maxSkipped: init.settings.maxSkippedKeys })
     wipe(this.tx.chainKey, this.rx.chainKey)
+    this.txDirection = init.role === 'initiator' ? 'ab' : 'ba'
+    this.rxDirection = init.role === 'initiator' ? 'ba' : 'ab'
+    this.subscriptions.set(bytesToHex(topicAt(init.schedule, this.rxDirection, 0)), init.receiveSubscription)
+    this.refreshSubscriptions()
+  }
+
+  /** Listens on the receive topics of the current epoch window, drops the rest, and re-arms at the next epoch. */
+  private refreshSubscriptions(): void {
+    const { schedule, transport, now } = this.init
+    const nowMs = now()
+    const wanted = new Map(receiveTopics(schedule, this.rxDirection, nowMs).map((t) => [bytesToHex(t), t]))
+    for (const [key, controller] of this.subscriptions) {
+      if (wanted.has(key)) continue
+      controller.abort(new SessionClosedError('topic rotated out'))
+      this.subscriptions.delete(key)
+    }
+    for (const [key, topic] of wanted) {
+      if (this.subscriptions.has(key)) continue
+      const controller = new AbortController()
+      this.subscriptions.set(key, controller)
+      void pump(transport.subscribeEnvelopes([topic], { signal: controller.signal }), (data) => this.receive(data), () => {})
+    }
+    const waitMs = msToNextEpoch(schedule, nowMs)
+    if (Number.isFinite(waitMs)) this.epochTimer = setTimeout(() => this.refreshSubscriptions(), waitMs + 1)
   }
 
   get state(): SessionState {
@@ -216,9 +252,14 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     clearTimeout(this.lingerTimer)
     this.lingerTimer = undefined
     this.linger = undefined
-    wipe(this.rx.headerKey)
-    if (this.init.controller.signal.aborted) return
-    this.init.controller.abort(new SessionClosedError())
+    wipe(this.rx.headerKey, this.init.schedule.secret)
+    clearTimeout(this.epochTimer)
+    this.epochTimer = undefined
+    if (this.controller.signal.aborted) return
+    const reason = new SessionClosedError()
+    this.controller.abort(reason)
+    for (const controller of this.subscriptions.values()) controller.abort(reason)
+    this.subscriptions.clear()
     this.init.onClosed?.(this)
   }
 
@@ -392,10 +433,11 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
   private async post(record: Uint8Array, options: AbortOptions = {}, lingering = false): Promise<void> {
     if (this.currentState === 'closed' && !lingering) return
     const { settings } = this.init
-    const signal = options.signal === undefined ? this.init.controller.signal : AbortSignal.any([this.init.controller.signal, options.signal])
+    const signal = options.signal === undefined ? this.controller.signal : AbortSignal.any([this.controller.signal, options.signal])
+    const topic = topicAt(this.init.schedule, this.txDirection, epochAt(this.init.schedule, this.init.now()))
     try {
       await this.init.transport.postEnvelope(
-        { topic: this.init.sendTopic, data: record, ttlSeconds: settings.ttlSeconds },
+        { topic, data: record, ttlSeconds: settings.ttlSeconds },
         { powTarget: settings.powTarget, ...(settings.powTimeMs !== undefined && { powTimeMs: settings.powTimeMs }), signal }
       )
     } catch (err) {

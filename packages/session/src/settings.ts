@@ -9,6 +9,7 @@ import {
   DEFAULT_MAX_GAP,
   DEFAULT_MAX_SKIPPED_KEYS,
   DEFAULT_RESEND_INTERVAL_MS,
+  DEFAULT_TOPIC_ROTATION_MS,
   DEFAULT_TTL_SECONDS,
 } from './constants.ts'
 
@@ -40,6 +41,12 @@ export interface SessionSettingsInit {
   futureAllowanceMs?: number
   /** How long `connect` waits for the reply, milliseconds. @default 30000 */
   connectTimeoutMs?: number
+  /**
+   * Period of the partial-topic rotation, milliseconds; 0 keeps the handshake's topics. Must
+   * exceed the TTL plus the clock skew between the parties. Both sides must use the same value.
+   * @default 600000
+   */
+  topicRotationMs?: number
 }
 
 /** Settings with every default applied. */
@@ -70,6 +77,7 @@ export function resolveSettings(init: SessionSettingsInit): SessionSettings {
     handshakeMaxAgeMs: init.handshakeMaxAgeMs ?? DEFAULT_HANDSHAKE_MAX_AGE_MS,
     futureAllowanceMs: init.futureAllowanceMs ?? DEFAULT_FUTURE_ALLOWANCE_MS,
     connectTimeoutMs: init.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    topicRotationMs: init.topicRotationMs ?? DEFAULT_TOPIC_ROTATION_MS,
   }
   if (typeof settings.powTarget !== 'number' || !(settings.powTarget >= 0)) throw new RangeError('init.powTarget must be a number ≥ 0')
   if (settings.powTimeMs !== undefined) assertInt(settings.powTimeMs, 'init.powTimeMs', 1)
@@ -81,5 +89,6 @@ export function resolveSettings(init: SessionSettingsInit): SessionSettings {
   assertInt(settings.handshakeMaxAgeMs, 'init.handshakeMaxAgeMs', 1)
   assertInt(settings.futureAllowanceMs, 'init.futureAllowanceMs')
   assertInt(settings.connectTimeoutMs, 'init.connectTimeoutMs', 1)
+  assertInt(settings.topicRotationMs, 'init.topicRotationMs')
   return settings
 }

@@ -18,14 +18,14 @@ function sentKeys(count: number): Uint8Array[] {
 }
 
 describe('kdf', () => {
-  it('ECDH agrees on both sides and the schedule gives six distinct keys', () => {
+  it('ECDH agrees on both sides and the schedule gives seven distinct keys', () => {
     const a = generateKeyPair()
     const b = generateKeyPair()
     const dh = ecdh(a.privateKey, b.publicKey)
     expect(dh).toEqual(ecdh(b.privateKey, a.publicKey))
     const keys = deriveSessionKeys(dh, new Uint8Array(32).fill(1), new Uint8Array(32).fill(2), transcriptHash(Uint8Array.of(1), Uint8Array.of(2)))
-    const all = [keys.ab.chainKey, keys.ab.headerKey, keys.ab.controlKey, keys.ba.chainKey, keys.ba.headerKey, keys.ba.controlKey]
-    expect(new Set(all.map(bytesToHex)).size).toBe(6)
+    const all = [keys.ab.chainKey, keys.ab.headerKey, keys.ab.controlKey, keys.ba.chainKey, keys.ba.headerKey, keys.ba.controlKey, keys.topicSecret]
+    expect(new Set(all.map(bytesToHex)).size).toBe(7)
     const other = deriveSessionKeys(dh, new Uint8Array(32).fill(1), new Uint8Array(32).fill(2), transcriptHash(Uint8Array.of(1), Uint8Array.of(3)))
     expect(other.ab.chainKey).not.toEqual(keys.ab.chainKey)
   })

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { equalBytes } from '@noble/ciphers/utils.js'
 import type { MemoryTransport } from '../src/memory-transport.ts'
 import type { SessionTransport } from '../src/transport.ts'
+import { readHandshake } from './attacker.ts'
 import { connectedPair, type Pair, sleep, stopPair, utf8, waitFor } from './fixtures.ts'
 
 const texts = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`)
@@ -39,7 +40,7 @@ describe('session over a clean in-memory bus', () => {
     expect(equalBytes(p.a.peerPublicKey, p.bobKeys.publicKey)).toBe(true)
     await exchange(p, 20)
     expectExactlyOnceInOrder(p, 20)
-    expect(p.transport.subscriptionCount).toBe(4) // two discovery topics, two session topics
+    expect(p.transport.subscriptionCount).toBe(6) // two discovery topics; epochs 0 and 1 of each direction
     await p.a.close()
     await waitFor(() => p.b.state === 'closed', 'remote close')
     expect(p.a.state).toBe('closed')
@@ -108,6 +109,32 @@ describe('session over a clean in-memory bus', () => {
     const pending = p.alice.connect(p.bobKeys.publicKey, { signal: ac.signal })
     ac.abort()
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
+    stopPair(p)
+  })
+})
+
+describe('partial-topic rotation', () => {
+  it('moves both directions through fresh topics on the shared schedule, delivering throughout', async () => {
+    const periodMs = 60
+    const p = await connectedPair({ settings: { topicRotationMs: periodMs } })
+    const count = 30
+    for (let i = 1; i <= count; i++) {
+      await p.a.send(utf8(`a${i}`))
+      await p.b.send(utf8(`b${i}`))
+      await sleep(periodMs / 3)
+      expect(p.transport.subscriptionCount).toBeLessThanOrEqual(2 + 2 * 3)
+    }
+    await waitFor(() => p.ra.receipts.length === count && p.rb.receipts.length === count, 'receipts')
+    expectExactlyOnceInOrder(p, count)
+    const hex = (t: Uint8Array): string => Buffer.from(t).toString('hex')
+    const { handshake } = readHandshake(p.transport.posted, p.bobKeys.privateKey, p.bobKeys.publicKey)
+    const sessionTopics = new Set(p.transport.posted.slice(1).map((e) => hex(e.topic)))
+    expect(sessionTopics.size).toBeGreaterThanOrEqual(6) // several epochs, two directions each
+    const last = p.transport.posted.at(-1)?.topic as Uint8Array
+    expect([hex(handshake.topicAB), hex(handshake.topicBA)]).not.toContain(hex(last))
+    await p.a.close()
+    await waitFor(() => p.b.state === 'closed', 'remote close')
+    await waitFor(() => p.transport.subscriptionCount === 2, 'session subscriptions to end')
     stopPair(p)
   })
 })
