@@ -487,8 +487,10 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
     const pow = powOfEncoded(raw, envelope, time.powTtl - envelope.ttl)
     const tolerance = this.settings.requirementToleranceMs
     if (!meetsOwnRequirement(this.minPow, (min) => pow >= min, nowMs, tolerance)) return this.drop('low-pow', from)
-    const envelopeBloom = topicToBloom(envelope.topic)
-    if (!meetsOwnRequirement(this.bloom, (b) => bloomMatches(b, envelopeBloom), nowMs, tolerance)) {
+    // geth's per-byte bloom of the topic, built only when some bloom has to be matched.
+    let bloom: Bloom | undefined
+    const envelopeBloom = (): Bloom => (bloom ??= topicToBloom(envelope.topic))
+    if (!meetsOwnRequirement(this.bloom, (b) => b === undefined || bloomMatches(b, envelopeBloom()), nowMs, tolerance)) {
       return this.drop('bloom-mismatch', from)
     }
     const rating = ratingOf({ pow })
@@ -518,11 +520,18 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
   private forward(
     entry: { key: string; pow: number; expiry: number; sizeBytes: number },
     hash: Uint8Array,
-    bloom: Bloom,
+    bloom: () => Bloom,
     rawBytes: number,
     from: Peer | undefined
   ): void {
-    const candidate = { pow: entry.pow, bloom, rawBytes, sizeBytes: entry.sizeBytes }
+    const candidate = {
+      pow: entry.pow,
+      get bloom(): Bloom {
+        return bloom()
+      },
+      rawBytes,
+      sizeBytes: entry.sizeBytes,
+    }
     const notice = from !== undefined && rawBytes >= KNOWN_NOTICE_MIN_BYTES
     for (const peer of this.router.getPeers()) {
       if (peer === from || peer.status === undefined || peer.known.has(entry.key)) continue
