@@ -55,3 +55,23 @@ export class HandshakeTimeoutError extends Error {
     this.name = 'HandshakeTimeoutError'
   }
 }
+
+/** Thrown when account bytes are not an account file of a known version, or hold invalid data. */
+export class InvalidAccountError extends Error {
+  static override name = 'InvalidAccountError'
+
+  constructor(message = 'Invalid account file', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'InvalidAccountError'
+  }
+}
+
+/** Thrown when an account file does not decrypt: wrong password, or the file was altered. */
+export class AccountDecryptionError extends Error {
+  static override name = 'AccountDecryptionError'
+
+  constructor(message = 'Account does not decrypt: wrong password or altered file', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'AccountDecryptionError'
+  }
+}

@@ -51,4 +51,15 @@ export {
   DEFAULT_TOPIC_ROTATION_MS,
   DEFAULT_TTL_SECONDS,
 } from './constants.ts'
-export { HandshakeRejectedError, HandshakeTimeoutError, InvalidFrameError, RecordRejectedError, SessionClosedError } from './errors.ts'
+export type { AccountData, AccountKdfOptions, Contact } from './account.ts'
+export { addContact, createAccountData, decryptAccount, encryptAccount, removeContact } from './account.ts'
+export { loadAccount, saveAccount } from './account-file.ts'
+export {
+  AccountDecryptionError,
+  HandshakeRejectedError,
+  HandshakeTimeoutError,
+  InvalidAccountError,
+  InvalidFrameError,
+  RecordRejectedError,
+  SessionClosedError,
+} from './errors.ts'

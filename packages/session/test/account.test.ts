@@ -1,0 +1,125 @@
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateKeyPair } from '@hush/envelope'
+import { gcm } from '@noble/ciphers/aes.js'
+import { scrypt } from '@noble/hashes/scrypt.js'
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import { addContact, createAccountData, decryptAccount, encryptAccount, removeContact } from '../src/account.ts'
+import { loadAccount, saveAccount } from '../src/account-file.ts'
+
+const FAST = { logN: 10 }
+const bob = generateKeyPair().publicKey
+const carol = generateKeyPair().publicKey
+
+/** Builds a version-1 file around arbitrary content, following the documented layout. */
+function fileWith(content: string, password: string): Uint8Array {
+  const header = new Uint8Array(40)
+  header.set(utf8ToBytes('HUSHACCT'), 0)
+  header.set([1, 10, 8, 1], 8)
+  header.fill(7, 12, 40)
+  const key = scrypt(utf8ToBytes(password), header.subarray(12, 28), { N: 1024, r: 8, p: 1, dkLen: 32 })
+  const sealed = gcm(key, header.subarray(28, 40), header).encrypt(utf8ToBytes(content))
+  const out = new Uint8Array(40 + sealed.length)
+  out.set(header)
+  out.set(sealed, 40)
+  return out
+}
+
+describe('account encryption', () => {
+  it('round-trips identity and contacts; add replaces by name, remove drops', async () => {
+    let account = createAccountData()
+    account = addContact(account, 'bob', bob)
+    account = addContact(account, 'carol', carol)
+    account = addContact(account, 'bob', carol)
+    expect(account.contacts.map((c) => c.name)).toEqual(['carol', 'bob'])
+    account = removeContact(account, 'carol')
+    const bytes = await encryptAccount(account, 'correct horse', FAST)
+    expect(new TextDecoder().decode(bytes.subarray(0, 8))).toBe('HUSHACCT')
+    expect(bytes.length).toBeGreaterThan(40 + 16)
+    expect(bytesToHex(bytes).includes(bytesToHex(account.privateKey))).toBe(false)
+    const back = await decryptAccount(bytes, 'correct horse')
+    expect(back).toEqual(account)
+    expect(await encryptAccount(account, 'correct horse', FAST)).not.toEqual(bytes) // fresh salt and nonce
+  })
+
+  it('refuses a wrong password and any altered byte with AccountDecryptionError', async () => {
+    const bytes = await encryptAccount(addContact(createAccountData(), 'bob', bob), 'pw', FAST)
+    await expect(decryptAccount(bytes, 'pw!')).rejects.toMatchObject({ name: 'AccountDecryptionError' })
+    for (const index of [12, 30, 39, 40, bytes.length - 1]) {
+      const altered = bytes.slice()
+      altered[index] ^= 1
+      await expect(decryptAccount(altered, 'pw')).rejects.toMatchObject({ name: 'AccountDecryptionError' })
+    }
+    const cheaper = bytes.slice()
+    cheaper[10] = 1 // r: 8 → 1, authenticated as AAD
+    await expect(decryptAccount(cheaper, 'pw')).rejects.toMatchObject({ name: 'AccountDecryptionError' })
+  })
+
+  const valid = fileWith(JSON.stringify({ privateKey: bytesToHex(createAccountData().privateKey), contacts: [] }), 'pw')
+  const withHeader = (i: number, v: number): Uint8Array => {
+    const b = valid.slice()
+    b[i] = v
+    return b
+  }
+  const contentCases: [string, string][] = [
+    ['not JSON', '{'],
+    ['wrong shape', '[]'],
+    ['missing contacts', JSON.stringify({ privateKey: '11'.repeat(32) })],
+    ['uppercase key hex', JSON.stringify({ privateKey: 'AA'.repeat(32), contacts: [] })],
+    ['zero private key', JSON.stringify({ privateKey: '00'.repeat(32), contacts: [] })],
+    ['short private key', JSON.stringify({ privateKey: '11'.repeat(31), contacts: [] })],
+    ['contact off the curve', JSON.stringify({ privateKey: '11'.repeat(32), contacts: [{ name: 'x', publicKey: '04' + 'ff'.repeat(64) }] })],
+    ['repeated name', JSON.stringify({ privateKey: '11'.repeat(32), contacts: [{ name: 'x', publicKey: bytesToHex(bob) }, { name: 'x', publicKey: bytesToHex(carol) }] })],
+    ['empty name', JSON.stringify({ privateKey: '11'.repeat(32), contacts: [{ name: '', publicKey: bytesToHex(bob) }] })],
+  ]
+  const headerCases: [string, Uint8Array][] = [
+    ['too short', valid.subarray(0, 50)],
+    ['bad magic', withHeader(0, 0x41)],
+    ['unknown version', withHeader(8, 2)],
+    ['logN beyond 20', withHeader(9, 30)],
+    ['logN below 10', withHeader(9, 4)],
+    ['p zero', withHeader(11, 0)],
+  ]
+  it.each([...headerCases, ...contentCases.map(([n, c]): [string, Uint8Array] => [n, fileWith(c, 'pw')])])('rejects %s with InvalidAccountError', async (_name, bytes) => {
+    await expect(decryptAccount(bytes, 'pw')).rejects.toMatchObject({ name: 'InvalidAccountError' })
+  })
+
+  it('the hand-built valid file opens (the layout above is the documented one)', async () => {
+    expect((await decryptAccount(valid, 'pw')).contacts).toEqual([])
+  })
+
+  it('rejects bad arguments', async () => {
+    expect(() => addContact(createAccountData(), '', bob)).toThrow(RangeError)
+    expect(() => addContact(createAccountData(), 'x', new Uint8Array(65))).toThrow(RangeError)
+    await expect(encryptAccount(createAccountData(), 'pw', { logN: 25 })).rejects.toThrow(RangeError)
+    await expect(encryptAccount({ privateKey: new Uint8Array(32), contacts: [] }, 'pw', FAST)).rejects.toThrow(RangeError)
+    await expect(encryptAccount(createAccountData(), 1 as unknown as string, FAST)).rejects.toThrow(TypeError)
+    await expect(decryptAccount(valid, undefined as unknown as string)).rejects.toThrow(TypeError)
+  })
+})
+
+describe('account files', () => {
+  let dir = ''
+  afterEach(async () => {
+    if (dir !== '') await rm(dir, { recursive: true, force: true })
+    dir = ''
+  })
+
+  it('saves atomically with mode 0600, replaces, and loads', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hush-account-'))
+    const path = join(dir, 'alice.account')
+    const first = addContact(createAccountData(), 'bob', bob)
+    await saveAccount(path, first, 'pw', FAST)
+    expect((await stat(path)).mode & 0o777).toBe(0o600)
+    expect(await loadAccount(path, 'pw')).toEqual(first)
+    const second = addContact(first, 'carol', carol)
+    await saveAccount(path, second, 'pw', FAST)
+    expect(await loadAccount(path, 'pw')).toEqual(second)
+    expect(await readdir(dir)).toEqual(['alice.account']) // no temporary files left behind
+    await writeFile(join(dir, 'junk'), 'not an account')
+    await expect(loadAccount(join(dir, 'junk'), 'pw')).rejects.toMatchObject({ name: 'InvalidAccountError' })
+    await expect(loadAccount(join(dir, 'missing'), 'pw')).rejects.toMatchObject({ code: 'ENOENT' })
+  })
+})
