@@ -1,0 +1,2 @@
+/** @packageDocumentation shh JSON-RPC for a Hush node (in progress). */
+export {}
