@@ -35,7 +35,7 @@
  */
 export type { SessionPeer, SessionPeerComponents, SessionPeerEvents, SessionPeerInit, SessionRequest } from './peer.ts'
 export { createSessionPeer } from './peer.ts'
-export type { Session, SessionCloseReason, SessionEvents, SessionMessage, SessionState, SessionStats } from './session.ts'
+export type { Session, SessionCloseReason, SessionEvents, SessionMessage, SessionState, SessionStats } from './session-api.ts'
 export type { SessionSettingsInit } from './settings.ts'
 export type { AbortOptions, SessionTransport, TransportPost, TransportPostOptions } from './transport.ts'
 export type { MemoryTransport, MemoryTransportFaults, MemoryTransportInit } from './memory-transport.ts'

@@ -8,7 +8,7 @@
 import { assertBytes, wipe } from './assert.ts'
 import { MAX_MESSAGE_BYTES } from './constants.ts'
 import { InvalidFrameError, RecordRejectedError, SessionClosedError } from './errors.ts'
-import { Emitter, type TypedEventTarget } from './events.ts'
+import { Emitter } from './events.ts'
 import { type Ack, type Frame, encodeFrame } from './frames.ts'
 import type { DirectionKeys, SessionKeys } from './kdf.ts'
 import { ReceivingChain, SendingChain } from './ratchet.ts'
@@ -18,80 +18,9 @@ import { SendWindow } from './send-window.ts'
 import type { SessionSettings } from './settings.ts'
 import { type Direction, type TopicSchedule, epochAt, msToNextEpoch, receiveTopics, topicAt } from './topic-schedule.ts'
 import type { AbortOptions, SessionTransport } from './transport.ts'
+import type { Session, SessionCloseReason, SessionEvents, SessionState, SessionStats } from './session-api.ts'
 import { pump } from './pump.ts'
 import { bytesToHex } from '@noble/hashes/utils.js'
-
-/** A delivered application message. */
-export interface SessionMessage {
-  /** Its number in the peer's direction, from 1. */
-  readonly number: number
-  /** The application bytes. */
-  readonly payload: Uint8Array
-}
-
-/** Why a session ended. */
-export type SessionCloseReason = 'local' | 'remote' | 'stopped'
-
-/** Events of a {@link Session}. */
-export interface SessionEvents {
-  /** A message from the peer, in order, exactly once. */
-  message: SessionMessage
-  /** The peer acknowledged our message `number`. */
-  receipt: { readonly number: number }
-  /** Numbers `from`…`to` (inclusive) from the peer never arrived in time and were skipped. */
-  gap: { readonly from: number; readonly to: number }
-  /** Our message `number` was not acknowledged before its deadline (or the session ended first). */
-  undelivered: { readonly number: number }
-  /** The session ended; keys are overwritten and subscriptions ended. */
-  close: { readonly reason: SessionCloseReason }
-}
-
-/** Counters of one session. */
-export interface SessionStats {
-  /** Records posted for the first time (data, close, acks). */
-  sent: number
-  /** Records posted again. */
-  resent: number
-  /** Records opened successfully. */
-  received: number
-  /** Records that repeated one already handled. */
-  duplicates: number
-  /** Envelopes on our topic that did not open (forged, tampered, foreign, too far ahead). */
-  rejected: number
-  /** Posts the transport refused (retried by the resend timer). */
-  postErrors: number
-}
-
-/** Session lifecycle. */
-export type SessionState = 'open' | 'closing' | 'closed'
-
-/** An established two-party session. */
-export interface Session extends TypedEventTarget<SessionEvents> {
-  /** 16-byte session id (from the handshake). */
-  readonly id: Uint8Array
-  /** The peer's static public key (verified by the handshake signature or our own choice). */
-  readonly peerPublicKey: Uint8Array
-  /** Whether we sent the handshake or answered it. */
-  readonly role: 'initiator' | 'responder'
-  /** Lifecycle state. */
-  readonly state: SessionState
-  /** Counters. */
-  readonly stats: Readonly<SessionStats>
-  /**
-   * Sends `payload` (at most 4080 bytes) as the next numbered message; resolves to its number
-   * once posted. A failed post is retried by the resend timer, not thrown.
-   * @throws {SessionClosedError} when the session is closing or closed
-   * @throws {RangeError} when `payload` is too large
-   */
-  send(payload: Uint8Array, options?: AbortOptions): Promise<number>
-  /**
-   * Waits until everything sent is acknowledged or undelivered, sends an authenticated close,
-   * waits for its ack (or its deadline), then overwrites the keys and ends the subscriptions.
-   * Resolves at once on a closed session. On abort the session is torn down at once and the
-   * call rejects with `signal.reason`.
-   */
-  close(options?: AbortOptions): Promise<void>
-}
 
 /** What {@link SessionImpl} is built from. */
 export interface SessionImplInit {

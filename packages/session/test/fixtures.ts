@@ -2,7 +2,7 @@
 import { type KeyPair, generateKeyPair } from '@hush/envelope'
 import { createMemoryTransport, type MemoryTransportInit, type MemoryTransport } from '../src/memory-transport.ts'
 import { createSessionPeer, type SessionPeer, type SessionPeerComponents } from '../src/peer.ts'
-import type { Session } from '../src/session.ts'
+import type { Session } from '../src/session-api.ts'
 import type { SessionSettingsInit } from '../src/settings.ts'
 import type { SessionTransport } from '../src/transport.ts'
 

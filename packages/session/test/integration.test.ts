@@ -9,7 +9,7 @@ import { generateKeyPair } from '@hush/envelope'
 import { createHushNode, type HushNode } from '@hush/node'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSessionPeer, type SessionPeer } from '../src/peer.ts'
-import type { Session } from '../src/session.ts'
+import type { Session } from '../src/session-api.ts'
 import { record, utf8, waitFor } from './fixtures.ts'
 
 async function startNode(): Promise<HushNode> {
