@@ -11,15 +11,11 @@ import {
   MAX_ENVELOPE_SIZE_BYTES,
   type Topic,
   bloomMatches,
-  bloomUnion,
   decodeEnvelope,
   encodeEnvelope,
   envelopeSize,
-  isValidPublicKey,
   keccak256,
   topicToBloom,
-  topicsToBloom,
-  wrapMessage,
 } from '@hush/envelope'
 import { type Pool, createPool, hashKey } from '@hush/pool'
 import { powOfEncoded, ratingOf, sealEnvelopeAsync } from '@hush/pow'
@@ -35,7 +31,11 @@ import {
   serviceDependencies,
 } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
-import { AsyncQueue, closeOnAbort } from './async-queue.ts'
+import { type AsyncQueue, closeOnAbort } from './async-queue.ts'
+import { advertisedBloom, sameBloom } from './advertised-bloom.ts'
+import { resolveCriteria } from './criteria.ts'
+import { wrapPost } from './post-params.ts'
+import { RawSubscriptions, iterateWithCleanup } from './raw-subscriptions.ts'
 import { CODE_P2P_MESSAGE, KNOWN_NOTICE_MIN_BYTES } from './constants.ts'
 import { FilterNotFoundError, NotStartedError, PeerNotFoundError, PostRejectedError } from './errors.ts'
 import { type ReceivedMessage, FilterSet } from './filters.ts'
@@ -70,8 +70,6 @@ export type IngestResult =
   | { status: 'duplicate'; hash: Uint8Array }
   | { status: 'dropped'; reason: DropReason }
 
-const topicNumber = (t: Topic): number => ((t[0] << 24) | (t[1] << 16) | (t[2] << 8) | t[3]) >>> 0
-
 /** A Whisper v6 node service for libp2p. See {@link whisper}. */
 export class WhisperService extends TypedEventEmitter<WhisperEvents> implements Startable, RouterHost {
   readonly [Symbol.toStringTag] = '@hush/node'
@@ -83,7 +81,7 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
   private readonly router: Router
   private pool: Pool
   private readonly filters = new FilterSet()
-  private readonly rawSubscriptions = new Map<number, Set<AsyncQueue<Envelope>>>()
+  private readonly rawSubscriptions = new RawSubscriptions()
   private minPow: Requirement<number>
   private bloom: Requirement<Bloom | undefined>
   private explicitBloom: Bloom | undefined
@@ -156,8 +154,7 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
     for (const ac of this.sealing) ac.abort(new NotStartedError('the node stopped'))
     this.sealing.clear()
     await this.router.stop()
-    for (const set of this.rawSubscriptions.values()) for (const q of set) q.close()
-    this.rawSubscriptions.clear()
+    this.rawSubscriptions.closeAll()
     this.filters.clear()
   }
 
@@ -276,7 +273,7 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
 
   /** Installs a polling filter (geth `newMessageFilter`); returns its id. */
   newMessageFilter(criteria: MessageCriteria): string {
-    const id = this.filters.install(this.resolveCriteria(criteria))
+    const id = this.filters.install(resolveCriteria(criteria, this.keys, this.settings.filterCapacity))
     this.updateBloom(false)
     return id
   }
@@ -312,15 +309,7 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
       if (this.filters.uninstall(id)) this.updateBloom(false)
     }
     options.signal?.addEventListener('abort', uninstall, { once: true })
-    return {
-      [Symbol.asyncIterator]: async function* () {
-        try {
-          yield* queue
-        } finally {
-          uninstall()
-        }
-      },
-    }
+    return iterateWithCleanup(queue, uninstall)
   }
 
   /**
@@ -330,36 +319,15 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
   subscribeEnvelopes(topics: readonly Topic[], options: AbortOptions = {}): AsyncIterable<Envelope> {
     if (!Array.isArray(topics) || topics.length === 0) throw new TypeError('topics must be a non-empty array')
     for (const t of topics) if (!(t instanceof Uint8Array) || t.length !== 4) throw new TypeError('topics must hold 4-byte topics')
-    const queue = new AsyncQueue<Envelope>(this.settings.filterCapacity)
-    const keys = [...new Set(topics.map(topicNumber))]
-    for (const k of keys) {
-      let set = this.rawSubscriptions.get(k)
-      if (set === undefined) this.rawSubscriptions.set(k, (set = new Set()))
-      set.add(queue)
-    }
+    const subscription = this.rawSubscriptions.add(topics, this.settings.filterCapacity)
     this.updateBloom(false)
-    const detach = closeOnAbort(queue, options.signal)
+    const detach = closeOnAbort(subscription.queue, options.signal)
     const remove = (): void => {
       detach()
-      let changed = false
-      for (const k of keys) {
-        const set = this.rawSubscriptions.get(k)
-        if (set?.delete(queue) === true) changed = true
-        if (set?.size === 0) this.rawSubscriptions.delete(k)
-      }
-      queue.close()
-      if (changed) this.updateBloom(false)
+      if (subscription.remove()) this.updateBloom(false)
     }
     options.signal?.addEventListener('abort', remove, { once: true })
-    return {
-      [Symbol.asyncIterator]: async function* () {
-        try {
-          yield* queue
-        } finally {
-          remove()
-        }
-      },
-    }
+    return iterateWithCleanup(subscription.queue, remove)
   }
 
   // ---- posting ----------------------------------------------------------------------------
@@ -371,30 +339,8 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
    * @throws {PeerNotFoundError} when `targetPeer` is not connected
    */
   async post(params: PostParams, options: PostOptions = {}): Promise<Uint8Array> {
-    if (typeof params !== 'object' || params === null) throw new TypeError('params must be an object')
-    if ((params.symKeyID === undefined) === (params.pubKey === undefined)) {
-      throw new TypeError('params need exactly one of symKeyID and pubKey')
-    }
-    if (params.symKeyID !== undefined && params.topic === undefined) throw new TypeError('params.topic is required with symKeyID')
-    if (params.pubKey !== undefined && !isValidPublicKey(params.pubKey)) throw new RangeError('params.pubKey is not a valid public key')
-    const topic = params.topic ?? new Uint8Array(4)
-    const signingKey = params.sig === undefined ? undefined : this.keys.pair(params.sig).privateKey
-    const nowSeconds = Math.floor(this.settings.now() / 1000)
-    const base = {
-      topic,
-      payload: params.payload,
-      ...(signingKey !== undefined && { signingKey }),
-      ...(params.ttl !== undefined && { ttl: params.ttl }),
-      ...(params.padding !== undefined && { padding: params.padding }),
-      now: nowSeconds,
-    }
-    const envelope =
-      params.symKeyID !== undefined
-        ? wrapMessage({ ...base, symKey: this.keys.symKey(params.symKeyID) })
-        : wrapMessage({ ...base, publicKey: params.pubKey as Uint8Array })
-    const target = params.powTarget ?? this.minPow.current
-    checkPow(target, 'params.powTarget')
-    const sealed = await this.seal(envelope, target, params.powTime === undefined ? undefined : params.powTime * 1000, options)
+    const { envelope, targetPow } = wrapPost(params, this.keys, this.minPow.current, Math.floor(this.settings.now() / 1000))
+    const sealed = await this.seal(envelope, targetPow, params.powTime === undefined ? undefined : params.powTime * 1000, options)
     if (params.targetPeer !== undefined) return this.sendP2P(sealed, params.targetPeer)
     return this.ingestOwn(sealed)
   }
@@ -549,10 +495,9 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
    * plaintext, raw subscribers and event listeners get an envelope over a copy of the bytes.
    */
   private deliver(envelope: Envelope, raw: Uint8Array, hash: Uint8Array, pow: number, from: Peer | undefined): void {
-    const subscribers = this.rawSubscriptions.get(topicNumber(envelope.topic))
     let copy: Envelope | undefined
     const own = (): Envelope => (copy ??= decodeEnvelope(raw.slice(), { maxSizeBytes: MAX_ENVELOPE_SIZE_BYTES }))
-    if (subscribers !== undefined) for (const q of subscribers) q.push(own())
+    this.rawSubscriptions.deliver(envelope.topic, own)
     if (this.filters.watches(envelope.topic)) {
       for (const message of this.filters.match(envelope, { pow, hash, isP2P: false })) {
         this.counts.delivered++
@@ -685,53 +630,29 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
     this.router.pruneKnown(nowSeconds, this.settings.pastAllowanceSeconds)
   }
 
-  private resolveCriteria(criteria: MessageCriteria) {
-    if (typeof criteria !== 'object' || criteria === null) throw new TypeError('criteria must be an object')
-    if ((criteria.symKeyID === undefined) === (criteria.privateKeyID === undefined)) {
-      throw new TypeError('criteria need exactly one of symKeyID and privateKeyID')
-    }
-    const topics = criteria.topics ?? []
-    if (!Array.isArray(topics)) throw new TypeError('criteria.topics must be an array')
-    for (const t of topics) if (!(t instanceof Uint8Array) || t.length !== 4) throw new TypeError('criteria.topics must hold 4-byte topics')
-    const minPow = criteria.minPow ?? 0
-    checkPow(minPow, 'criteria.minPow')
-    if (criteria.sig !== undefined && !isValidPublicKey(criteria.sig)) throw new RangeError('criteria.sig is not a valid public key')
-    const base = {
-      topics: topics.map((t) => t.slice()),
-      minPow,
-      allowP2P: criteria.allowP2P ?? false,
-      capacity: this.settings.filterCapacity,
-      ...(criteria.sig !== undefined && { sig: criteria.sig.slice() }),
-    }
-    if (criteria.symKeyID !== undefined) return { ...base, symKey: this.keys.symKey(criteria.symKeyID).slice() }
-    const pair = this.keys.pair(criteria.privateKeyID as string)
-    return { ...base, privateKey: pair.privateKey.slice(), publicKey: pair.publicKey }
-  }
-
-  /** The bloom we announce: none (full node) unless light or set explicitly (design.md §3). */
+  /** The bloom we announce now (design.md §3). */
   private computeBloom(): Bloom | undefined {
-    if (!this.isLightMode && this.explicitBloom === undefined) return undefined
     const watched = this.filters.watched()
-    if (watched.all) return FULL_BLOOM.slice()
-    const topics: Topic[] = [...watched.topics]
-    for (const k of this.rawSubscriptions.keys()) topics.push(Uint8Array.of(k >>> 24, (k >>> 16) & 0xff, (k >>> 8) & 0xff, k & 0xff))
-    const fromTopics = topicsToBloom(topics)
-    return this.explicitBloom === undefined ? fromTopics : bloomUnion(this.explicitBloom, fromTopics)
+    return advertisedBloom({
+      isLight: this.isLightMode,
+      explicit: this.explicitBloom,
+      topics: [...watched.topics, ...this.rawSubscriptions.topics()],
+      watchesAll: watched.all,
+    })
   }
 
   /** Recomputes our bloom; announces a change at once or after a short delay. */
   private updateBloom(immediately: boolean): void {
     const next = this.computeBloom()
     const current = this.bloom.current
-    const same = next === undefined ? current === undefined : current !== undefined && next.every((b, i) => b === current[i])
-    if (same) return
+    if (sameBloom(next, current)) return
     this.bloom = { current: next, previous: current, changedMs: this.settings.now() }
-    if (next === undefined) return
     if (this.bloomTimer !== undefined) clearTimeout(this.bloomTimer)
     this.bloomTimer = undefined
     const announce = (): void => {
       this.bloomTimer = undefined
-      if (this.started && this.bloom.current !== undefined) this.router.announceBloom(this.bloom.current)
+      // Back to a full node: announce all ones, which peers read as "everything".
+      if (this.started) this.router.announceBloom(this.bloom.current ?? FULL_BLOOM)
     }
     if (immediately || !this.started) announce()
     else {

@@ -1,0 +1,93 @@
+/**
+ * Raw-envelope subscriptions by topic (design.md §6): for layers that do their own crypto. Each
+ * subscription is a bounded queue; an envelope on a watched topic is pushed to every queue
+ * watching it, once.
+ */
+import type { Envelope, Topic } from '@hush/envelope'
+import { AsyncQueue } from './async-queue.ts'
+
+/** A topic as a uint32, the key of topic indexes. */
+export function topicNumber(topic: Topic): number {
+  return ((topic[0] << 24) | (topic[1] << 16) | (topic[2] << 8) | topic[3]) >>> 0
+}
+
+/** The topic of a uint32 key. */
+export function topicOfNumber(n: number): Topic {
+  return Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)
+}
+
+/** One subscription: its queue and how to end it. */
+export interface RawSubscription {
+  readonly queue: AsyncQueue<Envelope>
+  /** Ends the subscription; returns whether it was still active. */
+  remove(): boolean
+}
+
+/** The set of raw-envelope subscriptions with a topic index. */
+export class RawSubscriptions {
+  private readonly byTopic = new Map<number, Set<AsyncQueue<Envelope>>>()
+
+  /** Subscribes to `topics` with a queue of `capacity` envelopes. */
+  add(topics: readonly Topic[], capacity: number): RawSubscription {
+    const queue = new AsyncQueue<Envelope>(capacity)
+    const keys = [...new Set(topics.map(topicNumber))]
+    for (const k of keys) {
+      let set = this.byTopic.get(k)
+      if (set === undefined) this.byTopic.set(k, (set = new Set()))
+      set.add(queue)
+    }
+    let active = true
+    const remove = (): boolean => {
+      if (!active) return false
+      active = false
+      for (const k of keys) {
+        const set = this.byTopic.get(k)
+        set?.delete(queue)
+        if (set?.size === 0) this.byTopic.delete(k)
+      }
+      queue.close()
+      return true
+    }
+    return { queue, remove }
+  }
+
+  /** Whether some subscription watches `topic`. */
+  watches(topic: Topic): boolean {
+    return this.byTopic.has(topicNumber(topic))
+  }
+
+  /** Pushes the envelope `make()` builds (once) to every queue watching its topic. */
+  deliver(topic: Topic, make: () => Envelope): void {
+    const queues = this.byTopic.get(topicNumber(topic))
+    if (queues === undefined) return
+    const envelope = make()
+    for (const q of queues) q.push(envelope)
+  }
+
+  /** Every watched topic. */
+  topics(): Topic[] {
+    return [...this.byTopic.keys()].map(topicOfNumber)
+  }
+
+  /** Ends every subscription. */
+  closeAll(): void {
+    for (const set of this.byTopic.values()) for (const q of set) q.close()
+    this.byTopic.clear()
+  }
+}
+
+/**
+ * An async iterable over `queue` that runs `cleanup` when the reader stops (return, break, throw)
+ * or the queue ends.
+ */
+export function iterateWithCleanup<T>(queue: AsyncQueue<T>, cleanup: () => void): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]: async function* () {
+      try {
+        yield* queue
+      } finally {
+        cleanup()
+      }
+    },
+  }
+}
