@@ -60,6 +60,8 @@ export interface PairOptions {
   settings?: SessionSettingsInit
   /** Wraps the shared bus for one side (e.g. to drop chosen posts). */
   wrapAlice?: (t: MemoryTransport) => SessionTransport
+  /** The same for Bob. */
+  wrapBob?: (t: MemoryTransport) => SessionTransport
 }
 
 export async function connectedPair(options: PairOptions = {}): Promise<Pair> {
@@ -75,7 +77,7 @@ export async function connectedPair(options: PairOptions = {}): Promise<Pair> {
   const settings = { ...FAST, ...options.settings }
   const aliceComponents: SessionPeerComponents = { transport: options.wrapAlice?.(transport) ?? transport, generateKeyPair: keyGen }
   const alice = createSessionPeer({ privateKey: aliceKeys.privateKey, ...settings }, aliceComponents)
-  const bob = createSessionPeer({ privateKey: bobKeys.privateKey, contacts: [aliceKeys.publicKey], ...settings }, { transport, generateKeyPair: keyGen })
+  const bob = createSessionPeer({ privateKey: bobKeys.privateKey, contacts: [aliceKeys.publicKey], ...settings }, { transport: options.wrapBob?.(transport) ?? transport, generateKeyPair: keyGen })
   alice.start()
   bob.start()
   const bobSession = new Promise<Session>((resolve) => bob.addEventListener('session', ({ detail }) => resolve(detail), { once: true }))

@@ -176,6 +176,30 @@ describe('session under loss, duplication, reordering and delay', () => {
     stopPair(p)
   })
 
+  it('repeats the ack of a remote close while lingering, so a lost ack does not stall the closer', async () => {
+    let dropBobPosts = 0
+    const wrapBob = (t: MemoryTransport): SessionTransport => ({
+      subscribeEnvelopes: (topics, options) => t.subscribeEnvelopes(topics, options),
+      postEnvelope: async (post, options) => {
+        if (dropBobPosts > 0) {
+          dropBobPosts--
+          return new Uint8Array(32)
+        }
+        return t.postEnvelope(post, options)
+      },
+    })
+    const p = await connectedPair({ wrapBob, settings: { deliveryTimeoutMs: 60_000 } })
+    await p.a.send(utf8('a1'))
+    await waitFor(() => p.ra.receipts.length === 1, 'receipt')
+    dropBobPosts = 1 // Bob's first post from now on is his ack of Alice's close
+    await p.a.close({ signal: AbortSignal.timeout(20_000) }) // without the linger: 60 s until the close expires
+    expect(dropBobPosts).toBe(0)
+    expect(p.b.state).toBe('closed')
+    expect(p.b.stats.resent).toBeGreaterThanOrEqual(1) // the repeated ack
+    await waitFor(() => p.transport.subscriptionCount === 2, 'linger to end')
+    stopPair(p)
+  })
+
   it('reports undelivered when the peer vanishes, and close still ends', async () => {
     const p = await connectedPair({ settings: { deliveryTimeoutMs: 200 } })
     p.transport.faults.loss = 1
