@@ -26,7 +26,6 @@ import {
   type Metrics,
   type PeerId,
   type Startable,
-  TypedEventEmitter,
   serviceCapabilities,
   serviceDependencies,
 } from '@libp2p/interface'
@@ -40,7 +39,7 @@ import { CODE_P2P_MESSAGE, KNOWN_NOTICE_MIN_BYTES } from './constants.ts'
 import { FilterNotFoundError, NotStartedError, PeerNotFoundError, PostRejectedError } from './errors.ts'
 import { type ReceivedMessage, FilterSet } from './filters.ts'
 import { meetsOwnRequirement, peerWants } from './forwarding.ts'
-import { KeyStore } from './key-store.ts'
+import { ShhKeyMethods } from './key-methods.ts'
 import type { Peer, Requirement } from './peer.ts'
 import { Router, type RouterHost } from './router.ts'
 import { type WhisperInit, type WhisperSettings, checkBloom, checkMaxSize, checkPow, resolveSettings } from './settings.ts'
@@ -71,11 +70,9 @@ export type IngestResult =
   | { status: 'dropped'; reason: DropReason }
 
 /** A Whisper v6 node service for libp2p. See {@link whisper}. */
-export class WhisperService extends TypedEventEmitter<WhisperEvents> implements Startable, RouterHost {
+export class WhisperService extends ShhKeyMethods implements Startable, RouterHost {
   readonly [Symbol.toStringTag] = '@hush/node'
 
-  /** The key store behind the shh key methods. */
-  readonly keys: KeyStore = new KeyStore()
   private readonly settings: WhisperSettings
   private readonly log: Logger
   private readonly router: Router
@@ -161,57 +158,6 @@ export class WhisperService extends TypedEventEmitter<WhisperEvents> implements 
   /** Whether the service is started. */
   isStarted(): boolean {
     return this.started
-  }
-
-  // ---- keys (geth shh key API) -------------------------------------------------------------
-
-  /** Generates a key pair; returns its id. */
-  newKeyPair(): string {
-    return this.keys.newKeyPair()
-  }
-  /** Stores a private key; returns its id. */
-  addPrivateKey(privateKey: Uint8Array): string {
-    return this.keys.addPrivateKey(privateKey)
-  }
-  /** Deletes (and zeroizes) a key pair. */
-  deleteKeyPair(id: string): boolean {
-    return this.keys.deleteKeyPair(id)
-  }
-  /** Whether a key pair exists. */
-  hasKeyPair(id: string): boolean {
-    return this.keys.hasKeyPair(id)
-  }
-  /** The public key of a key pair. @throws {KeyNotFoundError} */
-  getPublicKey(id: string): Uint8Array {
-    return this.keys.getPublicKey(id)
-  }
-  /** The private key of a key pair. @throws {KeyNotFoundError} */
-  getPrivateKey(id: string): Uint8Array {
-    return this.keys.getPrivateKey(id)
-  }
-  /** Generates a symmetric key; returns its id. */
-  newSymKey(): string {
-    return this.keys.newSymKey()
-  }
-  /** Stores a symmetric key; returns its id. */
-  addSymKey(key: Uint8Array): string {
-    return this.keys.addSymKey(key)
-  }
-  /** Derives a symmetric key from a password the geth way (PBKDF2, 65356 rounds); returns its id. */
-  generateSymKeyFromPassword(password: string): string {
-    return this.keys.addSymKeyFromPassword(password)
-  }
-  /** Whether a symmetric key exists. */
-  hasSymKey(id: string): boolean {
-    return this.keys.hasSymKey(id)
-  }
-  /** A symmetric key. @throws {KeyNotFoundError} */
-  getSymKey(id: string): Uint8Array {
-    return this.keys.getSymKey(id)
-  }
-  /** Deletes (and zeroizes) a symmetric key. */
-  deleteSymKey(id: string): boolean {
-    return this.keys.deleteSymKey(id)
   }
 
   // ---- settings ---------------------------------------------------------------------------
