@@ -63,7 +63,9 @@ export interface Session extends TypedEventTarget<SessionEvents> {
   readonly stats: Readonly<SessionStats>
   /**
    * Sends `payload` (at most 4080 bytes) as the next numbered message; resolves to its number
-   * once posted. A failed post is retried by the resend timer, not thrown.
+   * once posted. A failed post is retried by the resend timer, not thrown. An abort of
+   * `options.signal` during the post rejects with `signal.reason`, but the message keeps its
+   * number and is still resent, so it may arrive (watch `receipt` / `undelivered`).
    * @throws {SessionClosedError} when the session is closing or closed
    * @throws {RangeError} when `payload` is too large
    */
