@@ -1,2 +1,37 @@
-/** @packageDocumentation shh JSON-RPC for a Hush node (in progress). */
-export {}
+/**
+ * @packageDocumentation
+ * geth v1.9's `shh_*` JSON-RPC for a Hush node, over HTTP and WebSocket, so web3.js 1.x
+ * (`web3-shh`), geth's `shhclient` and plain `curl` can drive it. Method names, parameter and
+ * result shapes, hex conventions and error codes follow geth (spec §8). WebSocket adds
+ * `shh_subscribe` / `shh_unsubscribe` with `shh_subscription` notifications. The server binds
+ * 127.0.0.1 by default, can require a bearer token, refuses browser origins it was not told
+ * about, and bounds every request's size.
+ *
+ * @example
+ * ```ts
+ * import { createHushNode } from '@hush/node'
+ * import { createRpcServer } from '@hush/rpc'
+ *
+ * const node = await createHushNode()
+ * const rpc = await createRpcServer({ shh: node.services.shh, port: 8545 })
+ * // web3-shh: new Shh(rpc.url) or new Shh(rpc.wsUrl)
+ * await rpc.close()
+ * await node.stop()
+ * ```
+ */
+export { createRpcServer } from './server.ts'
+export type { RpcServer, RpcServerInit } from './server.ts'
+export { createDispatcher, errorCodeOf } from './dispatcher.ts'
+export type { Dispatcher } from './dispatcher.ts'
+export type { CallContext, MethodHandler } from './methods.ts'
+export { METHODS } from './methods.ts'
+export type { ShhApi, ShhCallOptions } from './shh-api.ts'
+export { SubscriptionSet } from './subscriptions.ts'
+export type { SendText } from './subscriptions.ts'
+export type { RpcCall, RpcErrorObject, RpcId, RpcInvalidCall, RpcResponse, ParsedBody } from './jsonrpc.ts'
+export { parseBody } from './jsonrpc.ts'
+export type { RpcInfo, RpcMessage } from './shapes.ts'
+export { formatInfo, formatMessage, parseCriteria, parseNewMessage } from './shapes.ts'
+export { bytesToHex, hexToBytes } from './hex.ts'
+export * from './constants.ts'
+export { InvalidParamsError, MethodNotFoundError, ShhRequestError } from './errors.ts'

@@ -1,0 +1,26 @@
+/** Defaults and fixed values of the shh JSON-RPC server (geth v1.9 conventions, spec §8). */
+
+/** Interface the server binds by default: loopback only. */
+export const DEFAULT_RPC_HOST = '127.0.0.1'
+
+/** Port the server listens on by default (geth's HTTP-RPC port). */
+export const DEFAULT_RPC_PORT = 8545
+
+/** Largest request body (HTTP) or message (WebSocket) accepted: 1 MiB. */
+export const DEFAULT_MAX_REQUEST_BYTES: number = 1024 * 1024
+
+/** Bytes a WebSocket client may leave unread before the server drops it (slow consumer). */
+export const MAX_WS_BUFFERED_BYTES: number = 16 * 1024 * 1024
+
+/** What `shh_version` returns (geth `ProtocolVersionStr`). */
+export const SHH_VERSION = '6.0'
+
+/** JSON-RPC 2.0 error codes, as geth uses them. */
+export const RPC_ERROR_CODES = {
+  parseError: -32700,
+  invalidRequest: -32600,
+  methodNotFound: -32601,
+  invalidParams: -32602,
+  /** geth's default for any Go error a method returns. */
+  serverError: -32000,
+} as const

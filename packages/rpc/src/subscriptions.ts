@@ -1,0 +1,92 @@
+/**
+ * The `shh_subscribe` subscriptions of one WebSocket connection. Each runs the node's
+ * `subscribe` iterable and pushes every message as a `shh_subscription` notification; it
+ * stops on `shh_unsubscribe`, when the connection closes, or when the server closes.
+ */
+import { randomBytes } from 'node:crypto'
+import type { ReceivedMessage } from '@hush/node'
+import { formatMessage } from './shapes.ts'
+
+/** Sends one serialized JSON-RPC message to the client. */
+export type SendText = (text: string) => void
+
+interface Entry {
+  readonly controller: AbortController
+  readonly iterable: AsyncIterable<ReceivedMessage>
+  started: boolean
+}
+
+/** A subscription id as geth makes them: `0x` and 32 hex digits. */
+export function newSubscriptionId(): string {
+  return `0x${randomBytes(16).toString('hex')}`
+}
+
+/** The subscriptions of one connection. */
+export class SubscriptionSet {
+  private readonly entries = new Map<string, Entry>()
+  private readonly send: SendText
+  private closed = false
+
+  /** @param send - writes a notification to the connection */
+  constructor(send: SendText) {
+    this.send = send
+  }
+
+  /** Number of live subscriptions. */
+  get size(): number {
+    return this.entries.size
+  }
+
+  /**
+   * Registers a subscription whose node iterable `open(signal)` creates (synchronously, so its
+   * errors reach the caller). Notifications start only with `startPending()`, after the response
+   * carrying the id has been sent.
+   */
+  add(open: (signal: AbortSignal) => AsyncIterable<ReceivedMessage>): string {
+    if (this.closed) throw new Error('the connection is closed')
+    const controller = new AbortController()
+    const iterable = open(controller.signal)
+    const id = newSubscriptionId()
+    this.entries.set(id, { controller, iterable, started: false })
+    return id
+  }
+
+  /** Starts pushing notifications for subscriptions added since the last call. */
+  startPending(): void {
+    for (const [id, entry] of this.entries) {
+      if (entry.started) continue
+      entry.started = true
+      void this.pump(id, entry)
+    }
+  }
+
+  /** Ends a subscription; `false` when the id is unknown. */
+  remove(id: string): boolean {
+    const entry = this.entries.get(id)
+    if (entry === undefined) return false
+    this.entries.delete(id)
+    // The node ends the iterable and removes its filter when the signal aborts (ShhApi.subscribe).
+    entry.controller.abort()
+    return true
+  }
+
+  /** Ends every subscription (connection closed). */
+  close(): void {
+    this.closed = true
+    for (const id of [...this.entries.keys()]) this.remove(id)
+  }
+
+  private async pump(id: string, entry: Entry): Promise<void> {
+    try {
+      for await (const message of entry.iterable) {
+        if (entry.controller.signal.aborted) break
+        const notification = { jsonrpc: '2.0', method: 'shh_subscription', params: { subscription: id, result: formatMessage(message) } }
+        this.send(JSON.stringify(notification))
+      }
+    } catch {
+      // The node ended the iterable with an error (e.g. it stopped): the subscription just ends.
+    } finally {
+      this.entries.delete(id)
+    }
+  }
+}
