@@ -9,14 +9,14 @@ import { InvalidParamsError, ShhRequestError } from './errors.ts'
 import { bytesToHex, hexToBytes, parseFloat64, parseId, parseString, parseUint32 } from './hex.ts'
 import { formatInfo, formatMessage, parseCriteria, parseNewMessage } from './shapes.ts'
 import type { ShhApi } from './shh-api.ts'
-import type { SubscriptionSet } from './subscriptions.ts'
+import type { SubscriptionScope } from './subscriptions.ts'
 
 /** What a handler may use besides the node. */
 export interface CallContext {
   /** Aborted when the server closes or the connection ends. */
   readonly signal: AbortSignal
   /** The connection's subscriptions; `undefined` over HTTP (no notifications). */
-  readonly subscriptions: SubscriptionSet | undefined
+  readonly subscriptions: SubscriptionScope | undefined
 }
 
 /** A method handler: positional params in, JSON result out. */

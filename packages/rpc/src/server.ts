@@ -126,9 +126,10 @@ function onConnection(client: WebSocket, dispatcher: Dispatcher, serverSignal: A
   const connection = new AbortController()
   const signal = AbortSignal.any([serverSignal, connection.signal])
   client.on('message', (data) => {
-    void dispatcher.handle(rawToText(data), { signal, subscriptions }).then((out) => {
+    const scope = subscriptions.scope()
+    void dispatcher.handle(rawToText(data), { signal, subscriptions: scope }).then((out) => {
       if (out !== undefined) send(out)
-      subscriptions.startPending()
+      scope.start()
     })
   })
   // `ws` reports an oversized message as an error, then closes with 1009: nothing else to do.

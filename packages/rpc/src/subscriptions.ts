@@ -10,6 +10,14 @@ import { formatMessage } from './shapes.ts'
 /** Sends one serialized JSON-RPC message to the client. */
 export type SendText = (text: string) => void
 
+/** What a request may do with its connection's subscriptions (see `SubscriptionSet.scope`). */
+export interface SubscriptionScope {
+  /** Registers a subscription; see `SubscriptionSet.add`. */
+  add(open: (signal: AbortSignal) => AsyncIterable<ReceivedMessage>): string
+  /** Ends a subscription of the connection; `false` when the id is unknown. */
+  remove(id: string): boolean
+}
+
 interface Entry {
   readonly controller: AbortController
   readonly iterable: AsyncIterable<ReceivedMessage>
@@ -39,7 +47,7 @@ export class SubscriptionSet {
 
   /**
    * Registers a subscription whose node iterable `open(signal)` creates (synchronously, so its
-   * errors reach the caller). Notifications start only with `startPending()`, after the response
+   * errors reach the caller). Notifications start only with `start(id)`, once the response
    * carrying the id has been sent.
    */
   add(open: (signal: AbortSignal) => AsyncIterable<ReceivedMessage>): string {
@@ -51,12 +59,30 @@ export class SubscriptionSet {
     return id
   }
 
-  /** Starts pushing notifications for subscriptions added since the last call. */
-  startPending(): void {
-    for (const [id, entry] of this.entries) {
-      if (entry.started) continue
-      entry.started = true
-      void this.pump(id, entry)
+  /** Starts pushing notifications for a subscription (no-op when unknown or started). */
+  start(id: string): void {
+    const entry = this.entries.get(id)
+    if (entry === undefined || entry.started) return
+    entry.started = true
+    void this.pump(id, entry)
+  }
+
+  /**
+   * A view for one request: subscriptions it adds start with the returned `start()`, after its
+   * response is sent, so a notification never precedes the id even with requests in flight.
+   */
+  scope(): SubscriptionScope & { start(): void } {
+    const added: string[] = []
+    return {
+      add: (open) => {
+        const id = this.add(open)
+        added.push(id)
+        return id
+      },
+      remove: (id) => this.remove(id),
+      start: () => {
+        for (const id of added.splice(0)) this.start(id)
+      },
     }
   }
 

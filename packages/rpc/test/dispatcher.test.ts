@@ -142,7 +142,7 @@ describe('dispatcher: subscriptions', () => {
     expect(await call(fakeShh(), 'shh_unsubscribe', ['0x01'])).toEqual(err(-32000, 'notifications not supported'))
   })
 
-  it('subscribes, notifies after startPending, and unsubscribes', async () => {
+  it('subscribes, notifies only once the scope starts, and unsubscribes', async () => {
     const shh = fakeShh()
     const sent: unknown[] = []
     let delivered: (() => void) | undefined
@@ -150,13 +150,16 @@ describe('dispatcher: subscriptions', () => {
       sent.push(JSON.parse(text))
       delivered?.()
     })
-    const ctx: CallContext = { signal: new AbortController().signal, subscriptions }
+    const scope = subscriptions.scope()
+    const ctx: CallContext = { signal: new AbortController().signal, subscriptions: scope }
     const reply = (await call(shh, 'shh_subscribe', ['messages', { symKeyID: ID, topics: ['0x01020304'] }], ctx)) as { result: string }
     expect(reply.result).toMatch(/^0x[0-9a-f]{32}$/)
     expect(shh.live.size).toBe(1)
-    subscriptions.startPending()
     const arrived = new Promise<void>((r) => (delivered = r))
     shh.push(MESSAGE)
+    await new Promise((r) => setImmediate(r))
+    expect(sent).toEqual([]) // held until the response with the id has gone out
+    scope.start()
     await arrived
     expect(sent).toEqual([
       {
@@ -172,21 +175,24 @@ describe('dispatcher: subscriptions', () => {
 
   it('refuses subscriptions geth refuses', async () => {
     const shh = fakeShh()
-    const ctx: CallContext = { signal: new AbortController().signal, subscriptions: new SubscriptionSet(() => undefined) }
+    const subscriptions = new SubscriptionSet(() => undefined)
+    const ctx: CallContext = { signal: new AbortController().signal, subscriptions: subscriptions.scope() }
     expect(await call(shh, 'shh_subscribe', ['messages', { symKeyID: ID }], ctx)).toEqual(err(-32000, 'missing topic(s)'))
     expect(await call(shh, 'shh_subscribe', ['logs', { symKeyID: ID, topics: ['0x01020304'] }], ctx)).toEqual(err(-32000, 'no "logs" subscription in shh namespace'))
     expect(await call(shh, 'shh_subscribe', ['messages', { symKeyID: 'x', topics: ['0x01020304'] }], ctx)).toEqual(err(-32000, 'no symmetric key with id x'))
     expect(await call(shh, 'shh_subscribe', ['messages'], ctx)).toEqual(err(-32602, 'missing value for required argument 1'))
-    expect(ctx.subscriptions?.size).toBe(0)
+    expect(subscriptions.size).toBe(0)
   })
 
   it('ends every subscription when the connection closes', async () => {
     const shh = fakeShh()
     const subscriptions = new SubscriptionSet(() => undefined)
-    const ctx: CallContext = { signal: new AbortController().signal, subscriptions }
+    const scope = subscriptions.scope()
+    const ctx: CallContext = { signal: new AbortController().signal, subscriptions: scope }
     await call(shh, 'shh_subscribe', ['messages', { symKeyID: ID, topics: ['0x01020304'] }], ctx)
     await call(shh, 'shh_subscribe', ['messages', { privateKeyID: ID }], ctx)
-    subscriptions.startPending()
+    scope.start()
+    expect(subscriptions.size).toBe(2)
     expect(shh.live.size).toBe(2)
     subscriptions.close()
     expect(shh.live.size).toBe(0)
