@@ -200,4 +200,40 @@ describe('web3-shh against two nodes', () => {
     wsClients.push(overWs)
     expect(await overWs.getVersion()).toBe('6.0')
   })
+
+  it('marks a trusted peer and sends it a direct p2p message', async () => {
+    const a = http(0)
+    const b = http(1)
+    const [nodeA, nodeB] = nodes
+    const topic = '0x0a0b0c0d'
+    expect(await b.markTrustedPeer(nodeA.peerId.toString())).toBe(true)
+    await expect(b.markTrustedPeer(nodeB.peerId.toString())).rejects.toThrow(`Returned error: peer ${nodeB.peerId.toString()} is not connected`)
+
+    const symA = await a.newSymKey()
+    const symB = await b.addSymKey(await a.getSymKey(symA))
+    const p2p = await b.newMessageFilter({ symKeyID: symB, topics: [topic], allowP2P: true })
+    const flood = await b.newMessageFilter({ symKeyID: symB, topics: [topic] })
+    // web3's typings call targetPeer a number; geth (and we) take a string.
+    const direct = { symKeyID: symA, ttl: 30, topic, payload: hex('just you'), targetPeer: nodeB.peerId.toString(), ...LOW_POW }
+    const hash = await a.post(direct as never)
+    const [message] = await poll(b, p2p)
+    expect(message).toMatchObject({ hash, payload: hex('just you') })
+    expect(await b.getFilterMessages(flood)).toEqual([])
+  })
+
+  it('sets the bloom filter (not in web3.js: plain JSON-RPC)', async () => {
+    const rpc = async (method: string, params: unknown[]): Promise<unknown> => {
+      const res = await fetch(servers[1].url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 9, method, params }),
+        signal: AbortSignal.timeout(5_000),
+      })
+      return res.json()
+    }
+    expect(await rpc('shh_setBloomFilter', [`0x${'ff'.repeat(64)}`])).toEqual({ jsonrpc: '2.0', id: 9, result: true })
+    expect(nodes[1].services.shh.info().bloom).toEqual(new Uint8Array(64).fill(0xff))
+    expect(await rpc('shh_setBloomFilter', ['0xff'])).toEqual({ jsonrpc: '2.0', id: 9, error: { code: -32000, message: 'bloom must be 64 bytes' } })
+    expect(await rpc('shh_setBloomFilter', ['ff'])).toEqual({ jsonrpc: '2.0', id: 9, error: { code: -32602, message: 'invalid argument 0: hex string without 0x prefix' } })
+  })
 })
