@@ -127,10 +127,13 @@ function onConnection(client: WebSocket, dispatcher: Dispatcher, serverSignal: A
   const signal = AbortSignal.any([serverSignal, connection.signal])
   client.on('message', (data) => {
     const scope = subscriptions.scope()
-    void dispatcher.handle(rawToText(data), { signal, subscriptions: scope }).then((out) => {
-      if (out !== undefined) send(out)
-      scope.start()
-    })
+    dispatcher
+      .handle(rawToText(data), { signal, subscriptions: scope })
+      .then((out) => {
+        if (out !== undefined) send(out)
+        scope.start()
+      })
+      .catch(() => client.terminate())
   })
   // `ws` reports an oversized message as an error, then closes with 1009: nothing else to do.
   client.on('error', () => undefined)
