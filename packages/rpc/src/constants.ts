@@ -12,6 +12,12 @@ export const DEFAULT_MAX_REQUEST_BYTES: number = 1024 * 1024
 /** Bytes a WebSocket client may leave unread before the server drops it (slow consumer). */
 export const MAX_WS_BUFFERED_BYTES: number = 16 * 1024 * 1024
 
+/** Subscriptions one WebSocket connection may hold; each is a filter in the node. */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 256
+
+/** Requests one WebSocket connection may have running at once (posts can seal for seconds); more close it (1008). */
+export const MAX_PENDING_REQUESTS_PER_CONNECTION = 64
+
 /** What `shh_version` returns (geth `ProtocolVersionStr`). */
 export const SHH_VERSION = '6.0'
 

@@ -7,7 +7,13 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
-import { DEFAULT_MAX_REQUEST_BYTES, DEFAULT_RPC_HOST, DEFAULT_RPC_PORT, MAX_WS_BUFFERED_BYTES } from './constants.ts'
+import {
+  DEFAULT_MAX_REQUEST_BYTES,
+  DEFAULT_RPC_HOST,
+  DEFAULT_RPC_PORT,
+  MAX_PENDING_REQUESTS_PER_CONNECTION,
+  MAX_WS_BUFFERED_BYTES,
+} from './constants.ts'
 import { type Dispatcher, createDispatcher } from './dispatcher.ts'
 import { isAuthorized, isOriginAllowed } from './http-guard.ts'
 import type { ShhApi } from './shh-api.ts'
@@ -125,7 +131,11 @@ function onConnection(client: WebSocket, dispatcher: Dispatcher, serverSignal: A
   const subscriptions = new SubscriptionSet(send)
   const connection = new AbortController()
   const signal = AbortSignal.any([serverSignal, connection.signal])
+  let pending = 0
   client.on('message', (data) => {
+    // Requests run concurrently; a client that piles them up is cut off rather than queued.
+    if (pending >= MAX_PENDING_REQUESTS_PER_CONNECTION) return client.close(1008, 'too many requests in flight')
+    pending++
     const scope = subscriptions.scope()
     dispatcher
       .handle(rawToText(data), { signal, subscriptions: scope })
@@ -134,6 +144,7 @@ function onConnection(client: WebSocket, dispatcher: Dispatcher, serverSignal: A
         scope.start()
       })
       .catch(() => client.terminate())
+      .finally(() => pending--)
   })
   // `ws` reports an oversized message as an error, then closes with 1009: nothing else to do.
   client.on('error', () => undefined)

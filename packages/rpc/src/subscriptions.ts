@@ -5,6 +5,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { ReceivedMessage } from '@hush/node'
+import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from './constants.ts'
+import { ShhRequestError } from './errors.ts'
 import { formatMessage } from './shapes.ts'
 
 /** Sends one serialized JSON-RPC message to the client. */
@@ -35,9 +37,15 @@ export class SubscriptionSet {
   private readonly send: SendText
   private closed = false
 
-  /** @param send - writes a notification to the connection */
-  constructor(send: SendText) {
+  private readonly limit: number
+
+  /**
+   * @param send - writes a notification to the connection
+   * @param limit - most live subscriptions
+   */
+  constructor(send: SendText, limit: number = MAX_SUBSCRIPTIONS_PER_CONNECTION) {
     this.send = send
+    this.limit = limit
   }
 
   /** Number of live subscriptions. */
@@ -49,9 +57,11 @@ export class SubscriptionSet {
    * Registers a subscription whose node iterable `open(signal)` creates (synchronously, so its
    * errors reach the caller). Notifications start only with `start(id)`, once the response
    * carrying the id has been sent.
+   * @throws {ShhRequestError} when the connection is closed or holds `limit` subscriptions
    */
   add(open: (signal: AbortSignal) => AsyncIterable<ReceivedMessage>): string {
-    if (this.closed) throw new Error('the connection is closed')
+    if (this.closed) throw new ShhRequestError('the connection is closed')
+    if (this.entries.size >= this.limit) throw new ShhRequestError(`too many subscriptions (at most ${this.limit} per connection)`)
     const controller = new AbortController()
     const iterable = open(controller.signal)
     const id = newSubscriptionId()

@@ -184,6 +184,22 @@ describe('dispatcher: subscriptions', () => {
     expect(subscriptions.size).toBe(0)
   })
 
+  it('caps the subscriptions of a connection', async () => {
+    const shh = fakeShh()
+    const subscriptions = new SubscriptionSet(() => undefined, 2)
+    const ctx: CallContext = { signal: new AbortController().signal, subscriptions: subscriptions.scope() }
+    const params = ['messages', { symKeyID: ID, topics: ['0x01020304'] }]
+    await call(shh, 'shh_subscribe', params, ctx)
+    const second = (await call(shh, 'shh_subscribe', params, ctx)) as { result: string }
+    expect(await call(shh, 'shh_subscribe', params, ctx)).toEqual(err(-32000, 'too many subscriptions (at most 2 per connection)'))
+    expect(shh.live.size).toBe(2)
+    await call(shh, 'shh_unsubscribe', [second.result], ctx)
+    expect(await call(shh, 'shh_subscribe', params, ctx)).toMatchObject({ result: expect.stringMatching(/^0x/) })
+    subscriptions.close()
+    expect(await call(shh, 'shh_subscribe', params, ctx)).toEqual(err(-32000, 'the connection is closed'))
+    expect(shh.live.size).toBe(0)
+  })
+
   it('ends every subscription when the connection closes', async () => {
     const shh = fakeShh()
     const subscriptions = new SubscriptionSet(() => undefined)

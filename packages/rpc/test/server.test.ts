@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
+import { MAX_PENDING_REQUESTS_PER_CONNECTION } from '../src/constants.ts'
 import { type RpcServer, createRpcServer } from '../src/server.ts'
 import { ID, MESSAGE, fakeShh } from './fixtures/fake-shh.ts'
 
@@ -169,6 +170,27 @@ describe('createRpcServer over WebSocket', () => {
     again.send(JSON.stringify(version))
     expect(await nextMessage(again)).toEqual({ jsonrpc: '2.0', id: 1, result: '6.0' })
     again.close()
+  })
+
+  it('closes a connection that piles up requests, and aborts its running posts', async () => {
+    const shh = fakeShh()
+    let aborted = 0
+    shh.post = (_params, options) =>
+      new Promise((_resolve, reject) => {
+        options?.signal?.addEventListener('abort', () => {
+          aborted++
+          reject(options.signal?.reason)
+        })
+      })
+    const server = await start({}, shh)
+    const ws = await openWs(server.wsUrl as string)
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)))
+    const post = { symKeyID: ID, topic: '0x01020304', payload: '0x01' }
+    for (let i = 0; i <= MAX_PENDING_REQUESTS_PER_CONNECTION; i++) ws.send(JSON.stringify({ jsonrpc: '2.0', id: i, method: 'shh_post', params: [post] }))
+    expect(await closed).toBe(1008)
+    const deadline = Date.now() + 5_000
+    while (aborted < MAX_PENDING_REQUESTS_PER_CONNECTION && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    expect(aborted).toBe(MAX_PENDING_REQUESTS_PER_CONNECTION)
   })
 
   it('requires the token and a listed origin on upgrade', async () => {
