@@ -23,9 +23,13 @@ export const SHH_VERSION = '6.0'
 
 /** JSON-RPC 2.0 error codes, as geth uses them. */
 export const RPC_ERROR_CODES = {
+  /** The body is not JSON. */
   parseError: -32700,
+  /** Not a JSON-RPC 2.0 request object, or an empty batch. */
   invalidRequest: -32600,
+  /** No such method. */
   methodNotFound: -32601,
+  /** Params that do not decode. */
   invalidParams: -32602,
   /** geth's default for any Go error a method returns. */
   serverError: -32000,

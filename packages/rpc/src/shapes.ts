@@ -12,22 +12,35 @@ const TOPIC_LENGTH_BYTES = 4
 
 /** geth's RPC `Message` (spec §6.3): hex fields `0x`-prefixed lowercase; `sig` and `recipientPublicKey` omitted when absent. */
 export interface RpcMessage {
+  /** The signer's 65-byte public key; omitted when unsigned. */
   sig?: string
+  /** Envelope TTL in seconds. */
   ttl: number
+  /** Sent time (expiry − TTL), unix seconds. */
   timestamp: number
+  /** The 4-byte topic. */
   topic: string
+  /** The application bytes. */
   payload: string
+  /** The padding bytes. */
   padding: string
+  /** The envelope's PoW. */
   pow: number
+  /** The 32-byte envelope hash. */
   hash: string
+  /** The decrypting identity's 65-byte public key; omitted for symmetric messages. */
   recipientPublicKey?: string
 }
 
 /** geth's `shh_info` result (spec §8.1). */
 export interface RpcInfo {
+  /** Bytes of pooled envelopes. */
   memory: number
+  /** Envelopes in the pool (geth: envelopes waiting for delivery; Hush delivers synchronously). */
   messages: number
+  /** The node's minimum PoW. */
   minPow: number
+  /** The node's largest accepted envelope, in bytes. */
   maxMessageSize: number
 }
 

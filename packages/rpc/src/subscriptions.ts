@@ -81,7 +81,10 @@ export class SubscriptionSet {
    * A view for one request: subscriptions it adds start with the returned `start()`, after its
    * response is sent, so a notification never precedes the id even with requests in flight.
    */
-  scope(): SubscriptionScope & { start(): void } {
+  scope(): SubscriptionScope & {
+    /** Starts the subscriptions this scope added. */
+    start(): void
+  } {
     const added: string[] = []
     return {
       add: (open) => {
