@@ -169,6 +169,13 @@ describe('web3-shh against two nodes', () => {
     await expect(a.getSymKey(unknown)).rejects.toThrow(`Returned error: no symmetric key with id ${unknown}`)
     await expect(a.getPublicKey(unknown)).rejects.toThrow(`Returned error: no key pair with id ${unknown}`)
     await expect(a.post({ symKeyID: unknown, ttl: 10, topic: '0x01020304', payload: '0x01', ...LOW_POW })).rejects.toThrow('Returned error: no symmetric key with id')
+    // The node's own checks refuse what it would not accept from a peer.
+    expect(await a.setMaxMessageSize(1024)).toBe(true)
+    const sym = await a.newSymKey()
+    await expect(a.post({ symKeyID: sym, ttl: 10, topic: '0x01020304', payload: `0x${'00'.repeat(2048)}`, ...LOW_POW })).rejects.toThrow(
+      'Returned error: Envelope rejected: too-large',
+    )
+    await expect(a.setMaxMessageSize(11 * 1024 * 1024)).rejects.toThrow('Returned error: size must be in [64, 10485760]')
     const refused = await new Promise<Error>((resolve) => a.subscribe('messages', { symKeyID: unknown, topics: ['0x01020304'] }, (error) => resolve(error)))
     expect(refused.message).toBe("The current provider doesn't support subscriptions: HttpProvider")
   })
