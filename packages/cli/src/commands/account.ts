@@ -1,0 +1,70 @@
+/**
+ * `hush account`: the identity and friends `hush chat` uses (the paper's account management),
+ * kept in one file encrypted under a password (@hush/session: scrypt + AES-256-GCM, atomic writes).
+ */
+import { getPublicKey } from '@hush/envelope'
+import { type AccountData, addContact, createAccountData, loadAccount, removeContact, saveAccount } from '@hush/session'
+import { CliError } from '../errors.ts'
+import { fromHex, toHex } from '../format.ts'
+
+/** Where the account lives and how to open it. */
+export interface AccountTarget {
+  path: string
+  password: string
+}
+
+/** The password from `--password` or `$HUSH_PASSWORD`. @throws {CliError} when neither is set */
+export function accountPassword(flag: string | undefined): string {
+  const password = flag ?? process.env.HUSH_PASSWORD
+  if (password === undefined || password === '') throw new CliError('give the account password with --password or HUSH_PASSWORD')
+  return password
+}
+
+/** Opens the account. @throws {CliError} for a missing file or a wrong password */
+export async function openAccount(target: AccountTarget): Promise<AccountData> {
+  try {
+    return await loadAccount(target.path, target.password)
+  } catch (err) {
+    const e = err as Error & { code?: string }
+    if (e.code === 'ENOENT') throw new CliError(`no account at ${target.path}: create one with \`hush account create\``, { cause: err })
+    if (e.name === 'AccountDecryptionError') throw new CliError(`wrong password for ${target.path}`, { cause: err })
+    throw new CliError(`cannot open the account ${target.path}: ${e.message}`, { cause: err })
+  }
+}
+
+/** Creates a new identity; refuses to overwrite an existing account. Returns the public key (hex). */
+export async function accountCreate(target: AccountTarget): Promise<string> {
+  const exists = await loadAccount(target.path, target.password).then(
+    () => true,
+    (err: Error & { code?: string }) => err.code !== 'ENOENT'
+  )
+  if (exists) throw new CliError(`${target.path} exists already; remove it first to start a new identity`)
+  const account = createAccountData()
+  await saveAccount(target.path, account, target.password)
+  return toHex(getPublicKey(account.privateKey))
+}
+
+/** Adds a friend by name and public key (hex). */
+export async function accountAddFriend(target: AccountTarget, name: string, publicKeyHex: string): Promise<void> {
+  const account = await openAccount(target)
+  let updated: AccountData
+  try {
+    updated = addContact(account, name, fromHex(publicKeyHex, 'public key'))
+  } catch (err) {
+    throw new CliError(`cannot add ${name}: ${(err as Error).message}`, { cause: err })
+  }
+  await saveAccount(target.path, updated, target.password)
+}
+
+/** Removes a friend by name. @throws {CliError} when there is no such friend */
+export async function accountRemoveFriend(target: AccountTarget, name: string): Promise<void> {
+  const account = await openAccount(target)
+  if (!account.contacts.some((c) => c.name === name)) throw new CliError(`no friend named ${name}`)
+  await saveAccount(target.path, removeContact(account, name), target.password)
+}
+
+/** The public key and friends, one per line. */
+export async function accountShow(target: AccountTarget): Promise<string[]> {
+  const account = await openAccount(target)
+  return [`me: ${toHex(getPublicKey(account.privateKey))}`, ...account.contacts.map((c) => `${c.name}: ${toHex(c.publicKey)}`)]
+}

@@ -1,0 +1,61 @@
+/**
+ * `hush post`: posts a message through a running node's RPC, showing a progress bar while the
+ * node seals the envelope (the bar follows this machine's calibrated PoW estimate: the RPC call
+ * itself reports no progress).
+ */
+import { ENVELOPE_HEADER_BYTES, PADDING_BLOCK_BYTES } from '@hush/envelope'
+import { estimateSealTime, measureHashRate } from '@hush/pow'
+import { formatMs, progressBar, toHex } from '../format.ts'
+import { type RpcTarget, rpcCall } from '../rpc-client.ts'
+
+/** What to post. */
+export interface PostOptions {
+  symKeyId?: string
+  pubKey?: string
+  sig?: string
+  topic: Uint8Array
+  ttl: number
+  powTarget: number
+  powTime: number
+  padding?: string
+  targetPeer?: string
+  message: string
+  /** Draw a progress bar on stderr. @default stderr is a TTY */
+  progress?: boolean
+}
+
+/** Posts and resolves to the envelope hash (0x hex). */
+export async function runPost(target: RpcTarget, options: PostOptions): Promise<string> {
+  const params = {
+    ...(options.symKeyId !== undefined && { symKeyID: options.symKeyId }),
+    ...(options.pubKey !== undefined && { pubKey: options.pubKey }),
+    ...(options.sig !== undefined && { sig: options.sig }),
+    ...(options.padding !== undefined && { padding: options.padding }),
+    ...(options.targetPeer !== undefined && { targetPeer: options.targetPeer }),
+    topic: toHex(options.topic),
+    ttl: options.ttl,
+    payload: toHex(new TextEncoder().encode(options.message)),
+    powTarget: options.powTarget,
+    powTime: options.powTime,
+  }
+  const showProgress = options.progress ?? process.stderr.isTTY === true
+  let timer: ReturnType<typeof setInterval> | undefined
+  if (showProgress && options.powTarget > 0) {
+    // The plaintext is padded to 256-byte blocks; ECIES or AES-GCM adds at most 113 bytes.
+    const sizeBytes = ENVELOPE_HEADER_BYTES + Math.ceil((options.message.length + 70) / PADDING_BLOCK_BYTES) * PADDING_BLOCK_BYTES + 113
+    const { expectedMs } = estimateSealTime({ sizeBytes, ttl: options.ttl, targetPow: options.powTarget, hashRate: measureHashRate() })
+    const started = Date.now()
+    timer = setInterval(() => {
+      const elapsed = Date.now() - started
+      process.stderr.write(`\rsealing ${progressBar(elapsed / Math.max(expectedMs, 1))} ${formatMs(elapsed)} of ~${formatMs(expectedMs)}`)
+    }, 100)
+  }
+  try {
+    return await rpcCall<string>({ ...target, timeoutMs: Math.max(60_000, options.powTime * 2000) }, 'shh_post', [params])
+  } finally {
+    if (timer !== undefined) {
+      clearInterval(timer)
+      process.stderr.write('\r\x1b[2K')
+    }
+  }
+}

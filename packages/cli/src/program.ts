@@ -1,0 +1,214 @@
+/**
+ * The `hush` command line: commander wiring only; each command lives in `commands/`.
+ */
+import { Command, InvalidArgumentError } from 'commander'
+import { accountAddFriend, accountCreate, accountPassword, accountRemoveFriend, accountShow } from './commands/account.ts'
+import { runChat } from './commands/chat.ts'
+import { runDemo } from './commands/demo.ts'
+import { keysDelete, keysList, keysNew } from './commands/keys.ts'
+import { runPost } from './commands/post.ts'
+import { type StartOptions, runStart } from './commands/start.ts'
+import { runWatch } from './commands/watch.ts'
+import { CliError } from './errors.ts'
+import { dataDir, parseTopic } from './options.ts'
+import type { RpcTarget } from './rpc-client.ts'
+
+/** Parses a number flag, with a clear message for bad input. */
+export function numberFlag(label: string, { min = -Infinity, integer = false }: { min?: number; integer?: boolean } = {}): (value: string) => number {
+  return (value: string): number => {
+    const n = Number(value)
+    if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+      throw new InvalidArgumentError(`${label} must be ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` ≥ ${min}` : ''}, got "${value}"`)
+    }
+    return n
+  }
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
+
+function topicFlag(value: string, previous: Uint8Array[] | undefined): Uint8Array[] {
+  try {
+    return [...(previous ?? []), parseTopic(value)]
+  } catch {
+    throw new InvalidArgumentError(`--topic must be 0x and 8 hex digits, or a name; got "${value}"`)
+  }
+}
+
+/** The RPC flags every client command takes. */
+function rpcOptions(command: Command): Command {
+  return command
+    .option('--rpc <url>', 'the node\'s JSON-RPC endpoint', process.env.HUSH_RPC ?? 'http://127.0.0.1:8545')
+    .option('--token <token>', 'bearer token, if the node requires one', process.env.HUSH_TOKEN)
+}
+
+function target(opts: { rpc: string; token?: string }): RpcTarget {
+  return { url: opts.rpc, ...(opts.token !== undefined && { token: opts.token }) }
+}
+
+/** Builds the `hush` program. */
+export function createProgram(): Command {
+  const program = new Command('hush')
+    .description('Hush: a Whisper v6 gossip messaging node')
+    .version('0.1.0')
+    .showHelpAfterError()
+
+  program
+    .command('start')
+    .description('run a node with the shh JSON-RPC endpoint (until Ctrl-C)')
+    .option('--data-dir <dir>', 'directory for the persistent peer key')
+    .option('--listen <multiaddr>', 'address to listen on (repeatable)', collect)
+    .option('--bootstrap <multiaddr>', 'peer to connect to and keep (repeatable)', collect)
+    .option('--min-pow <pow>', 'minimum PoW of accepted envelopes', numberFlag('--min-pow', { min: 0 }))
+    .option('--light', 'light mode: ask only for watched topics, relay nothing')
+    .option('--rpc-host <host>', 'RPC bind address', '127.0.0.1')
+    .option('--rpc-port <port>', 'RPC port (0 picks a free one)', numberFlag('--rpc-port', { min: 0, integer: true }), 8545)
+    .option('--token <token>', 'require this bearer token on RPC requests')
+    .option('--config <file>', 'JSON file with any of these settings (flags win)')
+    .action(async (opts: StartOptions, command: Command) => {
+      const given = new Set(Object.keys(opts).filter((k) => command.getOptionValueSource(k) === 'cli'))
+      await runStart(opts, given)
+    })
+
+  const keys = program.command('keys').description('manage keys on a running node')
+  rpcOptions(
+    keys
+      .command('new')
+      .description('create a key pair (or, with --sym, a symmetric key); prints its id')
+      .option('--sym', 'a symmetric key instead of a key pair')
+      .option('--data-dir <dir>', 'where the list of created keys is kept')
+  ).action(async (opts: { rpc: string; token?: string; sym?: boolean; dataDir?: string }) => {
+    const record = await keysNew(target(opts), dataDir(opts.dataDir), opts.sym === true)
+    console.log(record.id)
+    if (record.publicKey !== undefined) console.log(`public key: ${record.publicKey}`)
+  })
+  rpcOptions(keys.command('list').description('list the keys created with `hush keys new`').option('--data-dir <dir>', 'where the list is kept')).action(
+    async (opts: { rpc: string; token?: string; dataDir?: string }) => {
+      for (const r of await keysList(target(opts), dataDir(opts.dataDir))) {
+        console.log(`${r.id} ${r.kind === 'sym' ? 'symmetric' : 'key pair '} ${r.onNode ? 'on node ' : 'gone    '} ${r.publicKey ?? ''}`.trimEnd())
+      }
+    }
+  )
+  rpcOptions(keys.command('delete <id>').description('delete a key from the node').option('--data-dir <dir>', 'where the list is kept')).action(
+    async (id: string, opts: { rpc: string; token?: string; dataDir?: string }) => {
+      if (!(await keysDelete(target(opts), dataDir(opts.dataDir), id))) throw new CliError(`the node holds no key ${id}`)
+      console.log(`deleted ${id}`)
+    }
+  )
+
+  rpcOptions(
+    program
+      .command('post <message>')
+      .description('encrypt, seal and flood a message through a running node; prints the envelope hash')
+      .option('--sym-key-id <id>', 'symmetric key id on the node')
+      .option('--pub-key <hex>', 'the recipient\'s public key (asymmetric)')
+      .option('--sig <id>', 'key pair id to sign with')
+      .requiredOption('--topic <topic>', '0x and 8 hex digits, or a name', topicFlag)
+      .option('--ttl <seconds>', 'time to live', numberFlag('--ttl', { min: 1, integer: true }), 50)
+      .option('--pow-target <pow>', 'PoW to seal to', numberFlag('--pow-target', { min: 0 }), 0.2)
+      .option('--pow-time <seconds>', 'most seconds to spend sealing', numberFlag('--pow-time', { min: 1, integer: true }), 10)
+      .option('--padding <hex>', 'padding bytes to use')
+      .option('--target-peer <peerId>', 'send directly to this trusted peer')
+  ).action(async (message: string, opts: { rpc: string; token?: string; symKeyId?: string; pubKey?: string; sig?: string; topic: Uint8Array[]; ttl: number; powTarget: number; powTime: number; padding?: string; targetPeer?: string }) => {
+    if ((opts.symKeyId === undefined) === (opts.pubKey === undefined)) throw new CliError('give exactly one of --sym-key-id and --pub-key')
+    const hash = await runPost(target(opts), {
+      ...(opts.symKeyId !== undefined && { symKeyId: opts.symKeyId }),
+      ...(opts.pubKey !== undefined && { pubKey: opts.pubKey }),
+      ...(opts.sig !== undefined && { sig: opts.sig }),
+      ...(opts.padding !== undefined && { padding: opts.padding }),
+      ...(opts.targetPeer !== undefined && { targetPeer: opts.targetPeer }),
+      topic: opts.topic[opts.topic.length - 1],
+      ttl: opts.ttl,
+      powTarget: opts.powTarget,
+      powTime: opts.powTime,
+      message,
+    })
+    console.log(hash)
+  })
+
+  rpcOptions(
+    program
+      .command('watch')
+      .description('print the messages a filter on a running node receives')
+      .option('--sym-key-id <id>', 'symmetric key id on the node')
+      .option('--key-id <id>', 'key pair id on the node (asymmetric messages)')
+      .option('--topic <topic>', 'topic to watch (repeatable; none = all)', topicFlag)
+      .option('--min-pow <pow>', 'minimum PoW', numberFlag('--min-pow', { min: 0 }))
+      .option('--count <n>', 'exit after this many messages', numberFlag('--count', { min: 1, integer: true }))
+      .option('--interval <ms>', 'polling interval', numberFlag('--interval', { min: 10, integer: true }), 250)
+  ).action(async (opts: { rpc: string; token?: string; symKeyId?: string; keyId?: string; topic?: Uint8Array[]; minPow?: number; count?: number; interval: number }) => {
+    if ((opts.symKeyId === undefined) === (opts.keyId === undefined)) throw new CliError('give exactly one of --sym-key-id and --key-id')
+    const ac = new AbortController()
+    const stop = (): void => ac.abort()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    try {
+      await runWatch(target(opts), {
+        ...(opts.symKeyId !== undefined && { symKeyId: opts.symKeyId }),
+        ...(opts.keyId !== undefined && { keyId: opts.keyId }),
+        topics: opts.topic ?? [],
+        ...(opts.minPow !== undefined && { minPow: opts.minPow }),
+        ...(opts.count !== undefined && { count: opts.count }),
+        intervalMs: opts.interval,
+        signal: ac.signal,
+      })
+    } finally {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+    }
+  })
+
+  const accountFlags = (command: Command): Command =>
+    command
+      .option('--account <file>', 'the account file', process.env.HUSH_ACCOUNT ?? 'hush.account')
+      .option('--password <password>', 'the account password (or HUSH_PASSWORD)')
+  const account = program.command('account').description('your identity and friends, encrypted at rest (for `hush chat`)')
+  const at = (opts: { account: string; password?: string }) => ({ path: opts.account, password: accountPassword(opts.password) })
+  accountFlags(account.command('create').description('create a new identity; prints its public key')).action(async (opts: { account: string; password?: string }) => {
+    console.log(await accountCreate(at(opts)))
+  })
+  accountFlags(account.command('add-friend <name> <publicKey>').description('add a friend by name and 0x public key')).action(
+    async (name: string, publicKey: string, opts: { account: string; password?: string }) => {
+      await accountAddFriend(at(opts), name, publicKey)
+      console.log(`added ${name}`)
+    }
+  )
+  accountFlags(account.command('remove-friend <name>').description('remove a friend')).action(async (name: string, opts: { account: string; password?: string }) => {
+    await accountRemoveFriend(at(opts), name)
+    console.log(`removed ${name}`)
+  })
+  accountFlags(account.command('show').description('print your public key and your friends')).action(async (opts: { account: string; password?: string }) => {
+    for (const line of await accountShow(at(opts))) console.log(line)
+  })
+
+  accountFlags(
+    program
+      .command('chat <friend>')
+      .description('chat with a friend over a forward-secure session (runs its own node)')
+      .option('--wait', 'wait for the friend to open the session instead of opening it')
+      .option('--listen <multiaddr>', 'address to listen on (repeatable)', collect)
+      .option('--bootstrap <multiaddr>', 'peer to connect to (repeatable)', collect)
+      .option('--min-pow <pow>', 'PoW of our envelopes and minimum of theirs', numberFlag('--min-pow', { min: 0 }))
+  ).action(async (friend: string, opts: { account: string; password?: string; wait?: boolean; listen?: string[]; bootstrap?: string[]; minPow?: number }) => {
+    await runChat({
+      account: at(opts),
+      friend,
+      wait: opts.wait === true,
+      ...(opts.listen !== undefined && { listen: opts.listen }),
+      ...(opts.bootstrap !== undefined && { bootstrap: opts.bootstrap }),
+      ...(opts.minPow !== undefined && { minPow: opts.minPow }),
+    })
+  })
+
+  program
+    .command('demo')
+    .description('start a local network, let two people chat over a forward-secure session, print a summary')
+    .option('--nodes <n>', 'nodes in the local network', numberFlag('--nodes', { min: 2, integer: true }), 5)
+    .option('--messages <n>', 'messages each person sends (1-5)', numberFlag('--messages', { min: 1, integer: true }), 5)
+    .option('--pow <pow>', 'PoW every envelope is sealed to', numberFlag('--pow', { min: 0 }), 0.2)
+    .action(async (opts: { nodes: number; messages: number; pow: number }) => {
+      const summary = await runDemo({ nodes: opts.nodes, messages: opts.messages, pow: opts.pow })
+      if (summary.messagesDelivered !== summary.messagesSent) process.exitCode = 1
+    })
+
+  return program
+}

@@ -1,0 +1,43 @@
+/**
+ * A small JSON-RPC 2.0 client over HTTP for the commands that talk to a running node
+ * (`hush keys`, `post`, `watch`). Failures become {@link CliError}s that say what to check.
+ */
+import { CliError } from './errors.ts'
+
+/** Where and how to reach a node's RPC endpoint. */
+export interface RpcTarget {
+  /** The endpoint, e.g. `http://127.0.0.1:8545`. */
+  url: string
+  /** Bearer token, when the node requires one. */
+  token?: string
+  /** Per-request timeout. @default 60000 */
+  timeoutMs?: number
+}
+
+let nextId = 1
+
+/**
+ * Calls `method` with `params` and returns the result.
+ * @throws {CliError} when the node is unreachable, refuses the token, or answers with an error
+ */
+export async function rpcCall<T>(target: RpcTarget, method: string, params: unknown[] = []): Promise<T> {
+  let response: Response
+  try {
+    response = await fetch(target.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(target.token !== undefined && { authorization: `Bearer ${target.token}` }),
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }),
+      signal: AbortSignal.timeout(target.timeoutMs ?? 60_000),
+    })
+  } catch (err) {
+    throw new CliError(`cannot reach the node at ${target.url} (is \`hush start\` running?): ${(err as Error).message}`, { cause: err })
+  }
+  if (response.status === 401) throw new CliError(`the node at ${target.url} wants a token: pass --token`)
+  if (!response.ok) throw new CliError(`the node at ${target.url} answered HTTP ${response.status}`)
+  const body = (await response.json()) as { result?: T; error?: { code: number; message: string } }
+  if (body.error !== undefined) throw new CliError(`${method} failed: ${body.error.message} (code ${body.error.code})`)
+  return body.result as T
+}

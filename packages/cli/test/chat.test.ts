@@ -1,0 +1,83 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from 'vitest'
+
+/*
+ * `hush account` and `hush chat` as real child processes from dist: Bob waits, Alice connects
+ * through Bob's node, a line typed by Alice appears on Bob's terminal, end of input closes both.
+ */
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
+const run = promisify(execFile)
+const env = { ...process.env, HUSH_PASSWORD: 'correct horse battery staple' }
+const hush = (...args: string[]) => run(process.execPath, [bin, ...args], { timeout: 60_000, env })
+
+/** Collects a child's stdout and resolves when `pattern` appears (bounded). */
+function until(child: ChildProcess, output: { text: string }, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      const m = pattern.exec(output.text)
+      if (m !== null) {
+        clearTimeout(timer)
+        child.stdout?.off('data', check)
+        resolve(m)
+        return true
+      }
+      return false
+    }
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} in ${timeoutMs} ms: ${output.text}`)), timeoutMs)
+    if (!check()) child.stdout?.on('data', check)
+  })
+}
+
+function chat(args: string[]): { child: ChildProcess; output: { text: string }; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [bin, 'chat', ...args, '--min-pow', '0.01'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+  const output = { text: '' }
+  child.stdout.on('data', (chunk: Buffer) => (output.text += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output.text += chunk.toString()))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return { child, output, exited }
+}
+
+describe('hush account and hush chat', () => {
+  let dir: string | undefined
+  const children: ChildProcess[] = []
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM')
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true })
+  })
+
+  it('two people chat over a session between two nodes', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hush-chat-'))
+    const alice = join(dir, 'alice.account')
+    const bob = join(dir, 'bob.account')
+    const alicePub = (await hush('account', 'create', '--account', alice)).stdout.trim()
+    const bobPub = (await hush('account', 'create', '--account', bob)).stdout.trim()
+    expect(alicePub).toMatch(/^0x04[0-9a-f]{128}$/)
+    await hush('account', 'add-friend', 'bob', bobPub, '--account', alice)
+    await hush('account', 'add-friend', 'alice', alicePub, '--account', bob)
+    expect((await hush('account', 'show', '--account', alice)).stdout).toContain(`bob: ${bobPub}`)
+    await expect(hush('account', 'create', '--account', alice)).rejects.toMatchObject({ stderr: expect.stringContaining('exists already') })
+    await expect(run(process.execPath, [bin, 'account', 'show', '--account', alice, '--password', 'wrong'], { timeout: 60_000 })).rejects.toMatchObject({
+      stderr: expect.stringContaining('wrong password'),
+    })
+
+    const b = chat(['alice', '--wait', '--account', bob])
+    children.push(b.child)
+    const [, address] = await until(b.child, b.output, /^listening: (\S+)$/m)
+    await until(b.child, b.output, /waiting for alice/)
+    const a = chat(['bob', '--account', alice, '--bootstrap', address])
+    children.push(a.child)
+    await until(a.child, a.output, /session with bob is open/)
+    a.child.stdin?.write('hi Bob, over a forward-secure session\n')
+    await until(b.child, b.output, /alice> hi Bob, over a forward-secure session/)
+    await until(a.child, a.output, /✓ #1/)
+    a.child.stdin?.end()
+    expect(await a.exited).toBe(0)
+    await until(b.child, b.output, /session closed/)
+    expect(await b.exited).toBe(0)
+  }, 120_000)
+})

@@ -1,0 +1,105 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from 'vitest'
+import { rpcCall } from '../src/rpc-client.ts'
+
+/*
+ * The `hush` command as a person runs it: real child processes from the built package (dist),
+ * two `hush start` nodes on loopback ports, `hush keys`, `hush post` on one and `hush watch` on
+ * the other (house-style §3.8: tests that spawn the CLI use dist).
+ */
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
+const run = promisify(execFile)
+const hush = (...args: string[]) => run(process.execPath, [bin, ...args], { timeout: 60_000 })
+
+interface Started {
+  child: ChildProcess
+  rpc: string
+  listen: string
+  exited: Promise<number | null>
+}
+
+/** Starts `hush start` and waits (bounded) for its rpc and listen lines. */
+function start(...args: string[]): Promise<Started> {
+  const child = spawn(process.execPath, [bin, 'start', '--rpc-port', '0', '--min-pow', '0.01', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return new Promise((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`hush start printed no rpc line in 20 s: ${out}`)), 20_000)
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      const rpc = /^rpc: (\S+)$/m.exec(out)?.[1]
+      const listen = /^listening: (\S+)$/m.exec(out)?.[1]
+      if (rpc !== undefined && listen !== undefined) {
+        clearTimeout(timer)
+        resolve({ child, rpc, listen, exited })
+      }
+    })
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    child.once('exit', (code) => reject(new Error(`hush start exited with ${code}: ${out}`)))
+  })
+}
+
+describe('the hush command', () => {
+  const children: Started[] = []
+  let dir: string | undefined
+  afterAll(async () => {
+    for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGTERM')
+    await Promise.all(children.map((c) => c.exited))
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true })
+  })
+
+  it('two `hush start` nodes, `hush keys`, `hush post` on one and `hush watch` on the other', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hush-cli-'))
+    const a = await start()
+    children.push(a)
+    const b = await start('--bootstrap', a.listen)
+    children.push(b)
+
+    const { stdout: created } = await hush('keys', 'new', '--sym', '--rpc', a.rpc, '--data-dir', dir)
+    const idA = created.trim()
+    expect(idA).toMatch(/^[0-9a-f]{64}$/)
+    const key = await rpcCall<string>({ url: a.rpc }, 'shh_getSymKey', [idA])
+    const idB = await rpcCall<string>({ url: b.rpc }, 'shh_addSymKey', [key])
+    const { stdout: listed } = await hush('keys', 'list', '--rpc', a.rpc, '--data-dir', dir)
+    expect(listed).toContain(`${idA} symmetric on node`)
+
+    const watching = hush('watch', '--rpc', b.rpc, '--sym-key-id', idB, '--topic', 'cli-test', '--count', '1', '--interval', '50')
+    await new Promise((r) => setTimeout(r, 500))
+    const { stdout: posted } = await hush('post', '--rpc', a.rpc, '--sym-key-id', idA, '--topic', 'cli-test', '--pow-target', '0.01', 'hello from the CLI')
+    expect(posted.trim()).toMatch(/^0x[0-9a-f]{64}$/)
+    const { stdout: watched } = await watching
+    expect(watched).toMatch(/unsigned pow [0-9.]+: hello from the CLI/)
+
+    const { stdout: deleted } = await hush('keys', 'delete', idA, '--rpc', a.rpc, '--data-dir', dir)
+    expect(deleted.trim()).toBe(`deleted ${idA}`)
+
+    for (const c of [a, b]) c.child.kill('SIGTERM')
+    expect(await a.exited).toBe(0)
+    expect(await b.exited).toBe(0)
+  }, 120_000)
+
+  it('reports bad flags and unreachable nodes clearly', async () => {
+    await expect(hush('post', '--rpc', 'http://127.0.0.1:9', '--sym-key-id', 'x', '--topic', 'a', 'hi')).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('cannot reach the node at http://127.0.0.1:9'),
+    })
+    await expect(hush('post', '--topic', '0x123', '--sym-key-id', 'x', 'hi')).rejects.toMatchObject({
+      stderr: expect.stringContaining('--topic must be 0x and 8 hex digits'),
+    })
+    await expect(hush('start', '--rpc-port', 'abc')).rejects.toMatchObject({ stderr: expect.stringContaining('--rpc-port must be an integer') })
+    await expect(hush('post', '--topic', 'a', 'hi', '--rpc', 'http://127.0.0.1:9')).rejects.toMatchObject({
+      stderr: expect.stringContaining('exactly one of --sym-key-id and --pub-key'),
+    })
+  }, 60_000)
+
+  it('`hush demo` runs the whole story and prints a summary', async () => {
+    const { stdout } = await hush('demo', '--nodes', '4', '--messages', '2', '--pow', '0.05')
+    expect(stdout).toContain('Summary')
+    expect(stdout).toMatch(/messages delivered\s+4 of 4, receipts 4/)
+  }, 120_000)
+})
