@@ -15,4 +15,16 @@ describe('examples', () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/two-nodes.ts'], { cwd: root, timeout: 60_000 })
     expect(stdout).toMatch(/received "Hello, Bob!" \(PoW [0-9.]+, signed by Alice: true\)/)
   }, 90_000)
+
+  it('chat.ts runs a forward-secure session between two nodes and closes it', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/chat.ts'], { cwd: root, timeout: 60_000 })
+    expect(stdout).toContain('bob   < bye')
+    expect(stdout).toMatch(/closed: 3 receipts, bob's side closed/)
+  }, 90_000)
+
+  it('web3-shh.ts makes the paper\'s calls with the real web3-shh client against two `hush start` nodes', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/web3-shh.ts'], { cwd: root, timeout: 60_000 })
+    expect(stdout).toContain('bob got "hello over symmetric" signed by alice')
+    expect(stdout).toContain('bob got "hello over asymmetric" for his key')
+  }, 90_000)
 })
