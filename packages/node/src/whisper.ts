@@ -12,13 +12,14 @@ import {
   type Topic,
   bloomMatches,
   decodeEnvelope,
+  encodeEnvelopeWithoutNonce,
   encodeEnvelope,
   envelopeSize,
   keccak256,
   topicToBloom,
 } from '@hush/envelope'
 import { type Pool, createPool, hashKey } from '@hush/pool'
-import { powOfEncoded, ratingOf, sealEnvelopeAsync } from '@hush/pow'
+import { powOfEncoded, ratingOf, requiredLeadingZeroBits, sealEnvelopeAsync } from '@hush/pow'
 import {
   type AbortOptions,
   type ComponentLogger,
@@ -62,6 +63,11 @@ export interface WhisperComponents {
   logger: ComponentLogger
   metrics?: Metrics
 }
+
+/** Seals needing at most this many leading zero bits (~64k hashes, ~20 ms) run on the calling thread. */
+const SMALL_SEAL_BITS = 16
+
+const workersOption = (workers: number | undefined): { workers?: number } => (workers === undefined ? {} : { workers })
 
 /** Outcome of one envelope through the ingest path. */
 export type IngestResult =
@@ -319,7 +325,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
       const result = await sealEnvelopeAsync(envelope, {
         targetPow,
         ...(workTimeMs !== undefined && { workTimeMs }),
-        ...(this.settings.sealWorkers !== undefined && { workers: this.settings.sealWorkers }),
+        ...workersOption(this.sealWorkersFor(envelope, targetPow)),
         ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
         signal,
       })
@@ -327,6 +333,17 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
     } finally {
       this.sealing.delete(ac)
     }
+  }
+
+  /**
+   * Worker threads for one seal: starting them costs about 30 ms, more than a small target takes
+   * on this thread, so up to {@link SMALL_SEAL_BITS} leading zero bits the search runs here in
+   * 10 ms slices (the event loop keeps turning between slices).
+   */
+  private sealWorkersFor(envelope: Envelope, targetPow: number): number | undefined {
+    if (this.settings.sealWorkers !== undefined) return this.settings.sealWorkers
+    const rlpLength = encodeEnvelopeWithoutNonce(envelope).length
+    return requiredLeadingZeroBits(targetPow, rlpLength, envelope.ttl) <= SMALL_SEAL_BITS ? 0 : undefined
   }
 
   private ingestOwn(envelope: Envelope): Uint8Array {
