@@ -34,6 +34,14 @@ function topicFlag(value: string, previous: Uint8Array[] | undefined): Uint8Arra
   }
 }
 
+/** The flags of commands that run their own node: where to listen, whom to join, the PoW. */
+function nodeFlags(command: Command): Command {
+  return command
+    .option('--listen <multiaddr>', 'address to listen on (repeatable)', collect)
+    .option('--bootstrap <multiaddr>', 'peer to connect to and keep (repeatable)', collect)
+    .option('--min-pow <pow>', 'minimum PoW of accepted envelopes (and of our own)', numberFlag('--min-pow', { min: 0 }))
+}
+
 /** The RPC flags every client command takes. */
 function rpcOptions(command: Command): Command {
   return command
@@ -52,13 +60,12 @@ export function createProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
 
-  program
+  const start = program
     .command('start')
     .description('run a node with the shh JSON-RPC endpoint (until Ctrl-C)')
     .option('--data-dir <dir>', 'directory for the persistent peer key')
-    .option('--listen <multiaddr>', 'address to listen on (repeatable)', collect)
-    .option('--bootstrap <multiaddr>', 'peer to connect to and keep (repeatable)', collect)
-    .option('--min-pow <pow>', 'minimum PoW of accepted envelopes', numberFlag('--min-pow', { min: 0 }))
+  nodeFlags(start)
+  start
     .option('--light', 'light mode: ask only for watched topics, relay nothing')
     .option('--rpc-host <host>', 'RPC bind address', '127.0.0.1')
     .option('--rpc-port <port>', 'RPC port (0 picks a free one)', numberFlag('--rpc-port', { min: 0, integer: true }), 8545)
@@ -180,15 +187,14 @@ export function createProgram(): Command {
     for (const line of await accountShow(at(opts))) console.log(line)
   })
 
-  accountFlags(
+  const chat = accountFlags(
     program
       .command('chat <friend>')
       .description('chat with a friend over a forward-secure session (runs its own node)')
       .option('--wait', 'wait for the friend to open the session instead of opening it')
-      .option('--listen <multiaddr>', 'address to listen on (repeatable)', collect)
-      .option('--bootstrap <multiaddr>', 'peer to connect to (repeatable)', collect)
-      .option('--min-pow <pow>', 'PoW of our envelopes and minimum of theirs', numberFlag('--min-pow', { min: 0 }))
-  ).action(async (friend: string, opts: { account: string; password?: string; wait?: boolean; listen?: string[]; bootstrap?: string[]; minPow?: number }) => {
+  )
+  nodeFlags(chat)
+  chat.action(async (friend: string, opts: { account: string; password?: string; wait?: boolean; listen?: string[]; bootstrap?: string[]; minPow?: number }) => {
     await runChat({
       account: at(opts),
       friend,
