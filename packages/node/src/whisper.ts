@@ -10,16 +10,14 @@ import {
   FULL_BLOOM,
   MAX_ENVELOPE_SIZE_BYTES,
   type Topic,
-  bloomMatches,
   decodeEnvelope,
   encodeEnvelopeWithoutNonce,
   encodeEnvelope,
   envelopeSize,
   keccak256,
-  topicToBloom,
 } from '@hush/envelope'
-import { type Pool, createPool, hashKey } from '@hush/pool'
-import { powOfEncoded, ratingOf, requiredLeadingZeroBits, sealEnvelopeAsync } from '@hush/pow'
+import { type Pool, createPool } from '@hush/pool'
+import { ratingOf, requiredLeadingZeroBits, sealEnvelopeAsync } from '@hush/pow'
 import {
   type AbortOptions,
   type ComponentLogger,
@@ -36,10 +34,11 @@ import { advertisedBloom, sameBloom } from './advertised-bloom.ts'
 import { resolveCriteria } from './criteria.ts'
 import { wrapPost } from './post-params.ts'
 import { RawSubscriptions, iterateWithCleanup } from './raw-subscriptions.ts'
+import { checkEnvelope } from './check-envelope.ts'
 import { CODE_P2P_MESSAGE, KNOWN_NOTICE_MIN_BYTES } from './constants.ts'
 import { FilterNotFoundError, NotStartedError, PeerNotFoundError, PostRejectedError } from './errors.ts'
 import { type ReceivedMessage, FilterSet } from './filters.ts'
-import { meetsOwnRequirement, peerWants } from './forwarding.ts'
+import { peerWants } from './forwarding.ts'
 import { ShhKeyMethods } from './key-methods.ts'
 import type { Peer, Requirement } from './peer.ts'
 import { Router, type RouterHost } from './router.ts'
@@ -53,7 +52,7 @@ import type {
   WhisperEvents,
   WhisperInfo,
 } from './types.ts'
-import { DROP_PENALTIES, DROP_REASONS, type DropReason, checkTime } from './validator.ts'
+import { DROP_PENALTIES, DROP_REASONS, type DropReason } from './validator.ts'
 import { encodeP2PFrame } from './wire.ts'
 
 /** The libp2p components the service uses. */
@@ -368,23 +367,22 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
    * first, the seen check before the PoW, then pool, forwarding and local delivery.
    */
   ingest(raw: Uint8Array, from: Peer | undefined): IngestResult {
-    let envelope: Envelope
-    try {
-      envelope = decodeEnvelope(raw, { maxSizeBytes: MAX_ENVELOPE_SIZE_BYTES })
-    } catch {
-      return this.drop('invalid-envelope', from)
-    }
     const nowMs = this.settings.now()
     const nowSeconds = Math.floor(nowMs / 1000)
-    const time = checkTime(envelope, nowSeconds, from?.clockOffsetSeconds ?? 0, {
-      futureSeconds: this.settings.futureAllowanceSeconds,
-      pastSeconds: this.settings.pastAllowanceSeconds,
+    const checked = checkEnvelope(raw, {
+      nowMs,
+      peerOffsetSeconds: from?.clockOffsetSeconds ?? 0,
+      futureAllowanceSeconds: this.settings.futureAllowanceSeconds,
+      pastAllowanceSeconds: this.settings.pastAllowanceSeconds,
+      maxMessageSize: this.maxMessageSize,
+      minPow: this.minPow,
+      bloom: this.bloom,
+      toleranceMs: this.settings.requirementToleranceMs,
+      seen: (key, now) => this.pool.hasSeen(key, now),
     })
-    if (!time.ok) return this.drop(time.reason, from)
-    if (envelopeSize(envelope) > this.maxMessageSize) return this.drop('too-large', from)
-    const hash = keccak256(raw)
-    const key = hashKey(hash)
-    if (this.pool.hasSeen(key, nowSeconds)) {
+    if (checked.status === 'dropped') return this.drop(checked.reason, from)
+    const { envelope, hash, key } = checked
+    if (checked.status === 'duplicate') {
       this.counts.duplicates++
       this.metrics.envelopes?.increment({ duplicate: true })
       if (from !== undefined) {
@@ -393,15 +391,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
       }
       return { status: 'duplicate', hash }
     }
-    const pow = powOfEncoded(raw, envelope, time.powTtl - envelope.ttl)
-    const tolerance = this.settings.requirementToleranceMs
-    if (!meetsOwnRequirement(this.minPow, (min) => pow >= min, nowMs, tolerance)) return this.drop('low-pow', from)
-    // geth's per-byte bloom of the topic, built only when some bloom has to be matched.
-    let bloom: Bloom | undefined
-    const envelopeBloom = (): Bloom => (bloom ??= topicToBloom(envelope.topic))
-    if (!meetsOwnRequirement(this.bloom, (b) => b === undefined || bloomMatches(b, envelopeBloom()), nowMs, tolerance)) {
-      return this.drop('bloom-mismatch', from)
-    }
+    const pow = checked.pow
     const rating = ratingOf({ pow })
     // The pool copies the bytes into its own slabs: nothing keeps the (possibly large) frame alive.
     const added = this.pool.add({ envelope, raw, hash, pow, rating, arrival: nowSeconds, peer: from?.key }, nowSeconds)
@@ -421,7 +411,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
       from.known.set(key, envelope.expiry)
       this.router.penalise(from, 'first-delivery')
     }
-    this.forward({ key, pow, expiry: envelope.expiry, sizeBytes: envelopeSize(envelope) }, hash, envelopeBloom, raw.length, from)
+    this.forward({ key, pow, expiry: envelope.expiry, sizeBytes: envelopeSize(envelope) }, hash, checked.bloom, raw.length, from)
     this.deliver(envelope, raw, hash, pow, from)
     return { status: 'added', hash }
   }
