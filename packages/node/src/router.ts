@@ -13,21 +13,19 @@ import {
   CODE_POW_REQUIREMENT,
   CODE_STATUS,
   FRAME_OVERHEAD_BYTES,
-  MAX_KNOWN_HASHES_PER_FRAME,
   PROTOCOL_ID,
 } from './constants.ts'
 import { hashKey } from '@hush/pool'
 import { InvalidFrameError } from './errors.ts'
-import { packBatches } from './forwarding.ts'
 import { Peer, type PeerCounters, type PeerHandlers, type Requirement, addCounters, emptyCounters } from './peer.ts'
-import { type PeerScore, type ScoreEvent, type ScoreParams, applyScoreEvent, currentScore } from './peer-score.ts'
+import { Outbox } from './outbox.ts'
+import { PeerPolicy } from './peer-policy.ts'
+import type { ScoreEvent, ScoreParams } from './peer-score.ts'
 import { createTokenBucket, takeTokens } from './token-bucket.ts'
 import {
   type Status,
   decodeFrame,
   encodeBloomFrame,
-  encodeKnownHashesFrame,
-  encodeMessagesFrame,
   encodePowFrame,
   encodeStatusFrame,
 } from './wire.ts'
@@ -85,9 +83,8 @@ export interface RouterComponents {
 /** Floods envelopes between peers. */
 export class Router {
   private readonly peers = new Map<string, Peer>()
-  private readonly banned = new Map<string, number>()
-  /** Scores outlive connections, so reconnecting does not wash a peer's record clean. */
-  private readonly scores = new Map<string, PeerScore>()
+  /** Scores and bans outlive connections, so reconnecting does not wash a peer's record clean. */
+  private readonly policy: PeerPolicy
   /** Traffic of peers that have gone away, so totals survive disconnects. */
   private readonly closedTraffic: PeerCounters = emptyCounters()
   private readonly components: RouterComponents
@@ -96,8 +93,7 @@ export class Router {
   private readonly log: Logger
   private readonly now: () => number
   private topologyId: string | undefined
-  private batchTimer: ReturnType<typeof setTimeout> | undefined
-  private noticeScheduled = false
+  private readonly outbox: Outbox
   private readonly opening = new Set<string>()
   /** Most hashes a peer may tell us it knows beyond the envelopes it actually sent. */
   private readonly maxKnownPerPeer = 200_000
@@ -111,6 +107,8 @@ export class Router {
     this.settings = settings
     this.log = log
     this.now = now
+    this.policy = new PeerPolicy(settings.score, now)
+    this.outbox = new Outbox(() => this.peers.values(), (key) => host.rawEnvelope(key), settings.batchIntervalMs)
     this.handlers = {
       onFrame: (peer, frame) => this.onFrame(peer, frame),
       onMalformed: (peer, err) => this.onMalformed(peer, err),
@@ -122,6 +120,7 @@ export class Router {
   async start(): Promise<void> {
     if (this.started) return
     this.started = true
+    this.outbox.start()
     await this.components.registrar.handle(PROTOCOL_ID, (stream, connection) => this.onInboundStream(stream, connection), {
       maxInboundStreams: 2,
       maxOutboundStreams: 2,
@@ -141,15 +140,13 @@ export class Router {
     if (this.topologyId !== undefined) this.components.registrar.unregister(this.topologyId)
     this.topologyId = undefined
     await this.components.registrar.unhandle(PROTOCOL_ID)
-    if (this.batchTimer !== undefined) clearTimeout(this.batchTimer)
-    this.batchTimer = undefined
+    this.outbox.stop()
     for (const t of this.handshakeTimers.values()) clearTimeout(t)
     this.handshakeTimers.clear()
     const peers = [...this.peers.values()]
     this.peers.clear()
     await Promise.all(peers.map((p) => p.close()))
-    this.banned.clear()
-    this.scores.clear()
+    this.policy.clear()
     Object.assign(this.closedTraffic, emptyCounters())
   }
 
@@ -172,31 +169,22 @@ export class Router {
 
   /** Whether a peer is currently refused. */
   isBanned(key: string): boolean {
-    const until = this.banned.get(key)
-    if (until === undefined) return false
-    if (until <= this.now()) {
-      this.banned.delete(key)
-      return false
-    }
-    return true
+    return this.policy.isBanned(key)
   }
 
   /** Queues an envelope for a peer's next batch and marks the peer as knowing it. */
   enqueue(peer: Peer, key: string, expiry: number): void {
-    peer.known.set(key, expiry)
-    peer.pending.add(key)
-    this.scheduleBatch()
+    this.outbox.enqueue(peer, key, expiry)
   }
 
   /** Tells `peer`, on the next turn of the event loop, that we have the envelope `hash`. */
   notify(peer: Peer, hash: Uint8Array): void {
-    peer.notices.push(hash)
-    if (this.noticeScheduled) return
-    this.noticeScheduled = true
-    setImmediate(() => {
-      this.noticeScheduled = false
-      this.flushNotices()
-    })
+    this.outbox.notify(peer, hash)
+  }
+
+  /** Sends every peer its pending envelopes now. */
+  flush(): void {
+    this.outbox.flush()
   }
 
   /** Sends a frame to every ready peer (PoW and bloom announcements). */
@@ -216,14 +204,13 @@ export class Router {
 
   /** Applies a score event; disconnects and bans the peer when it falls below the threshold. */
   penalise(peer: Peer, event: ScoreEvent): void {
-    if (applyScoreEvent(peer.score, event, this.settings.score, this.now())) this.ban(peer)
+    if (this.policy.apply(peer.key, event)) this.ban(peer)
   }
 
   /** Disconnects a peer and refuses it for the ban period. */
   ban(peer: Peer): void {
-    if (this.banned.has(peer.key) && this.isBanned(peer.key)) return
+    if (!this.policy.ban(peer.key)) return
     this.log('banning %p (score %d)', peer.id, peer.score.value)
-    this.banned.set(peer.key, this.now() + this.settings.score.banMs)
     this.host.onPeerBanned(peer)
     this.disconnect(peer)
   }
@@ -233,10 +220,7 @@ export class Router {
     for (const peer of this.peers.values()) {
       for (const [key, expiry] of peer.known) if (expiry + allowanceSeconds < nowSeconds) peer.known.delete(key)
     }
-    const nowMs = this.now()
-    for (const [key, score] of this.scores) {
-      if (!this.peers.has(key) && Math.abs(currentScore(score, this.settings.score, nowMs)) < 1) this.scores.delete(key)
-    }
+    this.policy.prune((key) => this.peers.has(key))
   }
 
   private disconnect(peer: Peer): void {
@@ -257,7 +241,7 @@ export class Router {
         peerId,
         this.handlers,
         { maxFrameBytes: frameLimit, maxWriteQueueBytes: this.settings.maxWriteQueueBytes },
-        this.scoreOf(key, nowMs),
+        this.policy.scoreOf(key),
         createTokenBucket(this.settings.packetsPerSecond, this.settings.packetsPerSecond * 2, nowMs),
         createTokenBucket(this.settings.bytesPerSecond, Math.max(this.settings.bytesPerSecond * 2, frameLimit), nowMs)
       )
@@ -266,12 +250,6 @@ export class Router {
       this.startHandshakeTimer(peer)
     }
     return peer
-  }
-
-  private scoreOf(key: string, nowMs: number): PeerScore {
-    let score = this.scores.get(key)
-    if (score === undefined) this.scores.set(key, (score = { value: 0, updatedMs: nowMs }))
-    return score
   }
 
   private startHandshakeTimer(peer: Peer): void {
@@ -422,43 +400,6 @@ export class Router {
       const key = hashKey(hash)
       peer.pending.delete(key)
       if (peer.known.size < this.maxKnownPerPeer && !peer.known.has(key)) peer.known.set(key, expiry)
-    }
-  }
-
-  private flushNotices(): void {
-    for (const peer of this.peers.values()) {
-      if (peer.notices.length === 0) continue
-      const hashes = peer.notices
-      peer.notices = []
-      if (!peer.isReady) continue
-      for (let i = 0; i < hashes.length; i += MAX_KNOWN_HASHES_PER_FRAME) {
-        peer.send(encodeKnownHashesFrame(hashes.slice(i, i + MAX_KNOWN_HASHES_PER_FRAME)))
-      }
-    }
-  }
-
-  private scheduleBatch(): void {
-    if (this.batchTimer !== undefined || !this.started) return
-    this.batchTimer = setTimeout(() => {
-      this.batchTimer = undefined
-      this.flush()
-    }, this.settings.batchIntervalMs)
-  }
-
-  /** Sends every peer its pending envelopes now, in frames within its limit. */
-  flush(): void {
-    for (const peer of this.peers.values()) {
-      if (peer.pending.size === 0 || !peer.isReady) continue
-      const raws: Uint8Array[] = []
-      for (const key of peer.pending) {
-        const raw = this.host.rawEnvelope(key)
-        if (raw !== undefined) raws.push(raw)
-      }
-      peer.pending = new Set()
-      const status = peer.status as Status
-      for (const batch of packBatches(raws, status.maxSizeBytes + FRAME_OVERHEAD_BYTES)) {
-        if (peer.send(encodeMessagesFrame(batch))) peer.counters.envelopesOut += batch.length
-      }
     }
   }
 }
