@@ -113,6 +113,11 @@ export class Peer {
     return this.status !== undefined && this.outbound !== undefined
   }
 
+  /** The largest envelope `size()` the peer accepts (0 before its status arrives). */
+  get maxSizeBytes(): number {
+    return this.status?.maxSizeBytes ?? 0
+  }
+
   /** Whether we have a stream to write to. */
   get hasOutbound(): boolean {
     return this.outbound !== undefined

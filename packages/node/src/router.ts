@@ -162,6 +162,11 @@ export class Router {
     return total
   }
 
+  /** Connected peers, without copying (do not connect or disconnect while iterating). */
+  peerValues(): IterableIterator<Peer> {
+    return this.peers.values()
+  }
+
   /** The peer with this id, if connected. */
   getPeer(key: string): Peer | undefined {
     return this.peers.get(key)

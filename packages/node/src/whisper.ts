@@ -34,11 +34,11 @@ import { advertisedBloom, sameBloom } from './advertised-bloom.ts'
 import { resolveCriteria } from './criteria.ts'
 import { wrapPost } from './post-params.ts'
 import { RawSubscriptions, iterateWithCleanup } from './raw-subscriptions.ts'
-import { checkEnvelope } from './check-envelope.ts'
+import { type IngestRules, checkEnvelope } from './check-envelope.ts'
 import { CODE_P2P_MESSAGE, KNOWN_NOTICE_MIN_BYTES } from './constants.ts'
 import { FilterNotFoundError, NotStartedError, PeerNotFoundError, PostRejectedError } from './errors.ts'
 import { type ReceivedMessage, FilterSet } from './filters.ts'
-import { peerWants } from './forwarding.ts'
+import { type ForwardCandidate, peerWants } from './forwarding.ts'
 import { ShhKeyMethods } from './key-methods.ts'
 import type { Peer, Requirement } from './peer.ts'
 import { Router, type RouterHost } from './router.ts'
@@ -93,6 +93,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
   private pruneTimer: ReturnType<typeof setInterval> | undefined
   private bloomTimer: ReturnType<typeof setTimeout> | undefined
   private readonly sealing = new Set<AbortController>()
+  private readonly rules: IngestRules
   private readonly drops = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>
   private readonly counts = { duplicates: 0, added: 0, delivered: 0 }
   private readonly metrics: {
@@ -131,6 +132,17 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
       this.settings.now
     )
     this.registerMetrics(components.metrics)
+    this.rules = {
+      nowMs: 0,
+      peerOffsetSeconds: 0,
+      futureAllowanceSeconds: this.settings.futureAllowanceSeconds,
+      pastAllowanceSeconds: this.settings.pastAllowanceSeconds,
+      maxMessageSize: this.maxMessageSize,
+      minPow: this.minPow,
+      bloom: this.bloom,
+      toleranceMs: this.settings.requirementToleranceMs,
+      seen: (key, now) => this.pool.hasSeen(key, now),
+    }
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
@@ -369,17 +381,14 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
   ingest(raw: Uint8Array, from: Peer | undefined): IngestResult {
     const nowMs = this.settings.now()
     const nowSeconds = Math.floor(nowMs / 1000)
-    const checked = checkEnvelope(raw, {
-      nowMs,
-      peerOffsetSeconds: from?.clockOffsetSeconds ?? 0,
-      futureAllowanceSeconds: this.settings.futureAllowanceSeconds,
-      pastAllowanceSeconds: this.settings.pastAllowanceSeconds,
-      maxMessageSize: this.maxMessageSize,
-      minPow: this.minPow,
-      bloom: this.bloom,
-      toleranceMs: this.settings.requirementToleranceMs,
-      seen: (key, now) => this.pool.hasSeen(key, now),
-    })
+    // One rules object, updated per envelope: the hot path allocates no settings object.
+    const rules = this.rules
+    rules.nowMs = nowMs
+    rules.peerOffsetSeconds = from?.clockOffsetSeconds ?? 0
+    rules.maxMessageSize = this.maxMessageSize
+    rules.minPow = this.minPow
+    rules.bloom = this.bloom
+    const checked = checkEnvelope(raw, rules)
     if (checked.status === 'dropped') return this.drop(checked.reason, from)
     const { envelope, hash, key } = checked
     if (checked.status === 'duplicate') {
@@ -423,18 +432,19 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
     rawBytes: number,
     from: Peer | undefined
   ): void {
-    const candidate = {
-      pow: entry.pow,
-      get bloom(): Bloom {
-        return bloom()
-      },
-      rawBytes,
-      sizeBytes: entry.sizeBytes,
-    }
+    let candidate: ForwardCandidate | undefined
     const notice = from !== undefined && rawBytes >= KNOWN_NOTICE_MIN_BYTES
-    for (const peer of this.router.getPeers()) {
+    for (const peer of this.router.peerValues()) {
       if (peer === from || peer.status === undefined || peer.known.has(entry.key)) continue
-      if (!peerWants({ minPow: peer.minPow, bloom: peer.bloom, maxSizeBytes: peer.status.maxSizeBytes }, candidate)) continue
+      candidate ??= {
+        pow: entry.pow,
+        get bloom(): Bloom {
+          return bloom()
+        },
+        rawBytes,
+        sizeBytes: entry.sizeBytes,
+      }
+      if (!peerWants(peer, candidate)) continue
       // Light mode: relay nobody else's envelopes (spec §4.6, design.md §3).
       if (this.isLightMode && from !== undefined) continue
       // Tell the peer at once that we have it, so it does not send it back while our batch waits.
@@ -450,7 +460,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
   private deliver(envelope: Envelope, raw: Uint8Array, hash: Uint8Array, pow: number, from: Peer | undefined): void {
     let copy: Envelope | undefined
     const own = (): Envelope => (copy ??= decodeEnvelope(raw.slice(), { maxSizeBytes: MAX_ENVELOPE_SIZE_BYTES }))
-    this.rawSubscriptions.deliver(envelope.topic, own)
+    if (this.rawSubscriptions.watches(envelope.topic)) this.rawSubscriptions.deliver(envelope.topic, own)
     if (this.filters.watches(envelope.topic)) {
       for (const message of this.filters.match(envelope, { pow, hash, isP2P: false })) {
         this.counts.delivered++
