@@ -10,7 +10,9 @@ import {
   type RlpItem,
   encodeRlp,
   readRlpItem,
+  rlpHeaderLength,
   uintToBytes,
+  writeRlpHeader,
 } from '@hush/envelope'
 import {
   CODE_BLOOM_FILTER,
@@ -127,31 +129,7 @@ export function encodeP2PFrame(code: typeof CODE_P2P_MESSAGE | typeof CODE_P2P_R
 
 /** Size in bytes of a messages frame carrying envelopes whose raw sizes add up to `envelopeBytes`. */
 export function messagesFrameSize(envelopeBytes: number): number {
-  return headerLength(headerLength(envelopeBytes) + envelopeBytes + 1) + headerLength(envelopeBytes) + envelopeBytes + 1
-}
-
-function headerLength(length: number): number {
-  if (length < 56) return 1
-  let n = 1
-  while (length > 0) {
-    n++
-    length = Math.floor(length / 256)
-  }
-  return n
-}
-
-function writeHeader(out: Uint8Array, pos: number, length: number, offset: number): number {
-  if (length < 56) {
-    out[pos] = offset + length
-    return pos + 1
-  }
-  const n = headerLength(length) - 1
-  out[pos] = offset + 55 + n
-  for (let i = n; i >= 1; i--) {
-    out[pos + i] = length & 0xff
-    length = Math.floor(length / 256)
-  }
-  return pos + 1 + n
+  return rlpHeaderLength(rlpHeaderLength(envelopeBytes) + envelopeBytes + 1) + rlpHeaderLength(envelopeBytes) + envelopeBytes + 1
 }
 
 /**
@@ -164,18 +142,18 @@ export function encodeMessagesFrame(envelopes: readonly Uint8Array[]): Uint8Arra
 function concatFrame(code: number, items: readonly Uint8Array[], asList: boolean): Uint8Array {
   let payload = 0
   for (const e of items) payload += e.length
-  const body = asList ? headerLength(payload) + payload : payload
+  const body = asList ? rlpHeaderLength(payload) + payload : payload
   const codeLen = code < 0x80 ? 1 : 2
   const total = codeLen + body
-  const out = new Uint8Array(headerLength(total) + total)
-  let pos = writeHeader(out, 0, total, 0xc0)
+  const out = new Uint8Array(rlpHeaderLength(total) + total)
+  let pos = writeRlpHeader(out, 0, total, 0xc0)
   if (code === 0) out[pos++] = 0x80
   else if (code < 0x80) out[pos++] = code
   else {
     out[pos++] = 0x81
     out[pos++] = code
   }
-  if (asList) pos = writeHeader(out, pos, payload, 0xc0)
+  if (asList) pos = writeRlpHeader(out, pos, payload, 0xc0)
   for (const e of items) {
     out.set(e, pos)
     pos += e.length

@@ -3,7 +3,7 @@
  * input (RLP without the nonce, then the 8-byte nonce) is assembled in one reused buffer instead
  * of re-encoding the envelope and copying it again (spec §3.1).
  */
-import { type Envelope, keccak256, readRlpItem } from '@hush/envelope'
+import { type Envelope, keccak256, readRlpItem, rlpHeaderLength, writeRlpHeader } from '@hush/envelope'
 import { assertBytes, assertInt } from './assert.ts'
 import { leadingZeroBits, powFromLeadingZeroBits } from './pow.ts'
 
@@ -15,13 +15,6 @@ function nonceRlpLength(nonce: bigint): number {
   let n = 0
   for (let v = nonce; v > 0n; v >>= 8n) n++
   return 1 + n
-}
-
-function headerLength(length: number): number {
-  if (length < 56) return 1
-  let n = 1
-  for (let v = length; v > 0; v = Math.floor(v / 256)) n++
-  return n
 }
 
 /**
@@ -39,15 +32,11 @@ export function powOfEncoded(raw: Uint8Array, envelope: Envelope, extraTtlSecond
   const list = readRlpItem(raw, 0)
   const bodyLength = list.end - list.start - nonceRlpLength(envelope.nonce)
   if (bodyLength < 0) throw new RangeError('raw does not encode envelope')
-  const header = headerLength(bodyLength)
+  const header = rlpHeaderLength(bodyLength)
   const total = header + bodyLength + 8
   if (scratch.length < total) scratch = new Uint8Array(Math.max(total, scratch.length * 2))
   // RLP list header for the four-item body, then the body, then the nonce as 8 bytes big-endian.
-  if (bodyLength < 56) scratch[0] = 0xc0 + bodyLength
-  else {
-    scratch[0] = 0xf7 + header - 1
-    for (let i = header - 1, v = bodyLength; i >= 1; i--, v = Math.floor(v / 256)) scratch[i] = v & 0xff
-  }
+  writeRlpHeader(scratch, 0, bodyLength, 0xc0)
   scratch.set(raw.subarray(list.start, list.start + bodyLength), header)
   let nonce = envelope.nonce
   for (let i = header + bodyLength + 7; i >= header + bodyLength; i--, nonce >>= 8n) scratch[i] = Number(nonce & 0xffn)
