@@ -9,6 +9,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { AsyncQueue } from './async-queue.ts'
 import { equalBytes } from './bytes.ts'
 import { newKeyId } from './key-store.ts'
+import { topicNumber } from './topic-number.ts'
 
 /** A message opened by a filter: the payload and what geth's RPC `Message` reports (spec §6.3). */
 export interface ReceivedMessage {
@@ -68,7 +69,6 @@ interface Filter {
   readonly queue: AsyncQueue<ReceivedMessage>
 }
 
-const topicKey = (topic: Topic): number => ((topic[0] << 24) | (topic[1] << 16) | (topic[2] << 8) | topic[3]) >>> 0
 
 function keyRefOf(c: ResolvedCriteria): string {
   const key = c.symKey ?? c.privateKey
@@ -96,7 +96,7 @@ export class FilterSet {
     this.byId.set(filter.id, filter)
     if (criteria.topics.length === 0) this.allTopics.add(filter)
     for (const topic of criteria.topics) {
-      const k = topicKey(topic)
+      const k = topicNumber(topic)
       let set = this.byTopic.get(k)
       if (set === undefined) this.byTopic.set(k, (set = new Set()))
       set.add(filter)
@@ -111,7 +111,7 @@ export class FilterSet {
     this.byId.delete(id)
     this.allTopics.delete(filter)
     for (const topic of filter.criteria.topics) {
-      const k = topicKey(topic)
+      const k = topicNumber(topic)
       const set = this.byTopic.get(k)
       set?.delete(filter)
       if (set?.size === 0) this.byTopic.delete(k)
@@ -150,7 +150,7 @@ export class FilterSet {
     const seen = new Set<number>()
     for (const f of this.byId.values()) {
       for (const t of f.criteria.topics) {
-        const k = topicKey(t)
+        const k = topicNumber(t)
         if (!seen.has(k)) {
           seen.add(k)
           topics.push(t)
@@ -162,7 +162,7 @@ export class FilterSet {
 
   /** Whether any filter could want an envelope on this topic (no trial decryption needed otherwise). */
   watches(topic: Topic): boolean {
-    return this.allTopics.size > 0 || this.byTopic.has(topicKey(topic))
+    return this.allTopics.size > 0 || this.byTopic.has(topicNumber(topic))
   }
 
   /**
@@ -170,7 +170,7 @@ export class FilterSet {
    * key is tried once; matching filters buffer the message. Returns the messages delivered.
    */
   match(envelope: Envelope, ctx: MatchContext): ReceivedMessage[] {
-    const candidates = this.byTopic.get(topicKey(envelope.topic))
+    const candidates = this.byTopic.get(topicNumber(envelope.topic))
     if (candidates === undefined && this.allTopics.size === 0) return []
     const opened = new Map<string, ReceivedMessage | undefined>()
     const delivered: ReceivedMessage[] = []

@@ -5,16 +5,7 @@
  */
 import type { Envelope, Topic } from '@hush/envelope'
 import { AsyncQueue } from './async-queue.ts'
-
-/** A topic as a uint32, the key of topic indexes. */
-export function topicNumber(topic: Topic): number {
-  return ((topic[0] << 24) | (topic[1] << 16) | (topic[2] << 8) | topic[3]) >>> 0
-}
-
-/** The topic of a uint32 key. */
-export function topicOfNumber(n: number): Topic {
-  return Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)
-}
+import { topicNumber, topicOfNumber } from './topic-number.ts'
 
 /** One subscription: its queue and how to end it. */
 export interface RawSubscription {

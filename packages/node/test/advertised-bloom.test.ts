@@ -2,7 +2,8 @@ import { FULL_BLOOM, bloomMatches, topicFromString, topicToBloom } from '@hush/e
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { advertisedBloom, sameBloom } from '../src/advertised-bloom.ts'
-import { RawSubscriptions, topicNumber, topicOfNumber } from '../src/raw-subscriptions.ts'
+import { RawSubscriptions } from '../src/raw-subscriptions.ts'
+import { topicNumber, topicOfNumber } from '../src/topic-number.ts'
 
 const a = topicFromString('a')
 const b = topicFromString('b')
