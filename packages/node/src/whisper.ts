@@ -11,13 +11,12 @@ import {
   MAX_ENVELOPE_SIZE_BYTES,
   type Topic,
   decodeEnvelope,
-  encodeEnvelopeWithoutNonce,
   encodeEnvelope,
   envelopeSize,
   keccak256,
 } from '@hush/envelope'
 import { type Pool, createPool } from '@hush/pool'
-import { ratingOf, requiredLeadingZeroBits, sealEnvelopeAsync } from '@hush/pow'
+import { ratingOf } from '@hush/pow'
 import {
   type AbortOptions,
   type ComponentLogger,
@@ -52,7 +51,9 @@ import type {
   WhisperEvents,
   WhisperInfo,
 } from './types.ts'
-import { DROP_PENALTIES, DROP_REASONS, type DropReason } from './validator.ts'
+import { DROP_PENALTIES, type DropReason } from './validator.ts'
+import { WhisperCounters } from './counters.ts'
+import { Sealer } from './sealer.ts'
 import { encodeP2PFrame } from './wire.ts'
 
 /** The libp2p components the service uses. */
@@ -62,11 +63,6 @@ export interface WhisperComponents {
   logger: ComponentLogger
   metrics?: Metrics
 }
-
-/** Seals needing at most this many leading zero bits (~64k hashes, ~20 ms) run on the calling thread. */
-const SMALL_SEAL_BITS = 16
-
-const workersOption = (workers: number | undefined): { workers?: number } => (workers === undefined ? {} : { workers })
 
 /** Outcome of one envelope through the ingest path. */
 export type IngestResult =
@@ -92,14 +88,9 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
   private started = false
   private pruneTimer: ReturnType<typeof setInterval> | undefined
   private bloomTimer: ReturnType<typeof setTimeout> | undefined
-  private readonly sealing = new Set<AbortController>()
+  private readonly sealer: Sealer
   private readonly rules: IngestRules
-  private readonly drops = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>
-  private readonly counts = { duplicates: 0, added: 0, delivered: 0 }
-  private readonly metrics: {
-    drops?: { increment(values: Record<string, number | true>): void }
-    envelopes?: { increment(values: Record<string, number | true>): void }
-  } = {}
+  private readonly counters = new WhisperCounters()
 
   constructor(components: WhisperComponents, init: WhisperInit = {}) {
     super()
@@ -116,6 +107,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
     const bloom = this.computeBloom()
     this.bloom = { current: bloom, previous: bloom, changedMs: nowMs }
     this.pool = createPool(this.settings.pool)
+    this.sealer = new Sealer(this.settings.sealWorkers)
     this.router = new Router(
       components,
       this,
@@ -131,7 +123,12 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
       components.logger.forComponent('hush:node:router'),
       this.settings.now
     )
-    this.registerMetrics(components.metrics)
+    this.counters.register(components.metrics, () => ({
+      pool_envelopes: this.pool.size,
+      pool_bytes: this.pool.bytes,
+      peers: this.router.getPeers().length,
+      filters: this.filters.size,
+    }))
     this.rules = {
       nowMs: 0,
       peerOffsetSeconds: 0,
@@ -165,8 +162,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
     if (this.bloomTimer !== undefined) clearTimeout(this.bloomTimer)
     this.pruneTimer = undefined
     this.bloomTimer = undefined
-    for (const ac of this.sealing) ac.abort(new NotStartedError('the node stopped'))
-    this.sealing.clear()
+    this.sealer.abortAll(new NotStartedError('the node stopped'))
     await this.router.stop()
     this.rawSubscriptions.closeAll()
     this.filters.clear()
@@ -217,10 +213,10 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
       maxMessageSize: this.maxMessageSize,
       isLight: this.isLightMode,
       bloom: this.bloom.current?.slice(),
-      drops: { ...this.drops },
-      duplicates: this.counts.duplicates,
-      added: this.counts.added,
-      delivered: this.counts.delivered,
+      drops: { ...this.counters.drops },
+      duplicates: this.counters.duplicates,
+      added: this.counters.added,
+      delivered: this.counters.delivered,
       filters: this.filters.size,
       traffic: this.router.traffic(),
       process: { heapUsed: mem.heapUsed, arrayBuffers: mem.arrayBuffers },
@@ -327,34 +323,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
 
   private async seal(envelope: Envelope, targetPow: number, workTimeMs: number | undefined, options: PostOptions): Promise<Envelope> {
     if (!this.started) throw new NotStartedError()
-    options.signal?.throwIfAborted()
-    if (targetPow === 0) return envelope
-    const ac = new AbortController()
-    this.sealing.add(ac)
-    const signal = options.signal === undefined ? ac.signal : AbortSignal.any([ac.signal, options.signal])
-    try {
-      const result = await sealEnvelopeAsync(envelope, {
-        targetPow,
-        ...(workTimeMs !== undefined && { workTimeMs }),
-        ...workersOption(this.sealWorkersFor(envelope, targetPow)),
-        ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
-        signal,
-      })
-      return result.envelope
-    } finally {
-      this.sealing.delete(ac)
-    }
-  }
-
-  /**
-   * Worker threads for one seal: starting them costs about 30 ms, more than a small target takes
-   * on this thread, so up to {@link SMALL_SEAL_BITS} leading zero bits the search runs here in
-   * 10 ms slices (the event loop keeps turning between slices).
-   */
-  private sealWorkersFor(envelope: Envelope, targetPow: number): number | undefined {
-    if (this.settings.sealWorkers !== undefined) return this.settings.sealWorkers
-    const rlpLength = encodeEnvelopeWithoutNonce(envelope).length
-    return requiredLeadingZeroBits(targetPow, rlpLength, envelope.ttl) <= SMALL_SEAL_BITS ? 0 : undefined
+    return this.sealer.seal(envelope, targetPow, { workTimeMs, signal: options.signal, onProgress: options.onProgress })
   }
 
   private ingestOwn(envelope: Envelope): Uint8Array {
@@ -392,8 +361,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
     if (checked.status === 'dropped') return this.drop(checked.reason, from)
     const { envelope, hash, key } = checked
     if (checked.status === 'duplicate') {
-      this.counts.duplicates++
-      this.metrics.envelopes?.increment({ duplicate: true })
+      this.counters.duplicate()
       if (from !== undefined) {
         from.counters.duplicatesIn++
         from.known.set(key, envelope.expiry)
@@ -405,7 +373,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
     // The pool copies the bytes into its own slabs: nothing keeps the (possibly large) frame alive.
     const added = this.pool.add({ envelope, raw, hash, pow, rating, arrival: nowSeconds, peer: from?.key }, nowSeconds)
     if (added.status === 'duplicate') {
-      this.counts.duplicates++
+      this.counters.duplicate()
       return { status: 'duplicate', hash }
     }
     if (added.status !== 'added') {
@@ -413,8 +381,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
         added.status === 'expired' ? 'expired' : added.status === 'future' ? 'future' : added.status === 'too-large' ? 'too-large' : added.status === 'low-pow' ? 'low-pow' : 'pool-full'
       return this.drop(reason, from)
     }
-    this.counts.added++
-    this.metrics.envelopes?.increment({ added: true })
+    this.counters.add()
     if (from !== undefined) {
       from.counters.envelopesIn++
       from.known.set(key, envelope.expiry)
@@ -461,19 +428,19 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
     let copy: Envelope | undefined
     const own = (): Envelope => (copy ??= decodeEnvelope(raw.slice(), { maxSizeBytes: MAX_ENVELOPE_SIZE_BYTES }))
     if (this.rawSubscriptions.watches(envelope.topic)) this.rawSubscriptions.deliver(envelope.topic, own)
-    if (this.filters.watches(envelope.topic)) {
-      for (const message of this.filters.match(envelope, { pow, hash, isP2P: false })) {
-        this.counts.delivered++
-        this.metrics.envelopes?.increment({ delivered: true })
-        this.safeDispatch('message', message)
-      }
-    }
+    if (this.filters.watches(envelope.topic)) this.emitMessages(this.filters.match(envelope, { pow, hash, isP2P: false }))
     if (this.listenerCount('envelope') > 0) this.safeDispatch('envelope', { envelope: own(), hash, pow, from: from?.id })
   }
 
+  private emitMessages(messages: ReceivedMessage[]): void {
+    for (const message of messages) {
+      this.counters.deliver()
+      this.safeDispatch('message', message)
+    }
+  }
+
   private drop(reason: DropReason, from: Peer | undefined): IngestResult {
-    this.drops[reason]++
-    this.metrics.drops?.increment({ [reason]: true })
+    this.counters.drop(reason)
     if (from !== undefined) {
       const penalty = DROP_PENALTIES[reason]
       if (penalty !== undefined) this.router.penalise(from, penalty)
@@ -533,10 +500,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
       return
     }
     // Direct messages from trusted peers skip PoW and expiry and are not pooled (spec §7.3).
-    for (const message of this.filters.match(envelope, { pow: 0, hash: keccak256(raw), isP2P: true })) {
-      this.counts.delivered++
-      this.safeDispatch('message', message)
-    }
+    this.emitMessages(this.filters.match(envelope, { pow: 0, hash: keccak256(raw), isP2P: true }))
   }
   /** @internal */
   onPeerReady(peer: Peer): void {
@@ -555,8 +519,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
   }
   /** @internal */
   onDrop(reason: 'malformed-frame' | 'rate-limited', peer: Peer): void {
-    this.drops[reason]++
-    this.metrics.drops?.increment({ [reason]: true })
+    this.counters.drop(reason)
     this.safeDispatch('envelope:drop', { reason, from: peer.id })
   }
   /** @internal */
@@ -573,18 +536,6 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
   }
 
   // ---- internals ----------------------------------------------------------------------------
-
-  /** Counters and gauges through libp2p's metrics interface, when the node has one. */
-  private registerMetrics(metrics: Metrics | undefined): void {
-    if (metrics === undefined) return
-    this.metrics.drops = metrics.registerCounterGroup('hush_whisper_drops_total', { label: 'reason', help: 'Envelopes and frames dropped, by reason' })
-    this.metrics.envelopes = metrics.registerCounterGroup('hush_whisper_envelopes_total', { label: 'outcome', help: 'Envelopes added, duplicated and delivered to filters' })
-    metrics.registerMetricGroup('hush_whisper_state', {
-      label: 'quantity',
-      help: 'Pool, peers and filters',
-      calculate: () => ({ pool_envelopes: this.pool.size, pool_bytes: this.pool.bytes, peers: this.router.getPeers().length, filters: this.filters.size }),
-    })
-  }
 
   private prune(): void {
     const nowSeconds = Math.floor(this.settings.now() / 1000)
