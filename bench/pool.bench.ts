@@ -18,6 +18,7 @@ import { runInNewContext } from 'node:vm'
 import { decodeEnvelope, encodeEnvelope, type Envelope, keccak256, topicsToBloom } from '@hush/envelope'
 import { createPool, type Pool, type PoolEntryInit } from '@hush/pool'
 import { Bench, type Task } from 'tinybench'
+import { seededRandom } from '../packages/node/test/fixtures/topology.ts'
 
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 400)
 const SIZES = (process.env.BENCH_POOL_SIZES ?? '10000,100000,1000000').split(',').map(Number)
@@ -31,18 +32,6 @@ const TOPICS = Array.from({ length: 64 }, (_, i) => new Uint8Array([i, i * 7, i 
 const PEER_BLOOM = topicsToBloom(TOPICS.slice(0, 8))
 const TARGET_ADD_OPS = 500_000
 const TARGET_MEMORY_RATIO = 1.3
-
-/** mulberry32: a small deterministic PRNG in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** An envelope and its canonical bytes, as the node hands them to the pool. */
 interface Received {
@@ -100,7 +89,7 @@ interface SizeResult {
 
 async function benchSize(size: number): Promise<SizeResult> {
   const dataBytes = size >= 1_000_000 ? 64 : 1024
-  const random = prng(size)
+  const random = seededRandom(size)
   // A ring of real envelopes shared by the timed adds (the pool copies their bytes).
   const ring: Received[] = Array.from({ length: 4096 }, (_, i) => makeEnvelope(i, dataBytes, FAR_EXPIRY))
   const pool: Pool = createPool({ maxCount: size, maxBytes: 8 * 1024 * 1024 * 1024, maxEnvelopeBytes: 1024 * 1024 })
@@ -217,7 +206,7 @@ interface MemoryResult {
  */
 function measureMemory(count: number): MemoryResult {
   const gc = getGc()
-  const random = prng(7)
+  const random = seededRandom(7)
   const base = heapAndBuffers(gc)
   let pool: Pool | undefined = createPool({ maxCount: count, maxBytes: 1024 * 1024 * 1024 })
   let rawBytes = 0
