@@ -53,7 +53,7 @@ export {
 } from './constants.ts'
 export type { AccountData, AccountKdfOptions, Contact } from './account.ts'
 export { addContact, createAccountData, decryptAccount, encryptAccount, removeContact } from './account.ts'
-export { loadAccount, saveAccount } from './account-file.ts'
+export { loadAccount, saveAccount, writeFileAtomic } from './account-file.ts'
 export {
   AccountDecryptionError,
   HandshakeRejectedError,

@@ -3,8 +3,9 @@
  * under random ids; the command records the ids it created in `<data-dir>/keys.json` so `list`
  * can show them and whether the node still holds them.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { writeFileAtomic } from '@hush/session'
 import { type RpcTarget, rpcCall } from '../rpc-client.ts'
 
 /** One recorded key. */
@@ -28,9 +29,7 @@ async function readRecords(dir: string): Promise<KeyRecord[]> {
 
 async function writeRecords(dir: string, records: KeyRecord[]): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 })
-  const tmp = `${file(dir)}.${process.pid}.tmp`
-  await writeFile(tmp, JSON.stringify(records, null, 2), { mode: 0o600 })
-  await rename(tmp, file(dir))
+  await writeFileAtomic(file(dir), new TextEncoder().encode(JSON.stringify(records, null, 2)))
 }
 
 /** Creates a key pair (or a symmetric key) on the node and records it. */
