@@ -12,8 +12,6 @@ export interface ForwardCandidate {
   readonly pow: number
   /** geth's per-byte bloom of the envelope's topic (`topicToBloom`). */
   readonly bloom: Bloom
-  /** Raw RLP length. */
-  readonly rawBytes: number
   /** `size()`: 20 + data length. */
   readonly sizeBytes: number
 }

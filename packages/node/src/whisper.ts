@@ -408,7 +408,6 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
         get bloom(): Bloom {
           return bloom()
         },
-        rawBytes,
         sizeBytes: entry.sizeBytes,
       }
       if (!peerWants(peer, candidate)) continue

@@ -6,7 +6,7 @@ import { messagesFrameSize } from '../src/wire.ts'
 
 const t1 = Uint8Array.of(1, 2, 3, 4)
 const t2 = Uint8Array.of(9, 9, 9, 9)
-const cand = (pow: number, topic = t1, size = 100) => ({ pow, bloom: topicToBloom(topic), rawBytes: size + 5, sizeBytes: size })
+const cand = (pow: number, topic = t1, size = 100) => ({ pow, bloom: topicToBloom(topic), sizeBytes: size })
 const req = <T>(current: T, previous: T = current, changedMs = 0) => ({ current, previous, changedMs })
 
 describe('peerWants', () => {
