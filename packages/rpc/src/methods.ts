@@ -3,7 +3,7 @@
  * params, calls the node, and encodes the result. Checks geth makes in the API layer itself
  * (exactly one key, topics for symmetric messages) answer with geth's text.
  */
-import type { MessageCriteria } from '@hush/node'
+import type { ShhCriteria } from './shh-api.ts'
 import { SHH_VERSION } from './constants.ts'
 import { InvalidParamsError, ShhRequestError } from './errors.ts'
 import { bytesToHex, hexToBytes, parseFloat64, parseId, parseString, parseUint32 } from './hex.ts'
@@ -47,7 +47,7 @@ const one =
     return fn(shh, decode(params[0], 'argument 0'))
   }
 
-function checkCriteriaKeys(criteria: MessageCriteria): void {
+function checkCriteriaKeys(criteria: ShhCriteria): void {
   if ((criteria.symKeyID === undefined) === (criteria.privateKeyID === undefined)) throw new ShhRequestError(NO_KEY)
 }
 

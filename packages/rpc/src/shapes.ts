@@ -4,7 +4,7 @@
  * for values that do not decode (−32602); semantic checks (unknown keys, invalid public keys)
  * stay with the node, as in geth.
  */
-import type { MessageCriteria, PostParams, ReceivedMessage, WhisperInfo } from '@hush/node'
+import type { ShhCriteria, ShhInfo, ShhMessage, ShhPostParams } from './shh-api.ts'
 import { InvalidParamsError } from './errors.ts'
 import { bytesToHex, hexToBytes, parseBool, parseFloat64, parseString, parseUint32 } from './hex.ts'
 
@@ -66,13 +66,13 @@ function optionalId(obj: Record<string, unknown>, key: string, label: string): s
 }
 
 /**
- * Decodes a `NewMessage` (shh_post) into the node's `PostParams`. Exactly-one-key and topic rules
+ * Decodes a `NewMessage` (shh_post) into {@link ShhPostParams}. Exactly-one-key and topic rules
  * are checked by the caller, which answers them with geth's text.
  * @param value - the JSON object
  * @param label - names the argument in errors, e.g. `argument 0`
  * @throws {InvalidParamsError} when a field does not decode
  */
-export function parseNewMessage(value: unknown, label: string): PostParams {
+export function parseNewMessage(value: unknown, label: string): ShhPostParams {
   const obj = asObject(value, label)
   const at = (key: string): string => `${label}: ${key}`
   const symKeyID = optionalId(obj, 'symKeyID', label)
@@ -85,7 +85,7 @@ export function parseNewMessage(value: unknown, label: string): PostParams {
   const padding = field(obj, 'padding')
   const powTime = field(obj, 'powTime')
   const powTarget = field(obj, 'powTarget')
-  const params: PostParams = { payload: payload === undefined ? new Uint8Array(0) : hexToBytes(payload, at('payload')) }
+  const params: ShhPostParams = { payload: payload === undefined ? new Uint8Array(0) : hexToBytes(payload, at('payload')) }
   if (symKeyID !== undefined) params.symKeyID = symKeyID
   if (sig !== undefined) params.sig = sig
   if (targetPeer !== undefined) params.targetPeer = targetPeer
@@ -106,13 +106,13 @@ export function parseNewMessage(value: unknown, label: string): PostParams {
 }
 
 /**
- * Decodes a `Criteria` (shh_newMessageFilter, shh_subscribe) into the node's `MessageCriteria`.
+ * Decodes a `Criteria` (shh_newMessageFilter, shh_subscribe) into {@link ShhCriteria}.
  * @throws {InvalidParamsError} when a field does not decode
  */
-export function parseCriteria(value: unknown, label: string): MessageCriteria {
+export function parseCriteria(value: unknown, label: string): ShhCriteria {
   const obj = asObject(value, label)
   const at = (key: string): string => `${label}: ${key}`
-  const criteria: MessageCriteria = {}
+  const criteria: ShhCriteria = {}
   const symKeyID = optionalId(obj, 'symKeyID', label)
   const privateKeyID = optionalId(obj, 'privateKeyID', label)
   if (symKeyID !== undefined) criteria.symKeyID = symKeyID
@@ -141,7 +141,7 @@ export function parseCriteria(value: unknown, label: string): MessageCriteria {
  * formatMessage(message).payload // '0x68656c6c6f'
  * ```
  */
-export function formatMessage(message: ReceivedMessage): RpcMessage {
+export function formatMessage(message: ShhMessage): RpcMessage {
   const out: RpcMessage = {
     ...(message.senderPublicKey !== undefined && { sig: bytesToHex(message.senderPublicKey) }),
     ttl: message.ttl,
@@ -160,6 +160,6 @@ export function formatMessage(message: ReceivedMessage): RpcMessage {
  * Maps the node's `info()` to geth's `shh_info`. `messages` is the pool's envelope count: Hush
  * delivers to filters synchronously, so it has no delivery queue to report as geth does.
  */
-export function formatInfo(info: Pick<WhisperInfo, 'memory' | 'envelopes' | 'minPow' | 'maxMessageSize'>): RpcInfo {
+export function formatInfo(info: ShhInfo): RpcInfo {
   return { memory: info.memory, messages: info.envelopes, minPow: info.minPow, maxMessageSize: info.maxMessageSize }
 }

@@ -4,7 +4,7 @@
  * stops on `shh_unsubscribe`, when the connection closes, or when the server closes.
  */
 import { randomBytes } from 'node:crypto'
-import type { ReceivedMessage } from '@hush/node'
+import type { ShhMessage } from './shh-api.ts'
 import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from './constants.ts'
 import { ShhRequestError } from './errors.ts'
 import { formatMessage } from './shapes.ts'
@@ -15,14 +15,14 @@ export type SendText = (text: string) => void
 /** What a request may do with its connection's subscriptions (see `SubscriptionSet.scope`). */
 export interface SubscriptionScope {
   /** Registers a subscription; see `SubscriptionSet.add`. */
-  add(open: (signal: AbortSignal) => AsyncIterable<ReceivedMessage>): string
+  add(open: (signal: AbortSignal) => AsyncIterable<ShhMessage>): string
   /** Ends a subscription of the connection; `false` when the id is unknown. */
   remove(id: string): boolean
 }
 
 interface Entry {
   readonly controller: AbortController
-  readonly iterable: AsyncIterable<ReceivedMessage>
+  readonly iterable: AsyncIterable<ShhMessage>
   started: boolean
 }
 
@@ -59,7 +59,7 @@ export class SubscriptionSet {
    * carrying the id has been sent.
    * @throws {ShhRequestError} when the connection is closed or holds `limit` subscriptions
    */
-  add(open: (signal: AbortSignal) => AsyncIterable<ReceivedMessage>): string {
+  add(open: (signal: AbortSignal) => AsyncIterable<ShhMessage>): string {
     if (this.closed) throw new ShhRequestError('the connection is closed')
     if (this.entries.size >= this.limit) throw new ShhRequestError(`too many subscriptions (at most ${this.limit} per connection)`)
     const controller = new AbortController()

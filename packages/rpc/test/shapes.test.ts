@@ -1,4 +1,4 @@
-import type { ReceivedMessage } from '@hush/node'
+import type { ShhMessage } from '../src/shh-api.ts'
 import { describe, expect, it } from 'vitest'
 import { formatInfo, formatMessage, parseCriteria, parseNewMessage } from '../src/shapes.ts'
 
@@ -81,7 +81,7 @@ describe('parseCriteria', () => {
 })
 
 describe('formatMessage', () => {
-  const base: ReceivedMessage = {
+  const base: ShhMessage = {
     payload: bytes(0x68, 0x69),
     padding: new Uint8Array(0),
     topic: bytes(1, 2, 3, 4),
@@ -89,7 +89,6 @@ describe('formatMessage', () => {
     timestamp: 1_700_000_000,
     pow: 0.5,
     hash: new Uint8Array(32).fill(0xab),
-    isP2P: false,
   }
 
   it('omits sig and recipientPublicKey when absent, in geth key order', () => {
