@@ -3,6 +3,7 @@
  * port for `shh_subscribe` notifications. Binds loopback by default, checks an optional bearer
  * token and the browser `Origin`, and bounds every request's size.
  */
+import { setMaxListeners } from 'node:events'
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
@@ -112,9 +113,26 @@ async function onRequest(req: IncomingMessage, res: ServerResponse, dispatcher: 
   if (!/^application\/json\s*(;|$)/i.test(type)) return reply(res, 415, 'content-type must be application/json\n')
   const body = await readBody(req, settings.maxRequestBytes)
   if (body === undefined) return reply(res, 413, 'request too large\n', { connection: 'close' })
-  const out = await dispatcher.handle(body, { signal, subscriptions: undefined })
+  const out = await dispatcher.handle(body, { signal: AbortSignal.any([signal, clientGone(res)]), subscriptions: undefined })
   res.writeHead(200, { 'content-type': 'application/json' })
   res.end(out ?? '')
+}
+
+/** The reason a call is aborted with when its client went away. */
+function disconnected(): DOMException {
+  return new DOMException('the client disconnected', 'AbortError')
+}
+
+/**
+ * Aborts when the connection closes before the response was sent: the client gave up (Ctrl-C on
+ * `hush post`, a fetch aborted), so a post still sealing must stop and send nothing.
+ */
+function clientGone(res: ServerResponse): AbortSignal {
+  const gone = new AbortController()
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort(disconnected())
+  })
+  return gone.signal
 }
 
 function refuseUpgrade(socket: Duplex, status: string, extra = ''): void {
@@ -131,6 +149,8 @@ function onConnection(client: WebSocket, dispatcher: Dispatcher, serverSignal: A
   const subscriptions = new SubscriptionSet(send)
   const connection = new AbortController()
   const signal = AbortSignal.any([serverSignal, connection.signal])
+  // Every request in flight on the connection listens to it.
+  setMaxListeners(Infinity, signal)
   let pending = 0
   client.on('message', (data) => {
     // Requests run concurrently; a client that piles them up is cut off rather than queued.
@@ -149,7 +169,7 @@ function onConnection(client: WebSocket, dispatcher: Dispatcher, serverSignal: A
   // `ws` reports an oversized message as an error, then closes with 1009: nothing else to do.
   client.on('error', () => undefined)
   client.on('close', () => {
-    connection.abort()
+    connection.abort(disconnected())
     subscriptions.close()
   })
 }
@@ -179,6 +199,8 @@ export async function createRpcServer(init: RpcServerInit): Promise<RpcServer> {
   }
   const dispatcher = createDispatcher(init.shh)
   const lifetime = new AbortController()
+  // Every request and connection in flight listens to it.
+  setMaxListeners(Infinity, lifetime.signal)
   const server: Server = createServer((req, res) => {
     onRequest(req, res, dispatcher, settings, lifetime.signal).catch(() => {
       if (!res.headersSent) reply(res, 500, 'internal error\n')
