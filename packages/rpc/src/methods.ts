@@ -24,6 +24,8 @@ export type MethodHandler = (shh: ShhApi, params: readonly unknown[], ctx: CallC
 
 const NO_KEY = 'specify either a symmetric or an asymmetric key'
 const NO_TOPICS = 'missing topic(s)'
+/** geth's `Seal` error when the time ran out before the target was reached. */
+const powTimeInsufficient = (seconds: number): string => `failed to reach the PoW target, specified pow time (${seconds} seconds) was insufficient`
 
 /** geth's arity check: too many or missing required arguments are −32602. */
 function arity(params: readonly unknown[], count: number): void {
@@ -85,7 +87,18 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
     const message = parseNewMessage(params[0], 'argument 0')
     if ((message.symKeyID === undefined) === (message.pubKey === undefined)) throw new ShhRequestError(NO_KEY)
     if (message.symKeyID !== undefined && (message.topic === undefined || isZero(message.topic))) throw new ShhRequestError(NO_TOPICS)
-    return bytesToHex(await shh.post(message, { signal: ctx.signal }))
+    // geth seals for at most powTime seconds, and a target with no time always fails (spec §3.3).
+    // The node would seal without a bound, so the target and the time are always passed on.
+    const powTarget = message.powTarget ?? shh.info().minPow
+    const powTime = message.powTime ?? 0
+    if (powTarget > 0 && powTime === 0) throw new ShhRequestError(powTimeInsufficient(0))
+    const bounded = { ...message, powTarget, ...(powTarget > 0 && { powTime }) }
+    try {
+      return bytesToHex(await shh.post(bounded, { signal: ctx.signal }))
+    } catch (error) {
+      if (error instanceof Error && error.name === 'PowTargetNotReachedError') throw new ShhRequestError(powTimeInsufficient(powTime), { cause: error })
+      throw error
+    }
   },
 
   shh_newMessageFilter: one(parseCriteria, (shh, criteria) => {

@@ -64,6 +64,24 @@ describe('dispatcher: methods', () => {
     )
   })
 
+  it('always bounds the seal by powTime, the target defaulting to the node minimum (geth spec §3.3)', async () => {
+    const shh = fakeShh()
+    const insufficient = (seconds: number): unknown => err(-32000, `failed to reach the PoW target, specified pow time (${seconds} seconds) was insufficient`)
+    const base = { symKeyID: ID, topic: '0x01020304', payload: '0x01' }
+    expect(await call(shh, 'shh_post', [base])).toEqual(insufficient(0))
+    expect(await call(shh, 'shh_post', [{ ...base, powTarget: 1e9, powTime: 0 }])).toEqual(insufficient(0))
+    expect(shh.post).not.toHaveBeenCalled()
+    await call(shh, 'shh_post', [{ ...base, powTime: 7 }])
+    expect(shh.post).toHaveBeenLastCalledWith(expect.objectContaining({ powTarget: 0.2, powTime: 7 }), { signal: http.signal })
+    // A zero target is no work: nothing to bound.
+    await call(shh, 'shh_post', [{ ...base, powTarget: 0 }])
+    expect(shh.post).toHaveBeenLastCalledWith(expect.not.objectContaining({ powTime: expect.anything() }), { signal: http.signal })
+    shh.post = async () => {
+      throw Object.assign(new Error('Failed to reach the PoW target'), { name: 'PowTargetNotReachedError' })
+    }
+    expect(await call(shh, 'shh_post', [{ ...base, powTime: 2 }])).toEqual(insufficient(2))
+  })
+
   it('refuses posts the way geth does', async () => {
     const shh = fakeShh()
     const noKey = err(-32000, 'specify either a symmetric or an asymmetric key')

@@ -185,7 +185,7 @@ describe('createRpcServer over WebSocket', () => {
     const server = await start({}, shh)
     const ws = await openWs(server.wsUrl as string)
     const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)))
-    const post = { symKeyID: ID, topic: '0x01020304', payload: '0x01' }
+    const post = { symKeyID: ID, topic: '0x01020304', payload: '0x01', powTime: 5 }
     for (let i = 0; i <= MAX_PENDING_REQUESTS_PER_CONNECTION; i++) ws.send(JSON.stringify({ jsonrpc: '2.0', id: i, method: 'shh_post', params: [post] }))
     expect(await closed).toBe(1008)
     const deadline = Date.now() + 5_000
