@@ -33,7 +33,7 @@ describe('shh_post sealing is bounded by powTime, as in geth', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'shh_post', params: [{ symKeyID, topic: '0x01020304', payload: '0x01', ...fields }] }),
       signal: AbortSignal.timeout(10_000),
     })
-    return res.json()
+    return (await res.json()) as { result?: string; error?: { code: number; message: string } }
   }
 
   it('fails at once, like geth, when a target needs work and powTime is absent or 0', async () => {
