@@ -1,7 +1,7 @@
 /** The pure-TypeScript crypto backend: @noble/hashes, @noble/ciphers and @noble/secp256k1. */
 import { ctr, gcm } from '@noble/ciphers/aes.js'
 import { hmac } from '@noble/hashes/hmac.js'
-import { pbkdf2 } from '@noble/hashes/pbkdf2.js'
+import { pbkdf2, pbkdf2Async } from '@noble/hashes/pbkdf2.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { getSharedSecret } from '@noble/secp256k1'
 import type { CryptoBackend } from './backend.ts'
@@ -30,4 +30,7 @@ export const nobleBackend: CryptoBackend = {
   },
   pbkdf2Sha256: (password, salt, iterations, lengthBytes) =>
     pbkdf2(sha256, password, salt, { c: iterations, dkLen: lengthBytes }),
+  // noble yields to the event loop (setTimeout 0 or scheduler.yield) every 10 ms of work.
+  pbkdf2Sha256Async: (password, salt, iterations, lengthBytes) =>
+    pbkdf2Async(sha256, password, salt, { c: iterations, dkLen: lengthBytes }),
 }

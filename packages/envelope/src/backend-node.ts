@@ -1,6 +1,6 @@
 /**
  * The Node.js crypto backend: `node:crypto` (OpenSSL) for SHA-256, HMAC, AES-128-CTR,
- * AES-256-GCM, PBKDF2 and secp256k1 ECDH, each measured faster than noble on Node 20
+ * AES-256-GCM, PBKDF2 (sync, and async on libuv's thread pool) and secp256k1 ECDH, each measured faster than noble on Node 20
  * (bench/README.md).
  *
  * `node:crypto` is reached through `process.getBuiltinModule` (Node ≥ 20.16, Deno, Bun) rather
@@ -62,6 +62,11 @@ function createNodeBackend(c: NodeCryptoModule): CryptoBackend {
     },
     pbkdf2Sha256: (password, salt, iterations, lengthBytes) =>
       toBytes(c.pbkdf2Sync(password, salt, iterations, lengthBytes, 'sha256')),
+    pbkdf2Sha256Async: (password, salt, iterations, lengthBytes) =>
+      // Runs on libuv's thread pool: the event loop keeps turning while OpenSSL works.
+      new Promise((resolve, reject) => {
+        c.pbkdf2(password, salt, iterations, lengthBytes, 'sha256', (error, key) => (error === null ? resolve(toBytes(key)) : reject(error)))
+      }),
   }
 }
 

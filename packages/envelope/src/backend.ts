@@ -11,7 +11,10 @@
 import { nobleBackend } from './backend-noble.ts'
 import { getNodeBackend } from './backend-node.ts'
 
-/** The primitives a backend provides. All are synchronous and return fresh, unpooled bytes. */
+/**
+ * The primitives a backend provides. All return fresh, unpooled bytes; all are synchronous except
+ * {@link CryptoBackend.pbkdf2Sha256Async}, the slow key derivation's twin for servers.
+ */
 export interface CryptoBackend {
   /** Short name for tables and test titles: `'noble'` or `'node'`. */
   readonly name: string
@@ -32,6 +35,11 @@ export interface CryptoBackend {
   ecdhX(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array | undefined
   /** PBKDF2-HMAC-SHA-256. */
   pbkdf2Sha256(password: Uint8Array, salt: Uint8Array, iterations: number, lengthBytes: number): Uint8Array
+  /**
+   * PBKDF2-HMAC-SHA-256 without blocking the event loop: on another thread (Node backend, libuv's
+   * pool) or in ~10 ms slices between macrotasks (noble). Same bytes as {@link CryptoBackend.pbkdf2Sha256}.
+   */
+  pbkdf2Sha256Async(password: Uint8Array, salt: Uint8Array, iterations: number, lengthBytes: number): Promise<Uint8Array>
 }
 
 /** Per-call options of the crypto functions: which backend to use. */

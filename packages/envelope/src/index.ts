@@ -41,7 +41,7 @@ export type { PayloadInit, UnwrappedPayload } from './payload.ts'
 export { autoPaddingLength, unwrapPayload, wrapPayload } from './payload.ts'
 export { decryptSymmetric, encryptSymmetric } from './aes-gcm.ts'
 export { decryptAsymmetric, encryptAsymmetric } from './ecies.ts'
-export type { KeyPair } from './keys.ts'
+export type { KeyPair, SymKeyFromPasswordOptions } from './keys.ts'
 export {
   generateKeyPair,
   generatePrivateKey,
@@ -50,6 +50,7 @@ export {
   isValidPrivateKey,
   isValidPublicKey,
   symKeyFromPassword,
+  symKeyFromPasswordAsync,
 } from './keys.ts'
 export type { OpenMessageKey, OpenedMessage, WrapMessageBase, WrapMessageInit } from './message.ts'
 export { openMessage, wrapMessage } from './message.ts'

@@ -100,3 +100,36 @@ export function symKeyFromPassword(password: string, options: CryptoOptions = {}
   const backend = options.backend ?? defaultCryptoBackend()
   return backend.pbkdf2Sha256(utf8ToBytes(password), new Uint8Array(0), PASSWORD_KEY_ITERATIONS, SYMMETRIC_KEY_LENGTH_BYTES)
 }
+
+/** Options of {@link symKeyFromPasswordAsync}. */
+export interface SymKeyFromPasswordOptions extends CryptoOptions {
+  /** Checked before and after the derivation, which itself cannot be interrupted. */
+  signal?: AbortSignal
+}
+
+/**
+ * {@link symKeyFromPassword} without blocking the event loop, for servers (the RPC's
+ * `shh_generateSymKeyFromPassword`): the Node backend derives on libuv's thread pool, noble in
+ * ~10 ms slices between macrotasks. Same bytes as the sync function.
+ * @throws {TypeError} when `password` is not a string (synchronously, before any work)
+ * @throws the signal's reason (`AbortError`) when `options.signal` is aborted
+ * @example
+ * ```ts
+ * const key = await symKeyFromPasswordAsync('correct horse', { signal })
+ * ```
+ */
+export function symKeyFromPasswordAsync(password: string, options: SymKeyFromPasswordOptions = {}): Promise<Uint8Array> {
+  if (typeof password !== 'string') throw new TypeError('password must be a string')
+  const backend = options.backend ?? defaultCryptoBackend()
+  const { signal } = options
+  const derive = async (): Promise<Uint8Array> => {
+    signal?.throwIfAborted()
+    const key = await backend.pbkdf2Sha256Async(utf8ToBytes(password), new Uint8Array(0), PASSWORD_KEY_ITERATIONS, SYMMETRIC_KEY_LENGTH_BYTES)
+    if (signal?.aborted === true) {
+      key.fill(0)
+      signal.throwIfAborted()
+    }
+    return key
+  }
+  return derive()
+}

@@ -11,8 +11,9 @@ import {
   isValidPublicKey,
   nobleBackend,
   symKeyFromPassword,
+  symKeyFromPasswordAsync,
 } from '../src/index.ts'
-import { hex, thrownName } from './fixtures/crypto.ts'
+import { backends, hex, thrownName } from './fixtures/crypto.ts'
 import vectors from './vectors/ecies.json' with { type: 'json' }
 
 const pubkeyCases = vectors.vectors.filter((v) => v.kind === 'secp256k1_public_key') as any[]
@@ -87,5 +88,41 @@ describe('symKeyFromPassword (spec §5.7)', () => {
   })
   it('rejects a non-string password', () => {
     expect(thrownName(() => symKeyFromPassword(new Uint8Array(1) as never))).toBe('TypeError')
+  })
+})
+
+describe('symKeyFromPasswordAsync (spec §5.7, off the event loop)', () => {
+  const known = ['pässwörd', '7270b49c7259c339599623517324baa8dd9e5617fc3788e098be6c90203ed76e'] as const
+  it.each(backends.map((b) => [b.name, b] as const))('%s backend gives the known answer', async (_name, backend) => {
+    expect(bytesToHex(await symKeyFromPasswordAsync(known[0], { backend }))).toBe(known[1])
+  })
+  it('default backend agrees with the sync function', async () => {
+    expect(await symKeyFromPasswordAsync('correct horse')).toEqual(symKeyFromPassword('correct horse'))
+  })
+  it('both backends agree with their sync primitive', async () => {
+    const pw = utf8ToBytes('pw')
+    for (const b of backends) expect(await b.pbkdf2Sha256Async(pw, Uint8Array.of(1, 2), 3, 40)).toEqual(nobleBackend.pbkdf2Sha256(pw, Uint8Array.of(1, 2), 3, 40))
+  })
+  it('keeps timers firing while it derives', async () => {
+    for (const backend of backends) {
+      let ticks = 0
+      const timer = setInterval(() => ticks++, 1)
+      try {
+        await symKeyFromPasswordAsync('tick', { backend })
+      } finally {
+        clearInterval(timer)
+      }
+      expect({ backend: backend.name, ticked: ticks > 0 }).toEqual({ backend: backend.name, ticked: true })
+    }
+  })
+  it('throws TypeError for a non-string password, synchronously', () => {
+    expect(thrownName(() => symKeyFromPasswordAsync(42 as never))).toBe('TypeError')
+  })
+  it('rejects with the signal reason when aborted', async () => {
+    await expect(symKeyFromPasswordAsync('pw', { signal: AbortSignal.abort() })).rejects.toThrow(expect.objectContaining({ name: 'AbortError' }))
+    const ac = new AbortController()
+    const pending = symKeyFromPasswordAsync('pw', { signal: ac.signal })
+    ac.abort()
+    await expect(pending).rejects.toThrow(expect.objectContaining({ name: 'AbortError' }))
   })
 })
