@@ -48,6 +48,14 @@ export class ShhKeyMethods extends TypedEventEmitter<WhisperEvents> {
   generateSymKeyFromPassword(password: string): string {
     return this.keys.addSymKeyFromPassword(password)
   }
+  /**
+   * {@link ShhKeyMethods.generateSymKeyFromPassword} without blocking the event loop (PBKDF2 on
+   * another thread); the RPC's `shh_generateSymKeyFromPassword` uses it.
+   * @throws {TypeError} when `password` is not a string
+   */
+  generateSymKeyFromPasswordAsync(password: string, options: { signal?: AbortSignal } = {}): Promise<string> {
+    return this.keys.addSymKeyFromPasswordAsync(password, options)
+  }
   /** Whether a symmetric key exists. */
   hasSymKey(id: string): boolean {
     return this.keys.hasSymKey(id)

@@ -9,6 +9,7 @@ import {
   getPublicKey,
   isValidPrivateKey,
   symKeyFromPassword,
+  symKeyFromPasswordAsync,
 } from '@hush/envelope'
 import { bytesToHex, randomBytes } from '@noble/hashes/utils.js'
 import { KeyNotFoundError } from './errors.ts'
@@ -27,10 +28,12 @@ function checkId(id: unknown, label: string): asserts id is string {
   if (typeof id !== 'string') throw new TypeError(`${label} must be a string`)
 }
 
-/** The node's key store. All methods are synchronous; returned keys are copies. */
+/** The node's key store. All methods but the password derivation's async twin are synchronous; returned keys are copies. */
 export class KeyStore {
   private readonly pairs = new Map<string, StoredKeyPair>()
   private readonly symKeys = new Map<string, Uint8Array>()
+  /** Bumped by `clear()`, so a derivation that outlives it stores nothing. */
+  private generation = 0
 
   /** Generates a key pair and returns its id. */
   newKeyPair(): string {
@@ -100,6 +103,26 @@ export class KeyStore {
     return id
   }
 
+  /**
+   * {@link KeyStore.addSymKeyFromPassword} without blocking the event loop (the derivation runs on
+   * another thread, or in slices): what a server answering many clients uses.
+   * @throws {TypeError} when `password` is not a string
+   * @throws the signal's reason when `options.signal` aborts, or an `AbortError` when the store is
+   * cleared (the node stopped) before the key is ready; no key is stored then
+   */
+  async addSymKeyFromPasswordAsync(password: string, options: { signal?: AbortSignal } = {}): Promise<string> {
+    if (typeof password !== 'string') throw new TypeError('password must be a string')
+    const generation = this.generation
+    const key = await symKeyFromPasswordAsync(password, options.signal === undefined ? {} : { signal: options.signal })
+    if (generation !== this.generation) {
+      key.fill(0)
+      throw new DOMException('the key store was cleared while the key was derived', 'AbortError')
+    }
+    const id = newKeyId()
+    this.symKeys.set(id, key)
+    return id
+  }
+
   /** Whether a symmetric key with this id exists. */
   hasSymKey(id: string): boolean {
     checkId(id, 'id')
@@ -143,5 +166,6 @@ export class KeyStore {
     for (const key of this.symKeys.values()) key.fill(0)
     this.pairs.clear()
     this.symKeys.clear()
+    this.generation++
   }
 }

@@ -1,4 +1,4 @@
-import { getPublicKey } from '@hush/envelope'
+import { getPublicKey, symKeyFromPassword } from '@hush/envelope'
 import { describe, expect, it } from 'vitest'
 import { KeyStore } from '../src/key-store.ts'
 
@@ -55,5 +55,20 @@ describe('KeyStore', () => {
     ks.clear()
     expect(k.every((b) => b === 0)).toBe(true)
     expect(ks.hasSymKey(id)).toBe(false)
+  })
+  it('derives password keys asynchronously, with the same bytes as the sync derivation', async () => {
+    const ks = new KeyStore()
+    const id = await ks.addSymKeyFromPasswordAsync('correct horse')
+    expect(id).toMatch(/^[0-9a-f]{64}$/)
+    expect(ks.getSymKey(id)).toEqual(symKeyFromPassword('correct horse'))
+    expect(ks.getSymKey(ks.addSymKeyFromPassword('correct horse'))).toEqual(ks.getSymKey(id))
+    await expect(ks.addSymKeyFromPasswordAsync(7 as unknown as string)).rejects.toThrow(TypeError)
+  })
+  it('stores no password key when aborted or cleared during the derivation', async () => {
+    const ks = new KeyStore()
+    await expect(ks.addSymKeyFromPasswordAsync('pw', { signal: AbortSignal.abort() })).rejects.toThrow(expect.objectContaining({ name: 'AbortError' }))
+    const pending = ks.addSymKeyFromPasswordAsync('pw')
+    ks.clear()
+    await expect(pending).rejects.toThrow(expect.objectContaining({ name: 'AbortError' }))
   })
 })
