@@ -18,6 +18,12 @@ export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 256
 /** Requests one WebSocket connection may have running at once (posts can seal for seconds); more close it (1008). */
 export const MAX_PENDING_REQUESTS_PER_CONNECTION = 64
 
+/**
+ * Most calls in one batch (geth's default `BatchRequestLimit`); a larger batch is answered with a
+ * single −32600 "batch too large" error, as geth does.
+ */
+export const MAX_BATCH_ITEMS = 1000
+
 /** What `shh_version` returns (geth `ProtocolVersionStr`). */
 export const SHH_VERSION = '6.0'
 

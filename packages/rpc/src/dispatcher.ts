@@ -1,9 +1,10 @@
 /**
- * Runs JSON-RPC bodies against the method table: single calls and batches (in order), with
- * geth's error mapping — unknown method −32601, undecodable params −32602, any node or API
- * error −32000 with its message (spec §8 conventions).
+ * Runs JSON-RPC bodies against the method table: single calls and batches (in order, at most
+ * {@link MAX_BATCH_ITEMS}, yielding to the event loop between calls), with geth's error mapping:
+ * unknown method −32601, undecodable params −32602, any node or API error −32000 with its message
+ * (spec §8 conventions).
  */
-import { RPC_ERROR_CODES } from './constants.ts'
+import { MAX_BATCH_ITEMS, RPC_ERROR_CODES } from './constants.ts'
 import { InvalidParamsError, MethodNotFoundError } from './errors.ts'
 import { type RpcCall, type RpcInvalidCall, type RpcResponse, errorResponse, isCall, parseBody, resultResponse } from './jsonrpc.ts'
 import { type CallContext, METHODS, type MethodHandler } from './methods.ts'
@@ -13,9 +14,41 @@ import type { ShhApi } from './shh-api.ts'
 export interface Dispatcher {
   /**
    * Runs a request body; resolves to the serialized response, or `undefined` when there is
-   * nothing to answer (notifications only). Never rejects.
+   * nothing to answer (notifications only, or `ctx.signal` aborted: the client is gone, and the
+   * rest of a batch is not run). Never rejects.
    */
   handle(body: string, ctx: CallContext): Promise<string | undefined>
+}
+
+/** Construction options of {@link createDispatcher}. */
+export interface DispatcherInit {
+  /** Most calls in one batch; more get one −32600 "batch too large" error. @default 1000 (geth) */
+  maxBatchItems?: number
+}
+
+/** geth's text for a batch over the cap (`errMsgBatchTooLarge`). */
+const BATCH_TOO_LARGE = 'batch too large'
+
+/** Lets timers and I/O run (a macrotask), so a long batch does not hold the event loop. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/**
+ * geth's answer to an oversized batch: one −32600 error, in an array, with the id of the first
+ * call that has one (the protocol has no way to report an error for a whole batch).
+ */
+function batchTooLarge(items: readonly (RpcCall | RpcInvalidCall)[]): RpcResponse[] {
+  const first = items.find((item): item is RpcCall => isCall(item) && item.id !== undefined)
+  return [errorResponse(first?.id ?? null, RPC_ERROR_CODES.invalidRequest, BATCH_TOO_LARGE)]
+}
+
+/**
+ * Checks {@link DispatcherInit.maxBatchItems} (shared with the server's init).
+ * @throws {RangeError} when it is not a positive integer
+ */
+export function checkMaxBatchItems(value: unknown, label: string): void {
+  if (value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && value > 0)) {
+    throw new RangeError(`${label} must be a positive integer`)
+  }
 }
 
 /** The JSON-RPC code for an error a handler threw (the `name` is the contract). */
@@ -32,6 +65,8 @@ function messageOf(error: unknown): string {
 
 /**
  * Creates a dispatcher over `shh`.
+ * @throws {TypeError} when `init` is not an object
+ * @throws {RangeError} when `init.maxBatchItems` is not a positive integer
  * @example
  * ```ts
  * const dispatcher = createDispatcher(node.services.shh)
@@ -39,7 +74,10 @@ function messageOf(error: unknown): string {
  * // '{"jsonrpc":"2.0","id":1,"result":"6.0"}'
  * ```
  */
-export function createDispatcher(shh: ShhApi): Dispatcher {
+export function createDispatcher(shh: ShhApi, init: DispatcherInit = {}): Dispatcher {
+  if (typeof init !== 'object' || init === null) throw new TypeError('init must be an object')
+  checkMaxBatchItems(init.maxBatchItems, 'init.maxBatchItems')
+  const maxBatchItems = init.maxBatchItems ?? MAX_BATCH_ITEMS
   const run = async (item: RpcCall | RpcInvalidCall, ctx: CallContext): Promise<RpcResponse | undefined> => {
     if (!isCall(item)) return errorResponse(item.id, item.error.code, item.error.message)
     const id = item.id ?? null
@@ -63,8 +101,12 @@ export function createDispatcher(shh: ShhApi): Dispatcher {
         const response = await run(parsed.item, ctx)
         return response === undefined ? undefined : JSON.stringify(response)
       }
+      if (parsed.items.length > maxBatchItems) return JSON.stringify(batchTooLarge(parsed.items))
       const responses: RpcResponse[] = []
-      for (const item of parsed.items) {
+      for (const [index, item] of parsed.items.entries()) {
+        // One call at a time, in order, with timers and other clients served in between.
+        if (index > 0) await yieldToEventLoop()
+        if (ctx.signal.aborted) return undefined
         const response = await run(item, ctx)
         if (response !== undefined) responses.push(response)
       }

@@ -22,7 +22,7 @@
 export { createRpcServer } from './server.ts'
 export type { RpcServer, RpcServerInit } from './server.ts'
 export { createDispatcher } from './dispatcher.ts'
-export type { Dispatcher } from './dispatcher.ts'
+export type { Dispatcher, DispatcherInit } from './dispatcher.ts'
 export type { CallContext } from './methods.ts'
 export type { ShhApi, ShhCallOptions, ShhCriteria, ShhInfo, ShhMessage, ShhPostParams } from './shh-api.ts'
 export { SubscriptionSet } from './subscriptions.ts'

@@ -77,7 +77,11 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   shh_getPrivateKey: one(parseId, (shh, id) => bytesToHex(shh.getPrivateKey(id))),
   shh_newSymKey: none((shh) => shh.newSymKey()),
   shh_addSymKey: one(anyHex, (shh, key) => shh.addSymKey(key)),
-  shh_generateSymKeyFromPassword: one(parseString, (shh, password) => shh.generateSymKeyFromPassword(password)),
+  // PBKDF2 (65356 rounds) runs off the event loop; a client that leaves stops it being stored.
+  shh_generateSymKeyFromPassword: (shh, params, ctx) => {
+    arity(params, 1)
+    return shh.generateSymKeyFromPasswordAsync(parseString(params[0], 'argument 0'), { signal: ctx.signal })
+  },
   shh_hasSymKey: one(parseId, (shh, id) => shh.hasSymKey(id)),
   shh_getSymKey: one(parseId, (shh, id) => bytesToHex(shh.getSymKey(id))),
   shh_deleteSymKey: one(parseId, (shh, id) => shh.deleteSymKey(id)),

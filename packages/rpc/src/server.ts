@@ -15,7 +15,7 @@ import {
   MAX_PENDING_REQUESTS_PER_CONNECTION,
   MAX_WS_BUFFERED_BYTES,
 } from './constants.ts'
-import { type Dispatcher, createDispatcher } from './dispatcher.ts'
+import { type Dispatcher, checkMaxBatchItems, createDispatcher } from './dispatcher.ts'
 import { isAuthorized, isOriginAllowed } from './http-guard.ts'
 import type { ShhApi } from './shh-api.ts'
 import { SubscriptionSet } from './subscriptions.ts'
@@ -34,6 +34,8 @@ export interface RpcServerInit {
   maxRequestBytes?: number
   /** Serve WebSocket (and so `shh_subscribe`) on the same port. @default true */
   ws?: boolean
+  /** Most calls in one JSON-RPC batch; more get one −32600 "batch too large" error (geth). @default 1000 */
+  maxBatchItems?: number
   /** Browser origins allowed to call (`'*'` for any); requests carrying another `Origin` get 403. @default [] */
   allowedOrigins?: readonly string[]
 }
@@ -67,6 +69,7 @@ function checkInit(init: RpcServerInit): void {
   if (init.maxRequestBytes !== undefined && !(Number.isInteger(init.maxRequestBytes) && init.maxRequestBytes > 0)) {
     throw new RangeError('init.maxRequestBytes must be a positive integer')
   }
+  checkMaxBatchItems(init.maxBatchItems, 'init.maxBatchItems')
   if (init.ws !== undefined && typeof init.ws !== 'boolean') throw new TypeError('init.ws must be a boolean')
   if (init.allowedOrigins !== undefined && !(Array.isArray(init.allowedOrigins) && init.allowedOrigins.every((o) => typeof o === 'string'))) {
     throw new TypeError('init.allowedOrigins must be an array of strings')
@@ -197,7 +200,7 @@ export async function createRpcServer(init: RpcServerInit): Promise<RpcServer> {
     maxRequestBytes: init.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
     allowedOrigins: [...(init.allowedOrigins ?? [])],
   }
-  const dispatcher = createDispatcher(init.shh)
+  const dispatcher = createDispatcher(init.shh, init.maxBatchItems === undefined ? {} : { maxBatchItems: init.maxBatchItems })
   const lifetime = new AbortController()
   // Every request and connection in flight listens to it.
   setMaxListeners(Infinity, lifetime.signal)

@@ -106,8 +106,12 @@ export interface ShhApi {
   newSymKey(): string
   /** `shh_addSymKey`: stores a 32-byte key, returns its id. */
   addSymKey(key: Uint8Array): string
-  /** `shh_generateSymKeyFromPassword`: derives and stores a key, returns its id. */
-  generateSymKeyFromPassword(password: string): string
+  /**
+   * `shh_generateSymKeyFromPassword`: derives (PBKDF2, spec §5.7) and stores a key, returns its
+   * id. Asynchronous, so the derivation does not block the event loop; stores nothing once
+   * `options.signal` has aborted.
+   */
+  generateSymKeyFromPasswordAsync(password: string, options?: ShhCallOptions): Promise<string>
   /** `shh_hasSymKey`. */
   hasSymKey(id: string): boolean
   /** `shh_getSymKey`: the 32-byte key; throws for an unknown id. */

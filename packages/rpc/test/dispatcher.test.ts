@@ -41,6 +41,7 @@ describe('dispatcher: methods', () => {
     expect(await call(shh, 'shh_deleteKeyPair', ['nope'])).toEqual(err(-32000, 'key pair nope not found'))
     expect(await call(shh, 'shh_newSymKey')).toEqual(ok(ID))
     expect(await call(shh, 'shh_generateSymKeyFromPassword', ['pw'])).toEqual(ok(ID))
+    expect(shh.generateSymKeyFromPasswordAsync).toHaveBeenCalledWith('pw', { signal: http.signal })
     expect(await call(shh, 'shh_getSymKey', [ID])).toEqual(ok(`0x${'07'.repeat(32)}`))
     expect(await call(shh, 'shh_hasSymKey', [ID])).toEqual(ok(true))
     expect(await call(shh, 'shh_deleteSymKey', [ID])).toEqual(ok(true))
