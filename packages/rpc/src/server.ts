@@ -1,7 +1,8 @@
 /**
  * The shh JSON-RPC server: `node:http` for POST requests and a `ws` WebSocketServer on the same
  * port for `shh_subscribe` notifications. Binds loopback by default, checks an optional bearer
- * token and the browser `Origin`, and bounds every request's size.
+ * token and the browser `Origin` (with CORS headers and preflight answers for allowed origins),
+ * bounds every request's size, and aborts a request's work when its client disconnects.
  */
 import { setMaxListeners } from 'node:events'
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
@@ -36,7 +37,11 @@ export interface RpcServerInit {
   ws?: boolean
   /** Most calls in one JSON-RPC batch; more get one −32600 "batch too large" error (geth). @default 1000 */
   maxBatchItems?: number
-  /** Browser origins allowed to call (`'*'` for any); requests carrying another `Origin` get 403. @default [] */
+  /**
+   * Browser origins allowed to call (`'*'` for any), e.g. `['https://app.example']`. Their
+   * requests get CORS headers (the origin echoed, `Vary: Origin`) and their preflights 204;
+   * requests carrying another `Origin` get 403, WebSocket upgrades too. @default []
+   */
   allowedOrigins?: readonly string[]
 }
 
@@ -106,10 +111,29 @@ function rawToText(data: RawData): string {
   return Buffer.from(data).toString('utf8')
 }
 
+/** Headers of a CORS preflight answer: POST with a JSON body and, when a token is set, a bearer token. */
+const PREFLIGHT_HEADERS = {
+  'access-control-allow-methods': 'POST',
+  'access-control-allow-headers': 'content-type, authorization',
+  // Browsers cache the answer (Chrome caps it at 2 hours); 10 minutes keeps config changes visible.
+  'access-control-max-age': '600',
+}
+
 async function onRequest(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher, settings: Settings, signal: AbortSignal): Promise<void> {
-  if (!isOriginAllowed(req.headers.origin, settings.allowedOrigins)) return reply(res, 403, 'origin not allowed\n')
+  const origin = req.headers.origin
+  // Answers differ by Origin: caches must not give one page's answer to another.
+  res.setHeader('vary', 'Origin')
+  if (!isOriginAllowed(origin, settings.allowedOrigins)) return reply(res, 403, 'origin not allowed\n')
+  // An allowed page may read every answer, errors included (the echo works with credentials, '*' would not).
+  if (origin !== undefined) res.setHeader('access-control-allow-origin', origin)
+  if (req.method === 'OPTIONS') {
+    // A CORS preflight carries no Authorization header, so it is answered before the token check.
+    const privateNetwork = origin !== undefined && req.headers['access-control-request-private-network'] === 'true'
+    res.writeHead(204, { allow: 'POST, OPTIONS', ...(origin !== undefined && PREFLIGHT_HEADERS), ...(privateNetwork && { 'access-control-allow-private-network': 'true' }) })
+    return void res.end()
+  }
   if (!isAuthorized(req.headers.authorization, settings.token)) return reply(res, 401, 'unauthorized\n', { 'www-authenticate': 'Bearer' })
-  if (req.method !== 'POST') return reply(res, 405, 'method not allowed\n', { allow: 'POST' })
+  if (req.method !== 'POST') return reply(res, 405, 'method not allowed\n', { allow: 'POST, OPTIONS' })
   const declared = Number(req.headers['content-length'] ?? 0)
   if (declared > settings.maxRequestBytes) return reply(res, 413, 'request too large\n', { connection: 'close' })
   const type = req.headers['content-type'] ?? ''

@@ -69,7 +69,7 @@ describe('createRpcServer over HTTP', () => {
     const server = await start()
     const get = await fetch(server.url, { signal: AbortSignal.timeout(5_000) })
     expect(get.status).toBe(405)
-    expect(get.headers.get('allow')).toBe('POST')
+    expect(get.headers.get('allow')).toBe('POST, OPTIONS')
     const text = await fetch(server.url, { ...json(version), headers: { 'content-type': 'text/plain' } })
     expect(text.status).toBe(415)
     const foreign = await fetch(server.url, json(version, { origin: 'https://evil.example' }))
@@ -122,6 +122,67 @@ describe('createRpcServer over HTTP', () => {
   it('reports a port in use', async () => {
     const server = await start()
     await expect(createRpcServer({ shh: fakeShh(), port: server.address.port })).rejects.toThrow(expect.objectContaining({ code: 'EADDRINUSE' }))
+  })
+})
+
+describe('CORS for browser pages (allowedOrigins)', () => {
+  const APP = 'https://app.example'
+  const preflight = (origin: string, extra: Record<string, string> = {}): RequestInit => ({
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type', ...extra },
+    signal: AbortSignal.timeout(5_000),
+  })
+
+  it('answers a preflight from an allowed origin with 204, POST and the headers a client sends, before the token check', async () => {
+    const server = await start({ allowedOrigins: [APP], token: 's3cret' })
+    const res = await fetch(server.url, preflight(APP))
+    expect(res.status).toBe(204)
+    expect(res.headers.get('access-control-allow-origin')).toBe(APP)
+    expect(res.headers.get('access-control-allow-methods')).toBe('POST')
+    expect(res.headers.get('access-control-allow-headers')).toBe('content-type, authorization')
+    expect(res.headers.get('access-control-max-age')).toBe('600')
+    expect(res.headers.get('vary')).toBe('Origin')
+    expect(await res.text()).toBe('')
+  })
+
+  it('grants Chrome private network access to an allowed origin that asks for it', async () => {
+    const server = await start({ allowedOrigins: [APP] })
+    const res = await fetch(server.url, preflight(APP, { 'access-control-request-private-network': 'true' }))
+    expect(res.status).toBe(204)
+    expect(res.headers.get('access-control-allow-private-network')).toBe('true')
+    expect((await fetch(server.url, preflight(APP))).headers.get('access-control-allow-private-network')).toBeNull()
+  })
+
+  it('refuses a preflight or a call from another origin, without CORS headers', async () => {
+    const server = await start({ allowedOrigins: [APP] })
+    for (const init of [preflight('https://evil.example'), json(version, { origin: 'https://evil.example' })]) {
+      const res = await fetch(server.url, init)
+      expect(res.status).toBe(403)
+      expect(res.headers.get('access-control-allow-origin')).toBeNull()
+      expect(res.headers.get('vary')).toBe('Origin')
+    }
+  })
+
+  it('lets an allowed page read its answers, errors included: the origin is echoed, with Vary: Origin', async () => {
+    const server = await start({ allowedOrigins: [APP], token: 's3cret' })
+    const ok = await fetch(server.url, json(version, { origin: APP, authorization: 'Bearer s3cret' }))
+    expect(ok.status).toBe(200)
+    expect(ok.headers.get('access-control-allow-origin')).toBe(APP)
+    expect(ok.headers.get('vary')).toBe('Origin')
+    expect(await ok.json()).toEqual({ jsonrpc: '2.0', id: 1, result: '6.0' })
+    const unauthorized = await fetch(server.url, json(version, { origin: APP }))
+    expect(unauthorized.status).toBe(401)
+    expect(unauthorized.headers.get('access-control-allow-origin')).toBe(APP)
+  })
+
+  it("echoes any origin with '*' and sends no CORS headers to clients without an Origin", async () => {
+    const server = await start({ allowedOrigins: ['*'] })
+    const res = await fetch(server.url, preflight('https://any.example'))
+    expect(res.status).toBe(204)
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://any.example')
+    const plain = await fetch(server.url, json(version))
+    expect(plain.headers.get('access-control-allow-origin')).toBeNull()
+    expect(plain.headers.get('vary')).toBe('Origin')
   })
 })
 
