@@ -5,7 +5,9 @@
  * result shapes, hex conventions and error codes follow geth (spec §8). WebSocket adds
  * `shh_subscribe` / `shh_unsubscribe` with `shh_subscription` notifications. The server binds
  * 127.0.0.1 by default, can require a bearer token, refuses browser origins it was not told
- * about, and bounds every request's size.
+ * about (and answers the allowed ones with CORS headers), bounds every request's size and every
+ * batch (1000 calls, as geth), bounds sealing by the post's `powTime` (as geth), and aborts a
+ * post when its client disconnects. It depends on no Hush package: it serves any {@link ShhApi}.
  *
  * @example
  * ```ts
