@@ -2,7 +2,7 @@
  * The pool's public interface and the types of its results, options and statistics.
  */
 import type { Bloom } from '@hush/envelope'
-import type { PoolEntry, PoolEntryInit } from './entry.ts'
+import type { EntryInfo, PoolEntry, PoolEntryInit } from './entry.ts'
 import type { HashKey } from './hash-key.ts'
 import type { PoolSettings } from './options.ts'
 import type { SeenCache } from './seen-cache.ts'
@@ -17,9 +17,9 @@ export type AddStatus = 'added' | 'duplicate' | 'expired' | 'future' | 'too-larg
  */
 export type EvictionReason = 'expired' | 'rating' | 'peer-quota'
 
-/** One entry removed by `add` to make room, and why. */
+/** One entry removed by `add` to make room, and why: its record (key and numbers, no bytes). */
 export interface Eviction {
-  readonly entry: PoolEntry
+  readonly entry: EntryInfo
   readonly reason: EvictionReason
 }
 
@@ -49,7 +49,10 @@ export interface SelectOptions {
   minPow?: number | undefined
   /** Return at most this many entries. */
   limit?: number | undefined
-  /** Skip entries the peer knows: a set of hash keys, or a predicate (true = skip) that must not change the pool. */
+  /**
+   * Skip entries the peer knows: a set of hash keys, or a predicate (true = skip) that must not
+   * change the pool. The predicate sees each candidate as a {@link PoolEntry}.
+   */
   exclude?: ReadonlySet<HashKey> | ((entry: PoolEntry) => boolean) | undefined
   /** When given, skip entries with `expiry < now` that `prune` has not removed yet. */
   now?: number | undefined
@@ -73,7 +76,13 @@ export interface PoolStats {
   readonly deleted: number
 }
 
-/** A bounded envelope pool. Not safe to change from inside a `select` predicate. */
+/**
+ * A bounded envelope pool. Not safe to change from inside a `select` predicate.
+ *
+ * Nothing it returns points into its storage except `getRaw`'s view: records of removed entries
+ * ({@link EntryInfo}) carry no bytes, and pooled entries ({@link PoolEntry}) copy theirs on first
+ * read, so both stay correct however long they are held.
+ */
 export interface Pool {
   /** Number of entries held. */
   readonly size: number
@@ -94,29 +103,46 @@ export interface Pool {
   has(hash: Uint8Array | HashKey): boolean
   /** True when it is pooled or in the seen cache: the cheap check before computing PoW. O(1). */
   hasSeen(hash: Uint8Array | HashKey, now: number): boolean
-  /** The pooled entry with this hash (or hash key). O(1). */
+  /**
+   * The pooled entry with this hash (or hash key): a snapshot that copies its bytes on first read
+   * (see {@link PoolEntry}). O(1).
+   */
   get(hash: Uint8Array | HashKey): PoolEntry | undefined
   /**
-   * The canonical RLP of the pooled envelope with this hash (or hash key), or `undefined`: a view
-   * into the pool's slab, with the caveats of `PoolEntry.raw` (do not write to it; send or copy it
-   * before the pool's next `add`, `delete` or `prune`, and do not hold it across an `await`).
-   * O(1), and it allocates only the view: the forwarding path's per-peer read.
+   * The canonical RLP of the pooled envelope with this hash (or hash key), or `undefined`: the one
+   * zero-copy accessor, a view into the pool's slab. Do not write to it, and send or copy it before
+   * the pool's next `add`, `delete` or `prune`: after that, if the entry was removed or moved, its
+   * room may hold another envelope. Do not hold it across an `await`; holding it also keeps its
+   * whole slab (up to 1 MiB) alive. O(1), and it allocates only the view: the forwarding path's
+   * per-peer read.
    */
   getRaw(hash: Uint8Array | HashKey): Uint8Array | undefined
-  /** Removes an entry (remembered in the seen cache) and returns it. O(log n). */
-  delete(hash: Uint8Array | HashKey): PoolEntry | undefined
+  /**
+   * Removes an entry (remembered in the seen cache) and returns its record (key and numbers, no
+   * bytes: read them with `getRaw` or `get` first if needed). O(log n).
+   */
+  delete(hash: Uint8Array | HashKey): EntryInfo | undefined
   /**
    * Removes every entry with `expiry < now` (geth's tick), moves them to the seen cache, forgets
-   * seen hashes past their allowance, and returns the removed entries. O(log n) per removal.
+   * seen hashes past their allowance, and returns the records of the removed entries (key and
+   * numbers, no bytes). O(1) per removal, plus O(log s) per expiry second emptied.
    */
-  prune(now: number): PoolEntry[]
+  prune(now: number): EntryInfo[]
   /**
    * Entries in forwarding order (highest rating first; ties: later expiry, then later arrival)
-   * that pass every filter in `options`. O((k + s) log(k + s)) for k returned and s skipped.
+   * that pass every filter in `options`, as snapshots that copy their bytes on first read (see
+   * {@link PoolEntry}). O((k + s) log(k + s)) for k returned and s skipped.
    * @throws {TypeError | RangeError} when an option is malformed
    */
   select(options?: SelectOptions): PoolEntry[]
-  /** A snapshot of `select(options)` as an iterator (safe to hold while the pool changes). */
+  /**
+   * An iterator over the entries that `select(options)` matches now, safe to hold while the pool
+   * changes: the matches are fixed when it is called (as slot and insertion-number pairs, 12 bytes
+   * each), and each is yielded, as a fresh {@link PoolEntry}, only if it is still pooled when the
+   * iterator reaches it; entries removed meanwhile are skipped, and entries added meanwhile are not
+   * visited. Filters (including an `exclude` predicate) run at the call, not during iteration.
+   * @throws {TypeError | RangeError} when an option is malformed (at the call)
+   */
   entries(options?: SelectOptions): IterableIterator<PoolEntry>
   /** Counters and current size. */
   stats(): PoolStats

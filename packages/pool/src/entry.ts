@@ -1,6 +1,7 @@
 /**
- * Pool entries: what the caller hands in ({@link PoolEntryInit}) and what the pool hands back
- * ({@link PoolEntry}).
+ * Pool entries: what the caller hands in ({@link PoolEntryInit}) and what the pool hands back:
+ * {@link EntryInfo} records of entries that left, {@link PoolEntry} snapshots of pooled ones.
+ * Neither points into the pool's storage.
  */
 import { decodeEnvelope, MAX_ENVELOPE_SIZE_BYTES, MAX_UINT32, TOPIC_LENGTH_BYTES, type Envelope } from '@hush/envelope'
 import { assertBytes, assertInt, assertNumber, assertTime } from './assert.ts'
@@ -42,27 +43,16 @@ export interface PoolEntryInit {
 }
 
 /**
- * An envelope held by the pool, with what the pool knows about it: a read-only snapshot made on
- * each `get`, `select` or eviction (compare entries by `key`, not by identity).
+ * What the pool knows about an entry, copied out of its tables when handed out: every field is a
+ * plain value that never changes, so a record stays valid forever, whatever the pool does next.
+ * It carries no bytes. `prune`, `delete` and `AddResult.evicted` return these for entries that
+ * have left the pool (their bytes are gone; the key is what a caller needs to forget them).
  */
-export interface PoolEntry {
-  /** The compact key of the hash (see `hashKey`). */
+export interface EntryInfo {
+  /** The compact key of the hash (see `hashKey`): compare entries by it, not by identity. */
   readonly key: HashKey
   /** The 32-byte hash, rebuilt from `key` on each read (a fresh array). */
   readonly hash: Uint8Array
-  /**
-   * The envelope's canonical RLP: a view into the pool's slab, not a copy. Do not write to it.
-   * Use it at once (send it, hash it, copy it into a frame) or copy it (`raw.slice()`): it shows
-   * the entry's bytes while the entry stays where it is, but once the entry is evicted, pruned,
-   * deleted or moved by compaction, its old bytes may be overwritten from the pool's next `add`,
-   * `delete` or `prune` on. Holding it also keeps its whole slab (up to 4 MiB) alive.
-   */
-  readonly raw: Uint8Array
-  /**
-   * The envelope, decoded from `raw` on first read (then cached on this snapshot): its `topic`
-   * and `data` are views into the same slab bytes as `raw`, with the same caveats.
-   */
-  readonly envelope: Envelope
   /** The PoW value given to `add`. */
   readonly pow: number
   /** The rating given to `add`. */
@@ -78,12 +68,32 @@ export interface PoolEntry {
 }
 
 /**
- * The object handed out for a pooled entry: a snapshot of its fields, made when asked for (the
- * pool itself keeps no per-entry object). `hash` is rebuilt from the key on each read; `raw` is
- * made on first read (most entries handed out, such as evictions or an on-connect scan, are never
- * asked for it), and `envelope` is decoded from `raw` on first read.
+ * A pooled entry as `get`, `select` and `entries` hand it out: an {@link EntryInfo} snapshot plus
+ * the envelope's bytes, which it copies out of the pool on first read. Nothing in it is a view
+ * into the pool's storage, so holding it while the pool changes (across an `await`, say) is safe:
+ * - `key`, `hash` and the numbers are fixed when it is made, and stay valid forever;
+ * - `raw` and `envelope` are read on first access: if the entry is still pooled then, `raw` is a
+ *   copy of its canonical RLP (kept by this object from then on) and `envelope` is decoded from
+ *   that copy; if it has left the pool before the first read, both are `undefined`. They never
+ *   show another envelope's bytes.
+ *
+ * For sending bytes at once without a copy, use `pool.getRaw(key)`, the one zero-copy accessor.
  */
-export class EntryView implements PoolEntry {
+export interface PoolEntry extends EntryInfo {
+  /**
+   * The envelope's canonical RLP, copied out of the pool on first read (then owned by this object),
+   * or `undefined` when the entry had already left the pool at that first read.
+   */
+  readonly raw: Uint8Array | undefined
+  /**
+   * The envelope decoded from `raw` on first read (its `topic` and `data` are views into that
+   * copy), or `undefined` when `raw` is.
+   */
+  readonly envelope: Envelope | undefined
+}
+
+/** The plain record of an entry (see {@link EntryInfo}); the pool keeps no per-entry object. */
+export class EntryRecord implements EntryInfo {
   readonly key: HashKey
   readonly pow: number
   readonly rating: number
@@ -91,21 +101,10 @@ export class EntryView implements PoolEntry {
   readonly expiry: number
   readonly bytes: number
   readonly peer: string | undefined
-  readonly #slab: Uint8Array
-  readonly #offset: number
-  readonly #length: number
-  #raw: Uint8Array | undefined
-  #envelope: Envelope | undefined
 
-  /** Copies the given fields; the raw bytes are `length` bytes at `offset` in `slab`. */
-  constructor(
-    key: HashKey, slab: Uint8Array, offset: number, length: number,
-    pow: number, rating: number, arrival: number, expiry: number, bytes: number, peer: string | undefined
-  ) {
+  /** Copies the given fields. */
+  constructor(key: HashKey, pow: number, rating: number, arrival: number, expiry: number, bytes: number, peer: string | undefined) {
     this.key = key
-    this.#slab = slab
-    this.#offset = offset
-    this.#length = length
     this.pow = pow
     this.rating = rating
     this.arrival = arrival
@@ -118,16 +117,51 @@ export class EntryView implements PoolEntry {
   get hash(): Uint8Array {
     return keyToHash(this.key)
   }
+}
 
-  /** The raw bytes: a view into the slab, made once per snapshot. */
-  get raw(): Uint8Array {
-    this.#raw ??= this.#slab.subarray(this.#offset, this.#offset + this.#length)
-    return this.#raw
+/**
+ * Where an {@link EntryView} gets its bytes: a copy of the bytes of the entry with `key` and
+ * insertion number `seq`, or `undefined` when that entry is no longer pooled.
+ */
+export type RawCopier = (key: HashKey, seq: number) => Uint8Array | undefined
+
+/** Marks a view whose bytes were asked for but had left the pool. */
+const GONE = new Uint8Array(0)
+
+/**
+ * A pooled entry handed out by `get`, `select` or `entries`: an {@link EntryRecord} plus its bytes,
+ * copied on first read from the entry with the same key and insertion number, if it is still
+ * pooled (a later envelope with the same hash is a different entry and is not read).
+ */
+export class EntryView extends EntryRecord implements PoolEntry {
+  readonly #seq: number
+  readonly #copy: RawCopier
+  #raw: Uint8Array | undefined
+  #envelope: Envelope | undefined
+
+  /** `seq` is the entry's insertion number, `copy` reads its bytes from the pool. */
+  constructor(
+    key: HashKey, seq: number, copy: RawCopier,
+    pow: number, rating: number, arrival: number, expiry: number, bytes: number, peer: string | undefined
+  ) {
+    super(key, pow, rating, arrival, expiry, bytes, peer)
+    this.#seq = seq
+    this.#copy = copy
   }
 
-  /** The envelope decoded from `raw` (views into it), decoded once per snapshot. */
-  get envelope(): Envelope {
-    this.#envelope ??= decodeEnvelope(this.raw, { maxSizeBytes: MAX_ENVELOPE_SIZE_BYTES })
+  /** A copy of the raw bytes, made on first read while the entry is pooled; else `undefined`. */
+  get raw(): Uint8Array | undefined {
+    this.#raw ??= this.#copy(this.key, this.#seq) ?? GONE
+    return this.#raw === GONE ? undefined : this.#raw
+  }
+
+  /** The envelope decoded from `raw` (views into that copy), decoded once; else `undefined`. */
+  get envelope(): Envelope | undefined {
+    if (this.#envelope === undefined) {
+      const raw = this.raw
+      if (raw === undefined) return undefined
+      this.#envelope = decodeEnvelope(raw, { maxSizeBytes: MAX_ENVELOPE_SIZE_BYTES })
+    }
     return this.#envelope
   }
 }

@@ -7,7 +7,7 @@
  * cache remembers hashes no longer pooled until their expiry plus 20 s, so late duplicates are
  * recognised. Pure and synchronous: time is an argument, the node drives `prune`. The caller
  * computes each envelope's hash, PoW and rating once (the pool depends on @hush/envelope only).
- * The pool keeps each envelope as its canonical RLP bytes, copied into shared 4 MiB slabs (about
+ * The pool keeps each envelope as its canonical RLP bytes, copied into shared 1 MiB slabs (about
  * 1.2× the raw bytes in all for 1 KiB envelopes), and decodes an envelope only when asked.
  *
  * @example
@@ -22,7 +22,7 @@
  * pool.prune(now) // from the node's 1 s timer
  * ```
  */
-export type { PoolEntry, PoolEntryInit } from './entry.ts'
+export type { EntryInfo, PoolEntry, PoolEntryInit } from './entry.ts'
 export type { HashKey } from './hash-key.ts'
 export { hashKey, keyToHash } from './hash-key.ts'
 export type { PoolInit, PoolSettings } from './options.ts'

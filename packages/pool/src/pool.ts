@@ -6,29 +6,35 @@
  * Structures (n = entries held), all without per-entry objects:
  * - an {@link EntryTable}: slot-indexed typed arrays of each entry's numbers and its peer load
  *   reference;
- * - a {@link SlabStore}: each entry's raw canonical RLP copied into shared 4 MiB slabs (slab,
- *   offset, length per slot), compacted (sparsest slab first) when the sealed slabs are less than
- *   3/4 live; envelopes are decoded from these bytes only when an entry's `envelope` is read;
+ * - a {@link SlabStore}: each entry's raw canonical RLP copied into shared 1 MiB slabs (slab,
+ *   offset, length per slot); a freed room is reused by the next entry of its size class, and the
+ *   slabs are compacted (sparsest first) when the sealed ones are less than 3/4 live;
  * - a {@link HashIndex} (open addressing on typed arrays) from hash to slot, O(1), holding each
  *   slot's hash as 8 words: no key strings are kept;
- * - three indexed slot heaps with inline keys: lowest rank first (eviction), highest rank first
- *   (forwarding order for `select`), earliest expiry first (`prune`); O(log n) insert and removal;
+ * - an indexed slot heap with inline keys, lowest rank first (eviction), O(log n) insert and
+ *   removal; `select` scans the slots instead of keeping a highest-first heap (see `select.ts`);
+ * - an {@link ExpiryIndex}: a list of slots per expiry second, O(1) insert and removal (`prune`);
  * - per peer: a byte total and a slot heap of its entries, lowest rank first (the quota);
- * - a seen cache of hash keys no longer pooled (see `seen-cache.ts`).
+ * - a seen cache of hashes no longer pooled (see `seen-cache.ts`).
+ *
+ * Nothing handed out points into the slabs except `getRaw`'s view: removed entries come back as
+ * {@link EntryRecord}s (numbers and a key), pooled ones as {@link EntryView}s that copy their bytes
+ * on first read, from the same entry (same slot and insertion number) or not at all.
  */
 import { ENVELOPE_HEADER_BYTES } from '@hush/envelope'
 import type { AddResult, AddStatus, Eviction, EvictionReason, Pool, PoolStats, SelectOptions } from './api.ts'
 import { assertTime } from './assert.ts'
-import { checkEntry, EntryView, type PoolEntry, type PoolEntryInit } from './entry.ts'
+import { checkEntry, EntryRecord, EntryView, type EntryInfo, type PoolEntry, type PoolEntryInit, type RawCopier } from './entry.ts'
 import { EntryTable } from './entry-table.ts'
-import { hashWords, wordsKey } from './hash-index.ts'
+import { ExpiryIndex } from './expiry-index.ts'
+import { hashWords, keyWords, wordsKey } from './hash-index.ts'
 import type { HashKey } from './hash-key.ts'
 import { resolvePoolSettings, type PoolInit, type PoolSettings } from './options.ts'
-import { rankOrders, type RankOrders } from './rank.ts'
+import { lowestFirstTie, mayEvictFor } from './rank.ts'
 import { makeSeenCache, toWords, type IndexedSeenCache, type SeenCache } from './seen-cache.ts'
-import { selectEntries } from './select.ts'
+import { selectSlots } from './select.ts'
 import type { SlabStoreInit } from './slab-store.ts'
-import { SlotHeap } from './slot-heap.ts'
+import { SlotHeap, type SlotTieBreak } from './slot-heap.ts'
 import { chooseVictims } from './victims.ts'
 
 interface PeerLoad {
@@ -47,13 +53,16 @@ export class BoundedPool implements Pool {
   private readonly seenCache: IndexedSeenCache
   /** Scratch words for the hash of the current call (calls never nest). */
   private readonly words = new Int32Array(8)
+  /** Scratch words for `copyRaw`, which may run inside a `select` predicate. */
+  private readonly copyWords = new Int32Array(8)
   /** The entry table (read by tests to check the slab storage). */
   readonly table: EntryTable<PeerLoad>
-  private readonly orders: RankOrders
+  private readonly tie: SlotTieBreak
   private readonly byRank: SlotHeap
-  private readonly byRankDesc: SlotHeap
-  private readonly byExpiry: SlotHeap
+  private readonly byExpiry: ExpiryIndex
   private readonly peers = new Map<string, PeerLoad>()
+  /** Reads a pooled entry's bytes for an {@link EntryView} (see `copyRaw`). */
+  private readonly copier: RawCopier = (key, seq) => this.copyRaw(key, seq)
   private totalBytes = 0
   private seq = 0
   private deleted = 0
@@ -70,10 +79,9 @@ export class BoundedPool implements Pool {
     const table = new EntryTable<PeerLoad>(this.settings.maxCount, slabs)
     const max = this.settings.maxCount
     this.table = table
-    this.orders = rankOrders(table)
-    this.byRank = new SlotHeap(this.orders.lowestFirst, () => table.minPos, max)
-    this.byRankDesc = new SlotHeap(this.orders.highestFirst, () => table.maxPos, max)
-    this.byExpiry = new SlotHeap(this.orders.expiryFirst, () => table.expPos, max)
+    this.byExpiry = table.expiries
+    this.tie = lowestFirstTie(table)
+    this.byRank = new SlotHeap(this.tie, () => table.minPos, max)
   }
 
   get size(): number {
@@ -108,25 +116,42 @@ export class BoundedPool implements Pool {
     let load = peer === undefined ? undefined : this.peers.get(peer)
     let evicted: Eviction[] = NO_EVICTIONS
     if (!this.fits(bytes, load)) {
-      // Room is needed: expired entries go first (all of them: they are dead weight anyway).
       evicted = []
-      this.removeExpired(now, evicted)
-      if (peer !== undefined) load = this.peers.get(peer)
+      // Room is needed: expired entries go first (all of them: they are dead weight anyway).
+      if (this.byExpiry.earliest() < now) {
+        this.removeExpired(now, evicted)
+        if (peer !== undefined) load = this.peers.get(peer)
+      }
       if (!this.fits(bytes, load)) {
-        const choice = chooseVictims(
-          this.table,
-          { rating: entry.rating, expiry },
-          load?.heap,
-          { count: (load?.heap.size ?? 0) + 1 - s.maxPeerCount, bytes: (load?.bytes ?? 0) + bytes - s.maxPeerBytes },
-          this.byRank,
-          { count: this.table.index.size + 1 - s.maxCount, bytes: this.totalBytes + bytes - s.maxBytes }
-        )
-        if (!choice.ok) {
-          this.adds[choice.status]++
-          return { status: choice.status, evicted }
+        const table = this.table
+        const victim = this.byRank.peek()
+        if (
+          (load === undefined || (load.heap.size < s.maxPeerCount && load.bytes + bytes <= s.maxPeerBytes)) &&
+          victim >= 0 && table.index.size + 1 - s.maxCount <= 1 && this.totalBytes + bytes - s.maxBytes <= table.bytes[victim]
+        ) {
+          // The usual case in a flood: the peer is within its quota and the pool's lowest entry
+          // alone makes room (what `chooseVictims` would find, without its bookkeeping).
+          if (!mayEvictFor(table, victim, entry.rating, expiry)) {
+            this.adds.full++
+            return { status: 'full', evicted }
+          }
+          this.evict(victim, 'rating', evicted)
+        } else {
+          const choice = chooseVictims(
+            table,
+            { rating: entry.rating, expiry },
+            load?.heap,
+            { count: (load?.heap.size ?? 0) + 1 - s.maxPeerCount, bytes: (load?.bytes ?? 0) + bytes - s.maxPeerBytes },
+            this.byRank,
+            { count: table.index.size + 1 - s.maxCount, bytes: this.totalBytes + bytes - s.maxBytes }
+          )
+          if (!choice.ok) {
+            this.adds[choice.status]++
+            return { status: choice.status, evicted }
+          }
+          for (const v of choice.quota) this.evict(v, 'peer-quota', evicted)
+          for (const v of choice.rating) this.evict(v, 'rating', evicted)
         }
-        for (const v of choice.quota) this.evict(v, 'peer-quota', evicted)
-        for (const v of choice.rating) this.evict(v, 'rating', evicted)
       }
     }
     this.insert(words, entry, entry.arrival ?? now, bytes)
@@ -153,23 +178,23 @@ export class BoundedPool implements Pool {
     return slot < 0 ? undefined : this.table.raws.view(slot)
   }
 
-  delete(hash: Uint8Array | HashKey): PoolEntry | undefined {
+  delete(hash: Uint8Array | HashKey): EntryInfo | undefined {
     const slot = this.slotOf(hash)
     if (slot < 0) return undefined
     this.table.raws.recycle()
-    const entry = this.view(slot)
+    const entry = this.record(slot)
     this.remove(slot)
     this.deleted++
     return entry
   }
 
-  prune(now: number): PoolEntry[] {
+  prune(now: number): EntryInfo[] {
     assertTime(now, 'now')
     this.table.raws.recycle()
-    const removed: PoolEntry[] = []
-    while (this.byExpiry.peekKey() < now) {
-      const slot = this.byExpiry.peek()
-      removed.push(this.view(slot))
+    const removed: EntryInfo[] = []
+    for (let second = this.byExpiry.earliest(); second < now; second = this.byExpiry.earliest()) {
+      const slot = this.byExpiry.first(second)
+      removed.push(this.record(slot))
       this.remove(slot)
       this.evictions.expired++
     }
@@ -178,11 +203,18 @@ export class BoundedPool implements Pool {
   }
 
   select(options: SelectOptions = {}): PoolEntry[] {
-    return selectEntries(this.table, this.byRankDesc, options, (slot) => this.view(slot))
+    const slots = selectSlots(this.table, this.byRank, options, (slot) => this.view(slot))
+    const out: PoolEntry[] = new Array(slots.length)
+    for (let i = 0; i < slots.length; i++) out[i] = this.view(slots[i])
+    return out
   }
 
   entries(options?: SelectOptions): IterableIterator<PoolEntry> {
-    return this.select(options).values()
+    // The matches, as (slot, insertion number) pairs: 12 bytes each instead of an object.
+    const slots = selectSlots(this.table, this.byRank, options ?? {}, (slot) => this.view(slot))
+    const seqs = new Float64Array(slots.length)
+    for (let i = 0; i < slots.length; i++) seqs[i] = this.table.seq[slots[i]]
+    return this.iterate(Int32Array.from(slots), seqs)
   }
 
   stats(): PoolStats {
@@ -195,6 +227,29 @@ export class BoundedPool implements Pool {
       evictions: { ...this.evictions },
       deleted: this.deleted,
     }
+  }
+
+  /** Yields a view of each matched slot that still holds the same entry when it is reached. */
+  private *iterate(slots: Int32Array, seqs: Float64Array): Generator<PoolEntry, undefined, undefined> {
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]
+      if (this.holds(slot, seqs[i])) yield this.view(slot)
+    }
+    return undefined
+  }
+
+  /** True when `slot` holds the entry with insertion number `seq`. */
+  private holds(slot: number, seq: number): boolean {
+    return this.table.seq[slot] === seq
+  }
+
+  /**
+   * A copy of the bytes of the entry with `key` and insertion number `seq`, if it is pooled;
+   * `undefined` once it has left (even if an envelope with the same hash came back since).
+   */
+  private copyRaw(key: HashKey, seq: number): Uint8Array | undefined {
+    const slot = this.table.index.find(keyWords(key, this.copyWords))
+    return slot >= 0 && this.table.seq[slot] === seq ? this.table.raws.copy(slot) : undefined
   }
 
   /** The slot of a hash or hash key (checked; its words left in `this.words`), or -1. */
@@ -212,20 +267,20 @@ export class BoundedPool implements Pool {
     )
   }
 
-  /** A snapshot object of the entry in `slot`. */
+  /** A snapshot of the pooled entry in `slot`, reading its bytes later only from that entry. */
   private view(slot: number): EntryView {
     const t = this.table
     return new EntryView(
-      wordsKey(t.index.words, 8 * slot),
-      t.raws.slabFor(slot),
-      t.raws.offsetOf[slot],
-      t.raws.lengthOf[slot],
-      t.pow[slot],
-      t.rating[slot],
-      t.arrival[slot],
-      t.expiry[slot],
-      t.bytes[slot],
-      t.peers[slot]?.name
+      wordsKey(t.index.words, 8 * slot), t.seq[slot], this.copier,
+      t.pow[slot], t.rating[slot], t.arrival[slot], t.expiry[slot], t.bytes[slot], t.peers[slot]?.name
+    )
+  }
+
+  /** The record (numbers and key, no bytes) of the entry in `slot`, which is about to leave. */
+  private record(slot: number): EntryRecord {
+    const t = this.table
+    return new EntryRecord(
+      wordsKey(t.index.words, 8 * slot), t.pow[slot], t.rating[slot], t.arrival[slot], t.expiry[slot], t.bytes[slot], t.peers[slot]?.name
     )
   }
 
@@ -247,15 +302,14 @@ export class BoundedPool implements Pool {
     t.arrival[slot] = arrival
     t.bytes[slot] = bytes
     this.byRank.push(slot, rating)
-    this.byRankDesc.push(slot, -rating)
-    this.byExpiry.push(slot, expiry)
+    this.byExpiry.insert(slot, expiry)
     this.totalBytes += bytes
     const peer = entry.peer
     if (peer !== undefined) {
       let load = this.peers.get(peer)
       if (load === undefined) {
         const positions = (): Int32Array => t.peerPos
-        load = { name: peer, bytes: 0, heap: new SlotHeap(this.orders.lowestFirst, positions, this.settings.maxPeerCount) }
+        load = { name: peer, bytes: 0, heap: new SlotHeap(this.tie, positions, this.settings.maxPeerCount) }
         this.peers.set(peer, load)
       }
       t.peers[slot] = load
@@ -271,8 +325,7 @@ export class BoundedPool implements Pool {
     const bytes = t.bytes[slot]
     t.index.delete(slot)
     this.byRank.remove(slot)
-    this.byRankDesc.remove(slot)
-    this.byExpiry.remove(slot)
+    this.byExpiry.remove(slot, t.expiry[slot])
     this.totalBytes -= bytes
     const load = t.peers[slot]
     if (load !== undefined) {
@@ -285,13 +338,15 @@ export class BoundedPool implements Pool {
   }
 
   private evict(slot: number, reason: EvictionReason, out: Eviction[]): void {
-    out.push({ entry: this.view(slot), reason })
+    out.push({ entry: this.record(slot), reason })
     this.remove(slot)
     this.evictions[reason]++
   }
 
   private removeExpired(now: number, out: Eviction[]): void {
-    while (this.byExpiry.peekKey() < now) this.evict(this.byExpiry.peek(), 'expired', out)
+    for (let second = this.byExpiry.earliest(); second < now; second = this.byExpiry.earliest()) {
+      this.evict(this.byExpiry.first(second), 'expired', out)
+    }
   }
 }
 

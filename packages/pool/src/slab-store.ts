@@ -1,53 +1,63 @@
 /**
  * The pool's envelope bytes: each entry's canonical RLP copied into large shared buffers
- * ("slabs"), so an entry costs its raw bytes plus 4, not a V8 object, two typed-array views, an
- * `ArrayBuffer` and a bigint (about 1.36× the raw bytes for a 1 KiB envelope).
+ * ("slabs"), so an entry costs its raw bytes plus a few, not a V8 object, two typed-array views,
+ * an `ArrayBuffer` and a bigint (about 1.36× the raw bytes for a 1 KiB envelope).
  *
- * Layout. Per slot, three `Uint32Array`s hold the slab number, the offset and the length of its
- * bytes. Slabs are bump-allocated: a new entry goes at the end of the current slab, behind a
- * 4-byte little-endian prefix holding its slot (≥ 0) while it lives, or `-(length + 1)` once it
- * is freed, so a slab can be walked from the start. When the next entry does not fit, the current
- * slab is sealed and a new one starts; slabs double from 64 KiB up to the slab size (4 MiB by
- * default), so a small pool stays small. An entry larger than 1/16 of a new slab (256 KiB at
- * 4 MiB), and so any entry larger than a slab, that does not fit the current slab gets a buffer of
- * its own, exactly its size; so a sealed slab's unused tail is under 1/8 of it.
+ * Layout. Each entry takes a *room*: a 4-byte little-endian prefix and its bytes, rounded up to
+ * a size class (steps of 8 bytes, or 1/64 of the size above 512 bytes: at most 1.6% padding; see
+ * {@link roomFor}). The prefix holds the entry's slot (≥ 0) while it lives, or `-room` once it is
+ * freed, so a slab can be walked from the start. Per slot, three `Uint32Array`s hold the slab
+ * number, the offset and the length of its bytes. Slabs start at 64 KiB and double up to the slab
+ * size (1 MiB by default), so a small pool stays small. An entry whose room is larger than 1/16
+ * of a new slab (64 KiB at 1 MiB), and so any entry larger than a slab, gets a buffer of its own,
+ * exactly its room; so a sealed slab's unused tail is under 1/8 of it.
  *
- * Reclaiming. Each slab counts its live bytes, and an empty sealed slab is dropped at once. When
- * the sealed slabs taken together are less than `threshold` live (3/4 by default), the sparsest one
- * is compacted: its live entries are copied to the current slab (their slots now point there) and
- * it is dropped; repeated until they are at least `threshold` live again. The sparsest slab is
- * below `threshold` too, and its unused tail is under 1/8, so a compaction copies less than
- * `threshold × capacity` and reclaims more than `(7/8 − threshold) × capacity`: at most 6 bytes
- * copied per byte freed at 3/4 (about 1.2 measured under random eviction): amortised O(1) per
+ * Reuse. A freed room becomes a *hole*, kept on a stack per size class. A new entry takes a hole
+ * of its exact class when there is one (O(1), no search), and otherwise goes at the end of the
+ * current slab (bump allocation); when it does not fit there, the current slab is sealed and a new
+ * one starts. In a flood where every add evicts one envelope of about the same size, each newcomer
+ * takes its victim's room: the slabs neither grow nor need compacting. A hole stays valid for the
+ * life of its slab's buffer (holes are never split or merged); a per-slab generation number tells
+ * the stacks' leftovers from a dropped or compacted slab, and the stacks are rebuilt when such
+ * leftovers outnumber the live holes.
+ *
+ * Reclaiming. Each slab counts its live bytes (rooms), and an empty sealed slab is dropped at
+ * once. Holes that no newcomer fits (sizes that changed) are reclaimed by compaction: when the
+ * sealed slabs taken together are less than `threshold` live (3/4 by default), the sparsest one is
+ * compacted: its live entries are copied to holes of their class elsewhere or to the current slab
+ * (their slots now point there), and it is dropped; repeated until they are at least `threshold`
+ * live again. The sparsest slab is below `threshold` too, and its unused tail is under 1/8, so a
+ * compaction copies less than `threshold × capacity` and reclaims more than
+ * `(7/8 − threshold) × capacity`: at most 6 bytes copied per byte freed at 3/4: amortised O(1) per
  * byte. Compaction frees no bytes of its own, so it always ends (thresholds above 3/4 are refused,
- * as the tails alone could then trigger it). A pool that drains in arrival order (expiry, the usual
- * case) empties its oldest slabs whole and never compacts: the trigger is global, not per slab,
- * exactly so that a slab that is half empty and still draining is left alone.
+ * as the tails alone could then trigger it). A pool that drains in arrival order (expiry, the
+ * usual case) empties its oldest slabs whole and never compacts: the trigger is global, not per
+ * slab, exactly so that a slab that is half empty and still draining is left alone.
  *
- * Memory. The sealed slabs take at most `live / threshold` bytes (4/3 of the live bytes at 3/4),
- * plus the current slab and up to two spare slabs (12 MiB at most). A pool that fills, or drains
- * in arrival order, holds its bytes plus 4 each and about one slab more; random eviction (by
- * rating) keeps it near the bound.
+ * Memory. The sealed slabs take at most `live / threshold` bytes, plus the current slab and one
+ * spare slab (2 MiB at most). A pool that fills, drains in arrival order, or churns envelopes of
+ * recurring sizes (Whisper pads payloads to 256-byte blocks) holds its rooms and about one slab
+ * more; churn across changing sizes keeps it within the bound.
  *
  * Recycling. Writing into a fresh buffer costs a page fault per 4 KiB, about ten times the copy,
- * so up to two dropped full-size slabs are kept and reused. A dropped slab becomes reusable only
- * at `recycle()`, which the pool calls at the start of each call that changes it (`add`, `delete`,
+ * so one dropped full-size slab is kept and reused. A dropped slab becomes reusable only at
+ * `recycle()`, which the pool calls at the start of each call that changes it (`add`, `delete`,
  * `prune`).
  *
  * Views. `view(slot)` is a `subarray` of the slab. Its bytes stay the entry's bytes at least until
  * the pool's next changing call; after that, if the entry was removed or moved by compaction, its
- * old slab may be reused and overwritten. Holding a view also keeps its whole slab alive, so
- * callers send or copy the bytes at once.
+ * room may be reused and overwritten. Holding a view also keeps its whole slab alive, so callers
+ * send or copy the bytes at once. `copy(slot)` is the safe alternative.
  */
-/** Default slab size: 4 MiB. */
-export const DEFAULT_SLAB_BYTES: number = 4 * 1024 * 1024
+/** Default slab size: 1 MiB. */
+export const DEFAULT_SLAB_BYTES: number = 1024 * 1024
 /** Smallest slab allocated (the first one): 64 KiB, or the slab size when smaller. */
 export const MIN_SLAB_BYTES: number = 64 * 1024
 /** Default compaction threshold: the sealed slabs are kept at least 3/4 live, taken together. */
 export const DEFAULT_SLAB_THRESHOLD = 0.75
 /** Bytes of the slot prefix before each entry. */
 export const SLAB_PREFIX_BYTES = 4
-/** An entry (prefix included) larger than 1/16 of a new slab gets a buffer of its own. */
+/** An entry's room larger than 1/16 of a new slab gets a buffer of its own. */
 const SHARED_ENTRY_DIVISOR = 16
 /** The largest threshold: above 3/4 a slab sealed with its unused tail could be compacted forever. */
 const MAX_THRESHOLD = 0.75
@@ -55,25 +65,40 @@ const MAX_THRESHOLD = 0.75
  * Dropped full-size slabs kept for reuse. Writing into a fresh buffer costs a page fault per 4 KiB
  * (about 10× the copy itself); a recycled slab is already mapped.
  */
-const MAX_SPARE_SLABS = 2
+const MAX_SPARE_SLABS = 1
+/** Smallest size-class step, and the alignment of every room. */
+const ROOM_MIN_STEP = 8
+/** Size classes are 1/2^ROOM_CLASS_BITS of the size apart (1/64) above 512 bytes. */
+const ROOM_CLASS_BITS = 6
+
+/**
+ * The room an entry of `length` bytes takes: its prefix and bytes rounded up to a size class,
+ * a multiple of 8 bytes, or of 1/64 of the size (a power of two) above 512 bytes. Entries of
+ * nearly equal length share a class, so one can take the other's hole.
+ */
+export function roomFor(length: number): number {
+  const bytes = SLAB_PREFIX_BYTES + length
+  const step = Math.max(ROOM_MIN_STEP, 1 << Math.max(0, 31 - Math.clz32(bytes) - ROOM_CLASS_BITS))
+  return Math.ceil(bytes / step) * step
+}
 
 /** Settings of a {@link SlabStore} (the pool uses the defaults; tests shrink them). */
 export interface SlabStoreInit {
   /**
    * Slab size in bytes; an entry larger than this gets its own buffer.
-   * @default 4194304 (4 MiB)
+   * @default 1048576 (1 MiB)
    */
   slabBytes?: number
   /**
    * The share of the sealed slabs' capacity that must be live, in (0, 0.75]: below it, the
    * sparsest sealed slab is compacted. The slabs take at most `live / threshold` bytes (plus the
-   * current slab and the spares).
+   * current slab and the spare).
    * @default 0.75
    */
   threshold?: number
 }
 
-/** Raw entry bytes by slot, in shared slabs with compaction. */
+/** Raw entry bytes by slot, in shared slabs with hole reuse and compaction. */
 export class SlabStore {
   /** Slab number of each slot. */
   slabOf: Uint32Array
@@ -85,11 +110,21 @@ export class SlabStore {
   private readonly threshold: number
   /** Slab buffers by number; `undefined` for a dropped number (reused by the next slab). */
   private readonly slabs: (Uint8Array | undefined)[] = []
-  /** Live bytes (entries and prefixes) per slab. */
+  /** Live bytes (rooms) per slab. */
   private readonly live: number[] = []
   /** Bytes written per slab (the bump offset). */
   private readonly fill: number[] = []
+  /** Generation of each slab number: changes when its buffer is replaced, dropped or compacted. */
+  private readonly gens: number[] = []
+  /** Valid holes per slab. */
+  private readonly holesIn: number[] = []
   private readonly freeSlabs: number[] = []
+  /** Holes by room: stacks of `(slab, prefix offset, generation)` triples, some stale. */
+  private readonly holes = new Map<number, number[]>()
+  /** Valid holes in all. */
+  private holeCount = 0
+  /** Triples in all the stacks, valid or stale. */
+  private stacked = 0
   /** Full-size slabs dropped since the last `recycle()`: views handed out may still point into them. */
   private retired: Uint8Array[] = []
   /** Full-size slabs ready for reuse. */
@@ -121,21 +156,22 @@ export class SlabStore {
    * changes it, so views it handed out stay intact at least until its next such call.
    */
   recycle(): void {
+    if (this.retired.length === 0) return
     for (const slab of this.retired) this.spare.push(slab)
     this.retired = []
   }
 
-  /** Bytes of every slab buffer held, spare ones included. */
+  /** Bytes of every slab buffer held, the spare included. */
   get allocatedBytes(): number {
     return this.allocated
   }
 
-  /** Bytes of live entries, prefixes included. */
+  /** Bytes of the live entries' rooms (prefixes and padding included). */
   get liveBytes(): number {
     return this.liveTotal
   }
 
-  /** Number of slab buffers in use (spare ones not included). */
+  /** Number of slab buffers in use (the spare not included). */
   get slabCount(): number {
     return this.slabs.length - this.freeSlabs.length
   }
@@ -143,6 +179,11 @@ export class SlabStore {
   /** Bytes copied by compaction so far. */
   get movedBytes(): number {
     return this.moved
+  }
+
+  /** Freed rooms waiting for a newcomer of their class. */
+  get holeTotal(): number {
+    return this.holeCount
   }
 
   /** Makes the per-slot arrays hold at least `capacity` slots. */
@@ -170,27 +211,30 @@ export class SlabStore {
     return (this.slabs[this.slabOf[slot]] as Uint8Array).subarray(at, at + this.lengthOf[slot])
   }
 
-  /** The slab that holds `slot`'s bytes (at `offsetOf[slot]`, `lengthOf[slot]` long). */
-  slabFor(slot: number): Uint8Array {
-    return this.slabs[this.slabOf[slot]] as Uint8Array
+  /** A copy of the bytes of `slot`, sharing nothing with the store. O(length). */
+  copy(slot: number): Uint8Array {
+    const at = this.offsetOf[slot]
+    return (this.slabs[this.slabOf[slot]] as Uint8Array).slice(at, at + this.lengthOf[slot])
   }
 
-  /** Frees the bytes of `slot`; may drop or compact its slab. Amortised O(length). */
+  /** Frees the bytes of `slot`: its room becomes a hole, or its slab is dropped when empty. Amortised O(1). */
   free(slot: number): void {
     const s = this.slabOf[slot]
     const slab = this.slabs[s] as Uint8Array
-    const length = this.lengthOf[slot]
-    writeInt32(slab, this.offsetOf[slot] - SLAB_PREFIX_BYTES, -(length + 1))
-    const size = SLAB_PREFIX_BYTES + length
-    this.live[s] -= size
-    this.liveTotal -= size
+    const room = roomFor(this.lengthOf[slot])
+    const at = this.offsetOf[slot] - SLAB_PREFIX_BYTES
+    writeInt32(slab, at, -room)
+    this.live[s] -= room
+    this.liveTotal -= room
     if (s !== this.current && this.live[s] === 0) this.drop(s)
+    else this.pushHole(room, s, at)
     this.reclaim()
   }
 
   /**
    * Checks every slab against the slot arrays: each live prefix names a slot that points back at
-   * it, the live counts add up, and no sealed slab is left below the threshold. For tests; O(bytes).
+   * it, the live counts add up, every hole is on its class's stack, and no sealed slab is left
+   * below the threshold. For tests; O(bytes).
    * @param slots the slots that hold bytes
    * @throws {Error} describing the first inconsistency
    */
@@ -198,45 +242,77 @@ export class SlabStore {
     const expected = new Set(slots)
     let seen = 0
     let total = 0
+    const stackedHoles = new Set<string>()
+    for (const [room, stack] of this.holes) {
+      for (let i = 0; i < stack.length; i += 3) {
+        const [s, at, gen] = [stack[i], stack[i + 1], stack[i + 2]]
+        if (this.gens[s] !== gen) continue
+        const slab = this.slabs[s]
+        if (slab === undefined || readInt32(slab, at) !== -room) throw new Error(`hole stack of room ${room} names slab ${s} at ${at}, not a hole`)
+        stackedHoles.add(`${s}:${at}`)
+      }
+    }
+    let holes = 0
     for (let s = 0; s < this.slabs.length; s++) {
       const slab = this.slabs[s]
       if (slab === undefined) continue
       let live = 0
+      let slabHoles = 0
       for (let at = 0; at < this.fill[s]; ) {
         const prefix = readInt32(slab, at)
-        at += SLAB_PREFIX_BYTES
         if (prefix < 0) {
-          at += -prefix - 1
+          if (!stackedHoles.has(`${s}:${at}`)) throw new Error(`slab ${s} has a hole at ${at} that no stack holds`)
+          slabHoles++
+          at += -prefix
           continue
         }
-        if (!expected.has(prefix) || this.slabOf[prefix] !== s || this.offsetOf[prefix] !== at) {
+        if (!expected.has(prefix) || this.slabOf[prefix] !== s || this.offsetOf[prefix] !== at + SLAB_PREFIX_BYTES) {
           throw new Error(`slab ${s} holds a stale prefix for slot ${prefix} at ${at}`)
         }
-        live += SLAB_PREFIX_BYTES + this.lengthOf[prefix]
-        at += this.lengthOf[prefix]
+        const room = roomFor(this.lengthOf[prefix])
+        live += room
+        at += room
         seen++
       }
       if (live !== this.live[s]) throw new Error(`slab ${s} counts ${this.live[s]} live bytes, holds ${live}`)
+      if (slabHoles !== this.holesIn[s]) throw new Error(`slab ${s} counts ${this.holesIn[s]} holes, holds ${slabHoles}`)
       if (s !== this.current && live === 0) throw new Error(`sealed slab ${s} is empty`)
       total += live
+      holes += slabHoles
     }
+    if (holes !== this.holeCount) throw new Error(`hole count ${this.holeCount}, counted ${holes}`)
     if (seen !== expected.size) throw new Error(`slabs hold ${seen} entries, expected ${expected.size}`)
     if (total !== this.liveTotal) throw new Error(`live total ${this.liveTotal}, counted ${total}`)
     if (this.isOverSlack()) throw new Error('the sealed slabs are below the threshold')
   }
 
   /**
-   * Writes `src[start..end)` as `slot`'s bytes: at the end of the current slab, or in a new slab
-   * when it does not fit, or in a buffer of its own when it is larger than 1/16 of a new slab (so a
-   * sealed slab's unused tail stays under 1/8 of it).
+   * Writes `src[start..end)` as `slot`'s bytes: into a hole of its class, else at the end of the
+   * current slab, or in a new slab when it does not fit, or in a buffer of its own when its room is
+   * larger than 1/16 of a new slab (so a sealed slab's unused tail stays under 1/8 of it).
    */
   private place(slot: number, src: Uint8Array, start: number, end: number): void {
-    const length = end - start
-    const size = SLAB_PREFIX_BYTES + length
+    const room = roomFor(end - start)
+    if (this.holeCount > 0) {
+      const stack = this.holes.get(room)
+      if (stack !== undefined) {
+        while (stack.length > 0) {
+          const gen = stack.pop() as number
+          const at = stack.pop() as number
+          const s = stack.pop() as number
+          this.stacked--
+          if (this.gens[s] !== gen) continue
+          this.holeCount--
+          this.holesIn[s]--
+          this.write(s, at, room, slot, src, start, end)
+          return
+        }
+      }
+    }
     let s = this.current
-    if (s < 0 || this.fill[s] + size > (this.slabs[s] as Uint8Array).length) {
-      if (size * SHARED_ENTRY_DIVISOR > this.nextSlabBytes) {
-        s = this.newSlab(size)
+    if (s < 0 || this.fill[s] + room > (this.slabs[s] as Uint8Array).length) {
+      if (room * SHARED_ENTRY_DIVISOR > this.nextSlabBytes) {
+        s = this.newSlab(room)
         // Sealed from the start, and fully live until its entry is freed.
       } else {
         if (s >= 0) this.seal(s)
@@ -245,16 +321,56 @@ export class SlabStore {
         this.current = s
       }
     }
-    const slab = this.slabs[s] as Uint8Array
     const at = this.fill[s]
+    this.fill[s] = at + room
+    this.write(s, at, room, slot, src, start, end)
+  }
+
+  /** Writes the entry of `slot` into the room at `at` of slab `s`. */
+  private write(s: number, at: number, room: number, slot: number, src: Uint8Array, start: number, end: number): void {
+    const slab = this.slabs[s] as Uint8Array
     writeInt32(slab, at, slot)
     slab.set(start === 0 && end === src.length ? src : src.subarray(start, end), at + SLAB_PREFIX_BYTES)
-    this.fill[s] = at + size
-    this.live[s] += size
-    this.liveTotal += size
+    this.live[s] += room
+    this.liveTotal += room
     this.slabOf[slot] = s
     this.offsetOf[slot] = at + SLAB_PREFIX_BYTES
-    this.lengthOf[slot] = length
+    this.lengthOf[slot] = end - start
+  }
+
+  private pushHole(room: number, s: number, at: number): void {
+    let stack = this.holes.get(room)
+    if (stack === undefined) {
+      stack = []
+      this.holes.set(room, stack)
+    }
+    stack.push(s, at, this.gens[s])
+    this.stacked++
+    this.holeCount++
+    this.holesIn[s]++
+  }
+
+  /** Invalidates the holes of slab `s` (its buffer is going, or being emptied). */
+  private forgetHoles(s: number): void {
+    this.gens[s]++
+    this.holeCount -= this.holesIn[s]
+    this.holesIn[s] = 0
+    if (this.stacked > 2 * this.holeCount + 1024) {
+      // Stale triples dominate: keep only the valid ones. O(stacked), amortised over the frees.
+      let kept = 0
+      for (const stack of this.holes.values()) {
+        let n = 0
+        for (let i = 0; i < stack.length; i += 3) {
+          if (this.gens[stack[i]] !== stack[i + 2]) continue
+          stack[n++] = stack[i]
+          stack[n++] = stack[i + 1]
+          stack[n++] = stack[i + 2]
+        }
+        stack.length = n
+        kept += n / 3
+      }
+      this.stacked = kept
+    }
   }
 
   private newSlab(bytes: number): number {
@@ -264,11 +380,13 @@ export class SlabStore {
     this.inUse += bytes
     this.live[s] = 0
     this.fill[s] = 0
+    this.gens[s] = (this.gens[s] ?? 0) + 1
+    this.holesIn[s] = 0
     if (spare === undefined) this.allocated += bytes
     return s
   }
 
-  /** The current slab `s` is full: from now on it only loses bytes. */
+  /** The current slab `s` is full: from now on it only loses bytes (or refills its holes). */
   private seal(s: number): void {
     this.current = -1
     if (this.live[s] === 0) this.drop(s)
@@ -309,31 +427,33 @@ export class SlabStore {
     }
   }
 
-  /** Moves the live entries of sealed slab `s` to the current slab, then drops `s`. */
+  /** Moves the live entries of sealed slab `s` to holes elsewhere or the current slab, then drops `s`. */
   private compact(s: number): void {
     const slab = this.slabs[s] as Uint8Array
     const fill = this.fill[s]
+    this.forgetHoles(s) // its own holes must not receive its entries
     for (let at = 0; at < fill; ) {
       const prefix = readInt32(slab, at)
-      at += SLAB_PREFIX_BYTES
       if (prefix < 0) {
-        at += -prefix - 1
+        at += -prefix
         continue
       }
       const length = this.lengthOf[prefix]
+      const room = roomFor(length)
       // Leave a dead prefix behind so that the (dropped) slab never holds two live copies.
-      writeInt32(slab, at - SLAB_PREFIX_BYTES, -(length + 1))
-      this.live[s] -= SLAB_PREFIX_BYTES + length
-      this.liveTotal -= SLAB_PREFIX_BYTES + length
-      this.place(prefix, slab, at, at + length)
+      writeInt32(slab, at, -room)
+      this.live[s] -= room
+      this.liveTotal -= room
+      this.place(prefix, slab, at + SLAB_PREFIX_BYTES, at + SLAB_PREFIX_BYTES + length)
       this.moved += length
-      at += length
+      at += room
     }
     this.drop(s)
   }
 
   private drop(s: number): void {
     const slab = this.slabs[s] as Uint8Array
+    this.forgetHoles(s)
     this.inUse -= slab.length
     if (slab.length === this.slabBytes && this.retired.length + this.spare.length < MAX_SPARE_SLABS) this.retired.push(slab)
     else this.allocated -= slab.length

@@ -145,28 +145,52 @@ export class SlotHeap {
     pos[slot] = i
   }
 
+  /**
+   * Fills the hole at position `i` with (`slot`, `key`), which belongs at or below it: the hole
+   * first sinks to a leaf along the smallest children (three comparisons per level, none against
+   * `key`), then `key` rises from there, but not above `i` (Floyd's bottom-up heap repair). It
+   * rarely rises: it came from the last leaf, so it is usually among the largest.
+   */
   private siftDown(i: number, slot: number, key: number, pos: Int32Array): void {
     const slots = this.slots
     const keys = this.keys
+    const tie = this.tie
     const n = this.count
+    let h = i
     for (;;) {
-      const first = 4 * i + 1
+      const first = 4 * h + 1
       if (first >= n) break
       // The smallest of up to four children, adjacent in both arrays.
       let c = first
-      const end = Math.min(first + 4, n)
-      for (let j = first + 1; j < end; j++) if (this.before(j, c)) c = j
-      const cs = slots[c]
-      const ck = keys[c]
-      if (!(ck < key || (ck === key && this.tie(cs, slot)))) break
-      slots[i] = cs
-      keys[i] = ck
-      pos[cs] = i
-      i = c
+      let ck = keys[first]
+      let cs = slots[first]
+      const end = first + 4 < n ? first + 4 : n
+      for (let j = first + 1; j < end; j++) {
+        const kj = keys[j]
+        if (kj < ck || (kj === ck && tie(slots[j], cs))) {
+          c = j
+          ck = kj
+          cs = slots[j]
+        }
+      }
+      slots[h] = cs
+      keys[h] = ck
+      pos[cs] = h
+      h = c
     }
-    slots[i] = slot
-    keys[i] = key
-    pos[slot] = i
+    while (h > i) {
+      const p = (h - 1) >> 2
+      const pk = keys[p]
+      const ps = slots[p]
+      if (!(key < pk || (key === pk && tie(slot, ps)))) break
+      slots[h] = ps
+      keys[h] = pk
+      pos[ps] = h
+      h = p
+    }
+    slots[h] = slot
+    keys[h] = key
+    pos[slot] = h
   }
 
   private grow(): void {

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { SLAB_PREFIX_BYTES, SlabStore } from '../src/slab-store.ts'
+import { roomFor, SlabStore } from '../src/slab-store.ts'
 
 /** Distinct bytes for a slot and a generation, so a misplaced or stale copy shows. */
 const bytesFor = (slot: number, gen: number, length: number): Uint8Array =>
@@ -39,10 +39,10 @@ describe('slab store', () => {
             }
             store.verify(held.keys())
             for (const [s, bytes] of held) expect(store.view(s)).toEqual(bytes)
-            const live = [...held.values()].reduce((sum, b) => sum + SLAB_PREFIX_BYTES + b.length, 0)
+            const live = [...held.values()].reduce((sum, b) => sum + roomFor(b.length), 0)
             expect(store.liveBytes).toBe(live)
-            // Sealed slabs are at least `threshold` live; the current one and two spares are a slab each.
-            expect(store.allocatedBytes).toBeLessThanOrEqual(live / threshold + 3 * slabBytes)
+            // Sealed slabs are at least `threshold` live; the current one and the spare are a slab each.
+            expect(store.allocatedBytes).toBeLessThanOrEqual(live / threshold + 2 * slabBytes)
           })
         }
       ),
@@ -50,19 +50,52 @@ describe('slab store', () => {
     )
   })
 
+  it('rounds each room up to its size class: 8-byte steps, then 1/64 of the size', () => {
+    expect([0, 4, 5, 12, 13, 508].map(roomFor)).toEqual([8, 8, 16, 16, 24, 512])
+    // 1,046 bytes of RLP (a 1 KiB envelope): 1,050 with the prefix, in a 16-byte step.
+    expect(roomFor(1046)).toBe(1056)
+    expect(roomFor(1047)).toBe(1056)
+    expect(roomFor(1052)).toBe(1056)
+    expect(roomFor(1053)).toBe(1072)
+    for (let length = 0; length < 70_000; length += 97) {
+      const room = roomFor(length)
+      expect(room % 8).toBe(0)
+      expect(room).toBeGreaterThanOrEqual(length + 4)
+      expect(room).toBeLessThanOrEqual(Math.max(length + 4 + 7, (length + 4) * (1 + 1 / 64)))
+    }
+  })
+
+  it('gives a freed room to the next entry of its class, so equal-size churn neither grows nor compacts', () => {
+    const store = new SlabStore(200, { slabBytes: 4096 })
+    for (let slot = 0; slot < 100; slot++) store.put(slot, bytesFor(slot, 0, 101 + (slot % 3))) // all 112-byte rooms
+    const allocated = store.allocatedBytes
+    let gen = 1
+    for (let round = 0; round < 2_000; round++) {
+      const victim = (round * 7919) % 100
+      store.free(victim)
+      expect(store.holeTotal).toBe(1)
+      store.put(victim, bytesFor(victim, gen++, 101 + (round % 3)))
+      expect(store.holeTotal).toBe(0)
+    }
+    expect(store.allocatedBytes).toBe(allocated)
+    expect(store.movedBytes).toBe(0)
+    store.verify([...Array(100).keys()])
+  })
+
   it('compacts the sparsest slab when the sealed slabs fall below 3/4 live, and leaves old views intact', () => {
     const store = new SlabStore(64, { slabBytes: 256 })
-    // 10-byte entries, 14 bytes with the prefix: 18 per 256-byte slab.
-    for (let slot = 0; slot < 54; slot++) store.put(slot, bytesFor(slot, 0, 10))
+    // 10-byte entries take 16-byte rooms: 16 per 256-byte slab.
+    for (let slot = 0; slot < 40; slot++) store.put(slot, bytesFor(slot, 0, 10))
     expect(store.slabCount).toBe(3)
     const before = store.view(15)
-    // Sealed: slabs 0 and 1, 504 of 512 bytes live. Eight frees leave 392 ≥ 384 (3/4): nothing moves.
+    // Sealed: slabs 0 and 1, 512 of 512 bytes live. Eight frees leave 384 = 3/4: nothing moves.
     for (let slot = 0; slot < 8; slot++) store.free(slot)
     expect(store.movedBytes).toBe(0)
-    store.free(8) // 378 < 384: slab 0 (126 of 256 live) is the sparsest and is compacted
-    expect(store.movedBytes).toBe(90)
-    expect(store.slabCount).toBe(3)
-    store.verify([...Array(54).keys()].slice(9))
+    store.free(8) // 368 < 384: slab 0 (7 entries, 112 of 256 live) is the sparsest and is compacted
+    expect(store.movedBytes).toBe(70)
+    expect(store.slabCount).toBe(2)
+    expect(store.holeTotal).toBe(0) // slab 0's holes went with it
+    store.verify([...Array(40).keys()].slice(9))
     expect(store.view(15)).toEqual(bytesFor(15, 0, 10))
     expect(store.view(15).buffer).not.toBe(before.buffer)
     expect(before).toEqual(bytesFor(15, 0, 10))
@@ -73,9 +106,10 @@ describe('slab store', () => {
     store.put(0, bytesFor(0, 0, 10))
     store.put(1, bytesFor(1, 0, 2000))
     expect(store.slabCount).toBe(2)
-    expect(store.allocatedBytes).toBe(1024 + 2004)
+    expect(store.allocatedBytes).toBe(1024 + roomFor(2000))
     store.free(1)
     expect(store.allocatedBytes).toBe(1024)
+    expect(store.holeTotal).toBe(0)
     store.put(2, bytesFor(2, 0, 10))
     store.verify([0, 2])
   })
@@ -88,20 +122,24 @@ describe('slab store', () => {
     expect(store.allocatedBytes).toBe((64 + 128 + 256 + 512) * 1024)
   })
 
-  it('reuses dropped full-size slabs only after recycle()', () => {
-    const store = new SlabStore(64, { slabBytes: 256 })
-    for (let slot = 0; slot < 36; slot++) store.put(slot, bytesFor(slot, 0, 10)) // two full slabs
+  it('keeps one dropped full-size slab, and reuses it only after recycle()', () => {
+    // A low threshold, so that emptying a slab one entry at a time does not compact it first.
+    const store = new SlabStore(64, { slabBytes: 256, threshold: 0.25 })
+    for (let slot = 0; slot < 48; slot++) store.put(slot, bytesFor(slot, 0, 10)) // three full slabs
     const old = store.view(0)
-    for (let slot = 0; slot < 18; slot++) store.free(slot) // slab 0 empties and is retired
+    for (let slot = 0; slot < 16; slot++) store.free(slot) // slab 0 empties and is retired
+    expect(store.movedBytes).toBe(0)
     expect(store.allocatedBytes).toBe(3 * 256)
-    for (let slot = 0; slot < 18; slot++) store.put(slot, bytesFor(slot, 1, 10)) // fills slab 2, opens a fourth
+    for (let slot = 0; slot < 16; slot++) store.put(slot, bytesFor(slot, 1, 10)) // a fourth slab, not the retired one
     expect(store.allocatedBytes).toBe(4 * 256)
     expect(old).toEqual(bytesFor(0, 0, 10)) // not reused before recycle()
-    for (let slot = 18; slot < 36; slot++) store.free(slot)
+    for (let slot = 16; slot < 32; slot++) store.free(slot) // slab 1 empties: one spare is kept already
+    expect(store.allocatedBytes).toBe(3 * 256)
     store.recycle()
-    for (let slot = 18; slot < 40; slot++) store.put(slot, bytesFor(slot, 2, 10))
-    expect(store.allocatedBytes).toBe(4 * 256)
-    store.verify([...Array(40).keys()])
+    for (let slot = 16; slot < 32; slot++) store.put(slot, bytesFor(slot, 2, 10)) // into the recycled slab
+    expect(store.allocatedBytes).toBe(3 * 256)
+    expect(old).not.toEqual(bytesFor(0, 0, 10)) // which is why views must not be held
+    store.verify([...Array(48).keys()])
   })
 
   it('rejects bad settings', () => {

@@ -1,0 +1,129 @@
+/**
+ * Slots by expiry second, for `prune` and for sweeping expired entries when room is needed.
+ * Expiries are whole unix seconds (Whisper's `expiry` is a uint32), and many entries share one,
+ * so instead of a heap over every slot this keeps one doubly linked list of slots per second
+ * (intrusive: a `next` and a `prev` slot per slot, in typed arrays) and a small min-heap of the
+ * seconds that have a list. Inserting and removing a slot are O(1), plus O(log s) when a second's
+ * list is created (s = distinct seconds held, a few hundred for usual TTLs); finding the earliest
+ * second is O(1) amortised. The order within a second is unspecified.
+ *
+ * The heap of seconds is lazy: a second whose list emptied stays in it until it reaches the top,
+ * and a second whose list is created again is pushed again; the heap is rebuilt from the lists
+ * when such leftovers outnumber the live seconds.
+ */
+
+const NONE = -1
+
+/** Slots grouped by expiry second. */
+export class ExpiryIndex {
+  /** Next slot in the same second's list, or -1. */
+  private next: Int32Array
+  /** Previous slot in the same second's list, or -1 at the head. */
+  private prev: Int32Array
+  /** Head slot of each second's list. */
+  private readonly heads = new Map<number, number>()
+  /** Min-heap of seconds; may hold seconds whose list is gone, and duplicates (see above). */
+  private seconds: number[] = []
+
+  /** An empty index with room for `capacity` slots before its arrays grow. */
+  constructor(capacity: number) {
+    this.next = new Int32Array(capacity)
+    this.prev = new Int32Array(capacity)
+  }
+
+  /** Makes the per-slot arrays hold at least `capacity` slots. */
+  reserve(capacity: number): void {
+    if (capacity <= this.next.length) return
+    const next = new Int32Array(capacity)
+    const prev = new Int32Array(capacity)
+    next.set(this.next)
+    prev.set(this.prev)
+    this.next = next
+    this.prev = prev
+  }
+
+  /** Adds `slot` (not indexed) under `second`. O(1), or O(log s) for a new second. */
+  insert(slot: number, second: number): void {
+    const head = this.heads.get(second)
+    const next = this.next
+    const prev = this.prev
+    if (head === undefined) {
+      this.heads.set(second, slot)
+      next[slot] = NONE
+      prev[slot] = NONE
+      pushMin(this.seconds, second)
+      if (this.seconds.length > 2 * this.heads.size + 64) this.rebuild()
+      return
+    }
+    // After the head, so the map is not written.
+    const after = next[head]
+    next[slot] = after
+    prev[slot] = head
+    if (after !== NONE) prev[after] = slot
+    next[head] = slot
+  }
+
+  /** Removes `slot`, indexed under `second`. O(1). */
+  remove(slot: number, second: number): void {
+    const next = this.next
+    const prev = this.prev
+    const p = prev[slot]
+    const n = next[slot]
+    if (n !== NONE) prev[n] = p
+    if (p !== NONE) next[p] = n
+    else if (n !== NONE) this.heads.set(second, n)
+    else this.heads.delete(second)
+  }
+
+  /** The earliest second that has slots, or `Infinity`. O(1) amortised. */
+  earliest(): number {
+    const seconds = this.seconds
+    while (seconds.length > 0) {
+      const second = seconds[0]
+      if (this.heads.has(second)) return second
+      popMin(seconds)
+    }
+    return Infinity
+  }
+
+  /** A slot of `second`, or -1 when it has none. */
+  first(second: number): number {
+    return this.heads.get(second) ?? NONE
+  }
+
+  /** Rebuilds the heap of seconds from the live lists. O(s). */
+  private rebuild(): void {
+    const seconds = [...this.heads.keys()].sort((a, b) => a - b)
+    this.seconds = seconds // a sorted array is a valid min-heap
+  }
+}
+
+/** Pushes onto a binary min-heap of numbers. */
+export function pushMin(heap: number[], value: number): void {
+  let i = heap.length
+  heap.push(value)
+  while (i > 0) {
+    const p = (i - 1) >> 1
+    if (heap[p] <= value) break
+    heap[i] = heap[p]
+    i = p
+  }
+  heap[i] = value
+}
+
+/** Removes the smallest number of a binary min-heap. */
+export function popMin(heap: number[]): void {
+  const last = heap.pop() as number
+  const n = heap.length
+  if (n === 0) return
+  let i = 0
+  for (;;) {
+    const l = 2 * i + 1
+    if (l >= n) break
+    const c = l + 1 < n && heap[l + 1] < heap[l] ? l + 1 : l
+    if (heap[c] >= last) break
+    heap[i] = heap[c]
+    i = c
+  }
+  heap[i] = last
+}
