@@ -87,18 +87,34 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   }
 }
 
-/** Empties and closes `queue` when `signal` aborts; returns a function that removes the listener. */
-export function closeOnAbort(queue: AsyncQueue<unknown>, signal: AbortSignal | undefined): () => void {
-  if (signal === undefined) return () => {}
-  if (signal.aborted) {
-    queue.drain()
+/**
+ * Reads `queue` as an async iterable that ends when `signal` aborts (queued items are dropped)
+ * or the reader stops (return, break, throw). Either way `remove` runs once, and no listener is
+ * left on `signal`.
+ * @param remove - ends the subscription behind the queue (and closes the queue)
+ */
+export function readUntilAborted<T>(queue: AsyncQueue<T>, signal: AbortSignal | undefined, remove: () => void): AsyncIterable<T> {
+  let ended = false
+  const end = (): void => {
+    if (ended) return
+    ended = true
+    signal?.removeEventListener('abort', onAbort)
+    remove()
     queue.close()
-    return () => {}
   }
   const onAbort = (): void => {
     queue.drain()
-    queue.close()
+    end()
   }
-  signal.addEventListener('abort', onAbort, { once: true })
-  return () => signal.removeEventListener('abort', onAbort)
+  if (signal?.aborted === true) onAbort()
+  else signal?.addEventListener('abort', onAbort, { once: true })
+  return {
+    [Symbol.asyncIterator]: async function* () {
+      try {
+        yield* queue
+      } finally {
+        end()
+      }
+    },
+  }
 }

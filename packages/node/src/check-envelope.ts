@@ -21,6 +21,11 @@ export interface IngestRules {
   minPow: Requirement<number>
   /** Our announced bloom (`undefined`: a full node). */
   bloom: Requirement<Bloom | undefined>
+  /**
+   * Whether the envelope is our own post. Our bloom says what we want to receive, not what we may
+   * send: a light node posts to any topic (a handshake to someone else's discovery topic).
+   */
+  isOwn: boolean
   toleranceMs: number
   /** Whether the hash is pooled or in the seen cache. */
   seen(key: string, nowSeconds: number): boolean
@@ -58,7 +63,7 @@ export function checkEnvelope(raw: Uint8Array, rules: IngestRules): CheckedEnvel
   // geth's per-byte bloom of the topic, built only when some bloom has to be matched.
   let topicBloom: Bloom | undefined
   const bloom = (): Bloom => (topicBloom ??= topicToBloom(envelope.topic))
-  if (!meetsOwnRequirement(rules.bloom, (b) => b === undefined || bloomMatches(b, bloom()), rules.nowMs, rules.toleranceMs)) {
+  if (!rules.isOwn && !meetsOwnRequirement(rules.bloom, (b) => b === undefined || bloomMatches(b, bloom()), rules.nowMs, rules.toleranceMs)) {
     return { status: 'dropped', reason: 'bloom-mismatch' }
   }
   return { status: 'new', envelope, hash, key, pow, bloom }

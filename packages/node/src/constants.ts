@@ -23,6 +23,21 @@ export const CODE_KNOWN_HASHES = 20
 export const KNOWN_NOTICE_MIN_BYTES = 512
 /** Most hashes accepted in one known-hashes frame. */
 export const MAX_KNOWN_HASHES_PER_FRAME = 1024
+/** Most hashes a peer's known-hashes claims hold at once; the oldest go first. */
+export const MAX_CLAIMS_PER_PEER: number = 8 * MAX_KNOWN_HASHES_PER_FRAME
+/** How long a peer's known-hashes claim counts: a notice precedes the envelope by a round trip or so. */
+export const CLAIM_LIFETIME_MS = 30_000
+/**
+ * Most envelopes in one messages frame (docs/WIRE.md). Our sender never packs more; a frame with
+ * more is malformed. It bounds the work one frame can cost before budgets and bans apply.
+ */
+export const MAX_ENVELOPES_PER_FRAME = 4096
+/** A peer's declared clock is believed up to this far from ours, either way (design.md §4). */
+export const MAX_PEER_CLOCK_OFFSET_SECONDS = 30
+/** Control frames (status, PoW, bloom) may exceed the write queue limit by this much. */
+export const CONTROL_SLACK_BYTES: number = 64 * 1024
+/** How long a peer may leave our stream undrained before it is dropped as not reading. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000
 
 /** Default minimum PoW (geth config default). */
 export const DEFAULT_MIN_POW = 0.2

@@ -7,7 +7,7 @@ import './polyfill.ts'
 import { noise } from '@chainsafe/libp2p-noise'
 import { bootstrap } from '@libp2p/bootstrap'
 import { type Identify, identify } from '@libp2p/identify'
-import type { ComponentLogger, Libp2p, PeerDiscovery, PrivateKey, Transport } from '@libp2p/interface'
+import type { ComponentLogger, ConnectionGater, Libp2p, PeerDiscovery, PeerId, PrivateKey, Transport } from '@libp2p/interface'
 import { mplex } from '@libp2p/mplex'
 import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
@@ -49,8 +49,9 @@ export interface HushNodeInit {
    */
   transports?: Array<(components: any) => Transport>
   /**
-   * Further libp2p options merged over ours (connection manager limits, metrics, gater, …);
-   * `services` cannot be replaced here.
+   * Further libp2p options merged over ours (connection manager limits, metrics, …);
+   * `services` cannot be replaced here. A `connectionGater` given here is combined with ours,
+   * which refuses peers the Whisper service banned.
    */
   libp2p?: Omit<Libp2pOptions, 'services' | 'start'>
   /** A libp2p logger (e.g. to route logs into an app's logger). */
@@ -77,6 +78,19 @@ export async function createHushNode(init: HushNodeInit = {}): Promise<HushNode>
   for (const addr of bootstrapList) multiaddr(addr) // throws on a malformed address, before anything starts
   const peerDiscovery: Array<(components: any) => PeerDiscovery> =
     bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList, timeout: 0 })] : []
+  // Bans reach connections through a gater (rather than by closing every connection of the
+  // peer): the service is built inside createLibp2p, so the gater looks it up late.
+  let shh: WhisperService | undefined
+  const userGater = init.libp2p?.connectionGater
+  const banned = (peerId: PeerId): boolean => shh?.isBanned(peerId) ?? false
+  const connectionGater: ConnectionGater = {
+    ...userGater,
+    denyDialPeer: async (peerId) => banned(peerId) || ((await userGater?.denyDialPeer?.(peerId)) ?? false),
+    denyInboundEncryptedConnection: async (peerId, conn) =>
+      banned(peerId) || ((await userGater?.denyInboundEncryptedConnection?.(peerId, conn)) ?? false),
+    denyOutboundEncryptedConnection: async (peerId, conn) =>
+      banned(peerId) || ((await userGater?.denyOutboundEncryptedConnection?.(peerId, conn)) ?? false),
+  }
   const node = await createLibp2p({
     ...(privateKey !== undefined && { privateKey }),
     ...(init.logger !== undefined && { logger: init.logger }),
@@ -86,6 +100,7 @@ export async function createHushNode(init: HushNodeInit = {}): Promise<HushNode>
     streamMuxers: [yamux(), mplex()],
     peerDiscovery,
     ...init.libp2p,
+    connectionGater,
     services: {
       identify: identify(),
       ping: ping(),
@@ -93,6 +108,7 @@ export async function createHushNode(init: HushNodeInit = {}): Promise<HushNode>
     },
     start: false,
   })
+  shh = node.services.shh
   if (init.start !== false) {
     await node.start()
     // Dial bootstrap peers right away rather than waiting for discovery to get round to it.

@@ -122,11 +122,6 @@ export class FilterSet {
     return true
   }
 
-  /** Whether a filter with this id exists. */
-  has(id: string): boolean {
-    return this.byId.has(id)
-  }
-
   /** Removes and returns the buffered messages of a filter, or `undefined` for an unknown id. */
   drain(id: string): ReceivedMessage[] | undefined {
     return this.byId.get(id)?.queue.drain()

@@ -1,11 +1,10 @@
 /**
  * Forwarding decisions (design.md §3), as pure functions over a peer's announced state: which
- * envelopes a peer wants, and how queued envelopes are packed into frames that respect the
- * peer's maximum size.
+ * envelopes a peer wants, and whether a received value meets a requirement we announced. How
+ * queued envelopes are packed into frames is the outbox's business.
  */
 import { type Bloom, bloomMatches, isFullBloom } from '@hush/envelope'
 import type { Requirement } from './peer.ts'
-import { messagesFrameSize } from './wire.ts'
 
 /** What the router knows about an envelope when deciding where it goes. */
 export interface ForwardCandidate {
@@ -48,27 +47,4 @@ export function meetsOwnRequirement<T>(
 ): boolean {
   if (passes(requirement.current)) return true
   return nowMs - requirement.changedMs < toleranceMs && passes(requirement.previous)
-}
-
-/**
- * Splits raw envelopes into groups whose messages frame stays within `maxFrameBytes`
- * (design.md §2: a batch never exceeds the receiving peer's limit). An envelope too large for
- * any frame is left out (the caller never queues one: {@link peerWants} checks the size).
- */
-export function packBatches(envelopes: readonly Uint8Array[], maxFrameBytes: number): Uint8Array[][] {
-  const batches: Uint8Array[][] = []
-  let current: Uint8Array[] = []
-  let bytes = 0
-  for (const e of envelopes) {
-    if (messagesFrameSize(e.length) > maxFrameBytes) continue
-    if (current.length > 0 && messagesFrameSize(bytes + e.length) > maxFrameBytes) {
-      batches.push(current)
-      current = []
-      bytes = 0
-    }
-    current.push(e)
-    bytes += e.length
-  }
-  if (current.length > 0) batches.push(current)
-  return batches
 }

@@ -20,7 +20,7 @@ import './polyfill.ts'
 export { createHushNode } from './create-node.ts'
 export type { HushNode, HushNodeInit, HushServices } from './create-node.ts'
 export { WhisperService, whisper } from './whisper.ts'
-export type { IngestResult, WhisperComponents } from './whisper.ts'
+export type { WhisperComponents } from './whisper.ts'
 export type { WhisperInit } from './settings.ts'
 export type {
   DropEventDetail,
@@ -30,6 +30,7 @@ export type {
   PostOptions,
   PostParams,
   RawPost,
+  ReceivedEnvelope,
   WhisperEvents,
   WhisperInfo,
   WhisperTraffic,

@@ -14,6 +14,8 @@ export type ScoreEvent =
   | 'too-large'
   | 'rate-limited'
   | 'bloom-mismatch'
+  | 'repeat'
+  | 'wasteful'
   | 'first-delivery'
 
 /** Points per event. Negative costs, positive earns. */
@@ -26,6 +28,10 @@ export const SCORE_WEIGHTS: Readonly<Record<ScoreEvent, number>> = {
   'too-large': -20,
   'rate-limited': -5,
   'bloom-mismatch': -1,
+  /** The peer sent an envelope it had sent us before: honest peers never do. */
+  repeat: -10,
+  /** A soft drop or a told duplicate beyond the peer's soft-drop budget. */
+  wasteful: -2,
   'first-delivery': 1,
 }
 

@@ -1,33 +1,63 @@
 /**
- * One connected Whisper peer: its two streams (we write on the one we opened, read on the one it
- * opened, as floodsub does), what it announced (PoW requirement, bloom, light flag, clock, max
- * size), what it knows, its rate limits and its score. The router makes the decisions; this
- * object only holds state and does the stream I/O, never throwing out of a stream listener.
+ * One Whisper peer: its two streams (we write on the one we opened, read on the one it opened,
+ * as floodsub does), its handshake timer and its lifecycle. A peer is in one of three states —
+ * `handshake` (no status yet, or no stream to write on), `ready`, `gone` — and only a ready
+ * peer is handed envelopes. When our stream to it closes under us it is reopened once; when that
+ * fails, when its stream to us closes and no new one comes, when it sends no status in time, or
+ * when it stops reading, the peer is gone and tells the router so.
+ *
+ * It also holds what the peer announced and what each side knows, its budgets and its counters.
+ * The router makes every decision; this object does the stream I/O and never throws out of a
+ * stream listener.
  */
 import type { Bloom } from '@hush/envelope'
-import type { PeerId, Stream } from '@libp2p/interface'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
+import { ClaimSet } from './claim-set.ts'
+import { CONTROL_SLACK_BYTES, MAX_CLAIMS_PER_PEER, CLAIM_LIFETIME_MS, PROTOCOL_ID } from './constants.ts'
 import { FrameDecoder, lengthPrefixed } from './frame-decoder.ts'
+import { KnownSet } from './known-set.ts'
+import type { SyncItem } from './outbox.ts'
 import type { PeerScore } from './peer-score.ts'
 import type { TokenBucket } from './token-bucket.ts'
 import type { Status } from './wire.ts'
 
-/** Handlers the router gives each peer. */
+/** What the router hears from a peer. */
 export interface PeerHandlers {
-  /** A complete frame arrived on the inbound stream. */
+  /** A complete frame arrived on the peer's stream to us. */
   onFrame(peer: Peer, frame: Uint8Array): void
-  /** The inbound stream sent bytes that are not frames (oversized, bad prefix). */
+  /** The peer's stream carried bytes that are not frames (oversized, bad prefix). */
   onMalformed(peer: Peer, err: Error): void
-  /** A stream of this peer closed. */
-  onStreamClosed(peer: Peer, direction: 'inbound' | 'outbound'): void
+  /** The peer became ready: its status arrived and we have a stream to write on. */
+  onReady(peer: Peer): void
+  /** Our stream to the peer drained: it can take more. */
+  onWritable(peer: Peer): void
+  /** The peer is no longer usable (it already closed its streams). */
+  onGone(peer: Peer, reason: string): void
 }
 
-/** Limits for one peer's I/O. */
+/** Limits and timings of one peer. */
 export interface PeerLimits {
   /** Largest frame accepted from this peer, in bytes. */
   maxFrameBytes: number
-  /** Bytes queued for writing before further frames are dropped. */
+  /** Bytes buffered for writing to the peer before data frames wait (or notices are dropped). */
   maxWriteQueueBytes: number
+  /** How long the peer may leave our stream undrained before it is dropped. */
+  drainTimeoutMs: number
+  /** Time the peer has to send its status, and to replace a stream to us that closed. */
+  handshakeTimeoutMs: number
+}
+
+/** The per-peer rate budgets (token buckets). */
+export interface PeerBudgets {
+  /** Frames per second; beyond it frames are dropped and cost points. */
+  packets: TokenBucket
+  /** Bytes per second; beyond it reading pauses. */
+  bytes: TokenBucket
+  /** Envelopes per second; beyond it reading pauses. */
+  envelopes: TokenBucket
+  /** Soft drops per second that cost nothing; beyond it each costs points. */
+  softDrops: TokenBucket
 }
 
 /** What the peer announced, with the time it changed, for tolerating the old values briefly. */
@@ -49,7 +79,7 @@ export interface PeerCounters {
   envelopesOut: number
   /** Envelopes received that we already had. */
   duplicatesIn: number
-  /** Frames dropped because the peer's write queue was full. */
+  /** Frames dropped because the peer's write queue was full (only droppable ones: notices). */
   writeDrops: number
 }
 
@@ -63,54 +93,95 @@ export function addCounters(into: PeerCounters, from: PeerCounters): void {
   for (const k of Object.keys(into) as Array<keyof PeerCounters>) into[k] += from[k]
 }
 
+/** The lifecycle states of a peer. */
+export type PeerState = 'handshake' | 'ready' | 'gone'
+
 /** State and streams of one peer. */
 export class Peer {
   readonly id: PeerId
   readonly key: string
-  /** The peer's status, once received. */
+  /** The peer's status, once received (its max size clamped to our hard cap). */
   status: Status | undefined
   /** The peer's PoW requirement (status or code 2). */
   minPow: Requirement<number> | undefined
   /** The peer's bloom; `undefined` means a full node. */
   bloom: Requirement<Bloom | undefined> | undefined
-  /** The peer's clock minus ours, in seconds, estimated from its status (0 when unknown). */
+  /** The peer's clock minus ours, in seconds, clamped (0 when unknown). */
   clockOffsetSeconds: number = 0
-  /** Envelope hashes the peer has or was sent, with their expiry (unix seconds). */
-  readonly known: Map<string, number> = new Map()
-  /** Envelope hashes queued for the next batch to this peer. */
-  pending: Set<string> = new Set()
+  /** What the peer and we know of envelopes. */
+  readonly known: KnownSet = new KnownSet()
+  /** Hashes the peer says it has (code 20). */
+  readonly claims: ClaimSet = new ClaimSet(MAX_CLAIMS_PER_PEER, CLAIM_LIFETIME_MS)
+  /** New envelopes waiting for this peer's next batch (hash key → expiry), in arrival order. */
+  readonly pending: Map<string, number> = new Map()
+  /** Connect-time sync: the pooled envelopes to send, and the index of the next one. */
+  sync: SyncItem[] = []
+  syncNext = 0
   /** Hashes to announce to this peer in the next known-hashes frame. */
   notices: Uint8Array[] = []
+  /** Whether the app trusts the peer's direct p2p messages. */
   isTrusted: boolean = false
   readonly score: PeerScore
-  readonly packets: TokenBucket
-  readonly bytes: TokenBucket
+  readonly budgets: PeerBudgets
   /** Counters for info() and tests. */
   readonly counters: PeerCounters = emptyCounters()
 
-  private inbound: Stream | undefined
-  private outbound: Stream | undefined
-  private decoder: FrameDecoder
+  private state: PeerState = 'handshake'
+  private wasReady = false
+  /** The connection the peer's streams run on. */
+  readonly connection: Connection
   private readonly handlers: PeerHandlers
   private readonly limits: PeerLimits
-  private writeQueue: Uint8Array[] = []
-  private writeQueueBytes = 0
-  private waitingForDrain = false
+  private readonly statusFrame: () => Uint8Array
+  private inbound: Stream | undefined
+  private outbound: Stream | undefined
+  private reopened = false
+  private hadOutbound = false
+  private decoder: FrameDecoder
+  /** Frames decoded but not yet handled (reading is paused), from `inboxHead` on. */
+  private inbox: Uint8Array[] = []
+  private inboxHead = 0
+  private isPaused = false
+  private handshakeTimer: ReturnType<typeof setTimeout> | undefined
+  private drainTimer: ReturnType<typeof setTimeout> | undefined
+  private resumeTimer: ReturnType<typeof setTimeout> | undefined
 
-  constructor(id: PeerId, handlers: PeerHandlers, limits: PeerLimits, score: PeerScore, packets: TokenBucket, bytes: TokenBucket) {
-    this.id = id
-    this.key = id.toString()
+  constructor(
+    connection: Connection,
+    handlers: PeerHandlers,
+    limits: PeerLimits,
+    statusFrame: () => Uint8Array,
+    score: PeerScore,
+    budgets: PeerBudgets
+  ) {
+    this.connection = connection
+    this.id = connection.remotePeer
+    this.key = this.id.toString()
     this.handlers = handlers
     this.limits = limits
+    this.statusFrame = statusFrame
     this.decoder = new FrameDecoder(limits.maxFrameBytes)
     this.score = score
-    this.packets = packets
-    this.bytes = bytes
+    this.budgets = budgets
+    this.handshakeTimer = this.timer(limits.handshakeTimeoutMs, () => {
+      if (this.status === undefined) this.fail('no status in time')
+      else if (this.inbound === undefined) this.fail('no stream from the peer in time')
+    })
   }
 
-  /** Whether the peer's status has arrived, so envelopes may flow. */
+  /** Whether envelopes may flow to the peer: its status arrived and we have a stream to it. */
   get isReady(): boolean {
-    return this.status !== undefined && this.outbound !== undefined
+    return this.state === 'ready' && this.outbound !== undefined
+  }
+
+  /** Whether the peer was ever ready (apps heard of it). */
+  get hasBeenReady(): boolean {
+    return this.wasReady
+  }
+
+  /** Whether the peer is gone for good. */
+  get isGone(): boolean {
+    return this.state === 'gone'
   }
 
   /** The largest envelope `size()` the peer accepts (0 before its status arrives). */
@@ -123,82 +194,150 @@ export class Peer {
     return this.outbound !== undefined
   }
 
-  /** Uses `stream` (opened by the peer) for reading, replacing an older one. */
-  attachInbound(stream: Stream): void {
-    if (this.inbound !== undefined && this.inbound !== stream) this.inbound.abort(new Error('replaced by a new inbound stream'))
-    this.inbound = stream
-    this.decoder = new FrameDecoder(this.limits.maxFrameBytes)
-    stream.addEventListener('message', (evt) => {
-      if (this.inbound !== stream) return
-      this.onChunk(evt.data)
-    })
-    stream.addEventListener('close', () => {
-      if (this.inbound !== stream) return
-      this.inbound = undefined
-      this.handlers.onStreamClosed(this, 'inbound')
-    })
+  /** Whether we ever opened a stream to the peer (after that, only the peer reopens its own). */
+  get hasHadOutbound(): boolean {
+    return this.hadOutbound
   }
 
-  /** Uses `stream` (opened by us) for writing, replacing an older one. */
+  /** Bytes written to the peer's stream and not yet taken by the transport. */
+  get bufferedBytes(): number {
+    return this.outbound?.writeBufferLength ?? 0
+  }
+
+  /** Bytes of data frames that may be written now without passing the write queue limit. */
+  get room(): number {
+    return this.limits.maxWriteQueueBytes - this.bufferedBytes
+  }
+
+  /** Uses `stream` (opened by the peer) for reading, replacing an older one. */
+  attachInbound(stream: Stream): void {
+    if (this.state === 'gone') {
+      stream.abort(new Error('peer is gone'))
+      return
+    }
+    if (stream.status !== 'open') return
+    if (this.inbound !== undefined && this.inbound !== stream) this.inbound.abort(new Error('replaced by a new inbound stream'))
+    this.inbound = stream
+    // Reading pauses under flow control; the muxer's window bounds what arrives meanwhile.
+    stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, 16 * 1024 * 1024 + 2 * this.limits.maxFrameBytes)
+    this.decoder = new FrameDecoder(this.limits.maxFrameBytes)
+    this.inbox = []
+    this.inboxHead = 0
+    if (this.isPaused) stream.pause()
+    if (this.status !== undefined) this.clearHandshakeTimer()
+    stream.addEventListener('message', (evt) => {
+      if (this.inbound === stream) this.onChunk(evt.data)
+    })
+    const lost = (): void => {
+      if (this.inbound !== stream) return
+      this.inbound = undefined
+      // The peer may open a new stream to us (its reopen); if none comes in time, it is gone.
+      if (this.state !== 'gone') this.handshakeTimer ??= this.timer(this.limits.handshakeTimeoutMs, () => this.fail('its stream to us closed'))
+    }
+    stream.addEventListener('close', lost)
+    stream.addEventListener('remoteCloseWrite', lost)
+  }
+
+  /** Uses `stream` (opened by us) for writing, replacing an older one; our status goes first. */
   attachOutbound(stream: Stream): void {
+    if (this.state === 'gone') {
+      stream.abort(new Error('peer is gone'))
+      return
+    }
+    this.hadOutbound = true
+    if (stream.status !== 'open') {
+      // It closed before we got it (a reset can arrive with the protocol confirmation): no close
+      // event will follow, so it counts as lost now.
+      if (this.outbound === undefined) this.onOutboundLost()
+      return
+    }
     if (this.outbound !== undefined && this.outbound !== stream) this.outbound.abort(new Error('replaced by a new outbound stream'))
     this.outbound = stream
-    this.writeQueue = []
-    this.writeQueueBytes = 0
-    this.waitingForDrain = false
     stream.addEventListener('drain', () => {
-      if (this.outbound === stream) this.flushWrites()
+      if (this.outbound !== stream) return
+      this.clearDrainTimer()
+      // The stream flushes its own buffer in a microtask queued by its own drain listener (which
+      // runs before ours); only after that is its buffer's length what we may fill up to.
+      queueMicrotask(() => {
+        if (this.outbound === stream) this.handlers.onWritable(this)
+      })
     })
     stream.addEventListener('close', () => {
       if (this.outbound !== stream) return
       this.outbound = undefined
-      this.handlers.onStreamClosed(this, 'outbound')
+      this.clearDrainTimer()
+      this.onOutboundLost()
     })
+    this.sendControl(this.statusFrame())
+    this.checkReady()
+  }
+
+  /** Records the peer's status (already checked by the router) and becomes ready when it can. */
+  acceptStatus(status: Status, clockOffsetSeconds: number, nowMs: number): void {
+    this.status = status
+    this.minPow = { current: status.minPow, previous: status.minPow, changedMs: nowMs }
+    this.bloom = { current: status.bloom, previous: status.bloom, changedMs: nowMs }
+    this.clockOffsetSeconds = clockOffsetSeconds
+    if (this.inbound !== undefined) this.clearHandshakeTimer()
+    this.checkReady()
   }
 
   /**
-   * Sends one frame (length prefix added here). Frames wait in a bounded queue while the stream
-   * needs draining; past the bound they are dropped and counted. Returns whether it was queued.
+   * Writes a control frame (status, PoW, bloom): sent even when data frames wait, within a small
+   * slack above the write queue limit. Returns whether it was written.
    */
-  send(frame: Uint8Array): boolean {
-    const stream = this.outbound
-    if (stream === undefined) return false
-    const bytes = lengthPrefixed(frame)
-    if (this.waitingForDrain || this.writeQueue.length > 0) {
-      if (this.writeQueueBytes + bytes.length > this.limits.maxWriteQueueBytes) {
-        this.counters.writeDrops++
-        return false
+  sendControl(frame: Uint8Array): boolean {
+    return this.write(frame, this.limits.maxWriteQueueBytes + CONTROL_SLACK_BYTES)
+  }
+
+  /**
+   * Writes a data frame if it fits the write queue limit (or nothing is buffered at all, so one
+   * frame larger than the limit can still go). Returns false, writing nothing, otherwise: the
+   * caller keeps the data and tries again on `onWritable`.
+   */
+  trySend(frame: Uint8Array): boolean {
+    if (this.bufferedBytes === 0) return this.write(frame, Number.POSITIVE_INFINITY)
+    return this.write(frame, this.limits.maxWriteQueueBytes)
+  }
+
+  /** Stops handling the peer's frames for `delayMs` (flow control); what is decoded waits. */
+  pauseFor(delayMs: number): void {
+    if (this.isPaused || this.state === 'gone') return
+    this.isPaused = true
+    this.pauseStream(this.inbound)
+    this.resumeTimer = this.timer(delayMs, () => {
+      this.resumeTimer = undefined
+      this.isPaused = false
+      const stream = this.inbound
+      if (stream !== undefined && stream.readStatus === 'paused') {
+        try {
+          stream.resume()
+        } catch {
+          // closing: its close listener cleans up
+        }
       }
-      this.writeQueue.push(bytes)
-      this.writeQueueBytes += bytes.length
-      return true
-    }
-    this.write(stream, bytes)
-    return true
+      this.handleInbox()
+    })
   }
 
-  /** Bytes waiting in the write queue. */
-  get queuedBytes(): number {
-    return this.writeQueueBytes
-  }
-
-  /** Aborts both streams (used for disconnects and misbehaviour). */
+  /** Aborts both streams and clears every timer; the peer is gone (no handler is called). */
   abort(err: Error): void {
+    this.state = 'gone'
+    this.clearTimers()
     const streams = [this.inbound, this.outbound]
     this.inbound = undefined
     this.outbound = undefined
-    this.writeQueue = []
-    this.writeQueueBytes = 0
     for (const s of streams) s?.abort(err)
   }
 
-  /** Closes our outbound stream gracefully and aborts reading. */
+  /** Closes our stream gracefully, aborts reading and clears every timer. */
   async close(): Promise<void> {
+    this.state = 'gone'
+    this.clearTimers()
     const outbound = this.outbound
     const inbound = this.inbound
     this.outbound = undefined
     this.inbound = undefined
-    this.writeQueue = []
     inbound?.abort(new Error('closing'))
     try {
       await outbound?.close({ signal: AbortSignal.timeout(1000) })
@@ -207,27 +346,47 @@ export class Peer {
     }
   }
 
-  private write(stream: Stream, bytes: Uint8Array): void {
+  private checkReady(): void {
+    if (this.state !== 'handshake' || this.status === undefined || this.outbound === undefined) return
+    this.state = 'ready'
+    this.wasReady = true
+    this.handlers.onReady(this)
+  }
+
+  private onOutboundLost(): void {
+    if (this.state === 'gone') return
+    if (this.reopened || this.connection.status !== 'open') {
+      this.fail('our stream to it closed')
+      return
+    }
+    this.reopened = true
+    this.connection
+      .newStream(PROTOCOL_ID, { signal: AbortSignal.timeout(this.limits.handshakeTimeoutMs) })
+      .then((stream) => {
+        if (this.state === 'gone') stream.abort(new Error('peer is gone'))
+        else this.attachOutbound(stream)
+      })
+      .catch(() => this.fail('reopening our stream to it failed'))
+  }
+
+  private write(frame: Uint8Array, limit: number): boolean {
+    const stream = this.outbound
+    if (stream === undefined || this.state === 'gone') return false
+    const bytes = lengthPrefixed(frame)
+    if (this.bufferedBytes + bytes.length > limit) {
+      this.counters.writeDrops++
+      return false
+    }
     this.counters.framesOut++
     this.counters.bytesOut += bytes.length
     try {
-      if (!stream.send(bytes)) this.waitingForDrain = true
+      if (!stream.send(bytes)) this.drainTimer ??= this.timer(this.limits.drainTimeoutMs, () => this.fail('it does not read'))
     } catch (err) {
-      // A stream that closed under us: the close listener cleans up.
-      this.waitingForDrain = false
+      // A stream that closed under us: its close listener reopens or gives up.
       stream.abort(err as Error)
+      return false
     }
-  }
-
-  private flushWrites(): void {
-    this.waitingForDrain = false
-    const stream = this.outbound
-    if (stream === undefined) return
-    while (this.writeQueue.length > 0 && !this.waitingForDrain) {
-      const bytes = this.writeQueue.shift() as Uint8Array
-      this.writeQueueBytes -= bytes.length
-      this.write(stream, bytes)
-    }
+    return true
   }
 
   private onChunk(chunk: Uint8Array | Uint8ArrayList): void {
@@ -239,10 +398,66 @@ export class Peer {
       this.handlers.onMalformed(this, err as Error)
       return
     }
-    for (const frame of frames) {
+    if (frames.length === 0) return
+    if (this.inboxHead === this.inbox.length) {
+      this.inbox = frames
+      this.inboxHead = 0
+    } else {
+      for (const f of frames) this.inbox.push(f)
+    }
+    this.handleInbox()
+  }
+
+  private handleInbox(): void {
+    while (this.inboxHead < this.inbox.length && !this.isPaused && this.state !== 'gone') {
+      const frame = this.inbox[this.inboxHead]
+      this.inbox[this.inboxHead++] = EMPTY
       this.counters.framesIn++
       this.handlers.onFrame(this, frame)
-      if (this.inbound === undefined) return
+    }
+    if (this.inboxHead === this.inbox.length) {
+      this.inbox = []
+      this.inboxHead = 0
     }
   }
+
+  private pauseStream(stream: Stream | undefined): void {
+    if (stream === undefined || stream.readStatus !== 'readable') return
+    try {
+      stream.pause()
+    } catch {
+      // closing: its close listener cleans up
+    }
+  }
+
+  private fail(reason: string): void {
+    if (this.state === 'gone') return
+    this.abort(new Error(`peer dropped: ${reason}`))
+    this.handlers.onGone(this, reason)
+  }
+
+  private timer(ms: number, fn: () => void): ReturnType<typeof setTimeout> {
+    const t = setTimeout(fn, ms)
+    t.unref?.()
+    return t
+  }
+
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer)
+    this.handshakeTimer = undefined
+  }
+
+  private clearDrainTimer(): void {
+    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer)
+    this.drainTimer = undefined
+  }
+
+  private clearTimers(): void {
+    this.clearHandshakeTimer()
+    this.clearDrainTimer()
+    if (this.resumeTimer !== undefined) clearTimeout(this.resumeTimer)
+    this.resumeTimer = undefined
+  }
 }
+
+const EMPTY = new Uint8Array(0)

@@ -24,7 +24,10 @@ export function wrapPost(params: PostParams, keys: KeyStore, minPow: number, now
   if ((params.symKeyID === undefined) === (params.pubKey === undefined)) {
     throw new TypeError('params need exactly one of symKeyID and pubKey')
   }
-  if (params.symKeyID !== undefined && params.topic === undefined) throw new TypeError('params.topic is required with symKeyID')
+  if (params.symKeyID !== undefined && (params.topic === undefined || params.topic.every((b) => b === 0))) {
+    // geth refuses a symmetric post without a topic, and reads an all-zero topic as none.
+    throw new TypeError('params.topic is required with symKeyID and must not be all zeros')
+  }
   if (params.pubKey !== undefined && !isValidPublicKey(params.pubKey)) throw new RangeError('params.pubKey is not a valid public key')
   const targetPow = params.powTarget ?? minPow
   checkPow(targetPow, 'params.powTarget')

@@ -3,24 +3,25 @@
  * subscription is a bounded queue; an envelope on a watched topic is pushed to every queue
  * watching it, once.
  */
-import type { Envelope, Topic } from '@hush/envelope'
+import type { Topic } from '@hush/envelope'
+import type { ReceivedEnvelope } from './types.ts'
 import { AsyncQueue } from './async-queue.ts'
 import { topicNumber, topicOfNumber } from './topic-number.ts'
 
 /** One subscription: its queue and how to end it. */
 export interface RawSubscription {
-  readonly queue: AsyncQueue<Envelope>
+  readonly queue: AsyncQueue<ReceivedEnvelope>
   /** Ends the subscription; returns whether it was still active. */
   remove(): boolean
 }
 
 /** The set of raw-envelope subscriptions with a topic index. */
 export class RawSubscriptions {
-  private readonly byTopic = new Map<number, Set<AsyncQueue<Envelope>>>()
+  private readonly byTopic = new Map<number, Set<AsyncQueue<ReceivedEnvelope>>>()
 
   /** Subscribes to `topics` with a queue of `capacity` envelopes. */
   add(topics: readonly Topic[], capacity: number): RawSubscription {
-    const queue = new AsyncQueue<Envelope>(capacity)
+    const queue = new AsyncQueue<ReceivedEnvelope>(capacity)
     const keys = [...new Set(topics.map(topicNumber))]
     for (const k of keys) {
       let set = this.byTopic.get(k)
@@ -48,7 +49,7 @@ export class RawSubscriptions {
   }
 
   /** Pushes the envelope `make()` builds (once) to every queue watching its topic. */
-  deliver(topic: Topic, make: () => Envelope): void {
+  deliver(topic: Topic, make: () => ReceivedEnvelope): void {
     const queues = this.byTopic.get(topicNumber(topic))
     if (queues === undefined) return
     const envelope = make()
@@ -64,21 +65,5 @@ export class RawSubscriptions {
   closeAll(): void {
     for (const set of this.byTopic.values()) for (const q of set) q.close()
     this.byTopic.clear()
-  }
-}
-
-/**
- * An async iterable over `queue` that runs `cleanup` when the reader stops (return, break, throw)
- * or the queue ends.
- */
-export function iterateWithCleanup<T>(queue: AsyncQueue<T>, cleanup: () => void): AsyncIterable<T> {
-  return {
-    [Symbol.asyncIterator]: async function* () {
-      try {
-        yield* queue
-      } finally {
-        cleanup()
-      }
-    },
   }
 }

@@ -1,11 +1,14 @@
 /**
- * The flood router (design.md §2–§3): one {@link Peer} per connected peer with a stream each
- * way, the status exchange, per-peer known-sets, batched forwarding and peer policing (frame
- * limits, rate limits, scores, temporary bans). Envelope validation is the host's job: the
- * router hands it raw envelopes and is told what to forward.
+ * The flood router (design.md §2–§4): one {@link Peer} per connected peer, the status exchange,
+ * forwarding (who gets a new envelope), the outbox, known-sets and connect-time sync, and peer
+ * policing (frame limits, rate and envelope budgets, scores, temporary bans). Envelope checks are
+ * not its business: it hands raw envelopes to the ingest function it was given and acts on the
+ * verdict.
  */
+import { type Bloom, MAX_ENVELOPE_SIZE_BYTES } from '@hush/envelope'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
-import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { Registrar } from '@libp2p/interface-internal'
+import { conductOf } from './conduct.ts'
 import {
   CODE_BLOOM_FILTER,
   CODE_MESSAGES,
@@ -13,71 +16,91 @@ import {
   CODE_POW_REQUIREMENT,
   CODE_STATUS,
   FRAME_OVERHEAD_BYTES,
+  KNOWN_NOTICE_MIN_BYTES,
+  MAX_ENVELOPES_PER_FRAME,
+  MAX_PEER_CLOCK_OFFSET_SECONDS,
   PROTOCOL_ID,
 } from './constants.ts'
 import { hashKey } from '@hush/pool'
 import { InvalidFrameError } from './errors.ts'
+import { type ForwardCandidate, peerWants } from './forwarding.ts'
+import type { Verdict } from './ingest.ts'
+import { FROM_PEER } from './known-set.ts'
+import { Outbox, type RawEnvelopeSource, type SyncItem } from './outbox.ts'
 import { Peer, type PeerCounters, type PeerHandlers, type Requirement, addCounters, emptyCounters } from './peer.ts'
-import { Outbox } from './outbox.ts'
 import { PeerPolicy } from './peer-policy.ts'
 import type { ScoreEvent, ScoreParams } from './peer-score.ts'
-import { createTokenBucket, takeTokens } from './token-bucket.ts'
-import {
-  type Status,
-  decodeFrame,
-  encodeBloomFrame,
-  encodePowFrame,
-  encodeStatusFrame,
-} from './wire.ts'
-import type { Bloom } from '@hush/envelope'
+import { chargeTokens, createTokenBucket, takeTokens } from './token-bucket.ts'
+import type { DropReason } from './validator.ts'
+import { type Status, decodeFrame, encodeBloomFrame, encodePowFrame, encodeStatusFrame } from './wire.ts'
 
-/** Per-peer rate limits. */
+/** Per-peer rate limits; each bucket's burst is twice its rate. */
 export interface RateLimits {
-  /** Frames per second a peer may send. @default 2000 */
+  /** Frames per second a peer may send; beyond it frames are dropped and cost points. @default 2000 */
   packetsPerSecond?: number
-  /** Bytes per second a peer may send. @default 16777216 */
+  /** Bytes per second a peer may send; beyond it we stop reading from it for a while. @default 16777216 */
   bytesPerSecond?: number
-}
-
-/** What the router needs from the node that owns it. */
-export interface RouterHost {
-  /** Our status as we announce it now. */
-  localStatus(): Omit<Status, 'version'>
-  /** Our max envelope size; the frame limit follows from it. */
-  maxEnvelopeBytes(): number
-  /** Whether we run in light mode. */
-  isLight(): boolean
-  /** Envelopes arrived in a messages frame. */
-  onEnvelopes(peer: Peer, envelopes: Uint8Array[]): void
-  /** A direct p2p message (code 127) arrived. */
-  onP2PMessage(peer: Peer, envelope: Uint8Array): void
-  /** A peer's status arrived and its outbound stream is open: time to sync. */
-  onPeerReady(peer: Peer): void
-  /** The raw bytes of a pooled envelope, or `undefined` once it is gone. */
-  rawEnvelope(key: string): Uint8Array | undefined
-  /** A frame-level drop, for counting and events. */
-  onDrop(reason: 'malformed-frame' | 'rate-limited', peer: Peer): void
-  /** Peer lifecycle notifications. */
-  onPeerConnected(peer: Peer): void
-  onPeerDisconnected(peer: Peer): void
-  onPeerBanned(peer: Peer): void
+  /** Envelopes per second a peer may make us check; beyond it we stop reading for a while. @default 10000 */
+  envelopesPerSecond?: number
+  /**
+   * Soft drops per second that cost a peer nothing (recently expired, clock skew, a full pool, a
+   * duplicate of what we told it we had); beyond it each costs points.
+   * @default 500
+   */
+  softDropsPerSecond?: number
 }
 
 /** Router settings, all resolved. */
 export interface RouterSettings {
   batchIntervalMs: number
   maxWriteQueueBytes: number
+  drainTimeoutMs: number
   score: ScoreParams
   packetsPerSecond: number
   bytesPerSecond: number
+  envelopesPerSecond: number
+  softDropsPerSecond: number
   handshakeTimeoutMs: number
   restrictLightPeers: boolean
+  pastAllowanceSeconds: number
+  now: () => number
 }
 
-/** The libp2p components the router touches. */
-export interface RouterComponents {
+/** What the router is given by the service that owns it (functions, not a host object). */
+export interface RouterContext {
   registrar: Registrar
-  connectionManager: ConnectionManager
+  log: Logger
+  /** Our status as we announce it now. */
+  localStatus(): Omit<Status, 'version'>
+  /** Our max envelope size; our frame limit follows from it. */
+  maxEnvelopeBytes(): number
+  /** Whether we run in light mode. */
+  isLight(): boolean
+  /** The ingest path: checks, pool, local delivery. */
+  ingest(raw: Uint8Array, from: Peer): Verdict
+  /** A direct p2p message (code 127) from a trusted peer. */
+  deliverP2P(raw: Uint8Array, from: Peer): void
+  /** The pooled envelopes a newly ready peer should get, in forwarding order. */
+  syncItems(peer: Peer): SyncItem[]
+  /** The raw bytes of a pooled envelope. */
+  rawEnvelope: RawEnvelopeSource
+  /** A drop the router itself decided (frames, untrusted p2p), for counting and events. */
+  onDrop(reason: DropReason, peer: Peer): void
+  /** Peer lifecycle notifications. */
+  onReady(peer: Peer): void
+  onDisconnect(peer: Peer): void
+  onBan(peer: Peer): void
+}
+
+/** A new envelope as forwarding needs it. */
+export interface ForwardEntry {
+  key: string
+  hash: Uint8Array
+  pow: number
+  expiry: number
+  sizeBytes: number
+  rawBytes: number
+  bloom: () => Bloom
 }
 
 /** Floods envelopes between peers. */
@@ -87,32 +110,36 @@ export class Router {
   private readonly policy: PeerPolicy
   /** Traffic of peers that have gone away, so totals survive disconnects. */
   private readonly closedTraffic: PeerCounters = emptyCounters()
-  private readonly components: RouterComponents
-  private readonly host: RouterHost
+  private readonly ctx: RouterContext
   private readonly settings: RouterSettings
   private readonly log: Logger
-  private readonly now: () => number
-  private topologyId: string | undefined
   private readonly outbox: Outbox
   private readonly opening = new Set<string>()
-  /** Most hashes a peer may tell us it knows beyond the envelopes it actually sent. */
-  private readonly maxKnownPerPeer = 200_000
-  private readonly handshakeTimers = new Map<string, ReturnType<typeof setTimeout>>()
-  private started = false
+  /**
+   * Connections whose peer failed (its stream from us closed twice, or it stopped reading): we do
+   * not open to it again on them; the peer may open a new stream to us, which starts afresh.
+   */
+  private readonly failed = new WeakSet<Connection>()
   private readonly handlers: PeerHandlers
+  private topologyId: string | undefined
+  private started = false
 
-  constructor(components: RouterComponents, host: RouterHost, settings: RouterSettings, log: Logger, now: () => number) {
-    this.components = components
-    this.host = host
+  constructor(ctx: RouterContext, settings: RouterSettings) {
+    this.ctx = ctx
     this.settings = settings
-    this.log = log
-    this.now = now
-    this.policy = new PeerPolicy(settings.score, now)
-    this.outbox = new Outbox(() => this.peers.values(), (key) => host.rawEnvelope(key), settings.batchIntervalMs)
+    this.log = ctx.log
+    this.policy = new PeerPolicy(settings.score, settings.now)
+    this.outbox = new Outbox(() => this.peers.values(), ctx.rawEnvelope, settings.batchIntervalMs, settings.maxWriteQueueBytes)
     this.handlers = {
       onFrame: (peer, frame) => this.onFrame(peer, frame),
       onMalformed: (peer, err) => this.onMalformed(peer, err),
-      onStreamClosed: (peer, direction) => this.onStreamClosed(peer, direction),
+      onReady: (peer) => this.onReady(peer),
+      onWritable: (peer) => this.outbox.pump(peer),
+      onGone: (peer, reason) => {
+        this.log('%p dropped: %s', peer.id, reason)
+        this.failed.add(peer.connection)
+        this.removePeer(peer)
+      },
     }
   }
 
@@ -121,15 +148,16 @@ export class Router {
     if (this.started) return
     this.started = true
     this.outbox.start()
-    await this.components.registrar.handle(PROTOCOL_ID, (stream, connection) => this.onInboundStream(stream, connection), {
+    await this.ctx.registrar.handle(PROTOCOL_ID, (stream, connection) => this.onInboundStream(stream, connection), {
       maxInboundStreams: 2,
       maxOutboundStreams: 2,
     })
-    this.topologyId = await this.components.registrar.register(PROTOCOL_ID, {
-      onConnect: (peerId, connection) => {
-        this.onConnect(peerId, connection).catch((err) => this.log.error('opening a stream to %p failed: %e', peerId, err))
+    this.topologyId = await this.ctx.registrar.register(PROTOCOL_ID, {
+      onConnect: (peerId, connection) => this.openOutbound(peerId, connection),
+      onDisconnect: (peerId) => {
+        const peer = this.peers.get(peerId.toString())
+        if (peer !== undefined) this.removePeer(peer)
       },
-      onDisconnect: (peerId) => this.removePeer(peerId.toString()),
     })
   }
 
@@ -137,12 +165,10 @@ export class Router {
   async stop(): Promise<void> {
     if (!this.started) return
     this.started = false
-    if (this.topologyId !== undefined) this.components.registrar.unregister(this.topologyId)
+    if (this.topologyId !== undefined) this.ctx.registrar.unregister(this.topologyId)
     this.topologyId = undefined
-    await this.components.registrar.unhandle(PROTOCOL_ID)
+    await this.ctx.registrar.unhandle(PROTOCOL_ID)
     this.outbox.stop()
-    for (const t of this.handshakeTimers.values()) clearTimeout(t)
-    this.handshakeTimers.clear()
     const peers = [...this.peers.values()]
     this.peers.clear()
     await Promise.all(peers.map((p) => p.close()))
@@ -150,9 +176,11 @@ export class Router {
     Object.assign(this.closedTraffic, emptyCounters())
   }
 
-  /** Connected peers. */
-  getPeers(): Peer[] {
-    return [...this.peers.values()]
+  /** Ready peers (status exchanged, a stream each way). */
+  readyPeers(): Peer[] {
+    const out: Peer[] = []
+    for (const p of this.peers.values()) if (p.isReady) out.push(p)
+    return out
   }
 
   /** Traffic over every peer since start (frames and bytes both ways, envelopes, duplicates). */
@@ -162,14 +190,10 @@ export class Router {
     return total
   }
 
-  /** Connected peers, without copying (do not connect or disconnect while iterating). */
-  peerValues(): IterableIterator<Peer> {
-    return this.peers.values()
-  }
-
-  /** The peer with this id, if connected. */
-  getPeer(key: string): Peer | undefined {
-    return this.peers.get(key)
+  /** The ready peer with this id, if any. */
+  readyPeer(key: string): Peer | undefined {
+    const peer = this.peers.get(key)
+    return peer?.isReady === true ? peer : undefined
   }
 
   /** Whether a peer is currently refused. */
@@ -177,124 +201,128 @@ export class Router {
     return this.policy.isBanned(key)
   }
 
-  /** Queues an envelope for a peer's next batch and marks the peer as knowing it. */
-  enqueue(peer: Peer, key: string, expiry: number): void {
-    this.outbox.enqueue(peer, key, expiry)
+  /**
+   * Queues a new envelope for every ready peer that wants it and does not know it: not its
+   * sender, not a peer that sent or claimed it, within each peer's PoW, bloom and max size. A
+   * light node relays nobody else's envelopes (spec §4.6).
+   */
+  forward(entry: ForwardEntry, from: Peer | undefined): void {
+    if (from !== undefined && this.ctx.isLight()) return
+    let candidate: ForwardCandidate | undefined
+    const notice = from !== undefined && entry.rawBytes >= KNOWN_NOTICE_MIN_BYTES
+    for (const peer of this.peers.values()) {
+      if (peer === from || !peer.isReady || peer.known.has(entry.key) || peer.claims.has(entry.key)) continue
+      candidate ??= {
+        pow: entry.pow,
+        get bloom(): Bloom {
+          return entry.bloom()
+        },
+        sizeBytes: entry.sizeBytes,
+      }
+      if (!peerWants(peer, candidate)) continue
+      // Tell the peer at once that we have it, so it does not send it back while our batch waits.
+      if (notice) this.outbox.notify(peer, entry.hash)
+      this.outbox.enqueue(peer, entry.key, entry.expiry)
+    }
   }
 
-  /** Tells `peer`, on the next turn of the event loop, that we have the envelope `hash`. */
-  notify(peer: Peer, hash: Uint8Array): void {
-    this.outbox.notify(peer, hash)
-  }
-
-  /** Sends every peer its pending envelopes now. */
-  flush(): void {
-    this.outbox.flush()
-  }
-
-  /** Sends a frame to every ready peer (PoW and bloom announcements). */
-  broadcastFrame(frame: Uint8Array): void {
-    for (const peer of this.peers.values()) if (peer.hasOutbound) peer.send(frame)
+  /** Sends a control frame to every ready peer (PoW and bloom announcements). */
+  private broadcast(frame: Uint8Array): void {
+    for (const peer of this.peers.values()) if (peer.isReady) peer.sendControl(frame)
   }
 
   /** Announces a new PoW requirement to every peer. */
   announcePow(minPow: number): void {
-    this.broadcastFrame(encodePowFrame(minPow))
+    this.broadcast(encodePowFrame(minPow))
   }
 
   /** Announces a new bloom to every peer. */
   announceBloom(bloom: Bloom): void {
-    this.broadcastFrame(encodeBloomFrame(bloom))
+    this.broadcast(encodeBloomFrame(bloom))
   }
 
-  /** Applies a score event; disconnects and bans the peer when it falls below the threshold. */
-  penalise(peer: Peer, event: ScoreEvent): void {
-    if (this.policy.apply(peer.key, event)) this.ban(peer)
-  }
-
-  /** Disconnects a peer and refuses it for the ban period. */
-  ban(peer: Peer): void {
-    if (!this.policy.ban(peer.key)) return
-    this.log('banning %p (score %d)', peer.id, peer.score.value)
-    this.host.onPeerBanned(peer)
-    this.disconnect(peer)
-  }
-
-  /** Drops expired hashes from every known-set, and forgets faded scores of absent peers. */
-  pruneKnown(nowSeconds: number, allowanceSeconds: number): void {
+  /** Drops expired hashes from every known-set and lapsed claims, and forgets faded scores. */
+  prune(nowMs: number): void {
+    const before = Math.floor(nowMs / 1000) - this.settings.pastAllowanceSeconds
     for (const peer of this.peers.values()) {
-      for (const [key, expiry] of peer.known) if (expiry + allowanceSeconds < nowSeconds) peer.known.delete(key)
+      peer.known.prune(before)
+      peer.claims.prune(nowMs)
     }
     this.policy.prune((key) => this.peers.has(key))
   }
 
-  private disconnect(peer: Peer): void {
-    peer.abort(new Error('peer disconnected by policy'))
-    this.removePeer(peer.key)
-    this.components.connectionManager
-      .closeConnections(peer.id)
-      .catch((err) => this.log.error('closing connections to %p failed: %e', peer.id, err))
+  /** Applies a score event; bans the peer when it falls below the threshold. */
+  private penalise(peer: Peer, event: ScoreEvent): void {
+    if (this.policy.apply(peer.key, event)) this.ban(peer)
   }
 
-  private peerFor(peerId: PeerId): Peer {
-    const key = peerId.toString()
+  /**
+   * Refuses the peer for the ban period: our streams to and from it end, new ones are refused,
+   * and `createHushNode`'s connection gater refuses new connections. Other protocols on an open
+   * connection are not ours to close.
+   */
+  private ban(peer: Peer): void {
+    if (!this.policy.ban(peer.key)) return
+    this.log('banning %p (score %d)', peer.id, peer.score.value)
+    this.ctx.onBan(peer)
+    this.removePeer(peer)
+  }
+
+  private peerFor(connection: Connection): Peer {
+    const key = connection.remotePeer.toString()
     let peer = this.peers.get(key)
     if (peer === undefined) {
-      const nowMs = this.now()
-      const frameLimit = this.host.maxEnvelopeBytes() + FRAME_OVERHEAD_BYTES
+      const s = this.settings
+      const nowMs = s.now()
+      const frameLimit = this.ctx.maxEnvelopeBytes() + FRAME_OVERHEAD_BYTES
+      const bucket = (rate: number, burst = rate * 2): ReturnType<typeof createTokenBucket> => createTokenBucket(rate, burst, nowMs)
       peer = new Peer(
-        peerId,
+        connection,
         this.handlers,
-        { maxFrameBytes: frameLimit, maxWriteQueueBytes: this.settings.maxWriteQueueBytes },
+        {
+          maxFrameBytes: frameLimit,
+          maxWriteQueueBytes: s.maxWriteQueueBytes,
+          drainTimeoutMs: s.drainTimeoutMs,
+          handshakeTimeoutMs: s.handshakeTimeoutMs,
+        },
+        () => encodeStatusFrame(this.ctx.localStatus()),
         this.policy.scoreOf(key),
-        createTokenBucket(this.settings.packetsPerSecond, this.settings.packetsPerSecond * 2, nowMs),
-        createTokenBucket(this.settings.bytesPerSecond, Math.max(this.settings.bytesPerSecond * 2, frameLimit), nowMs)
+        {
+          packets: bucket(s.packetsPerSecond),
+          bytes: bucket(s.bytesPerSecond, Math.max(s.bytesPerSecond * 2, frameLimit)),
+          envelopes: bucket(s.envelopesPerSecond),
+          softDrops: bucket(s.softDropsPerSecond),
+        }
       )
       this.peers.set(key, peer)
-      this.host.onPeerConnected(peer)
-      this.startHandshakeTimer(peer)
     }
     return peer
   }
 
-  private startHandshakeTimer(peer: Peer): void {
-    const timer = setTimeout(() => {
-      this.handshakeTimers.delete(peer.key)
-      if (this.peers.get(peer.key) === peer && peer.status === undefined) {
-        this.log('no status from %p within %d ms', peer.id, this.settings.handshakeTimeoutMs)
-        this.disconnect(peer)
-      }
-    }, this.settings.handshakeTimeoutMs)
-    timer.unref?.()
-    this.handshakeTimers.set(peer.key, timer)
-  }
-
-  private async onConnect(peerId: PeerId, connection: Connection): Promise<void> {
+  private openOutbound(peerId: PeerId, connection: Connection): void {
     const key = peerId.toString()
     if (!this.started) return
-    if (this.isBanned(key)) {
-      await connection.close().catch((err) => connection.abort(err))
-      return
-    }
+    if (this.isBanned(key) || this.failed.has(connection)) return
     const existing = this.peers.get(key)
     // One outbound stream per peer: the topology and an inbound stream can both ask for it, and a
-    // second stream would make the peer read from the one we are about to abandon.
-    if (existing?.hasOutbound === true || this.opening.has(key)) return
+    // second stream would make the peer read from the one we are about to abandon. Once opened,
+    // only the peer itself reopens it (once).
+    if (existing?.hasHadOutbound === true || this.opening.has(key)) return
     this.opening.add(key)
-    let stream: Stream
-    try {
-      stream = await connection.newStream(PROTOCOL_ID, { signal: AbortSignal.timeout(this.settings.handshakeTimeoutMs) })
-    } finally {
-      this.opening.delete(key)
-    }
-    if (!this.started) {
-      stream.abort(new Error('router stopped'))
-      return
-    }
-    const peer = this.peerFor(peerId)
-    peer.attachOutbound(stream)
-    peer.send(encodeStatusFrame(this.host.localStatus()))
-    if (peer.isReady) this.host.onPeerReady(peer)
+    connection
+      .newStream(PROTOCOL_ID, { signal: AbortSignal.timeout(this.settings.handshakeTimeoutMs) })
+      .then((stream) => {
+        this.opening.delete(key)
+        if (!this.started || this.isBanned(key)) {
+          stream.abort(new Error('router stopped or peer banned'))
+          return
+        }
+        this.peerFor(connection).attachOutbound(stream)
+      })
+      .catch((err) => {
+        this.opening.delete(key)
+        this.log('opening a stream to %p failed: %e', peerId, err)
+      })
   }
 
   private onInboundStream(stream: Stream, connection: Connection): void {
@@ -303,47 +331,41 @@ export class Router {
       stream.abort(new Error('peer refused'))
       return
     }
-    const peer = this.peerFor(connection.remotePeer)
+    // A peer that opens a new stream to us wants to talk again, even after failing on this connection.
+    this.failed.delete(connection)
+    const peer = this.peerFor(connection)
     peer.attachInbound(stream)
-    if (!peer.hasOutbound) {
-      this.onConnect(connection.remotePeer, connection).catch((err) => this.log.error('opening a stream to %p failed: %e', connection.remotePeer, err))
-    }
+    if (!peer.hasOutbound) this.openOutbound(connection.remotePeer, connection)
   }
 
-  private onStreamClosed(peer: Peer, direction: 'inbound' | 'outbound'): void {
-    this.log.trace('%s stream of %p closed', direction, peer.id)
+  private onReady(peer: Peer): void {
+    this.ctx.onReady(peer)
+    this.outbox.startSync(peer, this.ctx.syncItems(peer))
   }
 
-  private removePeer(key: string): void {
-    const peer = this.peers.get(key)
-    if (peer === undefined) return
-    this.peers.delete(key)
+  private removePeer(peer: Peer): void {
+    if (this.peers.get(peer.key) !== peer) return
+    this.peers.delete(peer.key)
     addCounters(this.closedTraffic, peer.counters)
-    const timer = this.handshakeTimers.get(key)
-    if (timer !== undefined) clearTimeout(timer)
-    this.handshakeTimers.delete(key)
     peer.abort(new Error('peer disconnected'))
-    this.host.onPeerDisconnected(peer)
+    if (peer.hasBeenReady) this.ctx.onDisconnect(peer)
   }
 
   private onMalformed(peer: Peer, err: Error): void {
     this.log('malformed input from %p: %s', peer.id, err.message)
-    this.host.onDrop('malformed-frame', peer)
-    peer.abort(err)
-    this.removePeer(peer.key)
+    this.ctx.onDrop('malformed-frame', peer)
+    this.removePeer(peer)
     this.penalise(peer, 'malformed-frame')
-    if (!this.isBanned(peer.key)) {
-      this.components.connectionManager.closeConnections(peer.id).catch(() => {})
-    }
   }
 
   private onFrame(peer: Peer, bytes: Uint8Array): void {
-    const nowMs = this.now()
-    if (!takeTokens(peer.packets, 1, nowMs) || !takeTokens(peer.bytes, bytes.length, nowMs)) {
-      this.host.onDrop('rate-limited', peer)
+    const nowMs = this.settings.now()
+    if (!takeTokens(peer.budgets.packets, 1, nowMs)) {
+      this.ctx.onDrop('rate-limited', peer)
       this.penalise(peer, 'rate-limited')
       return
     }
+    let delayMs = chargeTokens(peer.budgets.bytes, bytes.length, nowMs)
     let frame
     try {
       frame = decodeFrame(bytes)
@@ -357,24 +379,55 @@ export class Router {
     }
     if ('status' in frame) this.onStatus(peer, frame.status, nowMs)
     else if ('envelopes' in frame) {
-      if (frame.code === CODE_MESSAGES) this.host.onEnvelopes(peer, frame.envelopes)
+      if (frame.code === CODE_MESSAGES) {
+        if (frame.envelopes.length > MAX_ENVELOPES_PER_FRAME) {
+          this.onMalformed(peer, new InvalidFrameError(`${frame.envelopes.length} envelopes in one frame`))
+          return
+        }
+        delayMs = Math.max(delayMs, chargeTokens(peer.budgets.envelopes, frame.envelopes.length, nowMs))
+        this.receive(peer, frame.envelopes, nowMs)
+      }
     } else if ('minPow' in frame) {
-      if (frame.code === CODE_POW_REQUIREMENT) this.setRequirement(peer.minPow, frame.minPow, nowMs)
+      if (frame.code === CODE_POW_REQUIREMENT) setRequirement(peer.minPow, frame.minPow, nowMs)
     } else if ('bloom' in frame) {
-      if (frame.code === CODE_BLOOM_FILTER) this.setRequirement<Bloom | undefined>(peer.bloom, frame.bloom.slice(), nowMs)
+      if (frame.code === CODE_BLOOM_FILTER) setRequirement<Bloom | undefined>(peer.bloom, frame.bloom.slice(), nowMs)
     } else if ('hashes' in frame) {
-      this.onKnownHashes(peer, frame.hashes, nowMs)
+      for (const hash of frame.hashes) {
+        const key = hashKey(hash)
+        peer.pending.delete(key)
+        peer.claims.add(key, nowMs)
+      }
     } else if ('envelope' in frame) {
-      if (frame.code === CODE_P2P_MESSAGE) this.host.onP2PMessage(peer, frame.envelope)
+      if (frame.code === CODE_P2P_MESSAGE) {
+        if (peer.isTrusted) this.ctx.deliverP2P(frame.envelope, peer)
+        else this.ctx.onDrop('untrusted-p2p', peer)
+      }
       // Code 126 (mail-server request) is ignored: this node runs no mail server (spec §7.4).
     }
+    if (delayMs > 0 && !peer.isGone) peer.pauseFor(delayMs)
   }
 
-  private setRequirement<T>(requirement: Requirement<T> | undefined, value: T, nowMs: number): void {
-    if (requirement === undefined) return
-    requirement.previous = requirement.current
-    requirement.current = value
-    requirement.changedMs = nowMs
+  /** Runs a messages frame through the ingest path and acts on each verdict for its sender. */
+  private receive(peer: Peer, envelopes: Uint8Array[], nowMs: number): void {
+    for (const raw of envelopes) {
+      const verdict = this.ctx.ingest(raw, peer)
+      const known = verdict.status === 'dropped' ? 0 : peer.known.flags(verdict.key)
+      if (verdict.status === 'added') {
+        peer.counters.envelopesIn++
+        peer.known.mark(verdict.key, verdict.expiry, FROM_PEER)
+        this.forward(verdict, peer)
+      } else if (verdict.status === 'duplicate') {
+        peer.counters.duplicatesIn++
+        // It has it: never send it back, even when it is already queued for the peer.
+        peer.pending.delete(verdict.key)
+        peer.known.mark(verdict.key, verdict.expiry, FROM_PEER)
+      }
+      const conduct = conductOf(verdict, known)
+      if (conduct === 'soft') {
+        if (!takeTokens(peer.budgets.softDrops, 1, nowMs)) this.penalise(peer, 'wasteful')
+      } else if (conduct !== undefined) this.penalise(peer, conduct)
+      if (peer.isGone) return
+    }
   }
 
   private onStatus(peer: Peer, status: Status, nowMs: number): void {
@@ -382,29 +435,25 @@ export class Router {
       this.log.trace('second status from %p ignored', peer.id)
       return
     }
-    const timer = this.handshakeTimers.get(peer.key)
-    if (timer !== undefined) clearTimeout(timer)
-    this.handshakeTimers.delete(peer.key)
-    if (this.settings.restrictLightPeers && status.isLight && this.host.isLight()) {
+    if (this.settings.restrictLightPeers && status.isLight && this.ctx.isLight()) {
       this.log('both %p and we are light nodes: disconnecting', peer.id)
-      this.disconnect(peer)
+      this.removePeer(peer)
       return
     }
-    peer.status = status
-    peer.minPow = { current: status.minPow, previous: status.minPow, changedMs: nowMs }
-    peer.bloom = { current: status.bloom, previous: status.bloom, changedMs: nowMs }
-    if (status.clockMs !== undefined) peer.clockOffsetSeconds = Math.round((status.clockMs - nowMs) / 1000)
-    if (peer.isReady) this.host.onPeerReady(peer)
+    // What a peer declares is believed only within bounds: its max size up to our hard cap (it sets
+    // the size of what we write to it), its clock within MAX_PEER_CLOCK_OFFSET_SECONDS of ours.
+    const clamped = { ...status, maxSizeBytes: Math.min(status.maxSizeBytes, MAX_ENVELOPE_SIZE_BYTES) }
+    const offset =
+      status.clockMs === undefined
+        ? 0
+        : Math.max(-MAX_PEER_CLOCK_OFFSET_SECONDS, Math.min(MAX_PEER_CLOCK_OFFSET_SECONDS, Math.round((status.clockMs - nowMs) / 1000)))
+    peer.acceptStatus(clamped, offset, nowMs)
   }
+}
 
-  private onKnownHashes(peer: Peer, hashes: Uint8Array[], nowMs: number): void {
-    // The hashes are unverifiable claims: they only ever make us send less to this peer, and a
-    // bounded number of them is kept, for the longest time an envelope we might still send lives.
-    const expiry = Math.floor(nowMs / 1000) + 60
-    for (const hash of hashes) {
-      const key = hashKey(hash)
-      peer.pending.delete(key)
-      if (peer.known.size < this.maxKnownPerPeer && !peer.known.has(key)) peer.known.set(key, expiry)
-    }
-  }
+function setRequirement<T>(requirement: Requirement<T> | undefined, value: T, nowMs: number): void {
+  if (requirement === undefined) return
+  requirement.previous = requirement.current
+  requirement.current = value
+  requirement.changedMs = nowMs
 }

@@ -6,6 +6,7 @@ import { type Bloom, BLOOM_LENGTH_BYTES, DEFAULT_MAX_ENVELOPE_SIZE_BYTES, MAX_EN
 import type { PoolInit } from '@hush/pool'
 import {
   DEFAULT_BATCH_INTERVAL_MS,
+  DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_MIN_POW,
   DEFAULT_PRUNE_INTERVAL_MS,
@@ -39,8 +40,12 @@ export interface WhisperInit {
    * @default undefined (a full node)
    */
   bloom?: Bloom
-  /** Bounds of the envelope pool (see @hush/pool). */
-  pool?: PoolInit
+  /**
+   * Bounds of the envelope pool (see @hush/pool). Its time and size rules come from the node's
+   * own settings (`futureAllowanceSeconds`; sizes up to the 10 MiB hard cap, the node checks
+   * `maxMessageSize` itself), so the pool never refuses what the node accepted.
+   */
+  pool?: Omit<PoolInit, 'futureAllowanceSeconds' | 'maxEnvelopeBytes'>
   /**
    * Interval between forwarding batches.
    * @default 3
@@ -76,10 +81,16 @@ export interface WhisperInit {
    */
   filterCapacity?: number
   /**
-   * Bytes queued for a slow peer before frames to it are dropped.
+   * Bytes buffered for a peer before data for it waits for the stream to drain (nothing queued is
+   * dropped; known-hashes notices are). Messages frames are never larger.
    * @default 16777216
    */
   maxWriteQueueBytes?: number
+  /**
+   * How long a peer may leave our stream undrained before it is dropped as not reading.
+   * @default 30000
+   */
+  drainTimeoutMs?: number
   /**
    * Worker threads for sealing; 0 seals on the main thread in slices.
    * @default one per core
@@ -116,6 +127,7 @@ export interface WhisperSettings {
   bloom: Bloom | undefined
   pool: PoolInit
   batchIntervalMs: number
+  drainTimeoutMs: number
   pruneIntervalMs: number
   futureAllowanceSeconds: number
   pastAllowanceSeconds: number
@@ -123,6 +135,8 @@ export interface WhisperSettings {
   score: ScoreParams
   packetsPerSecond: number
   bytesPerSecond: number
+  envelopesPerSecond: number
+  softDropsPerSecond: number
   filterCapacity: number
   maxWriteQueueBytes: number
   sealWorkers: number | undefined
@@ -172,20 +186,31 @@ export function resolveSettings(init: WhisperInit = {}): WhisperSettings {
     throw new RangeError('init.sealWorkers must be an integer ≥ 0')
   }
   if (init.now !== undefined && typeof init.now !== 'function') throw new TypeError('init.now must be a function')
+  const futureAllowanceSeconds = nonNegative(init.futureAllowanceSeconds ?? FUTURE_ALLOWANCE_SECONDS, 'init.futureAllowanceSeconds')
+  const { futureAllowanceSeconds: _f, maxEnvelopeBytes: _m, ...poolInit } = (init.pool ?? {}) as PoolInit
   return {
     minPow,
     maxMessageSize,
     isLight: init.isLight ?? false,
     bloom: init.bloom?.slice(),
-    pool: { maxEnvelopeBytes: maxMessageSize, ...init.pool },
+    // One resolved set of rules feeds the checks and the pool (the pool holds up to the hard cap,
+    // so a later setMaxMessageSize needs nothing from it).
+    pool: {
+      ...poolInit,
+      futureAllowanceSeconds,
+      maxEnvelopeBytes: Math.min(MAX_ENVELOPE_SIZE_BYTES, poolInit.maxBytes ?? MAX_ENVELOPE_SIZE_BYTES),
+    },
+    drainTimeoutMs: positive(init.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS, 'init.drainTimeoutMs'),
     batchIntervalMs: positive(init.batchIntervalMs ?? DEFAULT_BATCH_INTERVAL_MS, 'init.batchIntervalMs'),
     pruneIntervalMs: positive(init.pruneIntervalMs ?? DEFAULT_PRUNE_INTERVAL_MS, 'init.pruneIntervalMs'),
-    futureAllowanceSeconds: nonNegative(init.futureAllowanceSeconds ?? FUTURE_ALLOWANCE_SECONDS, 'init.futureAllowanceSeconds'),
+    futureAllowanceSeconds,
     pastAllowanceSeconds: nonNegative(init.pastAllowanceSeconds ?? PAST_ALLOWANCE_SECONDS, 'init.pastAllowanceSeconds'),
     requirementToleranceMs: nonNegative(init.requirementToleranceMs ?? REQUIREMENT_TOLERANCE_MS, 'init.requirementToleranceMs'),
     score: scoreParams(init.score),
     packetsPerSecond: positive(init.rateLimits?.packetsPerSecond ?? 2000, 'init.rateLimits.packetsPerSecond'),
     bytesPerSecond: positive(init.rateLimits?.bytesPerSecond ?? 16 * 1024 * 1024, 'init.rateLimits.bytesPerSecond'),
+    envelopesPerSecond: positive(init.rateLimits?.envelopesPerSecond ?? 10_000, 'init.rateLimits.envelopesPerSecond'),
+    softDropsPerSecond: positive(init.rateLimits?.softDropsPerSecond ?? 500, 'init.rateLimits.softDropsPerSecond'),
     filterCapacity: positive(init.filterCapacity ?? 1024, 'init.filterCapacity'),
     maxWriteQueueBytes: positive(init.maxWriteQueueBytes ?? 16 * 1024 * 1024, 'init.maxWriteQueueBytes'),
     sealWorkers: init.sealWorkers,

@@ -33,3 +33,16 @@ export function takeTokens(bucket: TokenBucket, cost: number, nowMs: number): bo
   }
   return false
 }
+
+/**
+ * Takes `cost` tokens whatever the bucket holds (it may go into debt) and returns how long, in
+ * ms, until it is out of debt again: 0 when it never went below zero. For flow control, where
+ * work is delayed rather than refused.
+ */
+export function chargeTokens(bucket: TokenBucket, cost: number, nowMs: number): number {
+  const elapsed = Math.max(0, nowMs - bucket.updatedMs)
+  bucket.tokens = Math.min(bucket.burst, bucket.tokens + (elapsed * bucket.ratePerSecond) / 1000)
+  bucket.updatedMs = nowMs
+  bucket.tokens -= cost
+  return bucket.tokens >= 0 ? 0 : Math.ceil((-bucket.tokens * 1000) / bucket.ratePerSecond)
+}

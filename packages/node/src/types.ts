@@ -70,6 +70,12 @@ export interface PostEnvelopeOptions extends PostOptions {
   powTimeMs?: number
 }
 
+/** An envelope as `subscribeEnvelopes` yields it: the envelope (its own copy) and whose it is. */
+export interface ReceivedEnvelope extends Envelope {
+  /** Whether this node posted it (through `post` or `postEnvelope`) rather than a peer. */
+  readonly isOwn: boolean
+}
+
 /** Traffic counters, summed over peers (the same counters each peer keeps). */
 export type WhisperTraffic = PeerCounters
 
@@ -79,7 +85,7 @@ export interface WhisperInfo {
   memory: number
   /** Envelopes in the pool. */
   envelopes: number
-  /** Connected peers speaking /shh/6.0.0. */
+  /** Ready peers: connected, speaking /shh/6.0.0, status exchanged. */
   peers: number
   /** Our minimum PoW. */
   minPow: number
@@ -128,9 +134,11 @@ export interface WhisperEvents {
   envelope: CustomEvent<EnvelopeEventDetail>
   /** An envelope or frame was dropped. */
   'envelope:drop': CustomEvent<DropEventDetail>
-  /** A peer speaking /shh/6.0.0 connected. */
-  'peer:connect': CustomEvent<PeerId>
-  /** It went away. */
+  /**
+   * A peer finished the status exchange: envelopes now flow both ways, and `getPeers()` lists it.
+   */
+  'peer:ready': CustomEvent<PeerId>
+  /** A ready peer went away (closed, failed, stopped reading, or banned). */
   'peer:disconnect': CustomEvent<PeerId>
   /** It was disconnected and refused for misbehaving. */
   'peer:ban': CustomEvent<PeerId>

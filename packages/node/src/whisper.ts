@@ -16,10 +16,10 @@ import {
   keccak256,
 } from '@hush/envelope'
 import { type Pool, createPool } from '@hush/pool'
-import { ratingOf } from '@hush/pow'
 import {
   type AbortOptions,
   type ComponentLogger,
+  type EventHandler,
   type Logger,
   type Metrics,
   type PeerId,
@@ -27,20 +27,24 @@ import {
   serviceCapabilities,
   serviceDependencies,
 } from '@libp2p/interface'
-import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
-import { type AsyncQueue, closeOnAbort } from './async-queue.ts'
+import type { Registrar } from '@libp2p/interface-internal'
+import { type AsyncQueue, readUntilAborted } from './async-queue.ts'
 import { advertisedBloom, sameBloom } from './advertised-bloom.ts'
+import type { IngestRules } from './check-envelope.ts'
+import { CODE_P2P_MESSAGE } from './constants.ts'
+import { WhisperCounters } from './counters.ts'
 import { resolveCriteria } from './criteria.ts'
-import { wrapPost } from './post-params.ts'
-import { RawSubscriptions, iterateWithCleanup } from './raw-subscriptions.ts'
-import { type IngestRules, checkEnvelope } from './check-envelope.ts'
-import { CODE_P2P_MESSAGE, KNOWN_NOTICE_MIN_BYTES } from './constants.ts'
 import { FilterNotFoundError, NotStartedError, PeerNotFoundError, PostRejectedError } from './errors.ts'
 import { type ReceivedMessage, FilterSet } from './filters.ts'
-import { type ForwardCandidate, peerWants } from './forwarding.ts'
+import { type Verdict, ingestEnvelope } from './ingest.ts'
 import { ShhKeyMethods } from './key-methods.ts'
+import { ListenerGuard } from './listener-guard.ts'
+import type { SyncItem } from './outbox.ts'
 import type { Peer, Requirement } from './peer.ts'
-import { Router, type RouterHost } from './router.ts'
+import { wrapPost } from './post-params.ts'
+import { RawSubscriptions } from './raw-subscriptions.ts'
+import { Router } from './router.ts'
+import { Sealer } from './sealer.ts'
 import { type WhisperInit, type WhisperSettings, checkBloom, checkMaxSize, checkPow, resolveSettings } from './settings.ts'
 import type {
   MessageCriteria,
@@ -48,30 +52,22 @@ import type {
   PostOptions,
   PostParams,
   RawPost,
+  ReceivedEnvelope,
   WhisperEvents,
   WhisperInfo,
 } from './types.ts'
-import { DROP_PENALTIES, type DropReason } from './validator.ts'
-import { WhisperCounters } from './counters.ts'
-import { Sealer } from './sealer.ts'
+import type { DropReason } from './validator.ts'
 import { encodeP2PFrame } from './wire.ts'
 
 /** The libp2p components the service uses. */
 export interface WhisperComponents {
   registrar: Registrar
-  connectionManager: ConnectionManager
   logger: ComponentLogger
   metrics?: Metrics
 }
 
-/** Outcome of one envelope through the ingest path. */
-export type IngestResult =
-  | { status: 'added'; hash: Uint8Array }
-  | { status: 'duplicate'; hash: Uint8Array }
-  | { status: 'dropped'; reason: DropReason }
-
 /** A Whisper v6 node service for libp2p. See {@link whisper}. */
-export class WhisperService extends ShhKeyMethods implements Startable, RouterHost {
+export class WhisperService extends ShhKeyMethods implements Startable {
   readonly [Symbol.toStringTag] = '@hush/node'
 
   private readonly settings: WhisperSettings
@@ -83,7 +79,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
   private minPow: Requirement<number>
   private bloom: Requirement<Bloom | undefined>
   private explicitBloom: Bloom | undefined
-  private isLightMode: boolean
+  private readonly isLightMode: boolean
   private maxMessageSize: number
   private started = false
   private pruneTimer: ReturnType<typeof setInterval> | undefined
@@ -91,6 +87,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
   private readonly sealer: Sealer
   private readonly rules: IngestRules
   private readonly counters = new WhisperCounters()
+  private guard: ListenerGuard | undefined
 
   constructor(components: WhisperComponents, init: WhisperInit = {}) {
     super()
@@ -99,47 +96,92 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
     Object.defineProperty(this, serviceDependencies, { value: ['@libp2p/identify'] })
     this.settings = resolveSettings(init)
     this.log = components.logger.forComponent('hush:node')
-    const nowMs = this.settings.now()
-    this.minPow = { current: this.settings.minPow, previous: this.settings.minPow, changedMs: nowMs }
-    this.explicitBloom = this.settings.bloom
-    this.isLightMode = this.settings.isLight
-    this.maxMessageSize = this.settings.maxMessageSize
+    const s = this.settings
+    const nowMs = s.now()
+    this.minPow = { current: s.minPow, previous: s.minPow, changedMs: nowMs }
+    this.explicitBloom = s.bloom
+    this.isLightMode = s.isLight
+    this.maxMessageSize = s.maxMessageSize
     const bloom = this.computeBloom()
     this.bloom = { current: bloom, previous: bloom, changedMs: nowMs }
-    this.pool = createPool(this.settings.pool)
-    this.sealer = new Sealer(this.settings.sealWorkers)
+    this.pool = createPool(s.pool)
+    this.sealer = new Sealer(s.sealWorkers)
     this.router = new Router(
-      components,
-      this,
       {
-        batchIntervalMs: this.settings.batchIntervalMs,
-        maxWriteQueueBytes: this.settings.maxWriteQueueBytes,
-        score: this.settings.score,
-        packetsPerSecond: this.settings.packetsPerSecond,
-        bytesPerSecond: this.settings.bytesPerSecond,
-        handshakeTimeoutMs: this.settings.handshakeTimeoutMs,
-        restrictLightPeers: this.settings.restrictLightPeers,
+        registrar: components.registrar,
+        log: components.logger.forComponent('hush:node:router'),
+        localStatus: () => ({
+          minPow: this.minPow.current,
+          bloom: this.bloom.current,
+          isLight: this.isLightMode,
+          clockMs: this.settings.now(),
+          maxSizeBytes: this.maxMessageSize,
+        }),
+        maxEnvelopeBytes: () => this.maxMessageSize,
+        isLight: () => this.isLightMode,
+        ingest: (raw, from) => this.ingest(raw, from),
+        deliverP2P: (raw, from) => this.deliverP2P(raw, from),
+        syncItems: (peer) => this.syncItems(peer),
+        rawEnvelope: (key) => this.pool.getRaw(key),
+        onDrop: (reason, peer) => this.onDrop(reason, peer.id),
+        onReady: (peer) => this.safeDispatch('peer:ready', peer.id),
+        onDisconnect: (peer) => this.safeDispatch('peer:disconnect', peer.id),
+        onBan: (peer) => this.safeDispatch('peer:ban', peer.id),
       },
-      components.logger.forComponent('hush:node:router'),
-      this.settings.now
+      {
+        batchIntervalMs: s.batchIntervalMs,
+        maxWriteQueueBytes: s.maxWriteQueueBytes,
+        drainTimeoutMs: s.drainTimeoutMs,
+        score: s.score,
+        packetsPerSecond: s.packetsPerSecond,
+        bytesPerSecond: s.bytesPerSecond,
+        envelopesPerSecond: s.envelopesPerSecond,
+        softDropsPerSecond: s.softDropsPerSecond,
+        handshakeTimeoutMs: s.handshakeTimeoutMs,
+        restrictLightPeers: s.restrictLightPeers,
+        pastAllowanceSeconds: s.pastAllowanceSeconds,
+        now: s.now,
+      }
     )
     this.counters.register(components.metrics, () => ({
       pool_envelopes: this.pool.size,
       pool_bytes: this.pool.bytes,
-      peers: this.router.getPeers().length,
+      peers: this.router.readyPeers().length,
       filters: this.filters.size,
     }))
     this.rules = {
       nowMs: 0,
       peerOffsetSeconds: 0,
-      futureAllowanceSeconds: this.settings.futureAllowanceSeconds,
-      pastAllowanceSeconds: this.settings.pastAllowanceSeconds,
+      futureAllowanceSeconds: s.futureAllowanceSeconds,
+      pastAllowanceSeconds: s.pastAllowanceSeconds,
       maxMessageSize: this.maxMessageSize,
       minPow: this.minPow,
       bloom: this.bloom,
-      toleranceMs: this.settings.requirementToleranceMs,
+      toleranceMs: s.requirementToleranceMs,
+      isOwn: false,
       seen: (key, now) => this.pool.hasSeen(key, now),
     }
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  /** Adds a listener; one that throws (or rejects) is logged and never breaks the node. */
+  override addEventListener<K extends keyof WhisperEvents>(
+    type: K,
+    listener: EventHandler<WhisperEvents[K]> | null,
+    options?: boolean | { once?: boolean; passive?: boolean; signal?: AbortSignal; capture?: boolean }
+  ): void {
+    this.guard ??= new ListenerGuard(this.log)
+    super.addEventListener(type, this.guard.wrap(type, listener), options)
+  }
+
+  /** Removes a listener added with {@link addEventListener}. */
+  override removeEventListener<K extends keyof WhisperEvents>(
+    type: K,
+    listener?: EventHandler<WhisperEvents[K]> | null,
+    options?: boolean | { capture?: boolean }
+  ): void {
+    super.removeEventListener(type, this.guard?.unwrap(type, listener) ?? listener, options)
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
@@ -154,7 +196,10 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
     this.pruneTimer.unref?.()
   }
 
-  /** Stops routing, aborts sealing, ends subscriptions and releases every timer. Idempotent. */
+  /**
+   * Stops routing, aborts sealing, ends subscriptions and filters, wipes every key and releases
+   * every timer. Idempotent.
+   */
   async stop(): Promise<void> {
     if (!this.started) return
     this.started = false
@@ -166,6 +211,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
     await this.router.stop()
     this.rawSubscriptions.closeAll()
     this.filters.clear()
+    this.keys.clear()
   }
 
   /** Whether the service is started. */
@@ -195,9 +241,9 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
     this.updateBloom(true)
   }
 
-  /** Lets a connected peer send us direct p2p messages (code 127). @throws {PeerNotFoundError} */
+  /** Lets a ready peer send us direct p2p messages (code 127). @throws {PeerNotFoundError} */
   markTrustedPeer(peer: string | PeerId): void {
-    const p = this.router.getPeer(peer.toString())
+    const p = this.router.readyPeer(peer.toString())
     if (p === undefined) throw new PeerNotFoundError(`peer ${peer.toString()} is not connected`)
     p.isTrusted = true
   }
@@ -208,7 +254,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
     return {
       memory: this.pool.bytes,
       envelopes: this.pool.size,
-      peers: this.router.getPeers().length,
+      peers: this.router.readyPeers().length,
       minPow: this.minPow.current,
       maxMessageSize: this.maxMessageSize,
       isLight: this.isLightMode,
@@ -223,9 +269,17 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
     }
   }
 
-  /** Ids of connected Whisper peers. */
+  /** Ids of ready Whisper peers (connected, status exchanged): those that get our envelopes. */
   getPeers(): PeerId[] {
-    return this.router.getPeers().map((p) => p.id)
+    return this.router.readyPeers().map((p) => p.id)
+  }
+
+  /**
+   * Whether a peer is banned now: refused on /shh/6.0.0, and by `createHushNode`'s connection
+   * gater. An app with its own libp2p node can call it from its own gater.
+   */
+  isBanned(peer: string | PeerId): boolean {
+    return this.router.isBanned(peer.toString())
   }
 
   // ---- filters ----------------------------------------------------------------------------
@@ -253,7 +307,7 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
 
   /**
    * Messages matching `criteria` as an async iterable that ends when `options.signal` aborts
-   * (or the node stops).
+   * (or the node stops); the filter is removed when it ends, however it ends.
    * @example
    * ```ts
    * for await (const message of node.services.shh.subscribe({ symKeyID, topics: [topic] }, { signal })) { … }
@@ -262,31 +316,23 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
   subscribe(criteria: MessageCriteria, options: AbortOptions = {}): AsyncIterable<ReceivedMessage> {
     const id = this.newMessageFilter(criteria)
     const queue = this.filters.queue(id) as AsyncQueue<ReceivedMessage>
-    const detach = closeOnAbort(queue, options.signal)
-    const uninstall = (): void => {
-      detach()
+    return readUntilAborted(queue, options.signal, () => {
       if (this.filters.uninstall(id)) this.updateBloom(false)
-    }
-    options.signal?.addEventListener('abort', uninstall, { once: true })
-    return iterateWithCleanup(queue, uninstall)
+    })
   }
 
   /**
-   * Every valid envelope on `topics`, once, whoever sent it (our own posts included), for layers
-   * that do their own crypto (design.md §6). Ends when `options.signal` aborts.
+   * Every valid envelope on `topics`, once, whoever sent it, for layers that do their own crypto
+   * (design.md §6); `isOwn` tells this node's own posts apart. Ends when `options.signal` aborts.
    */
-  subscribeEnvelopes(topics: readonly Topic[], options: AbortOptions = {}): AsyncIterable<Envelope> {
+  subscribeEnvelopes(topics: readonly Topic[], options: AbortOptions = {}): AsyncIterable<ReceivedEnvelope> {
     if (!Array.isArray(topics) || topics.length === 0) throw new TypeError('topics must be a non-empty array')
     for (const t of topics) if (!(t instanceof Uint8Array) || t.length !== 4) throw new TypeError('topics must hold 4-byte topics')
     const subscription = this.rawSubscriptions.add(topics, this.settings.filterCapacity)
     this.updateBloom(false)
-    const detach = closeOnAbort(subscription.queue, options.signal)
-    const remove = (): void => {
-      detach()
+    return readUntilAborted(subscription.queue, options.signal, () => {
       if (subscription.remove()) this.updateBloom(false)
-    }
-    options.signal?.addEventListener('abort', remove, { once: true })
-    return iterateWithCleanup(subscription.queue, remove)
+    })
   }
 
   // ---- posting ----------------------------------------------------------------------------
@@ -294,8 +340,9 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
   /**
    * Encrypts, signs, seals and floods a message (geth `post`); returns the envelope hash.
    * @throws {KeyNotFoundError} for an unknown key id
-   * @throws {PostRejectedError} when the node's own checks refuse the envelope
-   * @throws {PeerNotFoundError} when `targetPeer` is not connected
+   * @throws {PostRejectedError} when the node's own checks refuse the envelope, or `targetPeer`
+   * cannot take it (`'too-large'` for its max size, `'write-queue-full'`)
+   * @throws {PeerNotFoundError} when `targetPeer` is not a ready peer
    */
   async post(params: PostParams, options: PostOptions = {}): Promise<Uint8Array> {
     const { envelope, targetPow } = wrapPost(params, this.keys, this.minPow.current, Math.floor(this.settings.now() / 1000))
@@ -328,95 +375,40 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
 
   private ingestOwn(envelope: Envelope): Uint8Array {
     if (!this.started) throw new NotStartedError()
-    const result = this.ingest(encodeEnvelope(envelope), undefined)
-    if (result.status === 'dropped') throw new PostRejectedError(result.reason)
-    return result.hash
+    const verdict = this.ingest(encodeEnvelope(envelope), undefined)
+    if (verdict.status === 'dropped') throw new PostRejectedError(verdict.reason)
+    if (verdict.status === 'added') this.router.forward(verdict, undefined)
+    return verdict.hash
   }
 
   private sendP2P(envelope: Envelope, target: string | PeerId): Uint8Array {
-    const peer = this.router.getPeer(target.toString())
-    if (peer === undefined || !peer.hasOutbound) throw new PeerNotFoundError(`peer ${target.toString()} is not connected`)
+    const peer = this.router.readyPeer(target.toString())
+    if (peer === undefined) throw new PeerNotFoundError(`peer ${target.toString()} is not connected`)
+    if (envelopeSize(envelope) > peer.maxSizeBytes) throw new PostRejectedError('too-large', `the envelope is larger than ${peer.maxSizeBytes} bytes, the peer's max size`)
     const raw = encodeEnvelope(envelope)
-    peer.send(encodeP2PFrame(CODE_P2P_MESSAGE, raw))
+    if (!peer.trySend(encodeP2PFrame(CODE_P2P_MESSAGE, raw))) throw new PostRejectedError('write-queue-full', 'the peer is not reading fast enough')
     return keccak256(raw)
   }
 
   // ---- ingest -----------------------------------------------------------------------------
 
   /**
-   * The one ingest path (design.md §4), for received and own envelopes alike: cheap checks
-   * first, the seen check before the PoW, then pool, forwarding and local delivery.
+   * The one ingest path (design.md §4), for received and own envelopes alike: checks, pool and
+   * counters (`ingestEnvelope`), then local delivery of what is new.
    */
-  ingest(raw: Uint8Array, from: Peer | undefined): IngestResult {
-    const nowMs = this.settings.now()
-    const nowSeconds = Math.floor(nowMs / 1000)
+  private ingest(raw: Uint8Array, from: Peer | undefined): Verdict {
     // One rules object, updated per envelope: the hot path allocates no settings object.
     const rules = this.rules
-    rules.nowMs = nowMs
+    rules.nowMs = this.settings.now()
     rules.peerOffsetSeconds = from?.clockOffsetSeconds ?? 0
     rules.maxMessageSize = this.maxMessageSize
     rules.minPow = this.minPow
     rules.bloom = this.bloom
-    const checked = checkEnvelope(raw, rules)
-    if (checked.status === 'dropped') return this.drop(checked.reason, from)
-    const { envelope, hash, key } = checked
-    if (checked.status === 'duplicate') {
-      this.counters.duplicate()
-      if (from !== undefined) {
-        from.counters.duplicatesIn++
-        from.known.set(key, envelope.expiry)
-      }
-      return { status: 'duplicate', hash }
-    }
-    const pow = checked.pow
-    const rating = ratingOf({ pow })
-    // The pool copies the bytes into its own slabs: nothing keeps the (possibly large) frame alive.
-    const added = this.pool.add({ envelope, raw, hash, pow, rating, arrival: nowSeconds, peer: from?.key }, nowSeconds)
-    if (added.status === 'duplicate') {
-      this.counters.duplicate()
-      return { status: 'duplicate', hash }
-    }
-    if (added.status !== 'added') {
-      const reason: DropReason =
-        added.status === 'expired' ? 'expired' : added.status === 'future' ? 'future' : added.status === 'too-large' ? 'too-large' : added.status === 'low-pow' ? 'low-pow' : 'pool-full'
-      return this.drop(reason, from)
-    }
-    this.counters.add()
-    if (from !== undefined) {
-      from.counters.envelopesIn++
-      from.known.set(key, envelope.expiry)
-      this.router.penalise(from, 'first-delivery')
-    }
-    this.forward({ key, pow, expiry: envelope.expiry, sizeBytes: envelopeSize(envelope) }, hash, checked.bloom, raw.length, from)
-    this.deliver(envelope, raw, hash, pow, from)
-    return { status: 'added', hash }
-  }
-
-  private forward(
-    entry: { key: string; pow: number; expiry: number; sizeBytes: number },
-    hash: Uint8Array,
-    bloom: () => Bloom,
-    rawBytes: number,
-    from: Peer | undefined
-  ): void {
-    let candidate: ForwardCandidate | undefined
-    const notice = from !== undefined && rawBytes >= KNOWN_NOTICE_MIN_BYTES
-    for (const peer of this.router.peerValues()) {
-      if (peer === from || peer.status === undefined || peer.known.has(entry.key)) continue
-      candidate ??= {
-        pow: entry.pow,
-        get bloom(): Bloom {
-          return bloom()
-        },
-        sizeBytes: entry.sizeBytes,
-      }
-      if (!peerWants(peer, candidate)) continue
-      // Light mode: relay nobody else's envelopes (spec §4.6, design.md §3).
-      if (this.isLightMode && from !== undefined) continue
-      // Tell the peer at once that we have it, so it does not send it back while our batch waits.
-      if (notice) this.router.notify(peer, hash)
-      this.router.enqueue(peer, entry.key, entry.expiry)
-    }
+    rules.isOwn = from === undefined
+    const verdict = ingestEnvelope(raw, rules, this.pool, this.counters, from?.key)
+    if (verdict.status === 'added') this.deliver(verdict.envelope, raw, verdict.hash, verdict.pow, from)
+    else if (verdict.status === 'dropped') this.safeDispatch('envelope:drop', { reason: verdict.reason, from: from?.id })
+    return verdict
   }
 
   /**
@@ -426,9 +418,21 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
   private deliver(envelope: Envelope, raw: Uint8Array, hash: Uint8Array, pow: number, from: Peer | undefined): void {
     let copy: Envelope | undefined
     const own = (): Envelope => (copy ??= decodeEnvelope(raw.slice(), { maxSizeBytes: MAX_ENVELOPE_SIZE_BYTES }))
-    if (this.rawSubscriptions.watches(envelope.topic)) this.rawSubscriptions.deliver(envelope.topic, own)
+    if (this.rawSubscriptions.watches(envelope.topic)) this.rawSubscriptions.deliver(envelope.topic, () => ({ ...own(), isOwn: from === undefined }))
     if (this.filters.watches(envelope.topic)) this.emitMessages(this.filters.match(envelope, { pow, hash, isP2P: false }))
     if (this.listenerCount('envelope') > 0) this.safeDispatch('envelope', { envelope: own(), hash, pow, from: from?.id })
+  }
+
+  private deliverP2P(raw: Uint8Array, from: Peer): void {
+    let envelope: Envelope
+    try {
+      envelope = decodeEnvelope(raw.slice(), { maxSizeBytes: this.maxMessageSize })
+    } catch {
+      this.onDrop('invalid-envelope', from.id)
+      return
+    }
+    // Direct messages from trusted peers skip PoW and expiry and are not pooled (spec §7.3).
+    this.emitMessages(this.filters.match(envelope, { pow: 0, hash: keccak256(raw), isP2P: true }))
   }
 
   private emitMessages(messages: ReceivedMessage[]): void {
@@ -438,109 +442,37 @@ export class WhisperService extends ShhKeyMethods implements Startable, RouterHo
     }
   }
 
-  private drop(reason: DropReason, from: Peer | undefined): IngestResult {
+  private onDrop(reason: DropReason, from: PeerId): void {
     this.counters.drop(reason)
-    if (from !== undefined) {
-      const penalty = DROP_PENALTIES[reason]
-      if (penalty !== undefined) this.router.penalise(from, penalty)
-    }
-    this.safeDispatch('envelope:drop', { reason, from: from?.id })
-    return { status: 'dropped', reason }
+    this.safeDispatch('envelope:drop', { reason, from })
   }
 
-  /** Dispatches an event; a throwing app listener must not break the node's state. */
+  /** Dispatches an event if anyone listens (listeners are guarded: see addEventListener). */
   private safeDispatch<K extends keyof WhisperEvents>(type: K, detail: WhisperEvents[K]['detail']): void {
-    if (!this.listenerCount(type)) return
-    try {
-      this.safeDispatchEvent(type, { detail })
-    } catch (err) {
-      this.log.error('a %s listener threw: %e', type, err)
-    }
+    if (this.listenerCount(type) > 0) this.safeDispatchEvent(type, { detail })
   }
 
-  // ---- RouterHost ---------------------------------------------------------------------------
-
-  /** @internal */
-  localStatus(): { minPow: number; bloom: Bloom | undefined; isLight: boolean; clockMs: number; maxSizeBytes: number } {
-    return {
-      minPow: this.minPow.current,
-      bloom: this.bloom.current,
-      isLight: this.isLightMode,
-      clockMs: this.settings.now(),
-      maxSizeBytes: this.maxMessageSize,
-    }
-  }
-  /** @internal */
-  maxEnvelopeBytes(): number {
-    return this.maxMessageSize
-  }
-  /** @internal */
-  isLight(): boolean {
-    return this.isLightMode
-  }
-  /** @internal */
-  onEnvelopes(peer: Peer, envelopes: Uint8Array[]): void {
-    for (const raw of envelopes) {
-      this.ingest(raw, peer)
-      if (this.router.getPeer(peer.key) !== peer) return
-    }
-  }
-  /** @internal */
-  onP2PMessage(peer: Peer, raw: Uint8Array): void {
-    if (!peer.isTrusted) {
-      this.drop('untrusted-p2p', peer)
-      return
-    }
-    let envelope: Envelope
-    try {
-      envelope = decodeEnvelope(raw.slice(), { maxSizeBytes: this.maxMessageSize })
-    } catch {
-      this.drop('invalid-envelope', peer)
-      return
-    }
-    // Direct messages from trusted peers skip PoW and expiry and are not pooled (spec §7.3).
-    this.emitMessages(this.filters.match(envelope, { pow: 0, hash: keccak256(raw), isP2P: true }))
-  }
-  /** @internal */
-  onPeerReady(peer: Peer): void {
-    const status = peer.status
-    if (status === undefined) return
+  /** The pooled envelopes a newly ready peer gets, in forwarding order (design.md §3). */
+  private syncItems(peer: Peer): SyncItem[] {
     const nowSeconds = Math.floor(this.settings.now() / 1000)
-    for (const entry of this.pool.entries({ bloom: peer.bloom?.current, minPow: peer.minPow?.current, now: nowSeconds })) {
-      if (peer.known.has(entry.key) || entry.bytes > status.maxSizeBytes) continue
+    const items: SyncItem[] = []
+    for (const entry of this.pool.select({ bloom: peer.bloom?.current, minPow: peer.minPow?.current, now: nowSeconds })) {
+      if (entry.bytes > peer.maxSizeBytes) continue
+      // Light mode: relay nobody else's envelopes (spec §4.6).
       if (this.isLightMode && entry.peer !== undefined) continue
-      this.router.enqueue(peer, entry.key, entry.expiry)
+      items.push({ key: entry.key, expiry: entry.expiry })
     }
-  }
-  /** @internal */
-  rawEnvelope(key: string): Uint8Array | undefined {
-    return this.pool.getRaw(key)
-  }
-  /** @internal */
-  onDrop(reason: 'malformed-frame' | 'rate-limited', peer: Peer): void {
-    this.counters.drop(reason)
-    this.safeDispatch('envelope:drop', { reason, from: peer.id })
-  }
-  /** @internal */
-  onPeerConnected(peer: Peer): void {
-    this.safeDispatch('peer:connect', peer.id)
-  }
-  /** @internal */
-  onPeerDisconnected(peer: Peer): void {
-    this.safeDispatch('peer:disconnect', peer.id)
-  }
-  /** @internal */
-  onPeerBanned(peer: Peer): void {
-    this.safeDispatch('peer:ban', peer.id)
+    return items
   }
 
   // ---- internals ----------------------------------------------------------------------------
 
   private prune(): void {
-    const nowSeconds = Math.floor(this.settings.now() / 1000)
+    const nowMs = this.settings.now()
+    const nowSeconds = Math.floor(nowMs / 1000)
     this.pool.prune(nowSeconds)
     this.pool.seen.prune(nowSeconds)
-    this.router.pruneKnown(nowSeconds, this.settings.pastAllowanceSeconds)
+    this.router.prune(nowMs)
   }
 
   /** The bloom we announce now (design.md §3). */

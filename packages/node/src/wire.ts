@@ -249,7 +249,8 @@ function decodeStatusBody(bytes: Uint8Array, start: number, end: number): Status
   let bloom: Bloom | undefined
   if (items.length > 2 && items[2].length > 0) {
     if (items[2].length !== BLOOM_LENGTH_BYTES) fail('status bloom is neither empty nor 64 bytes')
-    bloom = items[2]
+    // A copy: a view would keep the whole received chunk alive for as long as the peer is connected.
+    bloom = items[2].slice()
   }
   // geth ignores errors in the light flag: anything but 0x01 reads as false.
   const isLight = items.length > 3 && items[3].length === 1 && items[3][0] === 1

@@ -39,7 +39,7 @@ describe('RawSubscriptions', () => {
     const one = subs.add([a, a, b], 8)
     const two = subs.add([b], 8)
     let made = 0
-    const envelope = { expiry: 1, ttl: 1, topic: b, data: new Uint8Array(0), nonce: 0n }
+    const envelope = { expiry: 1, ttl: 1, topic: b, data: new Uint8Array(0), nonce: 0n, isOwn: false }
     subs.deliver(b, () => (made++, envelope))
     expect(made).toBe(1)
     expect(one.queue.size).toBe(1)

@@ -3,14 +3,16 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { HushNode } from '../src/index.ts'
 import type { Peer } from '../src/peer.ts'
 import type { Router } from '../src/router.ts'
+import { getEventListeners } from 'node:events'
 import { collect, connect, startNodes, stopAll, waitFor } from './fixtures/network.ts'
+import { rawPeer } from './fixtures/raw-peer.ts'
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 const isNamed = (name: string) => expect.objectContaining({ name })
 
 /** How `node` sees `other` (the router's internal peer state). */
 const peerOf = (node: HushNode, other: HushNode): Peer | undefined =>
-  (node.services.shh as unknown as { router: Router }).router.getPeer(other.peerId.toString())
+  (node.services.shh as unknown as { router: Router }).router.readyPeer(other.peerId.toString())
 
 describe('shh API of the service', () => {
   let nodes: HushNode[] = []
@@ -159,10 +161,113 @@ describe('metrics', () => {
       expect(shh.getFilterMessages(filter)).toHaveLength(1)
       expect(groups.get('hush_whisper_envelopes_total')).toEqual({ added: 1, delivered: 1 })
       expect(calculated.get('hush_whisper_state')?.()).toEqual({ pool_envelopes: 1, pool_bytes: shh.info().memory, peers: 0, filters: 1 })
-      shh.ingest(Uint8Array.of(1, 2, 3), undefined)
+      const h = await rawPeer()
+      try {
+        await h.open(node)
+        h.sendEnvelopes([Uint8Array.of(0xc3, 1, 2, 3)])
+        await waitFor(() => shh.info().drops['invalid-envelope'] === 1, 5_000, 'the invalid envelope')
+      } finally {
+        await h.stop()
+      }
       expect(groups.get('hush_whisper_drops_total')).toEqual({ 'invalid-envelope': 1 })
     } finally {
       await node.stop()
     }
+  })
+})
+
+describe('the service as apps embed it', () => {
+  let nodes: HushNode[] = []
+  afterEach(async () => {
+    await stopAll(nodes)
+    nodes = []
+  })
+
+  it('a throwing event listener is logged, never an uncaught exception, and the node carries on', async () => {
+    nodes = await startNodes(1, { whisper: { minPow: 0 } })
+    const shh = nodes[0].services.shh
+    const uncaught: unknown[] = []
+    const onUncaught = (err: unknown): void => {
+      uncaught.push(err)
+    }
+    process.prependListener('uncaughtException', onUncaught)
+    try {
+      const boom = (): void => {
+        throw new Error('app bug')
+      }
+      shh.addEventListener('envelope', boom)
+      await shh.postEnvelope({ topic: topicFromString('t'), data: new Uint8Array(4), ttlSeconds: 50 })
+      await new Promise((r) => setTimeout(r, 50))
+      shh.removeEventListener('envelope', boom)
+      await shh.postEnvelope({ topic: topicFromString('t'), data: new Uint8Array(5), ttlSeconds: 50 })
+      await new Promise((r) => setTimeout(r, 50))
+    } finally {
+      process.removeListener('uncaughtException', onUncaught)
+    }
+    expect(uncaught).toEqual([])
+    expect(shh.info().envelopes).toBe(2)
+  })
+
+  it('stop wipes every key', async () => {
+    nodes = await startNodes(1)
+    const shh = nodes[0].services.shh
+    const sym = shh.newSymKey()
+    const pair = shh.newKeyPair()
+    await nodes[0].stop()
+    expect(shh.hasSymKey(sym)).toBe(false)
+    expect(shh.hasKeyPair(pair)).toBe(false)
+  })
+
+  it('subscriptions leave no listener on the caller’s signal once they end', async () => {
+    nodes = await startNodes(1, { whisper: { minPow: 0 } })
+    const shh = nodes[0].services.shh
+    const topic = topicFromString('leak')
+    const sym = shh.newSymKey()
+    const ac = new AbortController()
+    for (let i = 0; i < 3; i++) {
+      const reading = (async () => {
+        for await (const _ of shh.subscribeEnvelopes([topic], { signal: ac.signal })) break
+      })()
+      const messages = (async () => {
+        for await (const _ of shh.subscribe({ symKeyID: sym, topics: [topic] }, { signal: ac.signal })) break
+      })()
+      await shh.post({ symKeyID: sym, topic, payload: utf8(`m${i}`) })
+      await Promise.all([reading, messages])
+    }
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0)
+    expect(shh.info().filters).toBe(0)
+  })
+
+  it('a symmetric post needs a topic that is not all zeros (geth)', async () => {
+    nodes = await startNodes(1)
+    const shh = nodes[0].services.shh
+    const sym = shh.newSymKey()
+    await expect(shh.post({ symKeyID: sym, topic: new Uint8Array(4), payload: utf8('x') })).rejects.toThrow(/params\.topic/)
+    await expect(shh.post({ symKeyID: sym, topic: new Uint8Array(4), payload: utf8('x') })).rejects.toBeInstanceOf(TypeError)
+  })
+
+  it('subscribeEnvelopes tells own posts from received ones', async () => {
+    nodes = await startNodes(2, { whisper: { minPow: 0 } })
+    const [a, b] = nodes
+    await connect(a, b)
+    const topic = topicFromString('own')
+    const ac = new AbortController()
+    const seen: boolean[] = []
+    const reading = (async () => {
+      for await (const e of a.services.shh.subscribeEnvelopes([topic], { signal: ac.signal })) {
+        seen.push(e.isOwn)
+        if (seen.length === 2) ac.abort()
+      }
+    })()
+    await a.services.shh.postEnvelope({ topic, data: new Uint8Array(4), ttlSeconds: 50 })
+    await b.services.shh.postEnvelope({ topic, data: new Uint8Array(5), ttlSeconds: 50 })
+    await reading
+    expect(seen).toEqual([true, false])
+  })
+
+  it('keeps the ingest path off the public surface', () => {
+    // @ts-expect-error ingest is private: not part of the service's API
+    const probe = (shh: HushNode['services']['shh']): unknown => shh.ingest
+    expect(typeof probe).toBe('function')
   })
 })

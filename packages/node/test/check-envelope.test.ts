@@ -14,6 +14,7 @@ const rules = (over: Partial<IngestRules> = {}): IngestRules => ({
   minPow: req(0),
   bloom: req<Uint8Array | undefined>(undefined),
   toleranceMs: 10_000,
+  isOwn: false,
   seen: () => false,
   ...over,
 })
@@ -50,5 +51,10 @@ describe('checkEnvelope (design §4 order)', () => {
     const changed = { current: 1e9, previous: 0, changedMs: now * 1000 - 1000 }
     expect(checkEnvelope(env(), rules({ minPow: changed })).status).toBe('new')
     expect(checkEnvelope(env(), rules({ minPow: { ...changed, changedMs: now * 1000 - 20_000 } })).status).toBe('dropped')
+  })
+  it('does not hold our own posts to our own bloom (a light node posts to any topic)', () => {
+    const bloom = req<Uint8Array | undefined>(new Uint8Array(64))
+    expect(checkEnvelope(env(), rules({ bloom })).status).toBe('dropped')
+    expect(checkEnvelope(env(), rules({ bloom, isOwn: true })).status).toBe('new')
   })
 })

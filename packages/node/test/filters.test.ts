@@ -1,6 +1,7 @@
 import { generateKeyPair, generateSymKey, keccak256, encodeEnvelope, topicFromString, wrapMessage } from '@hush/envelope'
 import { describe, expect, it } from 'vitest'
-import { AsyncQueue, closeOnAbort } from '../src/async-queue.ts'
+import { getEventListeners } from 'node:events'
+import { AsyncQueue, readUntilAborted } from '../src/async-queue.ts'
 import { FilterSet, type ResolvedCriteria } from '../src/filters.ts'
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -94,10 +95,11 @@ describe('AsyncQueue', () => {
   it('yields pushed items and ends on abort', async () => {
     const q = new AsyncQueue<number>(4)
     const ac = new AbortController()
-    closeOnAbort(q, ac.signal)
+    let removed = 0
+    const iterable = readUntilAborted(q, ac.signal, () => removed++)
     const got: number[] = []
     const reading = (async () => {
-      for await (const n of q) {
+      for await (const n of iterable) {
         got.push(n)
         if (n === 2) ac.abort()
       }
@@ -108,6 +110,19 @@ describe('AsyncQueue', () => {
     expect(got).toEqual([1, 2])
     q.push(3)
     expect(q.size).toBe(0)
+    expect(removed).toBe(1)
+  })
+  it('a reader that stops early removes the subscription and its abort listener', async () => {
+    const q = new AsyncQueue<number>(4)
+    const ac = new AbortController()
+    let removed = 0
+    const iterable = readUntilAborted(q, ac.signal, () => removed++)
+    q.push(1)
+    for await (const _ of iterable) break
+    expect(removed).toBe(1)
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0)
+    ac.abort()
+    expect(removed).toBe(1)
   })
   it('rejects a bad capacity', () => {
     expect(() => new AsyncQueue(0)).toThrow(RangeError)

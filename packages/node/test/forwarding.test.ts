@@ -1,8 +1,6 @@
 import { FULL_BLOOM, topicToBloom, topicsToBloom } from '@hush/envelope'
-import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { meetsOwnRequirement, packBatches, peerWants } from '../src/forwarding.ts'
-import { messagesFrameSize } from '../src/wire.ts'
+import { meetsOwnRequirement, peerWants } from '../src/forwarding.ts'
 
 const t1 = Uint8Array.of(1, 2, 3, 4)
 const t2 = Uint8Array.of(9, 9, 9, 9)
@@ -29,19 +27,5 @@ describe('meetsOwnRequirement', () => {
     const passes = (min: number) => 1 >= min
     expect(meetsOwnRequirement(r, passes, 5000, 10_000)).toBe(true)
     expect(meetsOwnRequirement(r, passes, 11_001, 10_000)).toBe(false)
-  })
-})
-
-describe('packBatches', () => {
-  it('keeps every frame within the limit and loses nothing that fits', () => {
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 3000 }), { maxLength: 40 }), fc.integer({ min: 64, max: 5000 }), (sizes, limit) => {
-        const envs = sizes.map((n) => new Uint8Array(n))
-        const batches = packBatches(envs, limit)
-        for (const b of batches) expect(messagesFrameSize(b.reduce((n, e) => n + e.length, 0))).toBeLessThanOrEqual(limit)
-        const fitting = envs.filter((e) => messagesFrameSize(e.length) <= limit)
-        expect(batches.flat()).toEqual(fitting)
-      })
-    )
   })
 })

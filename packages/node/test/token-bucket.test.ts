@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createTokenBucket, takeTokens } from '../src/token-bucket.ts'
+import { chargeTokens, createTokenBucket, takeTokens } from '../src/token-bucket.ts'
 
 describe('token bucket', () => {
   it('allows the burst, then the refill rate', () => {
@@ -36,5 +36,12 @@ describe('token bucket', () => {
   it('rejects bad settings', () => {
     expect(() => createTokenBucket(0, 1, 0)).toThrow(/ratePerSecond/)
     expect(() => createTokenBucket(1, -1, 0)).toThrow(/burst/)
+  })
+  it('chargeTokens goes into debt and says how long until it is paid', () => {
+    const b = createTokenBucket(100, 100, 0)
+    expect(chargeTokens(b, 60, 0)).toBe(0)
+    expect(chargeTokens(b, 90, 0)).toBe(500) // 50 tokens short at 100/s
+    expect(chargeTokens(b, 0, 500)).toBe(0)
+    expect(b.tokens).toBe(0)
   })
 })
