@@ -14,7 +14,7 @@ import { dataDir, parseTopic } from './options.ts'
 import type { RpcTarget } from './rpc-client.ts'
 
 /** Parses a number flag, with a clear message for bad input. */
-export function numberFlag(label: string, { min = -Infinity, integer = false }: { min?: number; integer?: boolean } = {}): (value: string) => number {
+function numberFlag(label: string, { min = -Infinity, integer = false }: { min?: number; integer?: boolean } = {}): (value: string) => number {
   return (value: string): number => {
     const n = Number(value)
     if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {

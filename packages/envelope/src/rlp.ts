@@ -40,7 +40,7 @@ export function rlpHeaderLength(length: number): number {
 }
 
 /** Length of the canonical RLP encoding of the byte string `bytes`. */
-export function rlpBytesLength(bytes: Uint8Array): number {
+function rlpBytesLength(bytes: Uint8Array): number {
   if (bytes.length === 1 && bytes[0] < 0x80) return 1
   return rlpHeaderLength(bytes.length) + bytes.length
 }

@@ -52,7 +52,7 @@ export function checkMaxBatchItems(value: unknown, label: string): void {
 }
 
 /** The JSON-RPC code for an error a handler threw (the `name` is the contract). */
-export function errorCodeOf(error: unknown): number {
+function errorCodeOf(error: unknown): number {
   const name = error instanceof Error ? error.name : ''
   if (name === 'InvalidParamsError') return RPC_ERROR_CODES.invalidParams
   if (name === 'MethodNotFoundError') return RPC_ERROR_CODES.methodNotFound

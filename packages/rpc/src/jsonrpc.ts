@@ -23,7 +23,7 @@ export interface RpcInvalidCall {
 }
 
 /** The error member of a response. */
-export interface RpcErrorObject {
+interface RpcErrorObject {
   code: number
   message: string
 }

@@ -27,7 +27,7 @@ interface Entry {
 }
 
 /** A subscription id as geth makes them: `0x` and 32 hex digits. */
-export function newSubscriptionId(): string {
+function newSubscriptionId(): string {
   return `0x${randomBytes(16).toString('hex')}`
 }
 

@@ -10,7 +10,7 @@ export const FRAME_HEADER_BYTES = 4
  */
 export const FRAME_SIZE_CLASSES_BYTES: readonly number[] = Object.freeze([256, 1024, 4096])
 /** The largest frame, and so the largest plaintext before encryption. */
-export const MAX_FRAME_BYTES = 4096
+const MAX_FRAME_BYTES = 4096
 /** Session id length. */
 export const SESSION_ID_BYTES = 16
 /** Symmetric key length (AES-256-GCM, HMAC-SHA-256 chain keys). */

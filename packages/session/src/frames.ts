@@ -108,7 +108,7 @@ const REPLY_BODY_BYTES = SESSION_ID_BYTES + PUBLIC_KEY_BYTES
 const ACK_BODY_BYTES = 8
 
 /** The size class a frame of `length` bytes pads to, or undefined when none holds it. */
-export function sizeClassFor(length: number): number | undefined {
+function sizeClassFor(length: number): number | undefined {
   return FRAME_SIZE_CLASSES_BYTES.find((c) => c >= length)
 }
 

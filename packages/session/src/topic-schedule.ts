@@ -11,7 +11,7 @@
  * next epochs' topics, which absorbs clock skew and envelopes in flight up to one period (so the
  * period must exceed the TTL plus the skew).
  */
-import { type Topic } from '@hush/envelope'
+import type { Topic } from '@hush/envelope'
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { TOPIC_BYTES } from './constants.ts'

@@ -7,7 +7,7 @@ import type { SessionSettingsInit } from '../src/settings.ts'
 import type { SessionTransport } from '../src/transport.ts'
 
 /** Settings that keep tests fast: quick acks and resends. */
-export const FAST: SessionSettingsInit = { ackDelayMs: 5, resendIntervalMs: 40, deliveryTimeoutMs: 10_000, connectTimeoutMs: 10_000 }
+const FAST: SessionSettingsInit = { ackDelayMs: 5, resendIntervalMs: 40, deliveryTimeoutMs: 10_000, connectTimeoutMs: 10_000 }
 
 /** Everything a session emitted, in order. */
 export interface Recorder {

@@ -35,7 +35,7 @@ async function withConfig(options: StartOptions, given: Set<string>): Promise<St
  * Starts the node and the RPC server; resolves with a function that stops both.
  * @throws {CliError} for unusable settings (a port in use, a bad address)
  */
-export async function startNode(options: StartOptions, given: Set<string> = new Set(), print: (line: string) => void = console.log): Promise<() => Promise<void>> {
+async function startNode(options: StartOptions, given: Set<string> = new Set(), print: (line: string) => void = console.log): Promise<() => Promise<void>> {
   const o = await withConfig(options, given)
   let node
   try {
