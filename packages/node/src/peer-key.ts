@@ -8,7 +8,7 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import type { PrivateKey } from '@libp2p/interface'
 
 /** File name of the key inside the data directory. */
-export const PEER_KEY_FILE = 'peer-key'
+const PEER_KEY_FILE = 'peer-key'
 
 /** Loads the peer key from `dataDir`, creating and storing a new one the first time. */
 export async function loadOrCreatePeerKey(dataDir: string): Promise<PrivateKey> {

@@ -19,7 +19,7 @@ export type ScoreEvent =
   | 'first-delivery'
 
 /** Points per event. Negative costs, positive earns. */
-export const SCORE_WEIGHTS: Readonly<Record<ScoreEvent, number>> = {
+const SCORE_WEIGHTS: Readonly<Record<ScoreEvent, number>> = {
   'malformed-frame': -50,
   'invalid-envelope': -20,
   'expired-far': -10,

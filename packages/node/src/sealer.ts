@@ -6,7 +6,7 @@ import { type Envelope, encodeEnvelopeWithoutNonce } from '@hush/envelope'
 import { type SealProgress, requiredLeadingZeroBits, sealEnvelopeAsync } from '@hush/pow'
 
 /** Seals needing at most this many leading zero bits (~64k hashes, ~20 ms) run on the calling thread. */
-export const SMALL_SEAL_BITS = 16
+const SMALL_SEAL_BITS = 16
 
 /** Options of one seal. */
 export interface SealOptions {
