@@ -1,0 +1,299 @@
+/**
+ * Ingest bench (issue 11): one Hush node on the in-memory transport, fed by a hand-driven
+ * /shh/6.0.0 peer, with 6 more connected, ready peers that read everything the node forwards.
+ *
+ * 1. Single-node ingest through the full peer path: Noise + yamux, frame decoding, the rate
+ *    limiter, the envelope checks, the pool add, and the batched forward to 6 peers. 1 KiB-data
+ *    envelopes in messages frames of 100, sent as fast as the stream takes them.
+ * 2. Duplicate-replay attack: one valid envelope, then frames of 1000 copies of it, with default
+ *    node settings. CPU from the first replay frame until the node bans the peer.
+ *
+ * Every peer lives in this process (the in-memory transport is per process), so the CPU figures are
+ * the whole process's: the node under test plus the sender's encryption and the 6 readers'
+ * decryption. They are upper bounds on the node's own cost.
+ *
+ * Run: `npx tsc -b && npx tsx bench/ingest.bench.ts` (BENCH_INGEST_ENVELOPES, BENCH_READERS, BENCH_WRITE_QUEUE,
+ * BENCH_REPLAY_FRAMES).
+ */
+import { noise } from '@chainsafe/libp2p-noise'
+import { type Envelope, encodeEnvelope, encodeRlp, rlpHeaderLength, topicFromString, uintToBytes, writeRlpHeader } from '@hush/envelope'
+import { createHushNode, type HushNode, type HushNodeInit, PROTOCOL_ID } from '@hush/node'
+import { sealEnvelope } from '@hush/pow'
+import { identify } from '@libp2p/identify'
+import type { Libp2p, Stream } from '@libp2p/interface'
+import { memory } from '@libp2p/memory'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p } from 'libp2p'
+import { cpus, loadavg } from 'node:os'
+
+const ENVELOPES = Number(process.env.BENCH_INGEST_ENVELOPES ?? 100_000)
+/** Per-peer write queue, raised from the 16 MiB default, which left the node partly idle waiting for the readers' drains. */
+const WRITE_QUEUE_BYTES = Number(process.env.BENCH_WRITE_QUEUE ?? 64 * 1024 * 1024)
+const PER_FRAME = 100
+const DATA_BYTES = 1024
+const READERS = Number(process.env.BENCH_READERS ?? 6)
+const REPLAY_COPIES = 1000
+/** Data bytes of the replayed envelope: 1000 copies make a ~300 KB frame, under the 1 MiB frame limit. */
+const REPLAY_DATA_BYTES = 256
+const REPLAY_FRAMES = Number(process.env.BENCH_REPLAY_FRAMES ?? 25)
+let addrCounter = 0
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const fmt = (n: number, d = 1): string => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
+
+// ---- wire encoding (docs/WIRE.md), written here so the bench does not import the node's internals
+
+/** A frame with its unsigned-varint length prefix. */
+function lengthPrefixed(frame: Uint8Array): Uint8Array {
+  const prefix: number[] = []
+  let n = frame.length
+  while (n >= 0x80) {
+    prefix.push((n & 0x7f) | 0x80)
+    n = Math.floor(n / 0x80)
+  }
+  prefix.push(n)
+  const out = new Uint8Array(prefix.length + frame.length)
+  out.set(prefix)
+  out.set(frame, prefix.length)
+  return out
+}
+
+/** Status frame `[0, [6, minPow, bloom, isLight, clockMs, maxSize]]`, minPow 0 and no bloom (take everything). */
+function statusFrame(): Uint8Array {
+  const empty = new Uint8Array(0)
+  return lengthPrefixed(encodeRlp([uintToBytes(0), [uintToBytes(6), empty, empty, empty, uintToBytes(Date.now()), uintToBytes(1 << 20)]]))
+}
+
+/** Messages frame `[1, [envelope...]]` from raw envelope RLP, length-prefixed. */
+function messagesFrame(envelopes: readonly Uint8Array[]): Uint8Array {
+  let payload = 0
+  for (const e of envelopes) payload += e.length
+  const body = rlpHeaderLength(payload) + payload
+  const total = 1 + body
+  const out = new Uint8Array(rlpHeaderLength(total) + total)
+  let pos = writeRlpHeader(out, 0, total, 0xc0)
+  out[pos++] = 1
+  pos = writeRlpHeader(out, pos, payload, 0xc0)
+  for (const e of envelopes) {
+    out.set(e, pos)
+    pos += e.length
+  }
+  return lengthPrefixed(out)
+}
+
+// ---- peers
+
+/** A libp2p node on the memory transport that speaks /shh/6.0.0 by hand. */
+interface RawPeer {
+  node: Libp2p
+  /** Bytes the node under test sent us on its /shh/ stream. */
+  received(): number
+  /** Dials `target`, opens our stream and sends our status. */
+  open(target: HushNode): Promise<Stream>
+}
+
+async function rawPeer(): Promise<RawPeer> {
+  const node = await createLibp2p({
+    addresses: { listen: [`/memory/hush-ingest-raw-${process.pid}-${addrCounter++}`] },
+    transports: [memory()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() },
+  })
+  let bytes = 0
+  // Read the node's stream and throw the bytes away: a reader that keeps up costs only transport work.
+  await node.handle(PROTOCOL_ID, (stream) => {
+    stream.addEventListener('message', (evt) => {
+      bytes += evt.data.byteLength
+    })
+  })
+  return {
+    node,
+    received: () => bytes,
+    async open(target) {
+      const out = await node.dialProtocol(target.getMultiaddrs()[0], PROTOCOL_ID, { signal: AbortSignal.timeout(10_000) })
+      out.send(statusFrame())
+      return out
+    },
+  }
+}
+
+/** Sends every frame, waiting for the stream to drain whenever its buffer is full. */
+async function sendAll(stream: Stream, frames: readonly Uint8Array[], onFirst?: () => void): Promise<void> {
+  for (let i = 0; i < frames.length; i++) {
+    if (i === 0) onFirst?.()
+    if (!stream.send(frames[i])) await stream.onDrain({ signal: AbortSignal.timeout(30_000) })
+  }
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await sleep(1)
+  }
+}
+
+/** The node under test, a sender and `READERS` readers, all ready. */
+async function setup(whisper: NonNullable<HushNodeInit["whisper"]>): Promise<{ node: HushNode; sender: RawPeer; out: Stream; readers: RawPeer[] }> {
+  const node = await createHushNode({
+    transports: [memory()],
+    listen: [`/memory/hush-ingest-node-${process.pid}-${addrCounter++}`],
+    whisper,
+    libp2p: { connectionManager: { inboundConnectionThreshold: 1e6, maxConnections: 1000 } },
+  })
+  const readers = await Promise.all(Array.from({ length: READERS }, () => rawPeer()))
+  for (const r of readers) await r.open(node)
+  const sender = await rawPeer()
+  const out = await sender.open(node)
+  await waitFor(() => node.services.shh.info().peers === READERS + 1, 10_000, 'all peers ready')
+  return { node, sender, out, readers }
+}
+
+async function teardown(node: HushNode, peers: RawPeer[]): Promise<void> {
+  await Promise.all([node.stop(), ...peers.map((p) => p.node.stop())])
+}
+
+// ---- 1. ingest rate
+
+interface IngestResult {
+  envelopes: number
+  seconds: number
+  perSecond: number
+  cpuCores: number
+  cpuUsPerEnvelope: number
+  forwardedMB: number
+}
+
+function buildFrames(count: number, tag: number): Uint8Array[] {
+  const now = Math.floor(Date.now() / 1000)
+  const topic = topicFromString('ingest')
+  const frames: Uint8Array[] = []
+  for (let f = 0; f < count / PER_FRAME; f++) {
+    const batch: Uint8Array[] = []
+    for (let j = 0; j < PER_FRAME; j++) {
+      const data = new Uint8Array(DATA_BYTES)
+      const view = new DataView(data.buffer)
+      view.setUint32(0, tag)
+      view.setUint32(4, f * PER_FRAME + j)
+      // PoW 1e-9 is the node's minimum, so any nonce passes; the node still computes the PoW.
+      const e: Envelope = { expiry: now + 600, ttl: 600, topic, data, nonce: BigInt(f * PER_FRAME + j) }
+      batch.push(encodeEnvelope(e))
+    }
+    frames.push(messagesFrame(batch))
+  }
+  return frames
+}
+
+async function ingestRate(): Promise<IngestResult> {
+  // Flow control raised far above the offered load so it never throttles the measurement
+  // (defaults: 2,000 frames/s, 16 MiB/s, 10,000 envelopes/s per peer).
+  const { node, sender, out, readers } = await setup({
+    minPow: 1e-9,
+    maxWriteQueueBytes: WRITE_QUEUE_BYTES,
+    pool: { maxCount: 2_000_000, maxBytes: 4_000_000_000 },
+    rateLimits: { packetsPerSecond: 1e7, bytesPerSecond: 1e12, envelopesPerSecond: 1e9 },
+  })
+  const shh = node.services.shh
+  // warm-up: JIT, buffers, stream windows
+  const warm = buildFrames(20_000, 1)
+  await sendAll(out, warm)
+  await waitFor(() => shh.info().added >= 20_000, 60_000, 'warm-up ingest')
+  await sleep(200)
+
+  const frames = buildFrames(ENVELOPES, 2)
+  const addedBefore = shh.info().added
+  const readBefore = readers.reduce((s, r) => s + r.received(), 0)
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  await sendAll(out, frames)
+  await waitFor(() => shh.info().added - addedBefore >= ENVELOPES, 120_000, 'ingest')
+  const seconds = (performance.now() - t0) / 1000
+  const cpu = process.cpuUsage(cpu0)
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6
+  // forwarding is batched (3 ms): let the last batches reach the readers before counting bytes
+  await sleep(300)
+  const forwarded = readers.reduce((s, r) => s + r.received(), 0) - readBefore
+  const info = shh.info()
+  if (info.peers !== READERS + 1) throw new Error(`only ${info.peers} peers left after the ingest run`)
+  await teardown(node, [sender, ...readers])
+  return {
+    envelopes: ENVELOPES,
+    seconds,
+    perSecond: ENVELOPES / seconds,
+    cpuCores: cpuSeconds / seconds,
+    cpuUsPerEnvelope: (cpuSeconds * 1e6) / ENVELOPES,
+    forwardedMB: forwarded / 1e6,
+  }
+}
+
+// ---- 2. duplicate replay
+
+interface ReplayResult {
+  banned: boolean
+  framesSent: number
+  duplicates: number
+  wallMs: number
+  cpuMs: number
+  corePercent: number
+}
+
+async function replay(): Promise<ReplayResult> {
+  const { node, sender, out, readers } = await setup({}) // default settings: minPow 0.2, default rate limits and scores
+  const shh = node.services.shh
+  const now = Math.floor(Date.now() / 1000)
+  const data = new Uint8Array(REPLAY_DATA_BYTES).fill(7)
+  const sealed = sealEnvelope({ expiry: now + 600, ttl: 600, topic: topicFromString('replay'), data, nonce: 0n }, { targetPow: 0.2 })
+  const raw = encodeEnvelope(sealed.envelope)
+  out.send(messagesFrame([raw]))
+  await waitFor(() => shh.info().added >= 1, 10_000, 'the valid envelope')
+  await sleep(200)
+
+  let banAt: number | undefined
+  let cpuAtBan: NodeJS.CpuUsage | undefined
+  let cpu0: NodeJS.CpuUsage | undefined
+  shh.addEventListener('peer:ban', (evt) => {
+    if (!evt.detail.equals(sender.node.peerId) || banAt !== undefined) return
+    banAt = performance.now()
+    cpuAtBan = process.cpuUsage(cpu0)
+  })
+  const frame = messagesFrame(Array.from({ length: REPLAY_COPIES }, () => raw))
+  const dupBefore = shh.info().duplicates
+  let t0 = 0
+  let framesSent = 0
+  try {
+    for (let i = 0; i < REPLAY_FRAMES && banAt === undefined; i++) {
+      if (i === 0) {
+        cpu0 = process.cpuUsage()
+        t0 = performance.now()
+      }
+      framesSent++
+      if (!out.send(frame)) await out.onDrain({ signal: AbortSignal.timeout(30_000) })
+    }
+  } catch {
+    // the node closed the connection (the ban): stop sending
+  }
+  await waitFor(() => banAt !== undefined, 30_000, 'the ban').catch(() => {})
+  const end = banAt ?? performance.now()
+  const cpu = cpuAtBan ?? process.cpuUsage(cpu0)
+  const cpuMs = (cpu.user + cpu.system) / 1000
+  const wallMs = end - t0
+  const duplicates = shh.info().duplicates - dupBefore
+  await teardown(node, [sender, ...readers])
+  return { banned: banAt !== undefined, framesSent, duplicates, wallMs, cpuMs, corePercent: (100 * cpuMs) / wallMs }
+}
+
+console.log(`ingest bench: 1 node + 1 sender + ${READERS} readers on the in-memory transport (Noise, yamux), ${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, Node ${process.version}, load ${loadavg()[0].toFixed(2)}\n`)
+const r = await ingestRate()
+console.log(`Single-node ingest through the full peer path: ${fmt(r.envelopes, 0)} envelopes of ${DATA_BYTES} B data in frames of ${PER_FRAME}, forwarded to ${READERS} peers; rate limits raised (1e7 frames/s, 1e12 B/s, 1e9 envelopes/s per peer) so flow control does not throttle; write queue ${fmt(WRITE_QUEUE_BYTES / 2 ** 20, 0)} MiB per peer.\n`)
+console.log('| envelopes | seconds | envelopes/s | process CPU (cores) | CPU µs per envelope | MB forwarded to readers |')
+console.log('| ---: | ---: | ---: | ---: | ---: | ---: |')
+console.log(`| ${fmt(r.envelopes, 0)} | ${fmt(r.seconds, 2)} | ${fmt(r.perSecond, 0)} | ${fmt(r.cpuCores, 2)} | ${fmt(r.cpuUsPerEnvelope, 2)} | ${fmt(r.forwardedMB, 0)} |`)
+console.log(`\ngoal ≥ 100,000 envelopes/s on one core: ${r.perSecond >= 100_000 ? 'met' : 'not met'} (${fmt(1e6 / r.cpuUsPerEnvelope, 0)} envelopes per CPU-second, whole process)\n`)
+
+const a = await replay()
+console.log(`Duplicate-replay attack, default settings: one valid envelope, envelope of ${REPLAY_DATA_BYTES} B data, then frames of ${REPLAY_COPIES} copies (up to ${REPLAY_FRAMES}).\n`)
+console.log('| banned | replay frames sent | duplicates processed | wall ms to ban | process CPU ms | % of one core |')
+console.log('| --- | ---: | ---: | ---: | ---: | ---: |')
+console.log(`| ${a.banned ? 'yes' : 'no'} | ${a.framesSent} | ${fmt(a.duplicates, 0)} | ${fmt(a.wallMs, 1)} | ${fmt(a.cpuMs, 1)} | ${fmt(a.corePercent, 1)} |`)
+console.log(`\ngoal ≤ 10% of one core before the ban: ${a.banned && a.corePercent <= 10 ? 'met' : 'not met'}`)
