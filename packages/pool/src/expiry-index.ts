@@ -99,7 +99,7 @@ export class ExpiryIndex {
 }
 
 /** Pushes onto a binary min-heap of numbers. */
-export function pushMin(heap: number[], value: number): void {
+function pushMin(heap: number[], value: number): void {
   let i = heap.length
   heap.push(value)
   while (i > 0) {
@@ -112,7 +112,7 @@ export function pushMin(heap: number[], value: number): void {
 }
 
 /** Removes the smallest number of a binary min-heap. */
-export function popMin(heap: number[]): void {
+function popMin(heap: number[]): void {
   const last = heap.pop() as number
   const n = heap.length
   if (n === 0) return

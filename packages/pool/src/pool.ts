@@ -26,7 +26,7 @@ import type { AddResult, AddStatus, Eviction, EvictionReason, Pool, PoolStats, S
 import { assertTime } from './assert.ts'
 import { checkEntry, EntryRecord, EntryView, type EntryInfo, type PoolEntry, type PoolEntryInit, type RawCopier } from './entry.ts'
 import { EntryTable } from './entry-table.ts'
-import { ExpiryIndex } from './expiry-index.ts'
+import type { ExpiryIndex } from './expiry-index.ts'
 import { hashWords, keyWords, wordsKey } from './hash-index.ts'
 import type { HashKey } from './hash-key.ts'
 import { resolvePoolSettings, type PoolInit, type PoolSettings } from './options.ts'

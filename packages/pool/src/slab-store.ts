@@ -50,13 +50,13 @@
  * send or copy the bytes at once. `copy(slot)` is the safe alternative.
  */
 /** Default slab size: 1 MiB. */
-export const DEFAULT_SLAB_BYTES: number = 1024 * 1024
+const DEFAULT_SLAB_BYTES: number = 1024 * 1024
 /** Smallest slab allocated (the first one): 64 KiB, or the slab size when smaller. */
-export const MIN_SLAB_BYTES: number = 64 * 1024
+const MIN_SLAB_BYTES: number = 64 * 1024
 /** Default compaction threshold: the sealed slabs are kept at least 3/4 live, taken together. */
-export const DEFAULT_SLAB_THRESHOLD = 0.75
+const DEFAULT_SLAB_THRESHOLD = 0.75
 /** Bytes of the slot prefix before each entry. */
-export const SLAB_PREFIX_BYTES = 4
+const SLAB_PREFIX_BYTES = 4
 /** An entry's room larger than 1/16 of a new slab gets a buffer of its own. */
 const SHARED_ENTRY_DIVISOR = 16
 /** The largest threshold: above 3/4 a slab sealed with its unused tail could be compacted forever. */
