@@ -17,14 +17,15 @@ export type Outcome = { status: 'added' } | { status: 'duplicate' } | { status: 
  * The consequence for the sender: a score event, `'soft'` (charge the soft-drop budget, and
  * `'wasteful'` when it is spent), or `undefined` (nothing).
  * @param known - what the peer's known-set held for this hash before this copy arrived
+ * @param wasTold - whether we had sent the peer a known-hashes notice for it
  */
-export function conductOf(outcome: Outcome, known: number): ScoreEvent | 'soft' | undefined {
+export function conductOf(outcome: Outcome, known: number, wasTold: boolean): ScoreEvent | 'soft' | undefined {
   switch (outcome.status) {
     case 'added':
       return 'first-delivery'
     case 'duplicate':
       if ((known & FROM_PEER) !== 0) return 'repeat'
-      return (known & TOLD_PEER) !== 0 ? 'soft' : undefined
+      return (known & TOLD_PEER) !== 0 || wasTold ? 'soft' : undefined
     case 'dropped':
       return DROP_PENALTIES[outcome.reason] ?? 'soft'
   }

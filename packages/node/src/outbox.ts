@@ -1,12 +1,19 @@
 /**
- * What goes out to peers (design.md §3): new envelopes queued per peer and sent at most
- * `batchIntervalMs` later, the connect-time sync of the pool, and known-hashes notices sent on the
- * next turn of the event loop (so they arrive before our own batch does). Data is written only
- * while the peer's write queue has room and waits for the stream to drain otherwise, so nothing
- * queued is ever dropped; a peer is marked as knowing an envelope only once it was written.
+ * What goes out to peers (design.md §3): new envelopes, batched for at most `batchIntervalMs`;
+ * the connect-time sync of the pool; and known-hashes notices, sent on the next turn of the event
+ * loop (so they arrive before our own batch does).
+ *
+ * A batch is one list for all peers. At flush each ready peer gets the batch minus what it sent,
+ * knows, claims or does not want. Peers that get the whole batch and can take it at once share
+ * one encoded frame list (the common case in a flood, and the reason the batch is global); the
+ * others get their envelopes queued per peer. Per-peer queues and the sync are written only
+ * while the peer's write queue has room, and wait for the stream to drain otherwise, so nothing
+ * queued is ever dropped.
  */
+import { type Bloom, DEFAULT_MAX_ENVELOPE_SIZE_BYTES } from '@hush/envelope'
 import { FRAME_OVERHEAD_BYTES, MAX_ENVELOPES_PER_FRAME, MAX_KNOWN_HASHES_PER_FRAME } from './constants.ts'
-import { TOLD_PEER } from './known-set.ts'
+import { peerWants } from './forwarding.ts'
+import { ExpiryMap, TOLD_PEER } from './known-set.ts'
 import type { Peer } from './peer.ts'
 import { encodeKnownHashesFrame, encodeMessagesFrame, messagesFrameSize } from './wire.ts'
 
@@ -19,6 +26,32 @@ export interface SyncItem {
   readonly expiry: number
 }
 
+/** A new envelope waiting for the next batch. */
+export interface BatchEntry {
+  readonly key: string
+  readonly expiry: number
+  readonly pow: number
+  /** `size()`: 20 + data length. */
+  readonly sizeBytes: number
+  /** geth's per-byte bloom of its topic. */
+  readonly bloom: Bloom
+  /** The peer it came from (`undefined`: our own). */
+  readonly from: Peer | undefined
+}
+
+interface Queued extends BatchEntry {
+  /** Enqueue order; a peer ready later than this got the envelope in its sync. */
+  readonly seq: number
+}
+
+/** Frames shared by every peer that takes a whole batch. */
+interface SharedFrames {
+  readonly frames: Uint8Array[]
+  /** The entries of each frame. */
+  readonly entries: Queued[][]
+  readonly bytes: number
+}
+
 /** Batched, flow-controlled sending to a set of peers. */
 export class Outbox {
   private readonly peers: () => Iterable<Peer>
@@ -26,6 +59,11 @@ export class Outbox {
   private readonly batchIntervalMs: number
   private readonly maxWriteQueueBytes: number
   private batchTimer: ReturnType<typeof setTimeout> | undefined
+  private batch: Queued[] = []
+  private seq = 0
+  private notices: Uint8Array[] = []
+  /** Hash key → the enqueue sequence number when a notice for it went to every ready peer. */
+  private readonly noticed = new ExpiryMap()
   private noticeScheduled = false
   private running = false
 
@@ -52,34 +90,88 @@ export class Outbox {
     this.running = false
     if (this.batchTimer !== undefined) clearTimeout(this.batchTimer)
     this.batchTimer = undefined
+    this.batch = []
+    this.notices = []
   }
 
-  /** Queues a new envelope (hash key, expiry in unix seconds) for a peer's next batch. */
-  enqueue(peer: Peer, key: string, expiry: number): void {
-    peer.pending.set(key, expiry)
-    if (this.batchTimer !== undefined || !this.running) return
-    this.batchTimer = setTimeout(() => {
+  /** Queues a new envelope for the next batch, to every ready peer that wants it. */
+  enqueue(entry: BatchEntry): void {
+    if (!this.running) return
+    this.batch.push({ ...entry, seq: this.seq++ })
+    this.batchTimer ??= setTimeout(() => {
       this.batchTimer = undefined
-      for (const p of this.peers()) if (p.pending.size > 0) this.pump(p)
+      this.flush()
     }, this.batchIntervalMs)
   }
 
-  /** Starts sending a newly ready peer the pooled envelopes `items`, in order, as its stream drains. */
+  /**
+   * Starts sending a newly ready peer the pooled envelopes `items`, in order, as its stream
+   * drains. Envelopes enqueued before this call are in `items` (they are pooled), so the peer's
+   * batches skip them.
+   */
   startSync(peer: Peer, items: SyncItem[]): void {
+    peer.readySeq = this.seq
     peer.sync = items
     peer.syncNext = 0
     this.pump(peer)
   }
 
-  /** Tells `peer`, on the next turn of the event loop, that we have the envelope `hash`. */
-  notify(peer: Peer, hash: Uint8Array): void {
-    peer.notices.push(hash)
-    if (this.noticeScheduled || !this.running) return
+  /**
+   * Tells every ready peer, on the next turn of the event loop, that we have the envelope `hash`
+   * (which expires at `expiry`, unix seconds).
+   */
+  notify(key: string, hash: Uint8Array, expiry: number): void {
+    if (!this.running) return
+    this.notices.push(hash)
+    this.noticed.set(key, expiry, this.seq)
+    if (this.noticeScheduled) return
     this.noticeScheduled = true
     setImmediate(() => {
       this.noticeScheduled = false
       this.flushNotices()
     })
+  }
+
+  /** Whether `peer` was sent a notice for the envelope `key` (it knows we have it). */
+  wasTold(peer: Peer, key: string): boolean {
+    const seq = this.noticed.get(key)
+    return seq !== undefined && seq >= peer.readySeq
+  }
+
+  /** Forgets notices of envelopes that expired before `beforeSeconds`. */
+  prune(beforeSeconds: number): void {
+    this.noticed.prune(beforeSeconds)
+  }
+
+  /** Sends the current batch: whole shared frames where possible, per-peer queues otherwise. */
+  flush(): void {
+    const batch = this.batch
+    this.batch = []
+    if (batch.length === 0 || !this.running) return
+    let shared: SharedFrames | undefined
+    const sharedLimit = Math.min(this.maxWriteQueueBytes, DEFAULT_MAX_ENVELOPE_SIZE_BYTES + FRAME_OVERHEAD_BYTES)
+    for (const peer of this.peers()) {
+      if (!peer.isReady) continue
+      // What this peer gets: the whole batch (`own` stays undefined) or the list `own`.
+      let own: Queued[] | undefined
+      for (let i = 0; i < batch.length; i++) {
+        const e = batch[i]
+        const wanted =
+          e.seq >= peer.readySeq && e.from !== peer && !peer.known.has(e.key) && !peer.claims.has(e.key) && peerWants(peer, e)
+        if (!wanted) own ??= batch.slice(0, i)
+        else if (own !== undefined) own.push(e)
+      }
+      const backlog = peer.pending.size > 0 || peer.syncNext < peer.sync.length
+      if (own === undefined && !backlog && peer.maxSizeBytes + FRAME_OVERHEAD_BYTES >= sharedLimit) {
+        shared ??= this.share(batch, sharedLimit)
+        if (peer.bufferedBytes === 0 || peer.room >= shared.bytes) {
+          this.sendShared(peer, shared)
+          continue
+        }
+      }
+      for (const e of own ?? batch) peer.pending.set(e.key, e.expiry)
+      this.pump(peer)
+    }
   }
 
   /**
@@ -149,16 +241,61 @@ export class Outbox {
     return true
   }
 
-  private flushNotices(): void {
-    for (const peer of this.peers()) {
-      if (peer.notices.length === 0) continue
-      const hashes = peer.notices
-      peer.notices = []
-      if (!peer.isReady) continue
-      // Notices are an optimisation: when the write queue is full they are dropped (and counted).
-      for (let i = 0; i < hashes.length; i += MAX_KNOWN_HASHES_PER_FRAME) {
-        peer.trySend(encodeKnownHashesFrame(hashes.slice(i, i + MAX_KNOWN_HASHES_PER_FRAME)))
+  /** Packs a whole batch into frames of at most `limit` bytes, read from the pool once. */
+  private share(batch: Queued[], limit: number): SharedFrames {
+    const frames: Uint8Array[] = []
+    const entries: Queued[][] = []
+    let total = 0
+    let raws: Uint8Array[] = []
+    let group: Queued[] = []
+    let bytes = 0
+    const close = (): void => {
+      if (raws.length === 0) return
+      const frame = encodeMessagesFrame(raws)
+      frames.push(frame)
+      entries.push(group)
+      total += frame.length
+      raws = []
+      group = []
+      bytes = 0
+    }
+    for (const e of batch) {
+      const raw = this.source(e.key)
+      if (raw === undefined) continue
+      if (raws.length >= MAX_ENVELOPES_PER_FRAME || (raws.length > 0 && messagesFrameSize(bytes + raw.length) > limit)) close()
+      raws.push(raw)
+      group.push(e)
+      bytes += raw.length
+    }
+    close()
+    return { frames, entries, bytes: total }
+  }
+
+  /** Writes shared frames; what does not fit (the stream closed under us) waits in the peer's queue. */
+  private sendShared(peer: Peer, shared: SharedFrames): void {
+    for (let i = 0; i < shared.frames.length; i++) {
+      if (!peer.trySend(shared.frames[i])) {
+        for (let j = i; j < shared.entries.length; j++) for (const e of shared.entries[j]) peer.pending.set(e.key, e.expiry)
+        this.pump(peer)
+        return
       }
+      peer.counters.envelopesOut += shared.entries[i].length
+    }
+  }
+
+  private flushNotices(): void {
+    const hashes = this.notices
+    this.notices = []
+    if (hashes.length === 0) return
+    // One notice frame list for every ready peer. Notices are an optimisation: when a peer's
+    // write queue is full they are dropped (and counted).
+    const frames: Uint8Array[] = []
+    for (let i = 0; i < hashes.length; i += MAX_KNOWN_HASHES_PER_FRAME) {
+      frames.push(encodeKnownHashesFrame(hashes.slice(i, i + MAX_KNOWN_HASHES_PER_FRAME)))
+    }
+    for (const peer of this.peers()) {
+      if (!peer.isReady) continue
+      for (const frame of frames) peer.trySend(frame)
     }
   }
 }

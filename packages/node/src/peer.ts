@@ -12,10 +12,10 @@
  */
 import type { Bloom } from '@hush/envelope'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
-import type { Uint8ArrayList } from 'uint8arraylist'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { ClaimSet } from './claim-set.ts'
 import { CONTROL_SLACK_BYTES, MAX_CLAIMS_PER_PEER, CLAIM_LIFETIME_MS, PROTOCOL_ID } from './constants.ts'
-import { FrameDecoder, lengthPrefixed } from './frame-decoder.ts'
+import { FrameDecoder, encodeLengthPrefix } from './frame-decoder.ts'
 import { KnownSet } from './known-set.ts'
 import type { SyncItem } from './outbox.ts'
 import type { PeerScore } from './peer-score.ts'
@@ -117,8 +117,8 @@ export class Peer {
   /** Connect-time sync: the pooled envelopes to send, and the index of the next one. */
   sync: SyncItem[] = []
   syncNext = 0
-  /** Hashes to announce to this peer in the next known-hashes frame. */
-  notices: Uint8Array[] = []
+  /** The outbox's enqueue count when the peer became ready: older envelopes came in its sync. */
+  readySeq: number = Number.POSITIVE_INFINITY
   /** Whether the app trusts the peer's direct p2p messages. */
   isTrusted: boolean = false
   readonly score: PeerScore
@@ -372,13 +372,14 @@ export class Peer {
   private write(frame: Uint8Array, limit: number): boolean {
     const stream = this.outbound
     if (stream === undefined || this.state === 'gone') return false
-    const bytes = lengthPrefixed(frame)
-    if (this.bufferedBytes + bytes.length > limit) {
+    // The prefix and the frame go out as a list: no copy of the (possibly shared, large) frame.
+    const bytes = new Uint8ArrayList(encodeLengthPrefix(frame.length), frame)
+    if (this.bufferedBytes + bytes.byteLength > limit) {
       this.counters.writeDrops++
       return false
     }
     this.counters.framesOut++
-    this.counters.bytesOut += bytes.length
+    this.counters.bytesOut += bytes.byteLength
     try {
       if (!stream.send(bytes)) this.drainTimer ??= this.timer(this.limits.drainTimeoutMs, () => this.fail('it does not read'))
     } catch (err) {

@@ -23,7 +23,6 @@ import {
 } from './constants.ts'
 import { hashKey } from '@hush/pool'
 import { InvalidFrameError } from './errors.ts'
-import { type ForwardCandidate, peerWants } from './forwarding.ts'
 import type { Verdict } from './ingest.ts'
 import { FROM_PEER } from './known-set.ts'
 import { Outbox, type RawEnvelopeSource, type SyncItem } from './outbox.ts'
@@ -208,22 +207,9 @@ export class Router {
    */
   forward(entry: ForwardEntry, from: Peer | undefined): void {
     if (from !== undefined && this.ctx.isLight()) return
-    let candidate: ForwardCandidate | undefined
-    const notice = from !== undefined && entry.rawBytes >= KNOWN_NOTICE_MIN_BYTES
-    for (const peer of this.peers.values()) {
-      if (peer === from || !peer.isReady || peer.known.has(entry.key) || peer.claims.has(entry.key)) continue
-      candidate ??= {
-        pow: entry.pow,
-        get bloom(): Bloom {
-          return entry.bloom()
-        },
-        sizeBytes: entry.sizeBytes,
-      }
-      if (!peerWants(peer, candidate)) continue
-      // Tell the peer at once that we have it, so it does not send it back while our batch waits.
-      if (notice) this.outbox.notify(peer, entry.hash)
-      this.outbox.enqueue(peer, entry.key, entry.expiry)
-    }
+    // Tell every peer at once that we have it, so none sends it back while our batch waits.
+    if (from !== undefined && entry.rawBytes >= KNOWN_NOTICE_MIN_BYTES) this.outbox.notify(entry.key, entry.hash, entry.expiry)
+    this.outbox.enqueue({ key: entry.key, expiry: entry.expiry, pow: entry.pow, sizeBytes: entry.sizeBytes, bloom: entry.bloom(), from })
   }
 
   /** Sends a control frame to every ready peer (PoW and bloom announcements). */
@@ -248,6 +234,7 @@ export class Router {
       peer.known.prune(before)
       peer.claims.prune(nowMs)
     }
+    this.outbox.prune(before)
     this.policy.prune((key) => this.peers.has(key))
   }
 
@@ -412,6 +399,7 @@ export class Router {
     for (const raw of envelopes) {
       const verdict = this.ctx.ingest(raw, peer)
       const known = verdict.status === 'dropped' ? 0 : peer.known.flags(verdict.key)
+      const told = verdict.status === 'duplicate' && this.outbox.wasTold(peer, verdict.key)
       if (verdict.status === 'added') {
         peer.counters.envelopesIn++
         peer.known.mark(verdict.key, verdict.expiry, FROM_PEER)
@@ -422,7 +410,7 @@ export class Router {
         peer.pending.delete(verdict.key)
         peer.known.mark(verdict.key, verdict.expiry, FROM_PEER)
       }
-      const conduct = conductOf(verdict, known)
+      const conduct = conductOf(verdict, known, told)
       if (conduct === 'soft') {
         if (!takeTokens(peer.budgets.softDrops, 1, nowMs)) this.penalise(peer, 'wasteful')
       } else if (conduct !== undefined) this.penalise(peer, conduct)
