@@ -1,50 +1,58 @@
 /**
- * Struct-of-arrays storage for pooled entries. Each entry occupies a slot number; its numbers live
- * in typed arrays indexed by slot (rating, PoW, expiry, insertion number, arrival, size, topic, and
- * one heap position per heap), its hash as 8 words in a {@link HashIndex} that maps hashes to
- * slots, its place in its expiry second's list in an {@link ExpiryIndex}, its raw envelope bytes in
- * a {@link SlabStore} (shared slabs, with the slab, offset and length per slot), and its peer load
- * reference in one plain array. No per-entry object or string exists while an entry sits in the
- * pool: about 150 bytes of arrays per slot, hash and index included, plus the raw bytes and a
- * 4-byte prefix in a slab. Freed slots are reused (a free-list stack).
- * Capacity doubles as needed, up to the pool's count bound, so there is no slack beyond it.
+ * Storage for pooled entries, by slot number. Each entry's numbers sit together in one 64-byte
+ * record of a `Float64Array` (rating, expiry, insertion number, size, arrival, PoW, topic: see the
+ * field constants), so removing or evicting an entry touches one cache line for them instead of
+ * one per array. Its positions in the two rank heaps are in compact `Int32Array`s of their own
+ * (a sift writes the positions of every slot it moves, so these are kept dense). Its hash lives in
+ * the pool's seen cache index, which maps it to an id pinned to the slot (the record keeps the
+ * id), so that an evicted entry's hash becomes a seen record in place; its place in its
+ * expiry second's list in an {@link ExpiryIndex}, its raw envelope bytes in a {@link SlabStore}
+ * (shared slabs, with the slab, offset and length per slot), and its peer load reference in one
+ * plain array. No per-entry object or string exists while an entry sits in the pool: about 160
+ * bytes of arrays per slot, hash and index included, plus the raw bytes and their room's prefix
+ * and padding in a slab. Freed slots are reused (a free-list stack). Capacity doubles as needed,
+ * up to the pool's count bound, so there is no slack beyond it.
  */
 import { ExpiryIndex } from './expiry-index.ts'
-import { HashIndex } from './hash-index.ts'
 import { SlabStore, type SlabStoreInit } from './slab-store.ts'
+
+/** Float64s per slot in {@link EntryTable.num}: one 64-byte cache line. */
+export const RECORD = 8
+/** Record field: the rating given to `add`. */
+export const RATING = 0
+/** Record field: the envelope's expiry, unix seconds. */
+export const EXPIRY = 1
+/**
+ * Record field: the insertion number, unique per add: the final tie-break of the rank order, and
+ * the identity of an entry beyond its hash (-1 in a free slot).
+ */
+export const SEQ = 2
+/** Record field: `size()` in bytes. */
+export const BYTES = 3
+/** Record field: arrival, unix seconds. */
+export const ARRIVAL = 4
+/** Record field: the id of the entry's hash in the pool's seen cache index (see `seen-cache.ts`). */
+export const HID = 5
+/** Record field: the PoW given to `add`. */
+export const POW = 6
+/** Record field: the 4-byte topic as a big-endian number (for `select`'s bloom test without the slab). */
+export const TOPIC = 7
 
 /** A peer's share of the pool: bytes held and a heap of its slots (see `pool.ts`). */
 export interface PeerLoadRef {
   readonly name: string
 }
 
-/** Slot-indexed arrays of the pool's entries. Fields are public for the pool's hot paths. */
+/** Slot-indexed storage of the pool's entries. Fields are public for the pool's hot paths. */
 export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
   /** Current capacity in slots. */
   capacity: number
-  /** Rating given to `add`. */
-  rating: Float64Array
-  /** PoW given to `add`. */
-  pow: Float64Array
-  /** Envelope expiry, unix seconds. */
-  expiry: Float64Array
-  /**
-   * Insertion number, unique per add: the final tie-break of the rank order, and the identity of
-   * an entry beyond its hash (a free slot holds -1).
-   */
-  seq: Float64Array
-  /** Arrival, unix seconds. */
-  arrival: Float64Array
-  /** `size()` in bytes. */
-  bytes: Uint32Array
-  /** The 4-byte topic as a big-endian number (for `select`'s bloom test without touching the slab). */
-  topic: Uint32Array
-  /** Position in the lowest-rank-first heap. */
+  /** `RECORD` numbers per slot: read field F of slot s at `num[s * RECORD + F]`. */
+  num: Float64Array
+  /** Position of each slot in the pool's lowest-rank-first heap. */
   minPos: Int32Array
-  /** Position in the peer's lowest-rank-first heap. */
+  /** Position of each slot in its peer's lowest-rank-first heap. */
   peerPos: Int32Array
-  /** Hash → slot, with each slot's 32-byte hash as 8 words in `index.words`. */
-  readonly index: HashIndex
   /** Slots by expiry second. */
   readonly expiries: ExpiryIndex
   /** The raw canonical RLP of each slot, in shared slabs. */
@@ -54,61 +62,70 @@ export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
   private readonly maxCapacity: number
   private readonly free: number[] = []
   private used = 0
+  private live = 0
 
   /** An empty table that will never need more than `maxCapacity` slots. */
   constructor(maxCapacity: number, slabs: SlabStoreInit = {}) {
     this.maxCapacity = maxCapacity
     this.capacity = Math.min(1024, maxCapacity)
-    this.rating = new Float64Array(this.capacity)
-    this.pow = new Float64Array(this.capacity)
-    this.expiry = new Float64Array(this.capacity)
-    this.seq = new Float64Array(this.capacity).fill(-1)
-    this.arrival = new Float64Array(this.capacity)
-    this.bytes = new Uint32Array(this.capacity)
-    this.topic = new Uint32Array(this.capacity)
+    this.num = newRecords(this.capacity)
     this.minPos = new Int32Array(this.capacity)
     this.peerPos = new Int32Array(this.capacity)
-    this.index = new HashIndex(this.capacity)
     this.expiries = new ExpiryIndex(this.capacity)
     this.raws = new SlabStore(this.capacity, slabs)
   }
 
+  /** Slots in use: the number of entries held. */
+  get size(): number {
+    return this.live
+  }
+
+  /** Slots ever used: every live slot is below it (free slots have `SEQ` -1). */
+  get highWater(): number {
+    return this.used
+  }
+
   /** Takes a free slot (growing the arrays when none is left). Amortised O(1). */
   alloc(): number {
-    const reused = this.free.pop()
-    if (reused !== undefined) return reused
-    if (this.used === this.capacity) this.grow()
-    return this.used++
+    let slot = this.free.pop()
+    if (slot === undefined) {
+      if (this.used === this.capacity) this.grow()
+      slot = this.used++
+    }
+    this.live++
+    return slot
   }
 
   /** Frees a slot's raw bytes, returns the slot to the free list and drops its peer reference. */
   release(slot: number): void {
     this.raws.free(slot)
-    this.seq[slot] = -1
+    this.num[slot * RECORD + SEQ] = -1
     this.peers[slot] = undefined
     this.free.push(slot)
+    this.live--
   }
 
   private grow(): void {
     const capacity = Math.min(Math.max(this.maxCapacity, 1), Math.max(2 * this.capacity, 16))
     if (capacity <= this.capacity) throw new RangeError('entry table is full')
-    const widen = <A extends Float64Array | Uint32Array | Int32Array>(old: A, make: (n: number) => A): A => {
-      const next = make(capacity)
-      next.set(old)
-      return next
-    }
-    this.rating = widen(this.rating, (n) => new Float64Array(n))
-    this.pow = widen(this.pow, (n) => new Float64Array(n))
-    this.expiry = widen(this.expiry, (n) => new Float64Array(n))
-    this.seq = widen(this.seq, (n) => new Float64Array(n).fill(-1))
-    this.arrival = widen(this.arrival, (n) => new Float64Array(n))
-    this.bytes = widen(this.bytes, (n) => new Uint32Array(n))
-    this.topic = widen(this.topic, (n) => new Uint32Array(n))
-    this.minPos = widen(this.minPos, (n) => new Int32Array(n))
-    this.peerPos = widen(this.peerPos, (n) => new Int32Array(n))
-    this.index.reserve(capacity)
+    const num = newRecords(capacity)
+    num.set(this.num)
+    this.num = num
+    const minPos = new Int32Array(capacity)
+    minPos.set(this.minPos)
+    this.minPos = minPos
+    const peerPos = new Int32Array(capacity)
+    peerPos.set(this.peerPos)
+    this.peerPos = peerPos
     this.expiries.reserve(capacity)
     this.raws.reserve(capacity)
     this.capacity = capacity
   }
+}
+
+/** Records for `capacity` slots, each marked free (`SEQ` -1). */
+function newRecords(capacity: number): Float64Array {
+  const num = new Float64Array(capacity * RECORD)
+  for (let s = 0; s < capacity; s++) num[s * RECORD + SEQ] = -1
+  return num
 }

@@ -2,7 +2,7 @@
  * Slots by expiry second, for `prune` and for sweeping expired entries when room is needed.
  * Expiries are whole unix seconds (Whisper's `expiry` is a uint32), and many entries share one,
  * so instead of a heap over every slot this keeps one doubly linked list of slots per second
- * (intrusive: a `next` and a `prev` slot per slot, in typed arrays) and a small min-heap of the
+ * (intrusive: a `next` and a `prev` slot per slot, side by side in one typed array) and a small min-heap of the
  * seconds that have a list. Inserting and removing a slot are O(1), plus O(log s) when a second's
  * list is created (s = distinct seconds held, a few hundred for usual TTLs); finding the earliest
  * second is O(1) amortised. The order within a second is unspecified.
@@ -16,10 +16,11 @@ const NONE = -1
 
 /** Slots grouped by expiry second. */
 export class ExpiryIndex {
-  /** Next slot in the same second's list, or -1. */
-  private next: Int32Array
-  /** Previous slot in the same second's list, or -1 at the head. */
-  private prev: Int32Array
+  /**
+   * Per slot, at `2 * slot`: the next slot in the same second's list, or -1; at `2 * slot + 1`:
+   * the previous one, or -1 at the head.
+   */
+  private links: Int32Array
   /** Head slot of each second's list. */
   private readonly heads = new Map<number, number>()
   /** Min-heap of seconds; may hold seconds whose list is gone, and duplicates (see above). */
@@ -27,50 +28,44 @@ export class ExpiryIndex {
 
   /** An empty index with room for `capacity` slots before its arrays grow. */
   constructor(capacity: number) {
-    this.next = new Int32Array(capacity)
-    this.prev = new Int32Array(capacity)
+    this.links = new Int32Array(2 * capacity)
   }
 
   /** Makes the per-slot arrays hold at least `capacity` slots. */
   reserve(capacity: number): void {
-    if (capacity <= this.next.length) return
-    const next = new Int32Array(capacity)
-    const prev = new Int32Array(capacity)
-    next.set(this.next)
-    prev.set(this.prev)
-    this.next = next
-    this.prev = prev
+    if (2 * capacity <= this.links.length) return
+    const links = new Int32Array(2 * capacity)
+    links.set(this.links)
+    this.links = links
   }
 
   /** Adds `slot` (not indexed) under `second`. O(1), or O(log s) for a new second. */
   insert(slot: number, second: number): void {
     const head = this.heads.get(second)
-    const next = this.next
-    const prev = this.prev
+    const links = this.links
     if (head === undefined) {
       this.heads.set(second, slot)
-      next[slot] = NONE
-      prev[slot] = NONE
+      links[2 * slot] = NONE
+      links[2 * slot + 1] = NONE
       pushMin(this.seconds, second)
       if (this.seconds.length > 2 * this.heads.size + 64) this.rebuild()
       return
     }
     // After the head, so the map is not written.
-    const after = next[head]
-    next[slot] = after
-    prev[slot] = head
-    if (after !== NONE) prev[after] = slot
-    next[head] = slot
+    const after = links[2 * head]
+    links[2 * slot] = after
+    links[2 * slot + 1] = head
+    if (after !== NONE) links[2 * after + 1] = slot
+    links[2 * head] = slot
   }
 
   /** Removes `slot`, indexed under `second`. O(1). */
   remove(slot: number, second: number): void {
-    const next = this.next
-    const prev = this.prev
-    const p = prev[slot]
-    const n = next[slot]
-    if (n !== NONE) prev[n] = p
-    if (p !== NONE) next[p] = n
+    const links = this.links
+    const n = links[2 * slot]
+    const p = links[2 * slot + 1]
+    if (n !== NONE) links[2 * n + 1] = p
+    if (p !== NONE) links[2 * p] = n
     else if (n !== NONE) this.heads.set(second, n)
     else this.heads.delete(second)
   }
@@ -99,7 +94,7 @@ export class ExpiryIndex {
 }
 
 /** Pushes onto a binary min-heap of numbers. */
-function pushMin(heap: number[], value: number): void {
+export function pushMin(heap: number[], value: number): void {
   let i = heap.length
   heap.push(value)
   while (i > 0) {
@@ -112,7 +107,7 @@ function pushMin(heap: number[], value: number): void {
 }
 
 /** Removes the smallest number of a binary min-heap. */
-function popMin(heap: number[]): void {
+export function popMin(heap: number[]): void {
   const last = heap.pop() as number
   const n = heap.length
   if (n === 0) return

@@ -9,13 +9,16 @@
  * - a {@link SlabStore}: each entry's raw canonical RLP copied into shared 1 MiB slabs (slab,
  *   offset, length per slot); a freed room is reused by the next entry of its size class, and the
  *   slabs are compacted (sparsest first) when the sealed ones are less than 3/4 live;
- * - a {@link HashIndex} (open addressing on typed arrays) from hash to slot, O(1), holding each
- *   slot's hash as 8 words: no key strings are kept;
+ * - one {@link HashIndex} (open addressing on typed arrays), the seen cache's, for both the pooled
+ *   and the seen hashes: an entry pins its hash's id to its slot, and on eviction the id simply
+ *   becomes a seen record, so a newcomer costs one probe and an eviction none; hashes are kept as
+ *   8 words, no key strings;
  * - an indexed slot heap with inline keys, lowest rank first (eviction), O(log n) insert and
  *   removal; `select` scans the slots instead of keeping a highest-first heap (see `select.ts`);
  * - an {@link ExpiryIndex}: a list of slots per expiry second, O(1) insert and removal (`prune`);
- * - per peer: a byte total and a slot heap of its entries, lowest rank first (the quota);
- * - a seen cache of hashes no longer pooled (see `seen-cache.ts`).
+ * - per peer: a byte total, a count, and a slot heap of its entries, lowest rank first, for its
+ *   quota; the heap is kept only while the peer holds at least half its quota (see `PeerLoad`);
+ * - the seen cache's records of hashes no longer pooled (see `seen-cache.ts`).
  *
  * Nothing handed out points into the slabs except `getRaw`'s view: removed entries come back as
  * {@link EntryRecord}s (numbers and a key), pooled ones as {@link EntryView}s that copy their bytes
@@ -25,7 +28,7 @@ import { ENVELOPE_HEADER_BYTES } from '@hush/envelope'
 import type { AddResult, AddStatus, Eviction, EvictionReason, Pool, PoolStats, SelectOptions } from './api.ts'
 import { assertTime } from './assert.ts'
 import { checkEntry, EntryRecord, EntryView, type EntryInfo, type PoolEntry, type PoolEntryInit, type RawCopier } from './entry.ts'
-import { EntryTable } from './entry-table.ts'
+import { ARRIVAL, BYTES, EntryTable, EXPIRY, HID, POW, RATING, RECORD, SEQ, TOPIC } from './entry-table.ts'
 import type { ExpiryIndex } from './expiry-index.ts'
 import { hashWords, keyWords, wordsKey } from './hash-index.ts'
 import type { HashKey } from './hash-key.ts'
@@ -37,10 +40,23 @@ import type { SlabStoreInit } from './slab-store.ts'
 import { SlotHeap, type SlotTieBreak } from './slot-heap.ts'
 import { chooseVictims } from './victims.ts'
 
+/**
+ * A peer's share of the pool. Its heap (its entries, lowest rank first) is what the quota evicts
+ * from, and it is needed only when the peer is at its quota; keeping it costs every add and
+ * removal of the peer's entries a sift. So when envelopes are small next to the quota (the
+ * pool's `lazyPeerHeaps`), the heap is built (a scan of the slots) only once the peer holds half
+ * its quota, in count or bytes, and dropped once it holds less than a quarter of both, but not
+ * before the peer has had as many adds and removals since the build as the scan visited slots:
+ * so builds cost O(1) amortised per operation. A peer at its quota holds more than half of it
+ * (an envelope is at most a quarter of the byte quota), so it always has its heap then.
+ */
 interface PeerLoad {
   readonly name: string
   bytes: number
-  readonly heap: SlotHeap
+  count: number
+  heap: SlotHeap | undefined
+  /** Adds and removals of this peer's entries since its heap was built. */
+  ops: number
 }
 
 /** The shared empty `evicted` list of adds that evicted nothing (never written to). */
@@ -61,6 +77,8 @@ export class BoundedPool implements Pool {
   private readonly byRank: SlotHeap
   private readonly byExpiry: ExpiryIndex
   private readonly peers = new Map<string, PeerLoad>()
+  /** Whether peer heaps are kept only near the quota (see `PeerLoad`). */
+  private readonly lazyPeerHeaps: boolean
   /** Reads a pooled entry's bytes for an {@link EntryView} (see `copyRaw`). */
   private readonly copier: RawCopier = (key, seq) => this.copyRaw(key, seq)
   private totalBytes = 0
@@ -82,10 +100,12 @@ export class BoundedPool implements Pool {
     this.byExpiry = table.expiries
     this.tie = lowestFirstTie(table)
     this.byRank = new SlotHeap(this.tie, () => table.minPos, max)
+    const s = this.settings
+    this.lazyPeerHeaps = s.maxPeerCount >= 4 && 4 * Math.min(s.maxEnvelopeBytes, s.maxBytes) <= s.maxPeerBytes
   }
 
   get size(): number {
-    return this.table.index.size
+    return this.table.size
   }
 
   get bytes(): number {
@@ -101,8 +121,10 @@ export class BoundedPool implements Pool {
     const expiry = envelope.expiry
     const bytes = ENVELOPE_HEADER_BYTES + envelope.data.length
     const peer = entry.peer
+    const seen = this.seenCache
+    const found = seen.findWords(words, 0)
     let status: AddStatus | undefined
-    if (this.table.index.find(words) >= 0 || this.seenCache.hasWords(words, 0, now)) status = 'duplicate'
+    if (found >= 0 && (seen.pinOf(found) >= 0 || seen.isSeen(found, now))) status = 'duplicate'
     else if (expiry < now) status = 'expired'
     else if (expiry - envelope.ttl > now + s.futureAllowanceSeconds) status = 'future'
     else if (bytes > s.maxEnvelopeBytes || bytes > s.maxBytes || (peer !== undefined && bytes > s.maxPeerBytes)) status = 'too-large'
@@ -126,8 +148,8 @@ export class BoundedPool implements Pool {
         const table = this.table
         const victim = this.byRank.peek()
         if (
-          (load === undefined || (load.heap.size < s.maxPeerCount && load.bytes + bytes <= s.maxPeerBytes)) &&
-          victim >= 0 && table.index.size + 1 - s.maxCount <= 1 && this.totalBytes + bytes - s.maxBytes <= table.bytes[victim]
+          (load === undefined || (load.count < s.maxPeerCount && load.bytes + bytes <= s.maxPeerBytes)) &&
+          victim >= 0 && table.size + 1 - s.maxCount <= 1 && this.totalBytes + bytes - s.maxBytes <= table.num[victim * RECORD + BYTES]
         ) {
           // The usual case in a flood: the peer is within its quota and the pool's lowest entry
           // alone makes room (what `chooseVictims` would find, without its bookkeeping).
@@ -137,13 +159,15 @@ export class BoundedPool implements Pool {
           }
           this.evict(victim, 'rating', evicted)
         } else {
+          // A peer at its quota has its heap (see `PeerLoad`); building it here is only a safeguard.
+          if (load !== undefined && load.heap === undefined) this.track(load)
           const choice = chooseVictims(
             table,
             { rating: entry.rating, expiry },
             load?.heap,
-            { count: (load?.heap.size ?? 0) + 1 - s.maxPeerCount, bytes: (load?.bytes ?? 0) + bytes - s.maxPeerBytes },
+            { count: (load?.count ?? 0) + 1 - s.maxPeerCount, bytes: (load?.bytes ?? 0) + bytes - s.maxPeerBytes },
             this.byRank,
-            { count: table.index.size + 1 - s.maxCount, bytes: this.totalBytes + bytes - s.maxBytes }
+            { count: table.size + 1 - s.maxCount, bytes: this.totalBytes + bytes - s.maxBytes }
           )
           if (!choice.ok) {
             this.adds[choice.status]++
@@ -160,26 +184,28 @@ export class BoundedPool implements Pool {
   }
 
   has(hash: Uint8Array | HashKey): boolean {
-    return this.slotOf(hash) >= 0
+    return this.slotFor(hash) >= 0
   }
 
   hasSeen(hash: Uint8Array | HashKey, now: number): boolean {
     assertTime(now, 'now')
-    return this.slotOf(hash) >= 0 || this.seenCache.hasWords(this.words, 0, now)
+    const seen = this.seenCache
+    const id = seen.findWords(toWords(hash, this.words, 'hash'), 0)
+    return id >= 0 && (seen.pinOf(id) >= 0 || seen.isSeen(id, now))
   }
 
   get(hash: Uint8Array | HashKey): PoolEntry | undefined {
-    const slot = this.slotOf(hash)
+    const slot = this.slotFor(hash)
     return slot < 0 ? undefined : this.view(slot)
   }
 
   getRaw(hash: Uint8Array | HashKey): Uint8Array | undefined {
-    const slot = this.slotOf(hash)
+    const slot = this.slotFor(hash)
     return slot < 0 ? undefined : this.table.raws.view(slot)
   }
 
   delete(hash: Uint8Array | HashKey): EntryInfo | undefined {
-    const slot = this.slotOf(hash)
+    const slot = this.slotFor(hash)
     if (slot < 0) return undefined
     this.table.raws.recycle()
     const entry = this.record(slot)
@@ -203,7 +229,7 @@ export class BoundedPool implements Pool {
   }
 
   select(options: SelectOptions = {}): PoolEntry[] {
-    const slots = selectSlots(this.table, this.byRank, options, (slot) => this.view(slot))
+    const slots = selectSlots(this.table, this.seenCache.index, options, (slot) => this.view(slot))
     const out: PoolEntry[] = new Array(slots.length)
     for (let i = 0; i < slots.length; i++) out[i] = this.view(slots[i])
     return out
@@ -211,15 +237,15 @@ export class BoundedPool implements Pool {
 
   entries(options?: SelectOptions): IterableIterator<PoolEntry> {
     // The matches, as (slot, insertion number) pairs: 12 bytes each instead of an object.
-    const slots = selectSlots(this.table, this.byRank, options ?? {}, (slot) => this.view(slot))
+    const slots = selectSlots(this.table, this.seenCache.index, options ?? {}, (slot) => this.view(slot))
     const seqs = new Float64Array(slots.length)
-    for (let i = 0; i < slots.length; i++) seqs[i] = this.table.seq[slots[i]]
+    for (let i = 0; i < slots.length; i++) seqs[i] = this.table.num[slots[i] * RECORD + SEQ]
     return this.iterate(Int32Array.from(slots), seqs)
   }
 
   stats(): PoolStats {
     return {
-      count: this.table.index.size,
+      count: this.table.size,
       bytes: this.totalBytes,
       peers: this.peers.size,
       seen: this.seen.size,
@@ -240,7 +266,7 @@ export class BoundedPool implements Pool {
 
   /** True when `slot` holds the entry with insertion number `seq`. */
   private holds(slot: number, seq: number): boolean {
-    return this.table.seq[slot] === seq
+    return this.table.num[slot * RECORD + SEQ] === seq
   }
 
   /**
@@ -248,39 +274,48 @@ export class BoundedPool implements Pool {
    * `undefined` once it has left (even if an envelope with the same hash came back since).
    */
   private copyRaw(key: HashKey, seq: number): Uint8Array | undefined {
-    const slot = this.table.index.find(keyWords(key, this.copyWords))
-    return slot >= 0 && this.table.seq[slot] === seq ? this.table.raws.copy(slot) : undefined
+    const id = this.seenCache.findWords(keyWords(key, this.copyWords), 0)
+    const slot = id < 0 ? -1 : this.seenCache.pinOf(id)
+    return slot >= 0 && this.table.num[slot * RECORD + SEQ] === seq ? this.table.raws.copy(slot) : undefined
   }
 
-  /** The slot of a hash or hash key (checked; its words left in `this.words`), or -1. */
-  private slotOf(hash: Uint8Array | HashKey): number {
-    return this.table.index.find(toWords(hash, this.words, 'hash'))
+  /**
+   * The slot of the pooled entry with this hash or hash key (checked; its words left in
+   * `this.words`), or -1. Public for tests, which check the slab storage by slot.
+   */
+  slotFor(hash: Uint8Array | HashKey): number {
+    const id = this.seenCache.findWords(toWords(hash, this.words, 'hash'), 0)
+    return id < 0 ? -1 : this.seenCache.pinOf(id)
   }
 
   /** True when `bytes` more fit the pool's bounds and the peer's quota without evicting. */
   private fits(bytes: number, load: PeerLoad | undefined): boolean {
     const s = this.settings
     return (
-      this.table.index.size < s.maxCount &&
+      this.table.size < s.maxCount &&
       this.totalBytes + bytes <= s.maxBytes &&
-      (load === undefined || (load.heap.size < s.maxPeerCount && load.bytes + bytes <= s.maxPeerBytes))
+      (load === undefined || (load.count < s.maxPeerCount && load.bytes + bytes <= s.maxPeerBytes))
     )
   }
 
   /** A snapshot of the pooled entry in `slot`, reading its bytes later only from that entry. */
   private view(slot: number): EntryView {
     const t = this.table
+    const num = t.num
+    const r = slot * RECORD
     return new EntryView(
-      wordsKey(t.index.words, 8 * slot), t.seq[slot], this.copier,
-      t.pow[slot], t.rating[slot], t.arrival[slot], t.expiry[slot], t.bytes[slot], t.peers[slot]?.name
+      wordsKey(this.seenCache.index.words, 8 * num[r + HID]), num[r + SEQ], this.copier,
+      num[r + POW], num[r + RATING], num[r + ARRIVAL], num[r + EXPIRY], num[r + BYTES], t.peers[slot]?.name
     )
   }
 
   /** The record (numbers and key, no bytes) of the entry in `slot`, which is about to leave. */
   private record(slot: number): EntryRecord {
     const t = this.table
+    const num = t.num
+    const r = slot * RECORD
     return new EntryRecord(
-      wordsKey(t.index.words, 8 * slot), t.pow[slot], t.rating[slot], t.arrival[slot], t.expiry[slot], t.bytes[slot], t.peers[slot]?.name
+      wordsKey(this.seenCache.index.words, 8 * num[r + HID]), num[r + POW], num[r + RATING], num[r + ARRIVAL], num[r + EXPIRY], num[r + BYTES], t.peers[slot]?.name
     )
   }
 
@@ -291,16 +326,20 @@ export class BoundedPool implements Pool {
     const envelope = entry.envelope
     const expiry = envelope.expiry
     const topic = envelope.topic
-    t.index.setWords(slot, words)
-    t.index.insert(slot)
+    // Found again: evictions in this add may have forgotten a stale seen record of this hash.
+    const seen = this.seenCache
+    const hid = seen.pin(words, seen.findWords(words, 0), slot)
     t.raws.put(slot, entry.raw)
-    t.topic[slot] = ((topic[0] << 24) | (topic[1] << 16) | (topic[2] << 8) | topic[3]) >>> 0
-    t.rating[slot] = rating
-    t.pow[slot] = entry.pow
-    t.expiry[slot] = expiry
-    t.seq[slot] = this.seq++
-    t.arrival[slot] = arrival
-    t.bytes[slot] = bytes
+    const num = t.num
+    const r = slot * RECORD
+    num[r + TOPIC] = ((topic[0] << 24) | (topic[1] << 16) | (topic[2] << 8) | topic[3]) >>> 0
+    num[r + RATING] = rating
+    num[r + POW] = entry.pow
+    num[r + EXPIRY] = expiry
+    num[r + SEQ] = this.seq++
+    num[r + BYTES] = bytes
+    num[r + ARRIVAL] = arrival
+    num[r + HID] = hid
     this.byRank.push(slot, rating)
     this.byExpiry.insert(slot, expiry)
     this.totalBytes += bytes
@@ -308,33 +347,56 @@ export class BoundedPool implements Pool {
     if (peer !== undefined) {
       let load = this.peers.get(peer)
       if (load === undefined) {
-        const positions = (): Int32Array => t.peerPos
-        load = { name: peer, bytes: 0, heap: new SlotHeap(this.tie, positions, this.settings.maxPeerCount) }
+        load = { name: peer, bytes: 0, count: 0, heap: undefined, ops: 0 }
         this.peers.set(peer, load)
       }
       t.peers[slot] = load
-      load.heap.push(slot, rating)
+      load.count++
       load.bytes += bytes
+      load.ops++
+      if (load.heap !== undefined) load.heap.push(slot, rating)
+      else if (!this.lazyPeerHeaps || 2 * load.count >= this.settings.maxPeerCount || 2 * load.bytes >= this.settings.maxPeerBytes) this.track(load)
     }
     return slot
   }
 
-  /** Takes a slot out of every structure, remembers its key in the seen cache, frees the slot. */
+  /** Takes a slot out of every structure, turns its hash's id into a seen record, frees the slot. */
   private remove(slot: number): void {
     const t = this.table
-    const bytes = t.bytes[slot]
-    t.index.delete(slot)
+    const r = slot * RECORD
+    const bytes = t.num[r + BYTES]
+    const expiry = t.num[r + EXPIRY]
     this.byRank.remove(slot)
-    this.byExpiry.remove(slot, t.expiry[slot])
+    this.byExpiry.remove(slot, expiry)
     this.totalBytes -= bytes
     const load = t.peers[slot]
     if (load !== undefined) {
-      load.heap.remove(slot)
+      load.count--
       load.bytes -= bytes
-      if (load.heap.size === 0) this.peers.delete(load.name)
+      load.ops++
+      const heap = load.heap
+      if (heap !== undefined) {
+        heap.remove(slot)
+        const s = this.settings
+        if (this.lazyPeerHeaps && 4 * load.count < s.maxPeerCount && 4 * load.bytes < s.maxPeerBytes && load.ops >= t.highWater) load.heap = undefined
+      }
+      if (load.count === 0) this.peers.delete(load.name)
     }
-    this.seenCache.addWords(t.index.words, 8 * slot, t.expiry[slot])
+    this.seenCache.unpin(t.num[r + HID], expiry)
     t.release(slot)
+  }
+
+  /** Builds the heap of `load`'s entries from a scan of the slots. O(n + k log k) for its k entries. */
+  private track(load: PeerLoad): void {
+    const t = this.table
+    const heap = new SlotHeap(this.tie, () => t.peerPos, this.settings.maxPeerCount)
+    const peers = t.peers
+    const num = t.num
+    for (let slot = 0, n = t.highWater; slot < n; slot++) {
+      if (peers[slot] === load) heap.push(slot, num[slot * RECORD + RATING])
+    }
+    load.heap = heap
+    load.ops = 0
   }
 
   private evict(slot: number, reason: EvictionReason, out: Eviction[]): void {

@@ -4,14 +4,16 @@
  * the rating inline and use the tie-break below only when ratings are equal); forwarding order is
  * its exact reverse (see `select.ts`).
  */
-import type { EntryTable } from './entry-table.ts'
+import { EXPIRY, RATING, RECORD, SEQ, type EntryTable } from './entry-table.ts'
 import type { SlotTieBreak } from './slot-heap.ts'
 
 /** The tie-break of the lowest-rank-first heaps over `table`: earlier expiry, then earlier insertion. */
 export function lowestFirstTie(table: EntryTable): SlotTieBreak {
   return (a, b) => {
-    const e = table.expiry
-    return e[a] !== e[b] ? e[a] < e[b] : table.seq[a] < table.seq[b]
+    const num = table.num
+    const ea = num[a * RECORD + EXPIRY]
+    const eb = num[b * RECORD + EXPIRY]
+    return ea !== eb ? ea < eb : num[a * RECORD + SEQ] < num[b * RECORD + SEQ]
   }
 }
 
@@ -21,6 +23,6 @@ export function lowestFirstTie(table: EntryTable): SlotTieBreak {
  * evicts (Parity's rule: nothing rated at least as high as the newcomer goes).
  */
 export function mayEvictFor(table: EntryTable, victim: number, rating: number, expiry: number): boolean {
-  const r = table.rating[victim]
-  return r < rating || (r === rating && table.expiry[victim] < expiry)
+  const r = table.num[victim * RECORD + RATING]
+  return r < rating || (r === rating && table.num[victim * RECORD + EXPIRY] < expiry)
 }

@@ -11,9 +11,14 @@
  * expiry differs from its bucket's second is stale and skipped; the buckets are rebuilt when
  * stale ids outnumber live ones. About 70 to 90 bytes per hash (32 of them the hash itself), no
  * strings. `has` is O(1); `add`, eviction and `prune` per removed hash are amortised O(log s).
+ *
+ * A pool's seen cache also indexes the hashes of the pool's own entries (see
+ * {@link IndexedSeenCache}): one probe tells a newcomer apart from both, and an evicted entry's
+ * hash becomes a seen record in place.
  */
 import { assertBytes, assertInt, assertTime } from './assert.ts'
 import { DEFAULT_SEEN_ALLOWANCE_SECONDS, DEFAULT_SEEN_MAX_COUNT, HASH_LENGTH_BYTES } from './constants.ts'
+import { popMin, pushMin } from './expiry-index.ts'
 import { HashIndex, hashWords, keyWords } from './hash-index.ts'
 import type { HashKey } from './hash-key.ts'
 
@@ -69,15 +74,25 @@ export function toWords(hash: Uint8Array | HashKey, out: Int32Array, label: stri
  * The seen cache on typed arrays: ids with a hash (in a {@link HashIndex}) and an expiry each,
  * bucketed by expiry second. The pool calls the `*Words` methods with hashes it already holds as
  * words, so no key string is made on its hot path.
+ *
+ * The pool also keeps its own entries' hashes here, so that one probe answers both "pooled?" and
+ * "seen?", and an evicted entry's hash becomes a seen record without leaving the index. An id may
+ * be *pinned* by the pool (it holds the pool's slot for that hash), carry a seen record (an
+ * expiry, -1 for none), or both; it is freed when it is neither. Only seen records count towards
+ * `size` and `maxCount`, and the {@link SeenCache} methods see only them.
  */
 export class IndexedSeenCache implements SeenCache {
   readonly allowanceSeconds: number
   private readonly maxCount: number
-  private readonly index: HashIndex
-  /** Expiry per id; -1 marks a free id. */
+  /** Hash → id, with each id's hash as 8 words in `index.words`. */
+  readonly index: HashIndex
+  /** Seen record per id: the remembered expiry, or -1 for none (a free id has none either). */
   private expiry: Float64Array
+  /** The pool's slot per id, or -1 when the pool does not hold it (see the class comment). */
+  private pins: Int32Array
   private readonly free: number[] = []
   private used = 0
+  /** Seen records held. */
   private count = 0
   /** Ids by expiry second; an id whose expiry differs from its bucket's second is stale. */
   private buckets = new Map<number, number[]>()
@@ -93,6 +108,7 @@ export class IndexedSeenCache implements SeenCache {
     const initial = Math.min(1024, maxCount + 1)
     this.index = new HashIndex(initial)
     this.expiry = new Float64Array(initial).fill(-1)
+    this.pins = new Int32Array(initial).fill(-1)
   }
 
   get size(): number {
@@ -111,8 +127,8 @@ export class IndexedSeenCache implements SeenCache {
 
   delete(hash: Uint8Array | HashKey): boolean {
     const id = this.index.find(toWords(hash, this.scratch, 'hash'))
-    if (id < 0) return false
-    this.removeId(id)
+    if (id < 0 || this.expiry[id] < 0) return false
+    this.removeRecord(id)
     if (this.bucketed > 2 * this.count + 1024) this.compact()
     return true
   }
@@ -121,26 +137,64 @@ export class IndexedSeenCache implements SeenCache {
   addWords(words: Int32Array, offset: number, expiry: number): void {
     if (this.maxCount === 0) return
     let id = this.index.find(words, offset)
-    if (id >= 0) {
-      if (this.expiry[id] >= expiry) return
-    } else {
+    if (id < 0) {
       id = this.alloc()
       this.index.setWords(id, words, offset)
       this.index.insert(id)
-      this.count++
     }
-    this.expiry[id] = expiry
-    this.bucket(expiry).push(id)
-    this.bucketed++
-    if (this.count > this.maxCount) this.evictEarliest()
-    if (this.bucketed > 2 * this.count + 1024) this.compact()
+    this.record(id, expiry)
   }
 
   /** {@link SeenCache.has} for the 8 hash words at `words[offset..]`. */
   hasWords(words: Int32Array, offset: number, now: number): boolean {
     if (this.count === 0) return false
     const id = this.index.find(words, offset)
-    return id >= 0 && now <= this.expiry[id] + this.allowanceSeconds
+    return id >= 0 && this.isSeen(id, now)
+  }
+
+  /** The id of the 8 hash words at `words[offset..]`, pinned, seen or both; or -1. O(1). */
+  findWords(words: Int32Array, offset: number): number {
+    return this.index.find(words, offset)
+  }
+
+  /** The pool's slot pinned to `id`, or -1. */
+  pinOf(id: number): number {
+    return this.pins[id]
+  }
+
+  /** True when `id` has a seen record and `now ≤ expiry + allowance`. */
+  isSeen(id: number, now: number): boolean {
+    const expiry = this.expiry[id]
+    return expiry >= 0 && now <= expiry + this.allowanceSeconds
+  }
+
+  /**
+   * Pins `slot` to the hash in `words[0..8)`: to its id `found` (from `findWords`, not pinned), or
+   * to a new id when `found` is -1. Returns the id. O(1).
+   */
+  pin(words: Int32Array, found: number, slot: number): number {
+    let id = found
+    if (id < 0) {
+      id = this.alloc()
+      this.index.setWords(id, words, 0)
+      this.index.insert(id)
+    }
+    this.pins[id] = slot
+    return id
+  }
+
+  /**
+   * Unpins `id` (its entry left the pool) and remembers its hash until `expiry` plus the
+   * allowance, as `add` would; an id left with no seen record (a disabled cache) is freed.
+   * Amortised O(1), with no index work unless a record is forgotten to stay within `maxCount`.
+   */
+  unpin(id: number, expiry: number): void {
+    this.pins[id] = -1
+    if (this.maxCount === 0) {
+      if (this.expiry[id] < 0) this.release(id)
+      return
+    }
+    this.record(id, expiry)
   }
 
   prune(now: number): number {
@@ -155,7 +209,7 @@ export class IndexedSeenCache implements SeenCache {
       this.bucketed -= bucket.length
       for (const id of bucket) {
         if (this.expiry[id] === second) {
-          this.removeId(id)
+          this.removeRecord(id)
           removed++
         }
       }
@@ -164,34 +218,51 @@ export class IndexedSeenCache implements SeenCache {
   }
 
   clear(): void {
-    this.index.clear()
-    this.expiry.fill(-1)
-    this.free.length = 0
-    this.used = 0
-    this.count = 0
+    for (let id = 0; id < this.used; id++) if (this.expiry[id] >= 0) this.removeRecord(id)
     this.buckets = new Map()
     this.seconds = []
     this.bucketed = 0
+  }
+
+  /** Gives `id` a seen record of at least `expiry` (keeping a later one). */
+  private record(id: number, expiry: number): void {
+    const old = this.expiry[id]
+    if (old >= expiry) return
+    if (old < 0) this.count++
+    this.expiry[id] = expiry
+    this.bucket(expiry).push(id)
+    this.bucketed++
+    if (this.count > this.maxCount) this.evictEarliest()
+    if (this.bucketed > 2 * this.count + 1024) this.compact()
   }
 
   private alloc(): number {
     const reused = this.free.pop()
     if (reused !== undefined) return reused
     if (this.used === this.expiry.length) {
-      const capacity = Math.min(this.maxCount + 1, 2 * this.expiry.length)
+      // Seen records are bounded by `maxCount`, pinned ids by the pool's count bound.
+      const capacity = 2 * this.expiry.length
       const expiry = new Float64Array(capacity).fill(-1)
       expiry.set(this.expiry)
       this.expiry = expiry
+      const pins = new Int32Array(capacity).fill(-1)
+      pins.set(this.pins)
+      this.pins = pins
       this.index.reserve(capacity)
     }
     return this.used++
   }
 
-  private removeId(id: number): void {
-    this.index.delete(id)
+  /** Drops the seen record of `id`, and frees the id unless the pool pins it. */
+  private removeRecord(id: number): void {
     this.expiry[id] = -1
-    this.free.push(id)
     this.count--
+    if (this.pins[id] < 0) this.release(id)
+  }
+
+  private release(id: number): void {
+    this.index.delete(id)
+    this.free.push(id)
   }
 
   private bucket(second: number): number[] {
@@ -204,7 +275,7 @@ export class IndexedSeenCache implements SeenCache {
     return bucket
   }
 
-  /** Forgets one live id of the earliest expiry second, dropping stale ids met on the way. */
+  /** Forgets one live record of the earliest expiry second, dropping stale ids met on the way. */
   private evictEarliest(): void {
     const seconds = this.seconds
     while (seconds.length > 0) {
@@ -218,13 +289,13 @@ export class IndexedSeenCache implements SeenCache {
       if (id === undefined) continue
       this.bucketed--
       if (this.expiry[id] === second) {
-        this.removeId(id)
+        this.removeRecord(id)
         return
       }
     }
   }
 
-  /** Rebuilds the buckets from the live ids, dropping stale entries. O(ids), amortised over them. */
+  /** Rebuilds the buckets from the live records, dropping stale entries. O(ids), amortised over them. */
   private compact(): void {
     this.buckets = new Map()
     this.seconds = []
@@ -237,36 +308,6 @@ export class IndexedSeenCache implements SeenCache {
       }
     }
   }
-}
-
-/** Pushes onto a binary min-heap of numbers. */
-function pushMin(heap: number[], value: number): void {
-  let i = heap.length
-  heap.push(value)
-  while (i > 0) {
-    const p = (i - 1) >> 1
-    if (heap[p] <= value) break
-    heap[i] = heap[p]
-    i = p
-  }
-  heap[i] = value
-}
-
-/** Removes the smallest number of a binary min-heap. */
-function popMin(heap: number[]): void {
-  const last = heap.pop() as number
-  const n = heap.length
-  if (n === 0) return
-  let i = 0
-  for (;;) {
-    const l = 2 * i + 1
-    if (l >= n) break
-    const c = l + 1 < n && heap[l + 1] < heap[l] ? l + 1 : l
-    if (heap[c] >= last) break
-    heap[i] = heap[c]
-    i = c
-  }
-  heap[i] = last
 }
 
 /**

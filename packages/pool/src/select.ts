@@ -1,8 +1,9 @@
 /**
  * `Pool.select` and `Pool.entries`: the slots of the entries, in forwarding order (highest rank
  * first), that pass a peer's filters. There is no highest-first index to walk (keeping one cost
- * every add a sift to its root, about a fifth of an evicting add), so every call scans the slots
- * once, reading only typed arrays until an entry passes the filters:
+ * every add a sift to its root, about a fifth of an evicting add), so every call scans the slot
+ * records once, in slot order (sequential memory), reading only the records until an entry
+ * passes the filters:
  * - with a `limit` (and no `exclude` predicate), a bounded heap keeps the best `limit` matches:
  *   O(n + c log k) for n entries, k = limit, and c entries that rank above the k-th best found so
  *   far when they are met (about k log(n / k) for slots in random rank order; n log k at worst);
@@ -12,10 +13,9 @@ import { bloomMatches, BLOOM_LENGTH_BYTES, topicToBloom } from '@hush/envelope'
 import type { SelectOptions } from './api.ts'
 import { assertBytes, assertInt, assertNumber, assertTime } from './assert.ts'
 import type { PoolEntry } from './entry.ts'
-import type { EntryTable } from './entry-table.ts'
-import { wordsKey } from './hash-index.ts'
+import { EXPIRY, HID, POW, RATING, RECORD, SEQ, TOPIC, type EntryTable } from './entry-table.ts'
+import { wordsKey, type HashIndex } from './hash-index.ts'
 import type { HashKey } from './hash-key.ts'
-import type { SlotHeap } from './slot-heap.ts'
 
 /** The topic with the big-endian number `n` (see `EntryTable.topic`). */
 function topicOf(n: number): Uint8Array {
@@ -23,11 +23,12 @@ function topicOf(n: number): Uint8Array {
 }
 
 /**
- * Selects slots from `t`, whose live slots are those of `all` (any heap over every entry); `view`
- * makes the entry handed to an `exclude` predicate.
+ * Selects slots from `t` (a scan of its records in slot order, skipping free slots), whose hashes
+ * are in `hashes` (by the id in each record); `view` makes the entry handed to an `exclude`
+ * predicate.
  * @throws {TypeError | RangeError} when an option is malformed
  */
-export function selectSlots(t: EntryTable, all: SlotHeap, options: SelectOptions, view: (slot: number) => PoolEntry): number[] {
+export function selectSlots(t: EntryTable, hashes: HashIndex, options: SelectOptions, view: (slot: number) => PoolEntry): number[] {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
   const { bloom, minPow, limit = Infinity, exclude, now } = options
   if (bloom !== undefined) assertBytes(bloom, 'options.bloom', BLOOM_LENGTH_BYTES)
@@ -39,16 +40,17 @@ export function selectSlots(t: EntryTable, all: SlotHeap, options: SelectOptions
   if (exclude !== undefined && excludeSet === undefined && excludeFn === undefined) {
     throw new TypeError('options.exclude must be a Set or a function')
   }
-  const n = all.size
-  if (limit === 0 || n === 0) return []
+  const n = t.highWater
+  if (limit === 0 || t.size === 0) return []
   // The bloom test depends on the topic only: decide it once per distinct topic per call.
   const topicMatches = bloom === undefined ? undefined : new Map<number, boolean>()
-  const { rating, expiry, seq, pow } = t
+  const num = t.num
   const passes = (slot: number): boolean => {
-    if (now !== undefined && expiry[slot] < now) return false
-    if (minPow !== undefined && pow[slot] < minPow) return false
+    const r = slot * RECORD
+    if (now !== undefined && num[r + EXPIRY] < now) return false
+    if (minPow !== undefined && num[r + POW] < minPow) return false
     if (topicMatches !== undefined) {
-      const topic = t.topic[slot]
+      const topic = num[r + TOPIC]
       let matches = topicMatches.get(topic)
       if (matches === undefined) {
         matches = bloomMatches(bloom, topicToBloom(topicOf(topic)))
@@ -56,17 +58,24 @@ export function selectSlots(t: EntryTable, all: SlotHeap, options: SelectOptions
       }
       if (!matches) return false
     }
-    return excludeSet === undefined || !excludeSet.has(wordsKey(t.index.words, 8 * slot))
+    return excludeSet === undefined || !excludeSet.has(wordsKey(hashes.words, 8 * num[r + HID]))
   }
   /** True when slot `a` comes before slot `b` in forwarding order (a total order: `seq` is unique). */
-  const before = (a: number, b: number): boolean =>
-    rating[a] !== rating[b] ? rating[a] > rating[b] : expiry[a] !== expiry[b] ? expiry[a] > expiry[b] : seq[a] > seq[b]
+  const before = (a: number, b: number): boolean => {
+    const ra = a * RECORD
+    const rb = b * RECORD
+    return num[ra + RATING] !== num[rb + RATING]
+      ? num[ra + RATING] > num[rb + RATING]
+      : num[ra + EXPIRY] !== num[rb + EXPIRY]
+        ? num[ra + EXPIRY] > num[rb + EXPIRY]
+        : num[ra + SEQ] > num[rb + SEQ]
+  }
 
-  if (excludeFn === undefined && 4 * limit < n) {
+  if (excludeFn === undefined && 4 * limit < t.size) {
     // A few from the top: keep the best `limit` matches in a heap whose root is the worst of them.
     const top: number[] = []
-    for (let i = 0; i < n; i++) {
-      const slot = all.slotAt(i)
+    for (let slot = 0; slot < n; slot++) {
+      if (num[slot * RECORD + SEQ] < 0) continue // a free slot
       if (top.length === limit && !before(slot, top[0])) continue
       if (!passes(slot)) continue
       if (top.length < limit) {
@@ -97,11 +106,10 @@ export function selectSlots(t: EntryTable, all: SlotHeap, options: SelectOptions
   // Most or all of them (the on-connect sync), or a predicate to apply in order: every match,
   // sorted, then the predicate until the limit.
   const matched: number[] = []
-  for (let i = 0; i < n; i++) {
-    const slot = all.slotAt(i)
-    if (passes(slot)) matched.push(slot)
+  for (let slot = 0; slot < n; slot++) {
+    if (num[slot * RECORD + SEQ] >= 0 && passes(slot)) matched.push(slot)
   }
-  matched.sort((a, b) => rating[b] - rating[a] || expiry[b] - expiry[a] || seq[b] - seq[a])
+  matched.sort((a, b) => (before(a, b) ? -1 : 1))
   if (excludeFn === undefined) return matched.length > limit ? matched.slice(0, limit) : matched
   const out: number[] = []
   for (const slot of matched) {

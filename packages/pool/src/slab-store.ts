@@ -6,8 +6,8 @@
  * Layout. Each entry takes a *room*: a 4-byte little-endian prefix and its bytes, rounded up to
  * a size class (steps of 8 bytes, or 1/64 of the size above 512 bytes: at most 1.6% padding; see
  * {@link roomFor}). The prefix holds the entry's slot (≥ 0) while it lives, or `-room` once it is
- * freed, so a slab can be walked from the start. Per slot, three `Uint32Array`s hold the slab
- * number, the offset and the length of its bytes. Slabs start at 64 KiB and double up to the slab
+ * freed, so a slab can be walked from the start. Per slot, one `Uint32Array` holds the slab
+ * number, the offset and the length of its bytes side by side. Slabs start at 64 KiB and double up to the slab
  * size (1 MiB by default), so a small pool stays small. An entry whose room is larger than 1/16
  * of a new slab (64 KiB at 1 MiB), and so any entry larger than a slab, gets a buffer of its own,
  * exactly its room; so a sealed slab's unused tail is under 1/8 of it.
@@ -100,12 +100,12 @@ export interface SlabStoreInit {
 
 /** Raw entry bytes by slot, in shared slabs with hole reuse and compaction. */
 export class SlabStore {
-  /** Slab number of each slot. */
-  slabOf: Uint32Array
-  /** Offset of each slot's bytes in its slab (after the prefix). */
-  offsetOf: Uint32Array
-  /** Length of each slot's bytes. */
-  lengthOf: Uint32Array
+  /**
+   * Where each slot's bytes are, side by side (one cache line holds four slots): at `4 * slot` its
+   * slab number, at `4 * slot + 1` the offset of its bytes in the slab (after the prefix), at
+   * `4 * slot + 2` their length.
+   */
+  private where: Uint32Array
   private readonly slabBytes: number
   private readonly threshold: number
   /** Slab buffers by number; `undefined` for a dropped number (reused by the next slab). */
@@ -146,9 +146,7 @@ export class SlabStore {
     if (!Number.isInteger(this.slabBytes) || this.slabBytes < 16) throw new RangeError('slabBytes must be an integer ≥ 16')
     if (!(this.threshold > 0 && this.threshold <= MAX_THRESHOLD)) throw new RangeError(`threshold must be in (0, ${MAX_THRESHOLD}]`)
     this.nextSlabBytes = Math.min(MIN_SLAB_BYTES, this.slabBytes)
-    this.slabOf = new Uint32Array(capacity)
-    this.offsetOf = new Uint32Array(capacity)
-    this.lengthOf = new Uint32Array(capacity)
+    this.where = new Uint32Array(4 * capacity)
   }
 
   /**
@@ -188,15 +186,10 @@ export class SlabStore {
 
   /** Makes the per-slot arrays hold at least `capacity` slots. */
   reserve(capacity: number): void {
-    if (capacity <= this.slabOf.length) return
-    const widen = (old: Uint32Array): Uint32Array => {
-      const next = new Uint32Array(capacity)
-      next.set(old)
-      return next
-    }
-    this.slabOf = widen(this.slabOf)
-    this.offsetOf = widen(this.offsetOf)
-    this.lengthOf = widen(this.lengthOf)
+    if (4 * capacity <= this.where.length) return
+    const where = new Uint32Array(4 * capacity)
+    where.set(this.where)
+    this.where = where
   }
 
   /** Copies `raw` into the store as the bytes of `slot` (which holds none). Amortised O(length). */
@@ -207,22 +200,25 @@ export class SlabStore {
 
   /** The bytes of `slot`: a view into its slab (see the module comment). O(1). */
   view(slot: number): Uint8Array {
-    const at = this.offsetOf[slot]
-    return (this.slabs[this.slabOf[slot]] as Uint8Array).subarray(at, at + this.lengthOf[slot])
+    const w = this.where
+    const at = w[4 * slot + 1]
+    return (this.slabs[w[4 * slot]] as Uint8Array).subarray(at, at + w[4 * slot + 2])
   }
 
   /** A copy of the bytes of `slot`, sharing nothing with the store. O(length). */
   copy(slot: number): Uint8Array {
-    const at = this.offsetOf[slot]
-    return (this.slabs[this.slabOf[slot]] as Uint8Array).slice(at, at + this.lengthOf[slot])
+    const w = this.where
+    const at = w[4 * slot + 1]
+    return (this.slabs[w[4 * slot]] as Uint8Array).slice(at, at + w[4 * slot + 2])
   }
 
   /** Frees the bytes of `slot`: its room becomes a hole, or its slab is dropped when empty. Amortised O(1). */
   free(slot: number): void {
-    const s = this.slabOf[slot]
+    const w = this.where
+    const s = w[4 * slot]
     const slab = this.slabs[s] as Uint8Array
-    const room = roomFor(this.lengthOf[slot])
-    const at = this.offsetOf[slot] - SLAB_PREFIX_BYTES
+    const room = roomFor(w[4 * slot + 2])
+    const at = w[4 * slot + 1] - SLAB_PREFIX_BYTES
     writeInt32(slab, at, -room)
     this.live[s] -= room
     this.liveTotal -= room
@@ -266,10 +262,10 @@ export class SlabStore {
           at += -prefix
           continue
         }
-        if (!expected.has(prefix) || this.slabOf[prefix] !== s || this.offsetOf[prefix] !== at + SLAB_PREFIX_BYTES) {
+        if (!expected.has(prefix) || this.where[4 * prefix] !== s || this.where[4 * prefix + 1] !== at + SLAB_PREFIX_BYTES) {
           throw new Error(`slab ${s} holds a stale prefix for slot ${prefix} at ${at}`)
         }
-        const room = roomFor(this.lengthOf[prefix])
+        const room = roomFor(this.where[4 * prefix + 2])
         live += room
         at += room
         seen++
@@ -333,9 +329,10 @@ export class SlabStore {
     slab.set(start === 0 && end === src.length ? src : src.subarray(start, end), at + SLAB_PREFIX_BYTES)
     this.live[s] += room
     this.liveTotal += room
-    this.slabOf[slot] = s
-    this.offsetOf[slot] = at + SLAB_PREFIX_BYTES
-    this.lengthOf[slot] = end - start
+    const w = this.where
+    w[4 * slot] = s
+    w[4 * slot + 1] = at + SLAB_PREFIX_BYTES
+    w[4 * slot + 2] = end - start
   }
 
   private pushHole(room: number, s: number, at: number): void {
@@ -438,7 +435,7 @@ export class SlabStore {
         at += -prefix
         continue
       }
-      const length = this.lengthOf[prefix]
+      const length = this.where[4 * prefix + 2]
       const room = roomFor(length)
       // Leave a dead prefix behind so that the (dropped) slab never holds two live copies.
       writeInt32(slab, at, -room)

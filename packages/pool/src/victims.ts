@@ -2,7 +2,7 @@
  * Choosing what to evict for a newcomer, without changing anything: a pure decision over the
  * heaps, so the pool either evicts every victim and adds the newcomer, or does neither.
  */
-import type { EntryTable } from './entry-table.ts'
+import { BYTES, RECORD, type EntryTable } from './entry-table.ts'
 import { mayEvictFor } from './rank.ts'
 import type { SlotHeap } from './slot-heap.ts'
 
@@ -34,10 +34,10 @@ function take(table: EntryTable, heap: SlotHeap, newcomer: Newcomer, need: Need,
   if (need.count <= 0 && need.bytes <= 0) return NONE
   // Fast path, the usual case in a flood: the lowest entry alone makes room.
   const first = heap.peek()
-  if (first >= 0 && (skip === undefined || !skip.has(first)) && need.count <= 1 && need.bytes <= table.bytes[first]) {
+  if (first >= 0 && (skip === undefined || !skip.has(first)) && need.count <= 1 && need.bytes <= table.num[first * RECORD + BYTES]) {
     if (!mayEvictFor(table, first, newcomer.rating, newcomer.expiry)) return NONE
     need.count--
-    need.bytes -= table.bytes[first]
+    need.bytes -= table.num[first * RECORD + BYTES]
     return [first]
   }
   const out: number[] = []
@@ -46,7 +46,7 @@ function take(table: EntryTable, heap: SlotHeap, newcomer: Newcomer, need: Need,
     if (skip !== undefined && skip.has(v)) return true
     out.push(v)
     need.count--
-    need.bytes -= table.bytes[v]
+    need.bytes -= table.num[v * RECORD + BYTES]
     return need.count > 0 || need.bytes > 0
   })
   return out
@@ -72,7 +72,7 @@ export function chooseVictims(
     if (peerNeed.count > 0 || peerNeed.bytes > 0) return { ok: false, status: 'peer-quota' }
     for (const v of quota) {
       poolNeed.count--
-      poolNeed.bytes -= table.bytes[v]
+      poolNeed.bytes -= table.num[v * RECORD + BYTES]
     }
   }
   const rating = take(table, poolHeap, newcomer, poolNeed, quota.length > 0 ? new Set(quota) : undefined)

@@ -8,7 +8,7 @@
 import { topicsToBloom } from '@hush/envelope'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { hashKey, keyToHash, type AddResult, type PoolEntry } from '../src/index.ts'
+import { hashKey, type AddResult, type PoolEntry } from '../src/index.ts'
 import { BoundedPool } from '../src/pool.ts'
 import { entryOf, hashOf } from './fixtures/entries.ts'
 import { ReferenceModel, type ModelSettings } from './fixtures/reference-model.ts'
@@ -160,7 +160,7 @@ function checkRaws(pool: BoundedPool, model: ReferenceModel, keys: string[], raw
       continue
     }
     expect(pool.getRaw(key)).toEqual(raws.get(key))
-    slots.push(pool.table.index.find(new Int32Array(new Uint8Array(keyToHash(key)).buffer)))
+    slots.push(pool.slotFor(key))
   }
   pool.table.raws.verify(slots)
 }
