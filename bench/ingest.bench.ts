@@ -341,11 +341,10 @@ async function duplicateFlood(): Promise<FloodResult> {
   const dup0 = shh.info().duplicates
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
-  let i = 0
-  // Keep the stream full for FLOOD_SECONDS: the node's budget decides how fast it reads.
-  while (performance.now() - t0 < FLOOD_SECONDS * 1000 && i < frames.length && !banned) {
-    if (!out.send(frames[i++])) await Promise.race([out.onDrain(), sleep(50)]).catch(() => {})
-  }
+  // Offer everything at once (the muxer buffers it) and let the node's budget decide how fast it
+  // reads, for FLOOD_SECONDS.
+  for (const frame of frames) out.send(frame)
+  await sleep(FLOOD_SECONDS * 1000)
   const seconds = (performance.now() - t0) / 1000
   const cpu = process.cpuUsage(cpu0)
   const duplicates = shh.info().duplicates - dup0
