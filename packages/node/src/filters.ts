@@ -7,9 +7,10 @@
 import { type Envelope, type OpenedMessage, type Topic, openMessage } from '@hush/envelope'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { AsyncQueue } from './async-queue.ts'
+import type { RawWatcher } from './raw-subscriptions.ts'
 import { equalBytes } from './bytes.ts'
 import { newKeyId } from './key-store.ts'
-import { topicNumber } from './topic-number.ts'
+import type { TopicIndex } from './topic-index.ts'
 
 /** A message opened by a filter: the payload and what geth's RPC `Message` reports (spec §6.3). */
 export interface ReceivedMessage {
@@ -61,7 +62,12 @@ export interface MatchContext {
   isP2P: boolean
 }
 
-interface Filter {
+/** What the node's topic index holds: filters and raw-envelope subscriptions. */
+export type Watcher = Filter | RawWatcher
+
+/** An installed filter, as registered in the node's topic index. */
+export interface Filter {
+  readonly kind: 'filter'
   readonly id: string
   readonly criteria: ResolvedCriteria
   /** Identity of the key for sharing one trial decryption between filters with the same key. */
@@ -76,11 +82,15 @@ function keyRefOf(c: ResolvedCriteria): string {
   return (c.symKey !== undefined ? 's' : 'a') + bytesToHex(key)
 }
 
-/** The set of installed filters with a topic index. */
+/** The installed filters, registered in the node's shared topic index. */
 export class FilterSet {
   private readonly byId = new Map<string, Filter>()
-  private readonly byTopic = new Map<number, Set<Filter>>()
-  private readonly allTopics = new Set<Filter>()
+  private readonly index: TopicIndex<Watcher>
+
+  /** @param index - the node's one topic index, shared with raw-envelope subscriptions */
+  constructor(index: TopicIndex<Watcher>) {
+    this.index = index
+  }
 
   /** Number of installed filters. */
   get size(): number {
@@ -92,15 +102,9 @@ export class FilterSet {
     if ((criteria.symKey === undefined) === (criteria.privateKey === undefined)) {
       throw new TypeError('criteria need exactly one of symKeyID and privateKeyID')
     }
-    const filter: Filter = { id: newKeyId(), criteria, keyRef: keyRefOf(criteria), queue: new AsyncQueue(criteria.capacity) }
+    const filter: Filter = { kind: 'filter', id: newKeyId(), criteria, keyRef: keyRefOf(criteria), queue: new AsyncQueue(criteria.capacity) }
     this.byId.set(filter.id, filter)
-    if (criteria.topics.length === 0) this.allTopics.add(filter)
-    for (const topic of criteria.topics) {
-      const k = topicNumber(topic)
-      let set = this.byTopic.get(k)
-      if (set === undefined) this.byTopic.set(k, (set = new Set()))
-      set.add(filter)
-    }
+    this.index.add(filter, criteria.topics)
     return filter.id
   }
 
@@ -109,13 +113,7 @@ export class FilterSet {
     const filter = this.byId.get(id)
     if (filter === undefined) return false
     this.byId.delete(id)
-    this.allTopics.delete(filter)
-    for (const topic of filter.criteria.topics) {
-      const k = topicNumber(topic)
-      const set = this.byTopic.get(k)
-      set?.delete(filter)
-      if (set?.size === 0) this.byTopic.delete(k)
-    }
+    this.index.remove(filter, filter.criteria.topics)
     filter.criteria.symKey?.fill(0)
     filter.criteria.privateKey?.fill(0)
     filter.queue.close()
@@ -139,34 +137,11 @@ export class FilterSet {
     return n
   }
 
-  /** Every topic some filter watches, and whether some filter watches all topics. */
-  watched(): { topics: Topic[]; all: boolean } {
-    const topics: Topic[] = []
-    const seen = new Set<number>()
-    for (const f of this.byId.values()) {
-      for (const t of f.criteria.topics) {
-        const k = topicNumber(t)
-        if (!seen.has(k)) {
-          seen.add(k)
-          topics.push(t)
-        }
-      }
-    }
-    return { topics, all: this.allTopics.size > 0 }
-  }
-
-  /** Whether any filter could want an envelope on this topic (no trial decryption needed otherwise). */
-  watches(topic: Topic): boolean {
-    return this.allTopics.size > 0 || this.byTopic.has(topicNumber(topic))
-  }
-
   /**
    * Offers an envelope to the filters watching its topic (geth `NotifyWatchers`): each distinct
    * key is tried once; matching filters buffer the message. Returns the messages delivered.
    */
   match(envelope: Envelope, ctx: MatchContext): ReceivedMessage[] {
-    const candidates = this.byTopic.get(topicNumber(envelope.topic))
-    if (candidates === undefined && this.allTopics.size === 0) return []
     const opened = new Map<string, ReceivedMessage | undefined>()
     const delivered: ReceivedMessage[] = []
     const offer = (filter: Filter): void => {
@@ -186,8 +161,7 @@ export class FilterSet {
       filter.queue.push(message)
       delivered.push(message)
     }
-    if (candidates !== undefined) for (const f of candidates) offer(f)
-    for (const f of this.allTopics) if (candidates === undefined || !candidates.has(f)) offer(f)
+    for (const w of this.index.watchersOf(envelope.topic)) if (w.kind === 'filter') offer(w)
     return delivered
   }
 

@@ -1,12 +1,19 @@
 /**
- * Raw-envelope subscriptions by topic (design.md §6): for layers that do their own crypto. Each
- * subscription is a bounded queue; an envelope on a watched topic is pushed to every queue
- * watching it, once.
+ * Raw-envelope subscriptions (design.md §6): for layers that do their own crypto. Each
+ * subscription is a bounded queue registered in the node's one topic index; an envelope on a
+ * watched topic is pushed to every queue watching it, once.
  */
 import type { Topic } from '@hush/envelope'
 import type { ReceivedEnvelope } from './types.ts'
 import { AsyncQueue } from './async-queue.ts'
-import { topicNumber, topicOfNumber } from './topic-number.ts'
+import type { Watcher } from './filters.ts'
+import type { TopicIndex } from './topic-index.ts'
+
+/** One subscription as registered in the node's topic index. */
+export interface RawWatcher {
+  readonly kind: 'raw'
+  readonly queue: AsyncQueue<ReceivedEnvelope>
+}
 
 /** One subscription: its queue and how to end it. */
 export interface RawSubscription {
@@ -15,55 +22,45 @@ export interface RawSubscription {
   remove(): boolean
 }
 
-/** The set of raw-envelope subscriptions with a topic index. */
+/** The raw-envelope subscriptions, registered in the node's shared topic index. */
 export class RawSubscriptions {
-  private readonly byTopic = new Map<number, Set<AsyncQueue<ReceivedEnvelope>>>()
+  private readonly active = new Map<RawWatcher, readonly Topic[]>()
+  private readonly index: TopicIndex<Watcher>
 
-  /** Subscribes to `topics` with a queue of `capacity` envelopes. */
+  /** @param index - the node's one topic index, shared with filters */
+  constructor(index: TopicIndex<Watcher>) {
+    this.index = index
+  }
+
+  /** Subscribes to `topics` (at least one) with a queue of `capacity` envelopes. */
   add(topics: readonly Topic[], capacity: number): RawSubscription {
-    const queue = new AsyncQueue<ReceivedEnvelope>(capacity)
-    const keys = [...new Set(topics.map(topicNumber))]
-    for (const k of keys) {
-      let set = this.byTopic.get(k)
-      if (set === undefined) this.byTopic.set(k, (set = new Set()))
-      set.add(queue)
-    }
-    let active = true
+    if (topics.length === 0) throw new TypeError('topics must not be empty')
+    const watcher: RawWatcher = { kind: 'raw', queue: new AsyncQueue<ReceivedEnvelope>(capacity) }
+    this.active.set(watcher, topics)
+    this.index.add(watcher, topics)
     const remove = (): boolean => {
-      if (!active) return false
-      active = false
-      for (const k of keys) {
-        const set = this.byTopic.get(k)
-        set?.delete(queue)
-        if (set?.size === 0) this.byTopic.delete(k)
-      }
-      queue.close()
+      if (!this.active.delete(watcher)) return false
+      this.index.remove(watcher, topics)
+      watcher.queue.close()
       return true
     }
-    return { queue, remove }
+    return { queue: watcher.queue, remove }
   }
 
-  /** Whether some subscription watches `topic`. */
-  watches(topic: Topic): boolean {
-    return this.byTopic.has(topicNumber(topic))
-  }
-
-  /** Pushes the envelope `make()` builds (once) to every queue watching its topic. */
+  /** Pushes the envelope `make()` builds (once, if anyone watches) to every subscription on `topic`. */
   deliver(topic: Topic, make: () => ReceivedEnvelope): void {
-    const queues = this.byTopic.get(topicNumber(topic))
-    if (queues === undefined) return
-    const envelope = make()
-    for (const q of queues) q.push(envelope)
-  }
-
-  /** Every watched topic. */
-  topics(): Topic[] {
-    return [...this.byTopic.keys()].map(topicOfNumber)
+    let envelope: ReceivedEnvelope | undefined
+    for (const w of this.index.watchersOf(topic)) {
+      if (w.kind === 'raw') w.queue.push((envelope ??= make()))
+    }
   }
 
   /** Ends every subscription. */
   closeAll(): void {
-    for (const set of this.byTopic.values()) for (const q of set) q.close()
-    this.byTopic.clear()
+    for (const [watcher, topics] of this.active) {
+      this.index.remove(watcher, topics)
+      watcher.queue.close()
+    }
+    this.active.clear()
   }
 }

@@ -35,7 +35,7 @@ import { CODE_P2P_MESSAGE } from './constants.ts'
 import { WhisperCounters } from './counters.ts'
 import { resolveCriteria } from './criteria.ts'
 import { FilterNotFoundError, NotStartedError, PeerNotFoundError, PostRejectedError } from './errors.ts'
-import { type ReceivedMessage, FilterSet } from './filters.ts'
+import { type ReceivedMessage, type Watcher, FilterSet } from './filters.ts'
 import { type Verdict, ingestEnvelope } from './ingest.ts'
 import { ShhKeyMethods } from './key-methods.ts'
 import { ListenerGuard } from './listener-guard.ts'
@@ -45,6 +45,7 @@ import { wrapPost } from './post-params.ts'
 import { RawSubscriptions } from './raw-subscriptions.ts'
 import { Router } from './router.ts'
 import { Sealer } from './sealer.ts'
+import { TopicIndex } from './topic-index.ts'
 import { type WhisperInit, type WhisperSettings, checkBloom, checkMaxSize, checkPow, resolveSettings } from './settings.ts'
 import type {
   MessageCriteria,
@@ -74,8 +75,10 @@ export class WhisperService extends ShhKeyMethods implements Startable {
   private readonly log: Logger
   private readonly router: Router
   private pool: Pool
-  private readonly filters = new FilterSet()
-  private readonly rawSubscriptions = new RawSubscriptions()
+  /** The one topic index: filters and raw subscriptions register here. */
+  private readonly watchers = new TopicIndex<Watcher>()
+  private readonly filters = new FilterSet(this.watchers)
+  private readonly rawSubscriptions = new RawSubscriptions(this.watchers)
   private minPow: Requirement<number>
   private bloom: Requirement<Bloom | undefined>
   private explicitBloom: Bloom | undefined
@@ -418,8 +421,10 @@ export class WhisperService extends ShhKeyMethods implements Startable {
   private deliver(envelope: Envelope, raw: Uint8Array, hash: Uint8Array, pow: number, from: Peer | undefined): void {
     let copy: Envelope | undefined
     const own = (): Envelope => (copy ??= decodeEnvelope(raw.slice(), { maxSizeBytes: MAX_ENVELOPE_SIZE_BYTES }))
-    if (this.rawSubscriptions.watches(envelope.topic)) this.rawSubscriptions.deliver(envelope.topic, () => ({ ...own(), isOwn: from === undefined }))
-    if (this.filters.watches(envelope.topic)) this.emitMessages(this.filters.match(envelope, { pow, hash, isP2P: false }))
+    if (this.watchers.watches(envelope.topic)) {
+      this.rawSubscriptions.deliver(envelope.topic, () => ({ ...own(), isOwn: from === undefined }))
+      this.emitMessages(this.filters.match(envelope, { pow, hash, isP2P: false }))
+    }
     if (this.listenerCount('envelope') > 0) this.safeDispatch('envelope', { envelope: own(), hash, pow, from: from?.id })
   }
 
@@ -477,12 +482,11 @@ export class WhisperService extends ShhKeyMethods implements Startable {
 
   /** The bloom we announce now (design.md §3). */
   private computeBloom(): Bloom | undefined {
-    const watched = this.filters.watched()
     return advertisedBloom({
       isLight: this.isLightMode,
       explicit: this.explicitBloom,
-      topics: [...watched.topics, ...this.rawSubscriptions.topics()],
-      watchesAll: watched.all,
+      topics: this.watchers.topics(),
+      watchesAll: this.watchers.watchesAll,
     })
   }
 

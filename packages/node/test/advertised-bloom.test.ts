@@ -2,7 +2,9 @@ import { FULL_BLOOM, bloomMatches, topicFromString, topicToBloom } from '@hush/e
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { advertisedBloom, sameBloom } from '../src/advertised-bloom.ts'
+import type { Watcher } from '../src/filters.ts'
 import { RawSubscriptions } from '../src/raw-subscriptions.ts'
+import { TopicIndex } from '../src/topic-index.ts'
 import { topicNumber, topicOfNumber } from '../src/topic-number.ts'
 
 const a = topicFromString('a')
@@ -35,7 +37,8 @@ describe('advertisedBloom (design §3)', () => {
 
 describe('RawSubscriptions', () => {
   it('delivers once per queue on watched topics and forgets removed subscriptions', () => {
-    const subs = new RawSubscriptions()
+    const index = new TopicIndex<Watcher>()
+    const subs = new RawSubscriptions(index)
     const one = subs.add([a, a, b], 8)
     const two = subs.add([b], 8)
     let made = 0
@@ -46,10 +49,11 @@ describe('RawSubscriptions', () => {
     expect(two.queue.size).toBe(1)
     expect(one.remove()).toBe(true)
     expect(one.remove()).toBe(false)
-    expect(subs.watches(a)).toBe(false)
-    expect(subs.topics()).toEqual([b])
+    expect(index.watches(a)).toBe(false)
+    expect(index.topics()).toEqual([b])
     subs.closeAll()
     expect(two.queue.isClosed).toBe(true)
+    expect(index.watches(b)).toBe(false)
   })
   it('topic numbers round-trip', () => {
     fc.assert(fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), (t) => sameBytes(topicOfNumber(topicNumber(t)), t)))

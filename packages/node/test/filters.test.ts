@@ -2,7 +2,8 @@ import { generateKeyPair, generateSymKey, keccak256, encodeEnvelope, topicFromSt
 import { describe, expect, it } from 'vitest'
 import { getEventListeners } from 'node:events'
 import { AsyncQueue, readUntilAborted } from '../src/async-queue.ts'
-import { FilterSet, type ResolvedCriteria } from '../src/filters.ts'
+import { FilterSet, type ResolvedCriteria, type Watcher } from '../src/filters.ts'
+import { TopicIndex } from '../src/topic-index.ts'
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 const chat = topicFromString('chat')
@@ -13,7 +14,7 @@ const base = (over: Partial<ResolvedCriteria>): ResolvedCriteria => ({ topics: [
 describe('FilterSet', () => {
   it('delivers a symmetric message to the filter with its key and topic, once', () => {
     const symKey = generateSymKey()
-    const fs = new FilterSet()
+    const fs = new FilterSet(new TopicIndex<Watcher>())
     const id = fs.install(base({ symKey: symKey.slice() }))
     const wrong = fs.install(base({ symKey: generateSymKey() }))
     const env = wrapMessage({ topic: chat, payload: utf8('hi'), symKey })
@@ -25,11 +26,12 @@ describe('FilterSet', () => {
   })
   it('ignores envelopes on topics it does not watch, and empty topics watch all', () => {
     const symKey = generateSymKey()
-    const fs = new FilterSet()
+    const index = new TopicIndex<Watcher>()
+    const fs = new FilterSet(index)
     const one = fs.install(base({ symKey: symKey.slice() }))
     const all = fs.install(base({ symKey: symKey.slice(), topics: [] }))
     const env = wrapMessage({ topic: other, payload: utf8('x'), symKey })
-    expect(fs.watches(other)).toBe(true)
+    expect(index.watches(other)).toBe(true)
     fs.match(env, ctxOf(env))
     expect(fs.drain(one)).toEqual([])
     expect(fs.drain(all)).toHaveLength(1)
@@ -37,7 +39,7 @@ describe('FilterSet', () => {
   it('delivers asymmetric messages with the recipient key and checks the signer', () => {
     const me = generateKeyPair()
     const alice = generateKeyPair()
-    const fs = new FilterSet()
+    const fs = new FilterSet(new TopicIndex<Watcher>())
     const any = fs.install(base({ privateKey: me.privateKey.slice(), publicKey: me.publicKey }))
     const fromAlice = fs.install(base({ privateKey: me.privateKey.slice(), publicKey: me.publicKey, sig: alice.publicKey }))
     const fromBob = fs.install(base({ privateKey: me.privateKey.slice(), publicKey: me.publicKey, sig: generateKeyPair().publicKey }))
@@ -51,7 +53,7 @@ describe('FilterSet', () => {
   })
   it('applies minPow and allowP2P', () => {
     const symKey = generateSymKey()
-    const fs = new FilterSet()
+    const fs = new FilterSet(new TopicIndex<Watcher>())
     const strict = fs.install(base({ symKey: symKey.slice(), minPow: 5 }))
     const p2p = fs.install(base({ symKey: symKey.slice(), allowP2P: true }))
     const env = wrapMessage({ topic: chat, payload: utf8('x'), symKey })
@@ -64,7 +66,7 @@ describe('FilterSet', () => {
   })
   it('bounds each buffer, dropping the oldest', () => {
     const symKey = generateSymKey()
-    const fs = new FilterSet()
+    const fs = new FilterSet(new TopicIndex<Watcher>())
     const id = fs.install(base({ symKey: symKey.slice(), capacity: 2 }))
     for (const s of ['a', 'b', 'c']) {
       const env = wrapMessage({ topic: chat, payload: utf8(s), symKey })
@@ -74,18 +76,19 @@ describe('FilterSet', () => {
     expect(fs.droppedMessages()).toBe(1)
   })
   it('uninstall zeroizes key copies and forgets the topics', () => {
-    const fs = new FilterSet()
+    const index = new TopicIndex<Watcher>()
+    const fs = new FilterSet(index)
     const key = generateSymKey()
     const id = fs.install(base({ symKey: key }))
-    expect(fs.watched().topics).toEqual([chat])
+    expect(index.topics()).toEqual([chat])
     expect(fs.uninstall(id)).toBe(true)
     expect(key.every((b) => b === 0)).toBe(true)
-    expect(fs.watches(chat)).toBe(false)
+    expect(index.watches(chat)).toBe(false)
     expect(fs.uninstall(id)).toBe(false)
     expect(fs.drain(id)).toBeUndefined()
   })
   it('needs exactly one key', () => {
-    const fs = new FilterSet()
+    const fs = new FilterSet(new TopicIndex<Watcher>())
     expect(() => fs.install(base({}))).toThrow(TypeError)
     expect(() => fs.install(base({ symKey: generateSymKey(), privateKey: generateKeyPair().privateKey }))).toThrow(TypeError)
   })
