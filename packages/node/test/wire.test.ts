@@ -171,3 +171,15 @@ describe('known-hashes frames (our code 20)', () => {
     expect(() => decodeFrame(encodeRlp([Uint8Array.of(20), Array.from({ length: 1025 }, () => new Uint8Array(32))]))).toThrow(isInvalidFrame)
   })
 })
+
+describe('status decoding keeps nothing of the frame alive', () => {
+  it('the bloom is a copy, not a view into the received bytes', () => {
+    const bloom = new Uint8Array(64).fill(0x11)
+    const bytes = encodeStatusFrame({ minPow: 0.2, bloom, isLight: true, clockMs: 1, maxSizeBytes: 1000 })
+    const frame = decodeFrame(bytes)
+    if (!('status' in frame) || frame.status.bloom === undefined) throw new Error('not a status with a bloom')
+    expect(frame.status.bloom).toEqual(bloom)
+    expect(frame.status.bloom.buffer).not.toBe(bytes.buffer)
+    expect(frame.status.bloom.byteLength).toBe(frame.status.bloom.buffer.byteLength)
+  })
+})

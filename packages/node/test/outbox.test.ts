@@ -1,0 +1,159 @@
+import { encodeEnvelope, topicFromString, topicToBloom } from '@hush/envelope'
+import { hashKey } from '@hush/pool'
+import { keccak256 } from '@hush/envelope'
+import fc from 'fast-check'
+import { afterEach, describe, expect, it } from 'vitest'
+import { ClaimSet } from '../src/claim-set.ts'
+import { FRAME_OVERHEAD_BYTES } from '../src/constants.ts'
+import { FROM_PEER, KnownSet } from '../src/known-set.ts'
+import { Outbox } from '../src/outbox.ts'
+import { type Peer, emptyCounters } from '../src/peer.ts'
+import { decodeFrame } from '../src/wire.ts'
+
+const topic = topicFromString('outbox')
+const bloom = topicToBloom(topic)
+
+/** An envelope of `dataBytes`, with its key. */
+function envelope(n: number, dataBytes = 100): { key: string; raw: Uint8Array } {
+  const data = new Uint8Array(dataBytes)
+  new DataView(data.buffer).setUint32(0, n)
+  const raw = encodeEnvelope({ expiry: 2_000_000_000, ttl: 50, topic, data, nonce: BigInt(n) })
+  return { key: hashKey(keccak256(raw)), raw }
+}
+
+/** A peer whose stream buffers up to `queueBytes` until the test drains it. */
+function fakePeer(queueBytes: number, maxSizeBytes = 1 << 20) {
+  const frames: Uint8Array[] = []
+  let buffered = 0
+  const peer = {
+    isReady: true,
+    maxSizeBytes,
+    pending: new Map<string, number>(),
+    sync: [] as { key: string; expiry: number }[],
+    syncNext: 0,
+    readySeq: 0,
+    known: new KnownSet(),
+    claims: new ClaimSet(100, 60_000),
+    minPow: undefined,
+    bloom: undefined,
+    counters: emptyCounters(),
+    get bufferedBytes() {
+      return buffered
+    },
+    get room() {
+      return queueBytes - buffered
+    },
+    trySend(frame: Uint8Array): boolean {
+      if (buffered > 0 && buffered + frame.length > queueBytes) return false
+      frames.push(frame)
+      buffered += frame.length
+      return true
+    },
+  }
+  return {
+    peer: peer as unknown as Peer,
+    frames,
+    drain(): void {
+      buffered = 0
+    },
+    /** Envelopes received, as raw bytes, in order. */
+    envelopes(): Uint8Array[] {
+      return frames.flatMap((f) => {
+        const d = decodeFrame(f)
+        return 'envelopes' in d ? d.envelopes.map((e) => e.slice()) : []
+      })
+    },
+  }
+}
+
+const entry = (key: string, from?: Peer, sizeBytes = 120) => ({ key, expiry: 2_000_000_000, pow: 1, sizeBytes, bloom, from })
+
+describe('Outbox', () => {
+  let outbox: Outbox | undefined
+  afterEach(() => outbox?.stop())
+
+  it('sends a batch to every ready peer that wants it, not to its sender or to peers that have it, one shared frame', () => {
+    const pool = new Map<string, Uint8Array>()
+    const peers = [fakePeer(1 << 20), fakePeer(1 << 20), fakePeer(1 << 20), fakePeer(1 << 20)]
+    outbox = new Outbox(() => peers.map((p) => p.peer), (k) => pool.get(k), 3, 16 << 20)
+    outbox.start()
+    const [e1, e2] = [envelope(1), envelope(2)]
+    pool.set(e1.key, e1.raw)
+    pool.set(e2.key, e2.raw)
+    peers[2].peer.known.mark(e2.key, 2_000_000_000, FROM_PEER)
+    peers[3].peer.claims.add(e1.key, 0)
+    outbox.enqueue(entry(e1.key, peers[0].peer))
+    outbox.enqueue(entry(e2.key))
+    outbox.flush()
+    expect(peers[0].envelopes()).toEqual([e2.raw])
+    expect(peers[1].envelopes()).toEqual([e1.raw, e2.raw])
+    expect(peers[2].envelopes()).toEqual([e1.raw])
+    expect(peers[3].envelopes()).toEqual([e2.raw])
+    // Only one peer took the whole batch here; give two the whole batch and they share the frame.
+    const [e3] = [envelope(3)]
+    pool.set(e3.key, e3.raw)
+    outbox.enqueue(entry(e3.key))
+    outbox.flush()
+    expect(peers[0].frames.at(-1)).toBe(peers[1].frames.at(-1))
+  })
+
+  it('a peer that became ready after an envelope was queued gets it from its sync, not twice', () => {
+    const pool = new Map<string, Uint8Array>()
+    const late = fakePeer(1 << 20)
+    late.peer.readySeq = Number.POSITIVE_INFINITY
+    outbox = new Outbox(() => [late.peer], (k) => pool.get(k), 3, 16 << 20)
+    outbox.start()
+    const e = envelope(1)
+    pool.set(e.key, e.raw)
+    outbox.enqueue(entry(e.key))
+    outbox.startSync(late.peer, [{ key: e.key, expiry: 2_000_000_000 }])
+    outbox.flush()
+    expect(late.envelopes()).toEqual([e.raw])
+  })
+
+  it('delivers everything to every peer exactly once, within every limit, however slowly peers drain', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 4, max: 3000 }), { minLength: 1, maxLength: 60 }),
+        fc.array(fc.tuple(fc.integer({ min: 2000, max: 20_000 }), fc.integer({ min: 3000, max: 40_000 })), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 0, max: 59 }),
+        (sizes, peerLimits, syncCount) => {
+          const pool = new Map<string, Uint8Array>()
+          const all = sizes.map((n, i) => ({ ...envelope(i, n), sizeBytes: 20 + n }))
+          for (const e of all) pool.set(e.key, e.raw)
+          const queueBytes = 8_000
+          const peers = peerLimits.map(([max, q]) => ({ ...fakePeer(Math.min(q, queueBytes), max), max }))
+          const ob = new Outbox(() => peers.map((p) => p.peer), (k) => pool.get(k), 3, queueBytes)
+          ob.start()
+          const synced = all.slice(0, Math.min(syncCount, all.length))
+          // As the service does, a sync lists only what fits the peer's max size.
+          for (const p of peers) ob.startSync(p.peer, synced.filter((e) => e.sizeBytes <= p.max).map((e) => ({ key: e.key, expiry: 2_000_000_000 })))
+          for (const e of all.slice(synced.length)) ob.enqueue(entry(e.key, undefined, e.sizeBytes))
+          ob.flush()
+          for (let round = 0; round < 10_000; round++) {
+            let waiting = false
+            for (const p of peers) {
+              if (p.peer.pending.size > 0 || p.peer.syncNext < p.peer.sync.length) {
+                waiting = true
+                p.drain()
+                ob.pump(p.peer)
+              }
+            }
+            if (!waiting) break
+          }
+          ob.stop()
+          for (const p of peers) {
+            const wanted = all.filter((e) => e.sizeBytes <= p.max).map((e) => e.raw)
+            const got = p.envelopes()
+            expect(got.length).toBe(wanted.length)
+            expect(new Set(got.map((g) => hashKey(keccak256(g)))).size).toBe(got.length)
+            const limit = Math.min(p.max + FRAME_OVERHEAD_BYTES, queueBytes)
+            // A frame above the limit may only carry one envelope that fits no frame (sent alone).
+            for (const f of p.frames) if (f.length > limit) expect((decodeFrame(f) as { envelopes: unknown[] }).envelopes).toHaveLength(1)
+          }
+        }
+      ),
+      { numRuns: 60 }
+    )
+  })
+})
