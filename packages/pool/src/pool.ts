@@ -138,9 +138,9 @@ export class BoundedPool implements Pool {
     let load = peer === undefined ? undefined : this.peers.get(peer)
     let evicted: Eviction[] = NO_EVICTIONS
     if (!this.fits(bytes, load)) {
-      evicted = []
       // Room is needed: expired entries go first (all of them: they are dead weight anyway).
       if (this.byExpiry.earliest() < now) {
+        evicted = []
         this.removeExpired(now, evicted)
         if (peer !== undefined) load = this.peers.get(peer)
       }
@@ -157,7 +157,9 @@ export class BoundedPool implements Pool {
             this.adds.full++
             return { status: 'full', evicted }
           }
-          this.evict(victim, 'rating', evicted)
+          const eviction = this.evict(victim, 'rating')
+          if (evicted === NO_EVICTIONS) evicted = [eviction]
+          else evicted.push(eviction)
         } else {
           // A peer at its quota has its heap (see `PeerLoad`); building it here is only a safeguard.
           if (load !== undefined && load.heap === undefined) this.track(load)
@@ -173,8 +175,9 @@ export class BoundedPool implements Pool {
             this.adds[choice.status]++
             return { status: choice.status, evicted }
           }
-          for (const v of choice.quota) this.evict(v, 'peer-quota', evicted)
-          for (const v of choice.rating) this.evict(v, 'rating', evicted)
+          if (evicted === NO_EVICTIONS) evicted = []
+          for (const v of choice.quota) evicted.push(this.evict(v, 'peer-quota'))
+          for (const v of choice.rating) evicted.push(this.evict(v, 'rating'))
         }
       }
     }
@@ -399,15 +402,17 @@ export class BoundedPool implements Pool {
     load.ops = 0
   }
 
-  private evict(slot: number, reason: EvictionReason, out: Eviction[]): void {
-    out.push({ entry: this.record(slot), reason })
+  /** Removes `slot` for `reason` and returns its eviction record. */
+  private evict(slot: number, reason: EvictionReason): Eviction {
+    const eviction = { entry: this.record(slot), reason }
     this.remove(slot)
     this.evictions[reason]++
+    return eviction
   }
 
   private removeExpired(now: number, out: Eviction[]): void {
     for (let second = this.byExpiry.earliest(); second < now; second = this.byExpiry.earliest()) {
-      this.evict(this.byExpiry.first(second), 'expired', out)
+      out.push(this.evict(this.byExpiry.first(second), 'expired'))
     }
   }
 }

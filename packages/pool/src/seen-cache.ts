@@ -240,8 +240,9 @@ export class IndexedSeenCache implements SeenCache {
     const reused = this.free.pop()
     if (reused !== undefined) return reused
     if (this.used === this.expiry.length) {
-      // Seen records are bounded by `maxCount`, pinned ids by the pool's count bound.
-      const capacity = 2 * this.expiry.length
+      // Seen records are bounded by `maxCount`, pinned ids by the pool's count bound. Growing by
+      // half (not doubling) keeps the unused tail of these arrays and the words under a third.
+      const capacity = Math.ceil(1.5 * this.expiry.length)
       const expiry = new Float64Array(capacity).fill(-1)
       expiry.set(this.expiry)
       this.expiry = expiry

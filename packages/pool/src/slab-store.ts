@@ -121,7 +121,15 @@ export class SlabStore {
   private readonly freeSlabs: number[] = []
   /** Holes by room: stacks of `(slab, prefix offset, generation)` triples, some stale. */
   private readonly holes = new Map<number, number[]>()
-  /** Valid holes in all. */
+  /**
+   * The last freed hole, kept out of the stacks (as slab, prefix offset, generation, room; slab -1
+   * for none): in a flood, the next `put` takes it at once.
+   */
+  private lastSlab = -1
+  private lastAt = 0
+  private lastGen = 0
+  private lastRoom = 0
+  /** Valid holes in all, the last freed one included. */
   private holeCount = 0
   /** Triples in all the stacks, valid or stale. */
   private stacked = 0
@@ -239,6 +247,11 @@ export class SlabStore {
     let seen = 0
     let total = 0
     const stackedHoles = new Set<string>()
+    if (this.lastSlab >= 0 && this.gens[this.lastSlab] === this.lastGen) {
+      const slab = this.slabs[this.lastSlab]
+      if (slab === undefined || readInt32(slab, this.lastAt) !== -this.lastRoom) throw new Error('the last freed hole is not a hole')
+      stackedHoles.add(`${this.lastSlab}:${this.lastAt}`)
+    }
     for (const [room, stack] of this.holes) {
       for (let i = 0; i < stack.length; i += 3) {
         const [s, at, gen] = [stack[i], stack[i + 1], stack[i + 2]]
@@ -289,6 +302,16 @@ export class SlabStore {
    */
   private place(slot: number, src: Uint8Array, start: number, end: number): void {
     const room = roomFor(end - start)
+    const last = this.lastSlab
+    if (last >= 0 && this.lastRoom === room) {
+      this.lastSlab = -1
+      if (this.gens[last] === this.lastGen) {
+        this.holeCount--
+        this.holesIn[last]--
+        this.write(last, this.lastAt, room, slot, src, start, end)
+        return
+      }
+    }
     if (this.holeCount > 0) {
       const stack = this.holes.get(room)
       if (stack !== undefined) {
@@ -335,16 +358,26 @@ export class SlabStore {
     w[4 * slot + 2] = end - start
   }
 
+  /** Makes the room at `at` in slab `s` a hole: the last freed one, moving the previous one to its stack. */
   private pushHole(room: number, s: number, at: number): void {
+    const last = this.lastSlab
+    if (last >= 0 && this.gens[last] === this.lastGen) this.stackHole(this.lastRoom, last, this.lastAt, this.lastGen)
+    this.lastSlab = s
+    this.lastAt = at
+    this.lastGen = this.gens[s]
+    this.lastRoom = room
+    this.holeCount++
+    this.holesIn[s]++
+  }
+
+  private stackHole(room: number, s: number, at: number, gen: number): void {
     let stack = this.holes.get(room)
     if (stack === undefined) {
       stack = []
       this.holes.set(room, stack)
     }
-    stack.push(s, at, this.gens[s])
+    stack.push(s, at, gen)
     this.stacked++
-    this.holeCount++
-    this.holesIn[s]++
   }
 
   /** Invalidates the holes of slab `s` (its buffer is going, or being emptied). */
