@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { HushNode } from '../src/index.ts'
 import { encodeStatusFrame } from '../src/wire.ts'
 import { rawEnvelope, rawEnvelopes } from './fixtures/envelopes.ts'
-import { connect, startNodes, stopAll, waitFor } from './fixtures/network.ts'
-import { type RawPeer, rawPeer } from './fixtures/raw-peer.ts'
+import { connect, startNodes, waitFor } from './fixtures/network.ts'
+import { rawPeer } from './fixtures/raw-peer.ts'
+import { stopAfterEach } from './fixtures/cleanup.ts'
 
 /** A clock that stands still, so score decay and budget refills cannot blur exact counts. */
 const frozen = (): (() => number) => {
@@ -22,21 +23,14 @@ const bansOf = (node: HushNode): string[] => {
  * every envelope H makes up is valid unless a test makes it otherwise.
  */
 describe('work a peer can make a node do', () => {
-  let nodes: HushNode[] = []
-  let peers: RawPeer[] = []
-  afterEach(async () => {
-    await stopAll(nodes)
-    await Promise.all(peers.map((p) => p.stop()))
-    nodes = []
-    peers = []
-  })
+  const started = stopAfterEach()
 
   it('replaying an envelope it sent already costs the peer: banned after a dozen, the rest never processed', async () => {
-    nodes = await startNodes(1, { whisper: { minPow: 0, now: frozen() } })
-    const [victim] = nodes
+    started.nodes = await startNodes(1, { whisper: { minPow: 0, now: frozen() } })
+    const [victim] = started.nodes
     const bans = bansOf(victim)
     const h = await rawPeer()
-    peers = [h]
+    started.peers = [h]
     await h.open(victim)
     const envelope = rawEnvelope()
     h.sendEnvelopes([envelope])
@@ -51,12 +45,12 @@ describe('work a peer can make a node do', () => {
   })
 
   it('replaying an envelope the node sent it costs the peer from the second copy on', async () => {
-    nodes = await startNodes(2, { whisper: { minPow: 0, now: frozen() } })
-    const [victim, honest] = nodes
+    started.nodes = await startNodes(2, { whisper: { minPow: 0, now: frozen() } })
+    const [victim, honest] = started.nodes
     await connect(victim, honest)
     const bans = bansOf(victim)
     const h = await rawPeer()
-    peers = [h]
+    started.peers = [h]
     await h.open(victim)
     await waitFor(() => victim.services.shh.getPeers().length === 2, 5_000, 'the raw peer to be ready')
     await honest.services.shh.postEnvelope({ topic: new Uint8Array(4), data: new Uint8Array(8), ttlSeconds: 50 })
@@ -71,11 +65,11 @@ describe('work a peer can make a node do', () => {
   })
 
   it('soft drops (recently expired) are free only within a budget', async () => {
-    nodes = await startNodes(1, { whisper: { minPow: 0, now: frozen() } })
-    const [victim] = nodes
+    started.nodes = await startNodes(1, { whisper: { minPow: 0, now: frozen() } })
+    const [victim] = started.nodes
     const bans = bansOf(victim)
     const h = await rawPeer()
-    peers = [h]
+    started.peers = [h]
     await h.open(victim)
     // Sent 55 s ago with TTL 50: expired 5 s ago, within the 20 s past allowance (a soft drop).
     for (let i = 0; i < 4; i++) h.sendEnvelopes(rawEnvelopes(500, { sentOffsetSeconds: -55 }))
@@ -85,11 +79,11 @@ describe('work a peer can make a node do', () => {
   })
 
   it('a clock offset the peer declares is clamped: far-future envelopes cost it', async () => {
-    nodes = await startNodes(1, { whisper: { minPow: 0, now: frozen() } })
-    const [victim] = nodes
+    started.nodes = await startNodes(1, { whisper: { minPow: 0, now: frozen() } })
+    const [victim] = started.nodes
     const bans = bansOf(victim)
     const h = await rawPeer()
-    peers = [h]
+    started.peers = [h]
     // An hour ahead: without a clamp, every envelope 1000 s "in the future" is explained by it.
     await h.open(victim, { clockMs: Date.now() + 3_600_000 })
     h.sendEnvelopes(rawEnvelopes(30, { sentOffsetSeconds: 1000 }))
@@ -99,29 +93,29 @@ describe('work a peer can make a node do', () => {
   })
 
   it('a peer sending faster than its envelope budget is slowed down, not dropped and not banned', async () => {
-    nodes = await startNodes(1, { whisper: { minPow: 0, rateLimits: { envelopesPerSecond: 500 } } })
-    const [victim] = nodes
+    started.nodes = await startNodes(1, { whisper: { minPow: 0, rateLimits: { envelopesPerSecond: 500 } } })
+    const [victim] = started.nodes
     const bans = bansOf(victim)
     const h = await rawPeer()
-    peers = [h]
+    started.peers = [h]
     await h.open(victim)
-    const started = Date.now()
+    const startedAt = Date.now()
     for (let i = 0; i < 20; i++) h.sendEnvelopes(rawEnvelopes(100))
     await waitFor(() => victim.services.shh.info().envelopes === 2000, 15_000, 'every envelope')
     // A burst of 1000 (2 s worth), then 500/s. Each frame is charged, then handled, then the debt
     // is waited out: the last frame of 100 is handled once the 900 before it are paid, after 1.8 s.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1800 - 20)
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1800 - 20)
     expect(bans).toEqual([])
     expect(victim.services.shh.info().drops['rate-limited']).toBe(0)
   })
 
   it('the status frame alone makes no peer ready before it arrives', async () => {
-    nodes = await startNodes(1)
-    const [victim] = nodes
+    started.nodes = await startNodes(1)
+    const [victim] = started.nodes
     const ready: string[] = []
     victim.services.shh.addEventListener('peer:ready', (e) => ready.push(e.detail.toString()))
     const h = await rawPeer()
-    peers = [h]
+    started.peers = [h]
     const stream = await h.node.dialProtocol(victim.getMultiaddrs()[0], '/shh/6.0.0', { signal: AbortSignal.timeout(5_000) })
     await waitFor(() => h.inbound.length === 1, 5_000, 'the victim to open its stream')
     expect(victim.services.shh.getPeers()).toEqual([])

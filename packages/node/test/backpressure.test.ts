@@ -1,9 +1,10 @@
 import { topicFromString } from '@hush/envelope'
 import type { Stream } from '@libp2p/interface'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { type HushNode, PROTOCOL_ID } from '../src/index.ts'
-import { connect, startNodes, stopAll, waitFor } from './fixtures/network.ts'
+import { connect, startNodes, waitFor } from './fixtures/network.ts'
 import { type RawPeer, rawPeer } from './fixtures/raw-peer.ts'
+import { stopAfterEach } from './fixtures/cleanup.ts'
 
 const listed = (node: HushNode, peer: RawPeer): boolean => node.services.shh.getPeers().some((p) => p.equals(peer.node.peerId))
 
@@ -25,25 +26,18 @@ async function fill(node: HushNode, count: number, dataBytes: number): Promise<v
 }
 
 describe('what a peer can make a node buffer', () => {
-  let nodes: HushNode[] = []
-  let peers: RawPeer[] = []
-  afterEach(async () => {
-    await stopAll(nodes)
-    await Promise.all(peers.map((p) => p.stop()))
-    nodes = []
-    peers = []
-  })
+  const started = stopAfterEach()
 
   /*
    * Topology: V (4 MB pool) ──► H, which announces a 4 GiB max size and never reads.
    */
   it('a peer that announces 4 GiB and never reads gets at most the write queue limit, then is dropped', async () => {
     const limit = 1024 * 1024
-    nodes = await startNodes(1, { whisper: { minPow: 0, maxWriteQueueBytes: limit, drainTimeoutMs: 1_000 } })
-    const [victim] = nodes
+    started.nodes = await startNodes(1, { whisper: { minPow: 0, maxWriteQueueBytes: limit, drainTimeoutMs: 1_000 } })
+    const [victim] = started.nodes
     await fill(victim, 40, 100_000)
     const h = await rawPeer('stall')
-    peers = [h]
+    started.peers = [h]
     await h.open(victim, { maxSizeBytes: 0xffffffff })
     await waitFor(() => listed(victim, h), 5_000, 'the stalled peer to be ready')
     let most = 0
@@ -60,10 +54,10 @@ describe('what a peer can make a node buffer', () => {
   })
 
   it('a direct p2p message above the peer’s announced max size is refused, not sent', async () => {
-    nodes = await startNodes(1)
-    const [victim] = nodes
+    started.nodes = await startNodes(1)
+    const [victim] = started.nodes
     const h = await rawPeer()
-    peers = [h]
+    started.peers = [h]
     await h.open(victim, { maxSizeBytes: 1000 })
     await waitFor(() => listed(victim, h), 5_000, 'the peer to be ready')
     const shh = victim.services.shh
@@ -79,8 +73,8 @@ describe('what a peer can make a node buffer', () => {
    * Topology: A (3000 envelopes, 3 MB, a 256 KiB write queue) ── B, connected after A filled up.
    */
   it('connect-time sync delivers the whole pool, however many times it exceeds the write queue', async () => {
-    nodes = await startNodes(2, { whisper: { minPow: 0, maxWriteQueueBytes: 256 * 1024 } })
-    const [a, b] = nodes
+    started.nodes = await startNodes(2, { whisper: { minPow: 0, maxWriteQueueBytes: 256 * 1024 } })
+    const [a, b] = started.nodes
     await fill(a, 3000, 1000)
     expect(a.services.shh.info().envelopes).toBe(3000)
     await connect(a, b)

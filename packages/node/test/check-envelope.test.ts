@@ -1,23 +1,12 @@
 import { type Envelope, encodeEnvelope, topicFromString, topicToBloom } from '@hush/envelope'
 import { describe, expect, it } from 'vitest'
 import { type IngestRules, checkEnvelope } from '../src/check-envelope.ts'
+import { requirement, testRules } from './fixtures/rules.ts'
 
 const now = 1_764_072_000
 const topic = topicFromString('checks')
-const req = <T>(v: T) => ({ current: v, previous: v, changedMs: 0 })
-const rules = (over: Partial<IngestRules> = {}): IngestRules => ({
-  nowMs: now * 1000,
-  peerOffsetSeconds: 0,
-  futureAllowanceSeconds: 10,
-  pastAllowanceSeconds: 20,
-  maxMessageSize: 1 << 20,
-  minPow: req(0),
-  bloom: req<Uint8Array | undefined>(undefined),
-  toleranceMs: 10_000,
-  isOwn: false,
-  seen: () => false,
-  ...over,
-})
+const req = requirement
+const rules = (over: Partial<IngestRules> = {}): IngestRules => testRules(now, over)
 const env = (over: Partial<Envelope> = {}): Uint8Array =>
   encodeEnvelope({ expiry: now + 50, ttl: 50, topic, data: new Uint8Array(100), nonce: 1n, ...over })
 

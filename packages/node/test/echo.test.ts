@@ -1,29 +1,22 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import type { HushNode } from '../src/index.ts'
+import { describe, expect, it } from 'vitest'
 import { holds, rawEnvelope } from './fixtures/envelopes.ts'
-import { startNodes, stopAll, waitFor } from './fixtures/network.ts'
-import { type RawPeer, rawPeer } from './fixtures/raw-peer.ts'
+import { startNodes, waitFor } from './fixtures/network.ts'
+import { rawPeer } from './fixtures/raw-peer.ts'
+import { stopAfterEach } from './fixtures/cleanup.ts'
 
 /*
  * Topology: H1 ──► V ◄── H2 (raw peers). H1 sends E; V queues E for H2's next batch (300 ms away);
  * H2 sends E too before the batch goes out. V must send E to neither.
  */
 describe('echo to the sender', () => {
-  let nodes: HushNode[] = []
-  let peers: RawPeer[] = []
-  afterEach(async () => {
-    await stopAll(nodes)
-    await Promise.all(peers.map((p) => p.stop()))
-    nodes = []
-    peers = []
-  })
+  const started = stopAfterEach()
 
   it('an envelope queued for a peer that then sends it to us is not sent back', async () => {
-    nodes = await startNodes(1, { whisper: { minPow: 0, batchIntervalMs: 300 } })
-    const [victim] = nodes
+    started.nodes = await startNodes(1, { whisper: { minPow: 0, batchIntervalMs: 300 } })
+    const [victim] = started.nodes
     const h1 = await rawPeer()
     const h2 = await rawPeer()
-    peers = [h1, h2]
+    started.peers = [h1, h2]
     await h1.open(victim)
     await h2.open(victim)
     await waitFor(() => victim.services.shh.getPeers().length === 2, 5_000, 'both peers ready')

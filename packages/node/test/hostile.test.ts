@@ -1,27 +1,17 @@
 import { encodeEnvelope, topicFromString } from '@hush/envelope'
-import { noise } from '@chainsafe/libp2p-noise'
-import { identify } from '@libp2p/identify'
 import type { Libp2p, Stream } from '@libp2p/interface'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
-import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { encodeLengthPrefix, lengthPrefixed } from '../src/frame-decoder.ts'
 import { type HushNode, PROTOCOL_ID } from '../src/index.ts'
 import { encodeMessagesFrame, encodeStatusFrame } from '../src/wire.ts'
 import { collect, connect, startNodes, stopAll, waitFor } from './fixtures/network.ts'
+import { plainLibp2p } from './fixtures/raw-peer.ts'
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 
 /** A libp2p node that speaks /shh/6.0.0 by hand: it sends whatever the test gives it. */
 async function hostilePeer(): Promise<Libp2p> {
-  const node = await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify() },
-  })
+  const node = await plainLibp2p()
   // Accept (and ignore) the stream the victim opens back to us.
   await node.handle(PROTOCOL_ID, (stream) => {
     stream.addEventListener('message', () => {})

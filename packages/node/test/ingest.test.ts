@@ -4,25 +4,15 @@ import { describe, expect, it } from 'vitest'
 import type { IngestRules } from '../src/check-envelope.ts'
 import { WhisperCounters } from '../src/counters.ts'
 import { ingestEnvelope } from '../src/ingest.ts'
+import { requirement, testRules } from './fixtures/rules.ts'
 
 const now = 1_800_000_000
-const req = <T>(v: T) => ({ current: v, previous: v, changedMs: 0 })
+const req = requirement
 
 function setup(poolInit = {}) {
   const pool = createPool({ futureAllowanceSeconds: 10, ...poolInit })
   const counters = new WhisperCounters()
-  const rules: IngestRules = {
-    nowMs: now * 1000,
-    peerOffsetSeconds: 0,
-    futureAllowanceSeconds: 10,
-    pastAllowanceSeconds: 20,
-    maxMessageSize: 1 << 20,
-    minPow: req(0),
-    bloom: req<Uint8Array | undefined>(undefined),
-    toleranceMs: 10_000,
-    isOwn: false,
-    seen: (key, t) => pool.hasSeen(key, t),
-  }
+  const rules: IngestRules = testRules(now, { seen: (key, t) => pool.hasSeen(key, t) })
   return { pool, counters, rules }
 }
 const env = (nonce: bigint, over = {}): Uint8Array =>

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { HushNode } from '../src/index.ts'
 import { holds, rawEnvelope } from './fixtures/envelopes.ts'
-import { startNodes, stopAll, waitFor } from './fixtures/network.ts'
+import { startNodes, waitFor } from './fixtures/network.ts'
 import { type RawPeer, rawPeer } from './fixtures/raw-peer.ts'
+import { stopAfterEach } from './fixtures/cleanup.ts'
 
 const listed = (node: HushNode, peer: RawPeer): boolean => node.services.shh.getPeers().some((p) => p.equals(peer.node.peerId))
 
@@ -11,20 +12,13 @@ const listed = (node: HushNode, peer: RawPeer): boolean => node.services.shh.get
  * opens to it, as a peer whose muxer or app failed would.
  */
 describe('a peer whose stream from us closes', () => {
-  let nodes: HushNode[] = []
-  let peers: RawPeer[] = []
-  afterEach(async () => {
-    await stopAll(nodes)
-    await Promise.all(peers.map((p) => p.stop()))
-    nodes = []
-    peers = []
-  })
+  const started = stopAfterEach()
 
   it('gets a new stream once, and envelopes reach it on the new stream', async () => {
-    nodes = await startNodes(1, { whisper: { minPow: 0 } })
-    const [victim] = nodes
+    started.nodes = await startNodes(1, { whisper: { minPow: 0 } })
+    const [victim] = started.nodes
     const h = await rawPeer('reset-first')
-    peers = [h]
+    started.peers = [h]
     await h.open(victim)
     await waitFor(() => h.inbound.length === 2, 5_000, 'the stream to be reopened')
     await waitFor(() => listed(victim, h), 5_000, 'the peer to be ready again')
@@ -33,14 +27,14 @@ describe('a peer whose stream from us closes', () => {
   })
 
   it('is dropped when the new stream fails too: not listed, nothing queued for it, no third stream', async () => {
-    nodes = await startNodes(1, { whisper: { minPow: 0 } })
-    const [victim] = nodes
+    started.nodes = await startNodes(1, { whisper: { minPow: 0 } })
+    const [victim] = started.nodes
     const gone: string[] = []
     const ready: string[] = []
     victim.services.shh.addEventListener('peer:disconnect', (e) => gone.push(e.detail.toString()))
     victim.services.shh.addEventListener('peer:ready', (e) => ready.push(e.detail.toString()))
     const h = await rawPeer('reset-all')
-    peers = [h]
+    started.peers = [h]
     await h.open(victim)
     await waitFor(() => h.inbound.length === 2, 5_000, 'the one reopen')
     await waitFor(() => !listed(victim, h), 5_000, 'the peer to be dropped')
@@ -54,10 +48,10 @@ describe('a peer whose stream from us closes', () => {
   })
 
   it('is dropped when its own stream to us closes and no new one comes', async () => {
-    nodes = await startNodes(1, { whisper: { minPow: 0, handshakeTimeoutMs: 500 } })
-    const [victim] = nodes
+    started.nodes = await startNodes(1, { whisper: { minPow: 0, handshakeTimeoutMs: 500 } })
+    const [victim] = started.nodes
     const h = await rawPeer()
-    peers = [h]
+    started.peers = [h]
     const stream = await h.open(victim)
     await waitFor(() => listed(victim, h), 5_000, 'the peer to be ready')
     stream.abort(new Error('the raw peer drops its stream'))

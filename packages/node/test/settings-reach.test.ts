@@ -1,26 +1,19 @@
 import { topicFromString } from '@hush/envelope'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { HushNode } from '../src/index.ts'
+import { describe, expect, it } from 'vitest'
 import { rawEnvelope } from './fixtures/envelopes.ts'
-import { startNodes, stopAll, waitFor } from './fixtures/network.ts'
-import { type RawPeer, rawPeer } from './fixtures/raw-peer.ts'
+import { startNodes, waitFor } from './fixtures/network.ts'
+import { rawPeer } from './fixtures/raw-peer.ts'
+import { stopAfterEach } from './fixtures/cleanup.ts'
 
 /* The node's settings reach its pool: what the node accepts, the pool keeps. */
 describe('node settings and the pool', () => {
-  let nodes: HushNode[] = []
-  let peers: RawPeer[] = []
-  afterEach(async () => {
-    await stopAll(nodes)
-    await Promise.all(peers.map((p) => p.stop()))
-    nodes = []
-    peers = []
-  })
+  const started = stopAfterEach()
 
   it('an envelope within the node’s own future allowance is pooled, and its sender is not penalised', async () => {
-    nodes = await startNodes(1, { whisper: { minPow: 0, futureAllowanceSeconds: 30 } })
-    const [victim] = nodes
+    started.nodes = await startNodes(1, { whisper: { minPow: 0, futureAllowanceSeconds: 30 } })
+    const [victim] = started.nodes
     const h = await rawPeer()
-    peers = [h]
+    started.peers = [h]
     await h.open(victim)
     h.sendEnvelopes([rawEnvelope({ sentOffsetSeconds: 20 })])
     await waitFor(() => victim.services.shh.info().envelopes === 1, 5_000, 'the envelope from 20 s ahead')
@@ -28,8 +21,8 @@ describe('node settings and the pool', () => {
   })
 
   it('setMaxMessageSize above the old limit lets own posts of that size through', async () => {
-    nodes = await startNodes(1, { whisper: { minPow: 0 } })
-    const shh = nodes[0].services.shh
+    started.nodes = await startNodes(1, { whisper: { minPow: 0 } })
+    const shh = started.nodes[0].services.shh
     shh.setMaxMessageSize(2 * 1024 * 1024)
     const hash = await shh.postEnvelope({ topic: topicFromString('big'), data: new Uint8Array(1_500_000), ttlSeconds: 50 })
     expect(hash).toHaveLength(32)
