@@ -20,13 +20,28 @@ const TOPICS = [
   new Uint8Array([9, 9, 9, 9]),
 ]
 const PEERS = [undefined, 'peer-a', 'peer-b', 'peer-c'] as const
-const KEYS = 24
+const KEYS = 48
 
+/** Small pools: every rule is hit often; most settings keep every peer heap (large envelopes). */
 const arbSettings: fc.Arbitrary<ModelSettings> = fc.record({
   maxBytes: fc.integer({ min: 60, max: 900 }),
   maxCount: fc.integer({ min: 1, max: 10 }),
   peerShare: fc.constantFrom(0.25, 0.5, 0.75, 1),
   maxEnvelopeBytes: fc.integer({ min: 40, max: 400 }),
+  futureAllowanceSeconds: fc.integer({ min: 0, max: 10 }),
+  minPow: fc.option(fc.constantFrom(0.5, 1, 2), { nil: undefined }),
+  seenAllowanceSeconds: fc.integer({ min: 0, max: 20 }),
+})
+
+/**
+ * Larger pools whose envelopes are at most a quarter of the peer byte quota: peer heaps are built
+ * at half the quota and dropped below a quarter (see `PeerLoad` in pool.ts).
+ */
+const arbLazySettings: fc.Arbitrary<ModelSettings> = fc.record({
+  maxBytes: fc.integer({ min: 2_000, max: 6_000 }),
+  maxCount: fc.integer({ min: 8, max: 24 }),
+  peerShare: fc.constantFrom(0.5, 0.75, 1),
+  maxEnvelopeBytes: fc.integer({ min: 40, max: 250 }),
   futureAllowanceSeconds: fc.integer({ min: 0, max: 10 }),
   minPow: fc.option(fc.constantFrom(0.5, 1, 2), { nil: undefined }),
   seenAllowanceSeconds: fc.integer({ min: 0, max: 20 }),
@@ -70,6 +85,30 @@ const arbCommand: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), n: fc.nat({ max: KEYS - 1 }) }) }
 )
 
+/**
+ * Commands for the lazy run: mostly adds from two peers with long lives, so peers reach their
+ * quota, and bursts of deletes and time, so they drain below a quarter of it again.
+ */
+const arbLazyCommand: fc.Arbitrary<Command> = fc.oneof(
+  {
+    weight: 12,
+    arbitrary: fc.record({
+      kind: fc.constant('add' as const),
+      n: fc.nat({ max: KEYS - 1 }),
+      rating: fc.oneof(fc.integer({ min: 0, max: 4 }), fc.double({ min: 0, max: 5, noNaN: true })),
+      pow: fc.constantFrom(0, 1, 2),
+      expiryIn: fc.integer({ min: 0, max: 30 }),
+      ttl: fc.integer({ min: 20, max: 30 }),
+      dataBytes: fc.integer({ min: 0, max: 200 }),
+      peer: fc.constantFrom(1, 2),
+      topic: fc.nat({ max: TOPICS.length - 1 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const), seconds: fc.integer({ min: 0, max: 12 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('prune' as const) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('delete' as const), n: fc.nat({ max: KEYS - 1 }) }) }
+)
+
 function evictedOf(result: AddResult): Array<[string, string]> | undefined {
   return 'evicted' in result ? result.evicted.map((e) => [e.entry.key, e.reason]) : undefined
 }
@@ -78,8 +117,18 @@ const sorted = <T>(xs: T[]): T[] => [...xs].sort()
 
 describe('pool against the reference model', () => {
   it('agrees on every outcome and keeps its invariants', () => {
-    fc.assert(
-      fc.property(arbSettings, fc.constantFrom(256, 1024, 4096), fc.array(arbCommand, { minLength: 10, maxLength: 60, size: 'max' }), (settings, slabBytes, commands) => {
+    fc.assert(fc.property(arbSettings, fc.constantFrom(256, 1024, 4096), fc.array(arbCommand, { minLength: 10, maxLength: 60, size: 'max' }), run), { numRuns: 200 })
+  })
+
+  it('agrees with peer heaps built and dropped as peers cross half and a quarter of their quota', () => {
+    fc.assert(fc.property(arbLazySettings, fc.constantFrom(256, 4096), fc.array(arbLazyCommand, { minLength: 60, maxLength: 200, size: 'max' }), run), { numRuns: 60 })
+  })
+})
+
+/** Runs `commands` on the real pool and on the model, comparing them after every step. */
+function run(settings: ModelSettings, slabBytes: number, commands: Command[]): void {
+  {
+    {
         const pool = new BoundedPool({
           maxBytes: settings.maxBytes,
           maxCount: settings.maxCount,
@@ -145,11 +194,9 @@ describe('pool against the reference model', () => {
           checkInvariants(pool, model, keys, now)
           checkRaws(pool, model, keys, raws)
         }
-      }),
-      { numRuns: 200 }
-    )
-  })
-})
+    }
+  }
+}
 
 /** Every pooled entry's bytes are the raw bytes it was added with, and the slabs are consistent. */
 function checkRaws(pool: BoundedPool, model: ReferenceModel, keys: string[], raws: Map<string, Uint8Array>): void {

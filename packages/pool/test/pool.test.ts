@@ -306,3 +306,141 @@ describe('raw byte storage', () => {
     expect(got[0].envelope?.topic).toEqual(topic)
   })
 })
+
+describe('the seen cache shares the pool\'s hash index', () => {
+  it('keeps seen records and pooled entries apart for pool.seen', () => {
+    const pool = createPool({ seen: { allowanceSeconds: 20 } })
+    pool.add(entryOf({ n: 1, expiry: NOW + 5 }), NOW)
+    // A pooled hash is not a seen record until the caller adds one.
+    expect(pool.seen.has(hashOf(1), NOW)).toBe(false)
+    expect(pool.seen.size).toBe(0)
+    expect(pool.seen.delete(hashOf(1))).toBe(false)
+    expect(pool.has(hashOf(1))).toBe(true)
+    pool.seen.add(hashOf(1), NOW + 100)
+    expect(pool.seen.has(hashOf(1), NOW + 120)).toBe(true)
+    expect(pool.seen.size).toBe(1)
+    // Leaving the pool keeps the later of the two expiries.
+    expect(pool.prune(NOW + 6).map((e) => e.key)).toEqual([hashKey(hashOf(1))])
+    expect(pool.hasSeen(hashOf(1), NOW + 120)).toBe(true)
+    expect(pool.seen.size).toBe(1)
+    // Clearing the seen cache forgets the records but not what the pool holds.
+    pool.add(entryOf({ n: 2, expiry: NOW + 50 }), NOW)
+    pool.seen.add(hashOf(2), NOW + 50)
+    pool.seen.clear()
+    expect(pool.seen.size).toBe(0)
+    expect(pool.has(hashOf(2))).toBe(true)
+    expect(pool.get(hashOf(2))?.raw).toEqual(entryOf({ n: 2, expiry: NOW + 50 }).raw)
+    expect(pool.hasSeen(hashOf(1), NOW)).toBe(false)
+    expect(pool.add(entryOf({ n: 1, expiry: NOW + 50 }), NOW).status).toBe('added')
+    // Deleting a seen record of a pooled hash leaves the entry in place.
+    pool.seen.add(hashOf(1), NOW + 60)
+    expect(pool.seen.delete(hashOf(1))).toBe(true)
+    expect(pool.has(hashOf(1))).toBe(true)
+    expect(pool.delete(hashOf(1))?.key).toBe(hashKey(hashOf(1)))
+    expect(pool.seen.has(hashOf(1), NOW + 70)).toBe(true) // its own expiry + 20 s
+    expect(pool.seen.has(hashOf(1), NOW + 71)).toBe(false)
+  })
+
+  it('re-admits a hash whose seen record lapsed but was not pruned, even when that add evicts it', () => {
+    // maxCount 1 for the seen cache: remembering the evicted hash forgets the lapsed record.
+    const pool = createPool({ maxCount: 1, seen: { maxCount: 1, allowanceSeconds: 0 } })
+    pool.add(entryOf({ n: 1, rating: 1, expiry: NOW + 1, ttl: 1 }), NOW)
+    expect(pool.delete(hashOf(1))).toBeDefined() // seen until NOW + 1
+    pool.add(entryOf({ n: 2, rating: 1, expiry: NOW + 50 }), NOW)
+    // At NOW + 2 the record of 1 has lapsed (not pruned); re-adding 1 evicts 2, whose record
+    // pushes out 1's: the newcomer must still get an index id of its own.
+    const r = pool.add(entryOf({ n: 1, rating: 2, expiry: NOW + 50 }), NOW + 2)
+    expect(r.status).toBe('added')
+    expect(pool.has(hashOf(1))).toBe(true)
+    expect(pool.has(hashOf(2))).toBe(false)
+    expect(pool.hasSeen(hashOf(2), NOW + 2)).toBe(true)
+    expect(pool.get(hashOf(1))?.key).toBe(hashKey(hashOf(1)))
+  })
+
+  it('works with the seen cache disabled', () => {
+    const pool = createPool({ maxCount: 2, seen: { maxCount: 0 } })
+    for (let n = 0; n < 50; n++) expect(pool.add(entryOf({ n, rating: n }), NOW).status).toBe('added')
+    expect(pool.size).toBe(2)
+    expect(pool.seen.size).toBe(0)
+    expect(pool.add(entryOf({ n: 3, rating: 100 }), NOW).status).toBe('added') // forgotten at once
+    expect(pool.select().map((e) => e.rating)).toEqual([100, 49])
+  })
+})
+
+describe('peer heaps kept only near the quota', () => {
+  it('evicts a peer\'s own lowest entries at its quota, whether its heap was built early or late', () => {
+    // 64 entries, 16 per peer; 100-byte envelopes against a 2,500-byte peer quota.
+    const pool = new BoundedPool({ maxCount: 64, maxBytes: 10_000, peerShare: 0.25, maxEnvelopeBytes: 600 })
+    for (let n = 0; n < 7; n++) pool.add(entryOf({ n, rating: 10 + n, peer: 'a' }), NOW) // under half: no heap
+    const load = (): { heap: unknown; count: number } => (pool as unknown as { peers: Map<string, { heap: unknown; count: number }> }).peers.get('a') as never
+    expect(load().heap).toBeUndefined()
+    pool.add(entryOf({ n: 7, rating: 5, peer: 'a' }), NOW) // half the count quota: built
+    expect(load().heap).toBeDefined()
+    for (let n = 8; n < 16; n++) pool.add(entryOf({ n, rating: 10 + n, peer: 'a' }), NOW)
+    // At its quota: its lowest (n = 7, rating 5) goes, not the pool's lowest (peer b's).
+    pool.add(entryOf({ n: 100, rating: 1, peer: 'b' }), NOW)
+    const r = pool.add(entryOf({ n: 16, rating: 30, peer: 'a' }), NOW)
+    expect(evictedKeys(r)).toEqual(['peer-quota:7'])
+    expect(pool.add(entryOf({ n: 17, rating: 2, peer: 'a' }), NOW)).toEqual({ status: 'peer-quota', evicted: [] })
+    // Draining below a quarter drops the heap only after as many operations as the build scanned.
+    for (let n = 0; n <= 16; n++) pool.delete(hashOf(n))
+    expect(load()).toBeUndefined() // no entries left: the load itself is gone
+    for (let n = 200; n < 203; n++) pool.add(entryOf({ n, rating: 1, peer: 'a' }), NOW)
+    expect(load().heap).toBeUndefined()
+  })
+
+  it('keeps every peer heap when envelopes may be large next to the quota', () => {
+    const pool = new BoundedPool({ maxCount: 64, maxBytes: 2_000, peerShare: 0.25 }) // 500-byte quota, 1 MiB envelopes
+    pool.add(entryOf({ n: 1, peer: 'a' }), NOW)
+    expect((pool as unknown as { peers: Map<string, { heap: unknown }> }).peers.get('a')?.heap).toBeDefined()
+  })
+})
+
+describe('select and entries at scale', () => {
+  const fill = (count: number) => {
+    const pool = createPool({ maxCount: count, maxBytes: 1 << 30 })
+    for (let n = 0; n < count; n++) {
+      // Few distinct ratings and expiries, so ties are settled by expiry and insertion order.
+      pool.add(entryOf({ n, rating: (n * 7919) % 13, expiry: NOW + 10 + ((n * 31) % 7), pow: n % 3, dataBytes: 0, topic: new Uint8Array([n % 5, 0, 0, 0]) }), NOW)
+    }
+    return pool
+  }
+
+  it('returns the same order for every limit as a full sort', () => {
+    const pool = fill(3_000)
+    const all = pool.select()
+    for (let i = 1; i < all.length; i++) {
+      const [a, b] = [all[i - 1], all[i]]
+      expect(a.rating > b.rating || (a.rating === b.rating && a.expiry >= b.expiry)).toBe(true)
+    }
+    const keys = all.map((e) => e.key)
+    for (const limit of [1, 2, 10, 64, 700, 749, 751, 2_999, 3_000]) {
+      expect(pool.select({ limit }).map((e) => e.key)).toEqual(keys.slice(0, limit))
+    }
+    const exclude = new Set(keys.filter((_, i) => i % 3 === 0))
+    const filtered = all.filter((e) => !exclude.has(e.key) && e.pow >= 1).map((e) => e.key)
+    expect(pool.select({ limit: 40, exclude, minPow: 1 }).map((e) => e.key)).toEqual(filtered.slice(0, 40))
+    expect(pool.select({ limit: 40, exclude: (e) => exclude.has(e.key), minPow: 1 }).map((e) => e.key)).toEqual(filtered.slice(0, 40))
+  })
+
+  it('entries() yields what matched at the call and is still pooled, never what came later', () => {
+    const pool = fill(100)
+    const it = pool.entries({ minPow: 1 })
+    const expected = pool.select({ minPow: 1 }).map((e) => e.key)
+    const first = it.next()
+    expect(first.done).toBe(false)
+    if (first.done === true) return
+    expect(first.value.key).toBe(expected[0])
+    // Remove the next one, add newcomers: the iterator skips the one and never shows the others.
+    pool.delete(keyToHash(expected[1]))
+    for (let n = 1_000; n < 1_010; n++) pool.add(entryOf({ n, rating: 99, pow: 2, dataBytes: 0 }), NOW)
+    const rest = [...it].map((e) => e.key)
+    // The newcomers evicted some matches (the pool is full): those are skipped too.
+    const stillPooled = expected.slice(2).filter((key) => pool.has(key))
+    expect(stillPooled.length).toBeLessThan(expected.length - 2)
+    expect(rest).toEqual(stillPooled)
+    // Still pooled, so its bytes are there to copy, however late they are first read.
+    expect(first.value.envelope?.expiry).toBe(first.value.expiry)
+    expect(first.value.raw).toEqual(pool.getRaw(first.value.key))
+  })
+})
