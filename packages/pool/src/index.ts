@@ -8,7 +8,10 @@
  * recognised. Pure and synchronous: time is an argument, the node drives `prune`. The caller
  * computes each envelope's hash, PoW and rating once (the pool depends on @hush/envelope only).
  * The pool keeps each envelope as its canonical RLP bytes, copied into shared 1 MiB slabs (about
- * 1.2× the raw bytes in all for 1 KiB envelopes), and decodes an envelope only when asked.
+ * 1.2× the raw bytes in all for 1 KiB envelopes), and decodes an envelope only when asked. It
+ * reuses that storage, so nothing it returns points into it except `getRaw`'s documented view:
+ * removed entries come back as records (`EntryInfo`: key and numbers), pooled ones as snapshots
+ * (`PoolEntry`) that copy their bytes on first read.
  *
  * @example
  * ```ts

@@ -9,7 +9,7 @@
  * queue orders ids by expiry: one array of ids per expiry second and a small min-heap of those
  * seconds (s = distinct seconds, a few hundred for usual TTLs). Deletion is lazy: an id whose
  * expiry differs from its bucket's second is stale and skipped; the buckets are rebuilt when
- * stale ids outnumber live ones. About 70 to 90 bytes per hash (32 of them the hash itself), no
+ * stale ids outnumber live ones. About 70 to 100 bytes per hash (32 of them the hash itself), no
  * strings. `has` is O(1); `add`, eviction and `prune` per removed hash are amortised O(log s).
  *
  * A pool's seen cache also indexes the hashes of the pool's own entries (see
