@@ -94,7 +94,8 @@ export interface Pool {
   readonly seen: SeenCache
   /**
    * Adds an envelope unless it is a duplicate, expired, from the future, too large, below the
-   * minimum PoW, or ranked too low to make room. O(log n) amortised (plus k log k for k evictions).
+   * minimum PoW, or ranked too low to make room. O(log n) amortised (plus O(log n) per eviction,
+   * and O(b) amortised to copy its b raw bytes).
    * @param now unix seconds
    * @throws {TypeError | RangeError} when `entry` or `now` is malformed (naming the field)
    */
@@ -131,7 +132,9 @@ export interface Pool {
   /**
    * Entries in forwarding order (highest rating first; ties: later expiry, then later arrival)
    * that pass every filter in `options`, as snapshots that copy their bytes on first read (see
-   * {@link PoolEntry}). O((k + s) log(k + s)) for k returned and s skipped.
+   * {@link PoolEntry}). One scan of the n entries: O(n + c log k) with a `limit` k and no
+   * `exclude` predicate (c: entries that beat the k-th best found so far when met), else
+   * O(n + m log m) for m matches.
    * @throws {TypeError | RangeError} when an option is malformed
    */
   select(options?: SelectOptions): PoolEntry[]
