@@ -30,7 +30,7 @@ import { assertTime } from './assert.ts'
 import { checkEntry, EntryRecord, EntryView, type EntryInfo, type PoolEntry, type PoolEntryInit, type RawCopier } from './entry.ts'
 import { ARRIVAL, BYTES, EntryTable, EXPIRY, HID, POW, RATING, RECORD, SEQ, TOPIC } from './entry-table.ts'
 import type { ExpiryIndex } from './expiry-index.ts'
-import { hashWords, keyWords, wordsKey } from './hash-index.ts'
+import { hashWords, keyWords } from './hash-index.ts'
 import type { HashKey } from './hash-key.ts'
 import { resolvePoolSettings, type PoolInit, type PoolSettings } from './options.ts'
 import { lowestFirstTie, mayEvictFor } from './rank.ts'
@@ -307,7 +307,7 @@ export class BoundedPool implements Pool {
     const num = t.num
     const r = slot * RECORD
     return new EntryView(
-      wordsKey(this.seenCache.index.words, 8 * num[r + HID]), num[r + SEQ], this.copier,
+      this.seenCache.index.words, 8 * num[r + HID], num[r + SEQ], this.copier,
       num[r + POW], num[r + RATING], num[r + ARRIVAL], num[r + EXPIRY], num[r + BYTES], t.peers[slot]?.name
     )
   }
@@ -318,7 +318,7 @@ export class BoundedPool implements Pool {
     const num = t.num
     const r = slot * RECORD
     return new EntryRecord(
-      wordsKey(this.seenCache.index.words, 8 * num[r + HID]), num[r + POW], num[r + RATING], num[r + ARRIVAL], num[r + EXPIRY], num[r + BYTES], t.peers[slot]?.name
+      this.seenCache.index.words, 8 * num[r + HID], num[r + POW], num[r + RATING], num[r + ARRIVAL], num[r + EXPIRY], num[r + BYTES], t.peers[slot]?.name
     )
   }
 
