@@ -1,7 +1,8 @@
 /**
  * @packageDocumentation
  * Whisper v6 envelopes, byte-compatible with geth v1.9: the RLP codec, topics and blooms, the
- * payload format, ECIES on secp256k1 and AES-256-GCM. Pure and synchronous.
+ * payload format, ECIES on secp256k1 and AES-256-GCM. Pure and synchronous, except the async
+ * twin of the password key (`symKeyFromPasswordAsync`), which keeps PBKDF2 off the event loop.
  *
  * @example
  * ```ts
