@@ -181,7 +181,9 @@ export class BoundedPool implements Pool {
         }
       }
     }
-    this.insert(words, entry, entry.arrival ?? now, bytes)
+    // The peer's load, unless evictions emptied it (then it left the map, and `insert` makes a new one).
+    if (load !== undefined && load.count === 0) load = undefined
+    this.insert(words, found, entry, entry.arrival ?? now, bytes, load)
     this.adds.added++
     return { status: 'added', evicted }
   }
@@ -322,16 +324,22 @@ export class BoundedPool implements Pool {
     )
   }
 
-  private insert(words: Int32Array, entry: PoolEntryInit, arrival: number, bytes: number): number {
+  /**
+   * Pools `entry` (its hash in `words`, its id `found` as `add` probed it before any eviction, or
+   * -1) with the load of its peer when `add` holds it (else it is looked up or made).
+   */
+  private insert(words: Int32Array, found: number, entry: PoolEntryInit, arrival: number, bytes: number, peerLoad: PeerLoad | undefined): number {
     const t = this.table
     const slot = t.alloc()
     const rating = entry.rating
     const envelope = entry.envelope
     const expiry = envelope.expiry
     const topic = envelope.topic
-    // Found again: evictions in this add may have forgotten a stale seen record of this hash.
+    // Found again if it was found: evictions in this add may have forgotten a stale seen record of
+    // this hash (and freed its id). An evicted entry's hash is never the newcomer's (that would be
+    // a duplicate), so evictions never make an id for a hash that was not found.
     const seen = this.seenCache
-    const hid = seen.pin(words, seen.findWords(words, 0), slot)
+    const hid = seen.pin(words, found < 0 ? -1 : seen.findWords(words, 0), slot)
     t.raws.put(slot, entry.raw)
     const num = t.num
     const r = slot * RECORD
@@ -348,7 +356,7 @@ export class BoundedPool implements Pool {
     this.totalBytes += bytes
     const peer = entry.peer
     if (peer !== undefined) {
-      let load = this.peers.get(peer)
+      let load = peerLoad ?? this.peers.get(peer)
       if (load === undefined) {
         load = { name: peer, bytes: 0, count: 0, heap: undefined, ops: 0 }
         this.peers.set(peer, load)
