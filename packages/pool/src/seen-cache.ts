@@ -228,7 +228,19 @@ export class IndexedSeenCache implements SeenCache {
   private record(id: number, expiry: number): void {
     const old = this.expiry[id]
     if (old >= expiry) return
-    if (old < 0) this.count++
+    if (old < 0) {
+      const seconds = this.seconds
+      if (this.count >= this.maxCount && seconds.length > 0 && expiry <= seconds[0]) {
+        // Full, and no record expires later than this one would: `evictEarliest` would forget
+        // this very record at once (a new earliest bucket holds only it, and an existing one
+        // pops it first). Skip the round trip: its bucket made and dropped on every call churns
+        // the `Map` (V8 keeps deleted entries in the bucket chains until a rehash, so that key's
+        // lookups slowed to microseconds when a full cache took one earliest record after another).
+        if (this.pins[id] < 0) this.release(id)
+        return
+      }
+      this.count++
+    }
     this.expiry[id] = expiry
     this.bucket(expiry).push(id)
     this.bucketed++
