@@ -45,7 +45,8 @@ export interface PoolEntryInit {
 /**
  * What the pool knows about an entry, copied out of its tables when handed out: every field is a
  * plain value that never changes, so a record stays valid forever, whatever the pool does next.
- * It carries no bytes. `prune`, `delete` and `AddResult.evicted` return these for entries that
+ * (`key` and `hash` are getters over the copied hash, built on read: spreading a record into a
+ * plain object leaves them out.) It carries no bytes. `prune`, `delete` and `AddResult.evicted` return these for entries that
  * have left the pool (their bytes are gone; the key is what a caller needs to forget them).
  */
 export interface EntryInfo {
@@ -214,29 +215,25 @@ const RLP_MAX_OVERHEAD_BYTES = 32
  * @throws {TypeError | RangeError} naming the malformed field
  */
 export function checkEntry(entry: PoolEntryInit): void {
-  if (!isWellFormed(entry)) checkEntryFields(entry)
+  if (typeof entry !== 'object' || entry === null) throw new TypeError('entry must be an object')
+  const envelope = entry.envelope
+  if (typeof envelope !== 'object' || envelope === null) throw new TypeError('entry.envelope must be an object')
+  if (isWellFormedEntry(
+    envelope.expiry, envelope.ttl, envelope.topic, envelope.data, entry.raw, entry.hash, entry.pow, entry.rating, entry.arrival, entry.peer
+  )) return
+  checkEntryFields(entry)
 }
 
 /**
- * The checks of {@link checkEntry} as one expression that throws nothing: true only when every
- * check passes (`(x >>> 0) === x` is "an integer in [0, MAX_UINT32]" for a number `x`; `x >= 0` is
- * false for NaN). When it is false, {@link checkEntryFields} runs the same checks one by one to
- * throw the error that names the field.
+ * The checks of {@link checkEntry} on an entry's fields (read once by the caller) as one
+ * expression that throws nothing: true only when every check passes (`(x >>> 0) === x` is "an
+ * integer in [0, MAX_UINT32]" for a number `x`; `x >= 0` is false for NaN). When it is false,
+ * {@link checkEntry} throws the error that names the field.
  */
-function isWellFormed(entry: PoolEntryInit): boolean {
-  if (typeof entry !== 'object' || entry === null) return false
-  const envelope = entry.envelope
-  if (typeof envelope !== 'object' || envelope === null) return false
-  const expiry = envelope.expiry
-  const ttl = envelope.ttl
-  const topic = envelope.topic
-  const data = envelope.data
-  const raw = entry.raw
-  const hash = entry.hash
-  const pow = entry.pow
-  const rating = entry.rating
-  const arrival = entry.arrival
-  const peer = entry.peer
+export function isWellFormedEntry(
+  expiry: unknown, ttl: unknown, topic: unknown, data: unknown, raw: unknown, hash: unknown,
+  pow: unknown, rating: unknown, arrival: unknown, peer: unknown
+): boolean {
   return (
     typeof expiry === 'number' && expiry >>> 0 === expiry &&
     typeof ttl === 'number' && ttl >>> 0 === ttl &&
