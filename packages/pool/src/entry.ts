@@ -243,7 +243,7 @@ export function isWellFormedEntry(
     raw.length >= data.length + RLP_MIN_OVERHEAD_BYTES && raw.length <= data.length + RLP_MAX_OVERHEAD_BYTES && raw[0] >= 0xc0 &&
     hash instanceof Uint8Array && hash.length === HASH_LENGTH_BYTES &&
     typeof pow === 'number' && pow >= 0 &&
-    typeof rating === 'number' && rating === rating &&
+    typeof rating === 'number' && !Number.isNaN(rating) &&
     (arrival === undefined || (typeof arrival === 'number' && arrival >= 0 && arrival < Infinity)) &&
     (peer === undefined || typeof peer === 'string')
   )
