@@ -234,8 +234,8 @@ export class IndexedSeenCache implements SeenCache {
         // Full, and no record expires later than this one would: `evictEarliest` would forget
         // this very record at once (a new earliest bucket holds only it, and an existing one
         // pops it first). Skip the round trip: its bucket made and dropped on every call churns
-        // the `Map` (V8 keeps deleted entries in the bucket chains until a rehash, so that key's
-        // lookups slowed to microseconds when a full cache took one earliest record after another).
+        // the `Map` (that key's lookups slowed to microseconds when a full cache took one earliest
+        // record after another, most likely from deleted entries left in V8's chains until a rehash).
         if (this.pins[id] < 0) this.release(id)
         return
       }
