@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { HushNode } from '../src/index.ts'
-import { encodeStatusFrame } from '../src/wire.ts'
+import type { HushNode, HushNodeInit } from '../src/index.ts'
+import { type Status, encodeStatusFrame } from '../src/wire.ts'
 import { rawEnvelope, rawEnvelopes } from './fixtures/envelopes.ts'
 import { connect, startNodes, waitFor } from './fixtures/network.ts'
 import { rawPeer } from './fixtures/raw-peer.ts'
@@ -25,13 +25,19 @@ const bansOf = (node: HushNode): string[] => {
 describe('work a peer can make a node do', () => {
   const started = stopAfterEach()
 
-  it('replaying an envelope it sent already costs the peer: banned after a dozen, the rest never processed', async () => {
-    started.nodes = await startNodes(1, { whisper: { minPow: 0, now: frozen() } })
+  /** A victim (PoW 0, a frozen clock, `whisper` over that) with a raw peer H connected to it. */
+  async function attacked(whisper: NonNullable<HushNodeInit['whisper']> = {}, status: Partial<Omit<Status, 'version'>> = {}) {
+    started.nodes = await startNodes(1, { whisper: { minPow: 0, now: frozen(), ...whisper } })
     const [victim] = started.nodes
     const bans = bansOf(victim)
     const h = await rawPeer()
     started.peers = [h]
-    await h.open(victim)
+    await h.open(victim, status)
+    return { victim, bans, h }
+  }
+
+  it('replaying an envelope it sent already costs the peer: banned after a dozen, the rest never processed', async () => {
+    const { victim, bans, h } = await attacked()
     const envelope = rawEnvelope()
     h.sendEnvelopes([envelope])
     await waitFor(() => victim.services.shh.info().envelopes === 1, 5_000, 'the first copy')
@@ -59,18 +65,13 @@ describe('work a peer can make a node do', () => {
     const frame = Array.from({ length: 500 }, () => echo)
     for (let i = 0; i < 10 && h.sendEnvelopes(frame); i++);
     await waitFor(() => bans.length === 1, 5_000, 'the ban')
-    // The first copy is waste within the soft-drop budget (the peer may not have seen ours yet);
-    // then −10 per repeat, ban below −100: the 11th repeat is the last one looked at.
+    // The first copy costs nothing (our copy and its may have crossed); then −10 per repeat, ban
+    // below −100: the 11th repeat is the last one looked at.
     expect(victim.services.shh.info().duplicates).toBe(1 + 11)
   })
 
   it('soft drops (recently expired) are free only within a budget', async () => {
-    started.nodes = await startNodes(1, { whisper: { minPow: 0, now: frozen() } })
-    const [victim] = started.nodes
-    const bans = bansOf(victim)
-    const h = await rawPeer()
-    started.peers = [h]
-    await h.open(victim)
+    const { victim, bans, h } = await attacked()
     // Sent 55 s ago with TTL 50: expired 5 s ago, within the 20 s past allowance (a soft drop).
     for (let i = 0; i < 4; i++) h.sendEnvelopes(rawEnvelopes(500, { sentOffsetSeconds: -55 }))
     await waitFor(() => bans.length === 1, 5_000, 'the ban')
@@ -79,13 +80,8 @@ describe('work a peer can make a node do', () => {
   })
 
   it('a clock offset the peer declares is clamped: far-future envelopes cost it', async () => {
-    started.nodes = await startNodes(1, { whisper: { minPow: 0, now: frozen() } })
-    const [victim] = started.nodes
-    const bans = bansOf(victim)
-    const h = await rawPeer()
-    started.peers = [h]
     // An hour ahead: without a clamp, every envelope 1000 s "in the future" is explained by it.
-    await h.open(victim, { clockMs: Date.now() + 3_600_000 })
+    const { victim, bans, h } = await attacked({}, { clockMs: Date.now() + 3_600_000 })
     h.sendEnvelopes(rawEnvelopes(30, { sentOffsetSeconds: 1000 }))
     await waitFor(() => bans.length === 1, 5_000, 'the ban')
     expect(victim.services.shh.info().drops['future-skew']).toBe(0)
@@ -93,12 +89,8 @@ describe('work a peer can make a node do', () => {
   })
 
   it('a peer sending faster than its envelope budget is slowed down, not dropped and not banned', async () => {
-    started.nodes = await startNodes(1, { whisper: { minPow: 0, rateLimits: { envelopesPerSecond: 500 } } })
-    const [victim] = started.nodes
-    const bans = bansOf(victim)
-    const h = await rawPeer()
-    started.peers = [h]
-    await h.open(victim)
+    // A real clock: the budget refills with time.
+    const { victim, bans, h } = await attacked({ rateLimits: { envelopesPerSecond: 500 }, now: Date.now })
     const startedAt = Date.now()
     for (let i = 0; i < 20; i++) h.sendEnvelopes(rawEnvelopes(100))
     await waitFor(() => victim.services.shh.info().envelopes === 2000, 15_000, 'every envelope')
