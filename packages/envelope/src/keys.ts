@@ -5,7 +5,7 @@
 import { utf8ToBytes } from '@noble/hashes/utils.js'
 import { Point, getPublicKey as nobleGetPublicKey, utils as secpUtils } from '@noble/secp256k1'
 import { assertBytes } from './assert.ts'
-import { type CryptoOptions, defaultCryptoBackend } from './backend.ts'
+import { type CryptoBackend, type CryptoOptions, defaultCryptoBackend } from './backend.ts'
 import {
   PASSWORD_KEY_ITERATIONS,
   PRIVATE_KEY_LENGTH_BYTES,
@@ -96,9 +96,17 @@ export function generateSymKey(): Uint8Array {
  * @throws {TypeError} when `password` is not a string
  */
 export function symKeyFromPassword(password: string, options: CryptoOptions = {}): Uint8Array {
-  if (typeof password !== 'string') throw new TypeError('password must be a string')
   const backend = options.backend ?? defaultCryptoBackend()
-  return backend.pbkdf2Sha256(utf8ToBytes(password), new Uint8Array(0), PASSWORD_KEY_ITERATIONS, SYMMETRIC_KEY_LENGTH_BYTES)
+  return backend.pbkdf2Sha256(...passwordKeyInputs(password))
+}
+
+/**
+ * The PBKDF2 arguments of geth's password key, shared by the sync and async derivations.
+ * @throws {TypeError} when `password` is not a string
+ */
+function passwordKeyInputs(password: string): [password: Uint8Array, salt: Uint8Array, iterations: number, lengthBytes: number] {
+  if (typeof password !== 'string') throw new TypeError('password must be a string')
+  return [utf8ToBytes(password), new Uint8Array(0), PASSWORD_KEY_ITERATIONS, SYMMETRIC_KEY_LENGTH_BYTES]
 }
 
 /** Options of {@link symKeyFromPasswordAsync}. */
@@ -119,17 +127,16 @@ export interface SymKeyFromPasswordOptions extends CryptoOptions {
  * ```
  */
 export function symKeyFromPasswordAsync(password: string, options: SymKeyFromPasswordOptions = {}): Promise<Uint8Array> {
-  if (typeof password !== 'string') throw new TypeError('password must be a string')
-  const backend = options.backend ?? defaultCryptoBackend()
-  const { signal } = options
-  const derive = async (): Promise<Uint8Array> => {
-    signal?.throwIfAborted()
-    const key = await backend.pbkdf2Sha256Async(utf8ToBytes(password), new Uint8Array(0), PASSWORD_KEY_ITERATIONS, SYMMETRIC_KEY_LENGTH_BYTES)
-    if (signal?.aborted === true) {
-      key.fill(0)
-      signal.throwIfAborted()
-    }
-    return key
+  const inputs = passwordKeyInputs(password) // throws before the promise exists
+  return deriveAbortably(options.backend ?? defaultCryptoBackend(), inputs, options.signal)
+}
+
+async function deriveAbortably(backend: CryptoBackend, inputs: ReturnType<typeof passwordKeyInputs>, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  signal?.throwIfAborted()
+  const key = await backend.pbkdf2Sha256Async(...inputs)
+  if (signal?.aborted === true) {
+    key.fill(0)
+    signal.throwIfAborted()
   }
-  return derive()
+  return key
 }
