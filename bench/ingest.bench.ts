@@ -20,18 +20,14 @@
  * Run: `npx tsc -b && npx tsx bench/ingest.bench.ts` (BENCH_INGEST_ENVELOPES, BENCH_READERS, BENCH_WRITE_QUEUE,
  * BENCH_REPLAY_FRAMES).
  */
-import { noise } from '@chainsafe/libp2p-noise'
-import { type Envelope, encodeEnvelope, encodeRlp, rlpHeaderLength, topicFromString, uintToBytes, writeRlpHeader } from '@hush/envelope'
-import { createHushNode, type HushNode, type HushNodeInit, PROTOCOL_ID } from '@hush/node'
+import { type Envelope, encodeEnvelope, topicFromString } from '@hush/envelope'
+import { createHushNode, type HushNode, type HushNodeInit } from '@hush/node'
 import { sealEnvelope } from '@hush/pow'
-import { identify } from '@libp2p/identify'
-import type { Libp2p, Stream } from '@libp2p/interface'
+import type { Stream } from '@libp2p/interface'
 import { memory } from '@libp2p/memory'
-import { plaintext } from '@libp2p/plaintext'
-import { yamux } from '@libp2p/yamux'
-import { createLibp2p } from 'libp2p'
-import { Session } from 'node:inspector/promises'
 import { cpus, loadavg } from 'node:os'
+import { profiled } from './lib/cpu-profile.ts'
+import { type Encrypter, encrypterOf, messagesFrame, type RawPeer, rawPeer, sendAll } from './lib/raw-peer.ts'
 
 const ENVELOPES = Number(process.env.BENCH_INGEST_ENVELOPES ?? 100_000)
 /** Per-peer write queue, raised from the 16 MiB default, which left the node partly idle waiting for the readers' drains. */
@@ -46,99 +42,12 @@ const REPLAY_FRAMES = Number(process.env.BENCH_REPLAY_FRAMES ?? 25)
 /** Envelopes in the pool the unbanned flooder replays, and how long it floods. */
 const FLOOD_POOL = 40_000
 const FLOOD_SECONDS = 3
-let addrCounter = 0
-
-/** The connection encrypter of every peer in a run. */
-type Encrypter = 'noise' | 'plaintext'
-const encrypterOf = (e: Encrypter) => (e === 'noise' ? noise() : plaintext())
+let nodeCounter = 0
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const fmt = (n: number, d = 1): string => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
 
-// ---- wire encoding (docs/WIRE.md), written here so the bench does not import the node's internals
-
-/** A frame with its unsigned-varint length prefix. */
-function lengthPrefixed(frame: Uint8Array): Uint8Array {
-  const prefix: number[] = []
-  let n = frame.length
-  while (n >= 0x80) {
-    prefix.push((n & 0x7f) | 0x80)
-    n = Math.floor(n / 0x80)
-  }
-  prefix.push(n)
-  const out = new Uint8Array(prefix.length + frame.length)
-  out.set(prefix)
-  out.set(frame, prefix.length)
-  return out
-}
-
-/** Status frame `[0, [6, minPow, bloom, isLight, clockMs, maxSize]]`, minPow 0 and no bloom (take everything). */
-function statusFrame(): Uint8Array {
-  const empty = new Uint8Array(0)
-  return lengthPrefixed(encodeRlp([uintToBytes(0), [uintToBytes(6), empty, empty, empty, uintToBytes(Date.now()), uintToBytes(1 << 20)]]))
-}
-
-/** Messages frame `[1, [envelope...]]` from raw envelope RLP, length-prefixed. */
-function messagesFrame(envelopes: readonly Uint8Array[]): Uint8Array {
-  let payload = 0
-  for (const e of envelopes) payload += e.length
-  const body = rlpHeaderLength(payload) + payload
-  const total = 1 + body
-  const out = new Uint8Array(rlpHeaderLength(total) + total)
-  let pos = writeRlpHeader(out, 0, total, 0xc0)
-  out[pos++] = 1
-  pos = writeRlpHeader(out, pos, payload, 0xc0)
-  for (const e of envelopes) {
-    out.set(e, pos)
-    pos += e.length
-  }
-  return lengthPrefixed(out)
-}
-
-// ---- peers
-
-/** A libp2p node on the memory transport that speaks /shh/6.0.0 by hand. */
-interface RawPeer {
-  node: Libp2p
-  /** Bytes the node under test sent us on its /shh/ stream. */
-  received(): number
-  /** Dials `target`, opens our stream and sends our status. */
-  open(target: HushNode): Promise<Stream>
-}
-
-async function rawPeer(encrypter: Encrypter): Promise<RawPeer> {
-  const node = await createLibp2p({
-    addresses: { listen: [`/memory/hush-ingest-raw-${process.pid}-${addrCounter++}`] },
-    transports: [memory()],
-    connectionEncrypters: [encrypterOf(encrypter)],
-    streamMuxers: [yamux()],
-    services: { identify: identify() },
-  })
-  let bytes = 0
-  // Read the node's stream and throw the bytes away: a reader that keeps up costs only transport work.
-  await node.handle(PROTOCOL_ID, (stream) => {
-    stream.addEventListener('message', (evt) => {
-      bytes += evt.data.byteLength
-    })
-  })
-  return {
-    node,
-    received: () => bytes,
-    async open(target) {
-      const out = await node.dialProtocol(target.getMultiaddrs()[0], PROTOCOL_ID, { signal: AbortSignal.timeout(10_000) })
-      out.send(statusFrame())
-      return out
-    },
-  }
-}
-
-/** Sends every frame, waiting for the stream to drain whenever its buffer is full. */
-async function sendAll(stream: Stream, frames: readonly Uint8Array[], onFirst?: () => void): Promise<void> {
-  for (let i = 0; i < frames.length; i++) {
-    if (i === 0) onFirst?.()
-    if (!stream.send(frames[i])) await stream.onDrain({ signal: AbortSignal.timeout(30_000) })
-  }
-}
+// ---- the node under test and its peers
 
 async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -155,7 +64,7 @@ async function setup(
 ): Promise<{ node: HushNode; sender: RawPeer; out: Stream; readers: RawPeer[] }> {
   const node = await createHushNode({
     transports: [memory()],
-    listen: [`/memory/hush-ingest-node-${process.pid}-${addrCounter++}`],
+    listen: [`/memory/hush-ingest-node-${process.pid}-${nodeCounter++}`],
     whisper,
     libp2p: { connectionEncrypters: [encrypterOf(encrypter)], connectionManager: { inboundConnectionThreshold: 1e6, maxConnections: 1000 } },
   })
@@ -169,43 +78,6 @@ async function setup(
 
 async function teardown(node: HushNode, peers: RawPeer[]): Promise<void> {
   await Promise.all([node.stop(), ...peers.map((p) => p.node.stop())])
-}
-
-// ---- CPU attribution: which code the process spent the run in
-
-/** CPU time by where the code lives, from a sampling profile of the measured window. */
-interface Attribution {
-  /** Hush's own packages (node, pool, envelope incl. its WASM Keccak, pow). */
-  hushMs: number
-  /** Everything else that ran: libp2p, muxer, encrypter, uint8arraylist, runtime, GC. */
-  otherMs: number
-}
-
-async function profiled<T>(run: () => Promise<T>): Promise<{ result: T; attribution: Attribution }> {
-  const session = new Session()
-  session.connect()
-  await session.post('Profiler.enable')
-  await session.post('Profiler.setSamplingInterval', { interval: 200 })
-  await session.post('Profiler.start')
-  const result = await run()
-  const { profile } = await session.post('Profiler.stop')
-  session.disconnect()
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
-  let hushMs = 0
-  let otherMs = 0
-  const samples = profile.samples ?? []
-  const deltas = profile.timeDeltas ?? []
-  for (let i = 0; i < samples.length; i++) {
-    const node = byId.get(samples[i])
-    const ms = (deltas[i] ?? 0) / 1000
-    const url = node?.callFrame.url ?? ''
-    const name = node?.callFrame.functionName ?? ''
-    if (name === '(idle)') continue
-    // Our WASM Keccak shows up as a wasm:// URL; our sources as .../packages/<name>/...
-    if (/\/packages\/(node|pool|envelope|pow)\//.test(url) || url.startsWith('wasm://')) hushMs += ms
-    else otherMs += ms
-  }
-  return { result, attribution: { hushMs, otherMs } }
 }
 
 // ---- 1. ingest rate
@@ -266,7 +138,7 @@ async function ingestRate(encrypter: Encrypter): Promise<IngestResult> {
   const readBefore = readers.reduce((s, r) => s + r.received(), 0)
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
-  const { attribution } = await profiled(async () => {
+  const { hushMs } = await profiled(async () => {
     await sendAll(out, frames)
     await waitFor(() => shh.info().added - addedBefore >= ENVELOPES, 120_000, 'ingest')
   })
@@ -281,7 +153,7 @@ async function ingestRate(encrypter: Encrypter): Promise<IngestResult> {
   await teardown(node, [sender, ...readers])
   return {
     encrypter,
-    hushUsPerEnvelope: (attribution.hushMs * 1000) / ENVELOPES,
+    hushUsPerEnvelope: (hushMs * 1000) / ENVELOPES,
     envelopes: ENVELOPES,
     seconds,
     perSecond: ENVELOPES / seconds,
