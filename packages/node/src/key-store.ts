@@ -81,26 +81,20 @@ export class KeyStore {
 
   /** Generates a symmetric key and returns its id. */
   newSymKey(): string {
-    const id = newKeyId()
-    this.symKeys.set(id, generateSymKey())
-    return id
+    return this.storeSymKey(generateSymKey())
   }
 
   /** Stores a copy of a 32-byte symmetric key and returns its id. */
   addSymKey(key: Uint8Array): string {
     if (!(key instanceof Uint8Array)) throw new TypeError('key must be a Uint8Array')
     if (key.length !== SYMMETRIC_KEY_LENGTH_BYTES) throw new RangeError(`key must be ${SYMMETRIC_KEY_LENGTH_BYTES} bytes`)
-    const id = newKeyId()
-    this.symKeys.set(id, key.slice())
-    return id
+    return this.storeSymKey(key.slice())
   }
 
   /** Derives a symmetric key from a password as geth does (PBKDF2-HMAC-SHA256, 65356 rounds) and returns its id. */
   addSymKeyFromPassword(password: string): string {
     if (typeof password !== 'string') throw new TypeError('password must be a string')
-    const id = newKeyId()
-    this.symKeys.set(id, symKeyFromPassword(password))
-    return id
+    return this.storeSymKey(symKeyFromPassword(password))
   }
 
   /**
@@ -113,11 +107,16 @@ export class KeyStore {
   async addSymKeyFromPasswordAsync(password: string, options: { signal?: AbortSignal } = {}): Promise<string> {
     if (typeof password !== 'string') throw new TypeError('password must be a string')
     const generation = this.generation
-    const key = await symKeyFromPasswordAsync(password, options.signal === undefined ? {} : { signal: options.signal })
+    const key = await symKeyFromPasswordAsync(password, options)
     if (generation !== this.generation) {
       key.fill(0)
       throw new DOMException('the key store was cleared while the key was derived', 'AbortError')
     }
+    return this.storeSymKey(key)
+  }
+
+  /** Takes ownership of `key` (the caller keeps no reference) and returns its new id. */
+  private storeSymKey(key: Uint8Array): string {
     const id = newKeyId()
     this.symKeys.set(id, key)
     return id
