@@ -24,9 +24,7 @@ export function createTokenBucket(ratePerSecond: number, burst: number, nowMs: n
  * so one large but legal frame is never refused forever.
  */
 export function takeTokens(bucket: TokenBucket, cost: number, nowMs: number): boolean {
-  const elapsed = Math.max(0, nowMs - bucket.updatedMs)
-  bucket.tokens = Math.min(bucket.burst, bucket.tokens + (elapsed * bucket.ratePerSecond) / 1000)
-  bucket.updatedMs = nowMs
+  refill(bucket, nowMs)
   if (bucket.tokens >= cost || bucket.tokens >= bucket.burst) {
     bucket.tokens -= cost
     return true
@@ -40,9 +38,14 @@ export function takeTokens(bucket: TokenBucket, cost: number, nowMs: number): bo
  * work is delayed rather than refused.
  */
 export function chargeTokens(bucket: TokenBucket, cost: number, nowMs: number): number {
+  refill(bucket, nowMs)
+  bucket.tokens -= cost
+  return bucket.tokens >= 0 ? 0 : Math.ceil((-bucket.tokens * 1000) / bucket.ratePerSecond)
+}
+
+/** Adds the tokens earned since the bucket was last touched, up to its burst. */
+function refill(bucket: TokenBucket, nowMs: number): void {
   const elapsed = Math.max(0, nowMs - bucket.updatedMs)
   bucket.tokens = Math.min(bucket.burst, bucket.tokens + (elapsed * bucket.ratePerSecond) / 1000)
   bucket.updatedMs = nowMs
-  bucket.tokens -= cost
-  return bucket.tokens >= 0 ? 0 : Math.ceil((-bucket.tokens * 1000) / bucket.ratePerSecond)
 }
