@@ -6,8 +6,7 @@
 import { type Bloom, type Envelope, MAX_ENVELOPE_SIZE_BYTES, bloomMatches, decodeEnvelope, envelopeSize, keccak256, topicToBloom } from '@hush/envelope'
 import { hashKey } from '@hush/pool'
 import { powOfEncoded } from '@hush/pow'
-import { meetsOwnRequirement } from './forwarding.ts'
-import type { Requirement } from './peer.ts'
+import { type Requirement, meetsOwnRequirement } from './requirement.ts'
 import { type DropReason, checkTime } from './validator.ts'
 
 /** What the checks compare against. */

@@ -6,7 +6,6 @@
  * a duplicate it could not know we had is free (in a flood they are the normal case); a first
  * delivery earns a point.
  */
-import { FROM_PEER, TOLD_PEER } from './known-set.ts'
 import type { ScoreEvent } from './peer-score.ts'
 import { DROP_PENALTIES, type DropReason } from './validator.ts'
 
@@ -16,16 +15,16 @@ export type Outcome = { status: 'added' } | { status: 'duplicate' } | { status: 
 /**
  * The consequence for the sender: a score event, `'soft'` (charge the soft-drop budget, and
  * `'wasteful'` when it is spent), or `undefined` (nothing).
- * @param known - what the peer's known-set held for this hash before this copy arrived
+ * @param sentBefore - whether the peer had sent us this hash before this copy
  * @param wasTold - whether we had sent the peer a known-hashes notice for it
  */
-export function conductOf(outcome: Outcome, known: number, wasTold: boolean): ScoreEvent | 'soft' | undefined {
+export function conductOf(outcome: Outcome, sentBefore: boolean, wasTold: boolean): ScoreEvent | 'soft' | undefined {
   switch (outcome.status) {
     case 'added':
       return 'first-delivery'
     case 'duplicate':
-      if ((known & FROM_PEER) !== 0) return 'repeat'
-      return (known & TOLD_PEER) !== 0 || wasTold ? 'soft' : undefined
+      if (sentBefore) return 'repeat'
+      return wasTold ? 'soft' : undefined
     case 'dropped':
       return DROP_PENALTIES[outcome.reason] ?? 'soft'
   }

@@ -4,13 +4,13 @@
  * queued envelopes are packed into frames is the outbox's business.
  */
 import { type Bloom, bloomMatches, isFullBloom } from '@hush/envelope'
-import type { Requirement } from './peer.ts'
+import type { Requirement } from './requirement.ts'
 
 /** What the router knows about an envelope when deciding where it goes. */
 export interface ForwardCandidate {
   readonly pow: number
-  /** geth's per-byte bloom of the envelope's topic (`topicToBloom`). */
-  readonly bloom: Bloom
+  /** geth's per-byte bloom of the envelope's topic (`topicToBloom`), built when first needed. */
+  readonly bloom: () => Bloom
   /** `size()`: 20 + data length. */
   readonly sizeBytes: number
 }
@@ -31,20 +31,6 @@ export function peerWants(peer: PeerWants, candidate: ForwardCandidate): boolean
   if (candidate.sizeBytes > peer.maxSizeBytes) return false
   if (peer.minPow !== undefined && candidate.pow < peer.minPow.current) return false
   const bloom = peer.bloom?.current
-  if (bloom !== undefined && !isFullBloom(bloom) && !bloomMatches(bloom, candidate.bloom)) return false
+  if (bloom !== undefined && !isFullBloom(bloom) && !bloomMatches(bloom, candidate.bloom())) return false
   return true
-}
-
-/**
- * Whether a received value passes a requirement we announced, tolerating the previous value for
- * `toleranceMs` after a change (geth's tolerance: peers may not have seen the change yet).
- */
-export function meetsOwnRequirement<T>(
-  requirement: Requirement<T>,
-  passes: (value: T) => boolean,
-  nowMs: number,
-  toleranceMs: number
-): boolean {
-  if (passes(requirement.current)) return true
-  return nowMs - requirement.changedMs < toleranceMs && passes(requirement.previous)
 }

@@ -40,7 +40,7 @@ export type { SealProgress } from '@hush/pow'
 export type { DropReason } from './validator.ts'
 export { DROP_REASONS } from './validator.ts'
 export type { PeerScoreInit, ScoreEvent } from './peer-score.ts'
-export type { RateLimits } from './router.ts'
+export type { RateLimits } from './settings.ts'
 export { loadOrCreatePeerKey } from './peer-key.ts'
 export * from './constants.ts'
 export {

@@ -23,12 +23,14 @@ export type Verdict =
       expiry: number
       /** `size()`: 20 + data length. */
       sizeBytes: number
-      rawBytes: number
       /** geth's per-byte bloom of the topic, built on first call. */
       bloom: () => Bloom
     }
   | { status: 'duplicate'; hash: Uint8Array; key: string; expiry: number }
   | { status: 'dropped'; reason: DropReason }
+
+/** The verdict of an envelope that entered the pool: what forwarding and delivery need. */
+export type Added = Extract<Verdict, { status: 'added' }>
 
 /** Pool refusals as drop reasons ('duplicate' and 'added' never reach this). */
 const POOL_REFUSALS: Readonly<Record<Exclude<AddStatus, 'added' | 'duplicate'>, DropReason>> = {
@@ -78,7 +80,6 @@ export function ingestEnvelope(raw: Uint8Array, rules: IngestRules, pool: Pool, 
     pow,
     expiry: envelope.expiry,
     sizeBytes: envelopeSize(envelope),
-    rawBytes: raw.length,
     bloom: checked.bloom,
   }
 }

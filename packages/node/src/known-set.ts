@@ -1,17 +1,8 @@
 /**
- * What one peer and we know of each other's envelopes (design.md §3): per envelope hash, whether
- * the peer sent it to us and whether it knows we have it (we sent it, or told it with a
- * known-hashes notice). Entries live until their envelope expires plus the allowance, and are
- * pruned by expiry second, so a sweep touches only what expires, never the whole set.
+ * Expiring knowledge of envelopes (design.md §3): an {@link ExpiryMap} holds a number per envelope
+ * hash until the envelope expires, pruned by expiry second, so a sweep touches only what expires,
+ * never the whole map; a {@link KnownSet} is the hashes one peer sent us.
  */
-
-/** The peer sent us this envelope. */
-export const FROM_PEER = 1
-/**
- * The peer knows we have it: we sent it in its sync or its own queue. (Notices, code 20, go to
- * every peer at once and are kept apart: see the outbox's `wasTold`.)
- */
-export const TOLD_PEER = 2
 
 /** A number per envelope hash key, kept until the envelope expires, pruned by expiry second. */
 export class ExpiryMap {
@@ -55,7 +46,7 @@ export class ExpiryMap {
   }
 }
 
-/** Per-peer knowledge of envelopes, by hash key. */
+/** The hashes of envelopes one peer sent us, until they expire (its repeats cost it; design.md §4). */
 export class KnownSet {
   private readonly entries = new ExpiryMap()
 
@@ -64,19 +55,14 @@ export class KnownSet {
     return this.entries.size
   }
 
-  /** Whether anything is known of this envelope. */
+  /** Whether the peer sent us this envelope. */
   has(key: string): boolean {
     return this.entries.get(key) !== undefined
   }
 
-  /** The flags of this envelope ({@link FROM_PEER}, {@link TOLD_PEER}); 0 when unknown. */
-  flags(key: string): number {
-    return this.entries.get(key) ?? 0
-  }
-
-  /** Adds `flags` to what is known of the envelope `key`, which expires at `expiry` (unix seconds). */
-  mark(key: string, expiry: number, flags: number): void {
-    this.entries.set(key, expiry, (this.entries.get(key) ?? 0) | flags)
+  /** Records that the peer sent us the envelope `key`, which expires at `expiry` (unix seconds). */
+  add(key: string, expiry: number): void {
+    this.entries.set(key, expiry, 1)
   }
 
   /** Forgets every envelope that expired before `beforeSeconds`; returns how many. */

@@ -13,28 +13,21 @@
 import { type Bloom, DEFAULT_MAX_ENVELOPE_SIZE_BYTES } from '@hush/envelope'
 import { FRAME_OVERHEAD_BYTES, MAX_ENVELOPES_PER_FRAME, MAX_KNOWN_HASHES_PER_FRAME } from './constants.ts'
 import { peerWants } from './forwarding.ts'
-import { ExpiryMap, TOLD_PEER } from './known-set.ts'
+import { ExpiryMap } from './known-set.ts'
 import type { Peer } from './peer.ts'
 import { encodeKnownHashesFrame, encodeMessagesFrame, messagesFrameSize } from './wire.ts'
 
 /** The raw bytes of a pooled envelope by hash key (used and copied at once), or `undefined`. */
 export type RawEnvelopeSource = (key: string) => Uint8Array | undefined
 
-/** One envelope to sync: its hash key and expiry (unix seconds). */
-export interface SyncItem {
-  readonly key: string
-  readonly expiry: number
-}
-
 /** A new envelope waiting for the next batch. */
 export interface BatchEntry {
   readonly key: string
-  readonly expiry: number
   readonly pow: number
   /** `size()`: 20 + data length. */
   readonly sizeBytes: number
-  /** geth's per-byte bloom of its topic. */
-  readonly bloom: Bloom
+  /** geth's per-byte bloom of its topic, built when first needed (full-node peers never need it). */
+  readonly bloom: () => Bloom
   /** The peer it came from (`undefined`: our own). */
   readonly from: Peer | undefined
 }
@@ -105,13 +98,13 @@ export class Outbox {
   }
 
   /**
-   * Starts sending a newly ready peer the pooled envelopes `items`, in order, as its stream
-   * drains. Envelopes enqueued before this call are in `items` (they are pooled), so the peer's
+   * Starts sending a newly ready peer the pooled envelopes `keys`, in order, as its stream
+   * drains. Envelopes enqueued before this call are in `keys` (they are pooled), so the peer's
    * batches skip them.
    */
-  startSync(peer: Peer, items: SyncItem[]): void {
+  startSync(peer: Peer, keys: string[]): void {
     peer.readySeq = this.seq
-    peer.sync = items
+    peer.sync = keys
     peer.syncNext = 0
     this.pump(peer)
   }
@@ -169,7 +162,7 @@ export class Outbox {
           continue
         }
       }
-      for (const e of own ?? batch) peer.pending.set(e.key, e.expiry)
+      for (const e of own ?? batch) peer.pending.add(e.key)
       this.pump(peer)
     }
   }
@@ -200,9 +193,9 @@ export class Outbox {
     const room = peer.bufferedBytes === 0 ? frameLimit : Math.min(frameLimit, peer.room)
     // Views into the pool: used synchronously below, copied once into the frame.
     const batch: Uint8Array[] = []
-    const taken: SyncItem[] = []
+    const taken: string[] = []
     let bytes = 0
-    const take = (key: string, expiry: number): 'taken' | 'skip' | 'full' => {
+    const take = (key: string): 'taken' | 'skip' | 'full' => {
       if (peer.known.has(key) || peer.claims.has(key)) return 'skip'
       const raw = this.source(key)
       if (raw === undefined) return 'skip'
@@ -210,21 +203,20 @@ export class Outbox {
       // size can cause that) goes alone, once nothing else is buffered.
       if (messagesFrameSize(bytes + raw.length) > room && (batch.length > 0 || peer.bufferedBytes > 0)) return 'full'
       batch.push(raw)
-      taken.push({ key, expiry })
+      taken.push(key)
       bytes += raw.length
       return 'taken'
     }
     const syncStart = peer.syncNext
     if (fromPending) {
-      for (const [key, expiry] of peer.pending) {
-        if (take(key, expiry) === 'full') break
+      for (const key of peer.pending) {
+        if (take(key) === 'full') break
         peer.pending.delete(key)
         if (batch.length >= MAX_ENVELOPES_PER_FRAME) break
       }
     } else {
       while (peer.syncNext < peer.sync.length) {
-        const item = peer.sync[peer.syncNext]
-        if (take(item.key, item.expiry) === 'full') break
+        if (take(peer.sync[peer.syncNext]) === 'full') break
         peer.syncNext++
         if (batch.length >= MAX_ENVELOPES_PER_FRAME) break
       }
@@ -232,12 +224,11 @@ export class Outbox {
     if (batch.length === 0) return false
     if (!peer.trySend(encodeMessagesFrame(batch))) {
       // Not written (the stream closed under us): keep it all for a reopened stream.
-      if (fromPending) for (const t of taken) peer.pending.set(t.key, t.expiry)
+      if (fromPending) for (const k of taken) peer.pending.add(k)
       else peer.syncNext = syncStart
       return false
     }
     peer.counters.envelopesOut += batch.length
-    for (const t of taken) peer.known.mark(t.key, t.expiry, TOLD_PEER)
     return true
   }
 
@@ -275,7 +266,7 @@ export class Outbox {
   private sendShared(peer: Peer, shared: SharedFrames): void {
     for (let i = 0; i < shared.frames.length; i++) {
       if (!peer.trySend(shared.frames[i])) {
-        for (let j = i; j < shared.entries.length; j++) for (const e of shared.entries[j]) peer.pending.set(e.key, e.expiry)
+        for (let j = i; j < shared.entries.length; j++) for (const e of shared.entries[j]) peer.pending.add(e.key)
         this.pump(peer)
         return
       }

@@ -17,8 +17,8 @@ import { ClaimSet } from './claim-set.ts'
 import { CONTROL_SLACK_BYTES, MAX_CLAIMS_PER_PEER, CLAIM_LIFETIME_MS, PROTOCOL_ID } from './constants.ts'
 import { FrameDecoder, encodeLengthPrefix } from './frame-decoder.ts'
 import { KnownSet } from './known-set.ts'
-import type { SyncItem } from './outbox.ts'
 import type { PeerScore } from './peer-score.ts'
+import { type Requirement, requirement } from './requirement.ts'
 import type { TokenBucket } from './token-bucket.ts'
 import type { Status } from './wire.ts'
 
@@ -58,13 +58,6 @@ export interface PeerBudgets {
   envelopes: TokenBucket
   /** Soft drops per second that cost nothing; beyond it each costs points. */
   softDrops: TokenBucket
-}
-
-/** What the peer announced, with the time it changed, for tolerating the old values briefly. */
-export interface Requirement<T> {
-  current: T
-  previous: T
-  changedMs: number
 }
 
 /** Traffic counters of one peer; bytes include length prefixes. */
@@ -112,10 +105,10 @@ export class Peer {
   readonly known: KnownSet = new KnownSet()
   /** Hashes the peer says it has (code 20). */
   readonly claims: ClaimSet = new ClaimSet(MAX_CLAIMS_PER_PEER, CLAIM_LIFETIME_MS)
-  /** New envelopes waiting for this peer's next batch (hash key → expiry), in arrival order. */
-  readonly pending: Map<string, number> = new Map()
-  /** Connect-time sync: the pooled envelopes to send, and the index of the next one. */
-  sync: SyncItem[] = []
+  /** Hash keys of new envelopes waiting for this peer's own queue, in arrival order. */
+  readonly pending: Set<string> = new Set()
+  /** Connect-time sync: hash keys of the pooled envelopes to send, and the index of the next one. */
+  sync: string[] = []
   syncNext = 0
   /** The outbox's enqueue count when the peer became ready: older envelopes came in its sync. */
   readySeq: number = Number.POSITIVE_INFINITY
@@ -275,8 +268,8 @@ export class Peer {
   /** Records the peer's status (already checked by the router) and becomes ready when it can. */
   acceptStatus(status: Status, clockOffsetSeconds: number, nowMs: number): void {
     this.status = status
-    this.minPow = { current: status.minPow, previous: status.minPow, changedMs: nowMs }
-    this.bloom = { current: status.bloom, previous: status.bloom, changedMs: nowMs }
+    this.minPow = requirement(status.minPow, nowMs)
+    this.bloom = requirement(status.bloom, nowMs)
     this.clockOffsetSeconds = clockOffsetSeconds
     if (this.inbound !== undefined) this.clearHandshakeTimer()
     this.checkReady()

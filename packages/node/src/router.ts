@@ -23,47 +23,33 @@ import {
 } from './constants.ts'
 import { hashKey } from '@hush/pool'
 import { InvalidFrameError } from './errors.ts'
-import type { Verdict } from './ingest.ts'
-import { FROM_PEER } from './known-set.ts'
-import { Outbox, type RawEnvelopeSource, type SyncItem } from './outbox.ts'
-import { Peer, type PeerCounters, type PeerHandlers, type Requirement, addCounters, emptyCounters } from './peer.ts'
+import type { Added, Verdict } from './ingest.ts'
+import { Outbox, type RawEnvelopeSource } from './outbox.ts'
+import { Peer, type PeerCounters, type PeerHandlers, addCounters, emptyCounters } from './peer.ts'
 import { PeerPolicy } from './peer-policy.ts'
-import type { ScoreEvent, ScoreParams } from './peer-score.ts'
+import { changeRequirement } from './requirement.ts'
+import type { ScoreEvent } from './peer-score.ts'
+import type { WhisperSettings } from './settings.ts'
 import { chargeTokens, createTokenBucket, takeTokens } from './token-bucket.ts'
 import type { DropReason } from './validator.ts'
 import { type Status, decodeFrame, encodeBloomFrame, encodePowFrame, encodeStatusFrame } from './wire.ts'
 
-/** Per-peer rate limits; each bucket's burst is twice its rate. */
-export interface RateLimits {
-  /** Frames per second a peer may send; beyond it frames are dropped and cost points. @default 2000 */
-  packetsPerSecond?: number
-  /** Bytes per second a peer may send; beyond it we stop reading from it for a while. @default 16777216 */
-  bytesPerSecond?: number
-  /** Envelopes per second a peer may make us check; beyond it we stop reading for a while. @default 10000 */
-  envelopesPerSecond?: number
-  /**
-   * Soft drops per second that cost a peer nothing (recently expired, clock skew, a full pool, a
-   * duplicate of what we told it we had); beyond it each costs points.
-   * @default 500
-   */
-  softDropsPerSecond?: number
-}
-
-/** Router settings, all resolved. */
-export interface RouterSettings {
-  batchIntervalMs: number
-  maxWriteQueueBytes: number
-  drainTimeoutMs: number
-  score: ScoreParams
-  packetsPerSecond: number
-  bytesPerSecond: number
-  envelopesPerSecond: number
-  softDropsPerSecond: number
-  handshakeTimeoutMs: number
-  restrictLightPeers: boolean
-  pastAllowanceSeconds: number
-  now: () => number
-}
+/** The settings the router reads (resolved, see `resolveSettings`). */
+export type RouterSettings = Pick<
+  WhisperSettings,
+  | 'batchIntervalMs'
+  | 'maxWriteQueueBytes'
+  | 'drainTimeoutMs'
+  | 'score'
+  | 'packetsPerSecond'
+  | 'bytesPerSecond'
+  | 'envelopesPerSecond'
+  | 'softDropsPerSecond'
+  | 'handshakeTimeoutMs'
+  | 'restrictLightPeers'
+  | 'pastAllowanceSeconds'
+  | 'now'
+>
 
 /** What the router is given by the service that owns it (functions, not a host object). */
 export interface RouterContext {
@@ -79,8 +65,8 @@ export interface RouterContext {
   ingest(raw: Uint8Array, from: Peer): Verdict
   /** A direct p2p message (code 127) from a trusted peer. */
   deliverP2P(raw: Uint8Array, from: Peer): void
-  /** The pooled envelopes a newly ready peer should get, in forwarding order. */
-  syncItems(peer: Peer): SyncItem[]
+  /** The hash keys of the pooled envelopes a newly ready peer should get, in forwarding order. */
+  syncKeys(peer: Peer): string[]
   /** The raw bytes of a pooled envelope. */
   rawEnvelope: RawEnvelopeSource
   /** A drop the router itself decided (frames, untrusted p2p), for counting and events. */
@@ -89,17 +75,6 @@ export interface RouterContext {
   onReady(peer: Peer): void
   onDisconnect(peer: Peer): void
   onBan(peer: Peer): void
-}
-
-/** A new envelope as forwarding needs it. */
-export interface ForwardEntry {
-  key: string
-  hash: Uint8Array
-  pow: number
-  expiry: number
-  sizeBytes: number
-  rawBytes: number
-  bloom: () => Bloom
 }
 
 /** Floods envelopes between peers. */
@@ -205,11 +180,11 @@ export class Router {
    * sender, not a peer that sent or claimed it, within each peer's PoW, bloom and max size. A
    * light node relays nobody else's envelopes (spec §4.6).
    */
-  forward(entry: ForwardEntry, from: Peer | undefined): void {
+  forward(added: Added, from: Peer | undefined): void {
     if (from !== undefined && this.ctx.isLight()) return
     // Tell every peer at once that we have it, so none sends it back while our batch waits.
-    if (from !== undefined && entry.rawBytes >= KNOWN_NOTICE_MIN_BYTES) this.outbox.notify(entry.key, entry.hash, entry.expiry)
-    this.outbox.enqueue({ key: entry.key, expiry: entry.expiry, pow: entry.pow, sizeBytes: entry.sizeBytes, bloom: entry.bloom(), from })
+    if (from !== undefined && added.raw.length >= KNOWN_NOTICE_MIN_BYTES) this.outbox.notify(added.key, added.hash, added.expiry)
+    this.outbox.enqueue({ key: added.key, pow: added.pow, sizeBytes: added.sizeBytes, bloom: added.bloom, from })
   }
 
   /** Sends a control frame to every ready peer (PoW and bloom announcements). */
@@ -327,7 +302,7 @@ export class Router {
 
   private onReady(peer: Peer): void {
     this.ctx.onReady(peer)
-    this.outbox.startSync(peer, this.ctx.syncItems(peer))
+    this.outbox.startSync(peer, this.ctx.syncKeys(peer))
   }
 
   private removePeer(peer: Peer): void {
@@ -375,9 +350,9 @@ export class Router {
         this.receive(peer, frame.envelopes, nowMs)
       }
     } else if ('minPow' in frame) {
-      if (frame.code === CODE_POW_REQUIREMENT) setRequirement(peer.minPow, frame.minPow, nowMs)
+      if (frame.code === CODE_POW_REQUIREMENT && peer.minPow !== undefined) changeRequirement(peer.minPow, frame.minPow, nowMs)
     } else if ('bloom' in frame) {
-      if (frame.code === CODE_BLOOM_FILTER) setRequirement<Bloom | undefined>(peer.bloom, frame.bloom.slice(), nowMs)
+      if (frame.code === CODE_BLOOM_FILTER && peer.bloom !== undefined) changeRequirement<Bloom | undefined>(peer.bloom, frame.bloom.slice(), nowMs)
     } else if ('hashes' in frame) {
       for (const hash of frame.hashes) {
         const key = hashKey(hash)
@@ -398,19 +373,19 @@ export class Router {
   private receive(peer: Peer, envelopes: Uint8Array[], nowMs: number): void {
     for (const raw of envelopes) {
       const verdict = this.ctx.ingest(raw, peer)
-      const known = verdict.status === 'dropped' ? 0 : peer.known.flags(verdict.key)
+      const sentBefore = verdict.status === 'duplicate' && peer.known.has(verdict.key)
       const told = verdict.status === 'duplicate' && this.outbox.wasTold(peer, verdict.key)
       if (verdict.status === 'added') {
         peer.counters.envelopesIn++
-        peer.known.mark(verdict.key, verdict.expiry, FROM_PEER)
+        peer.known.add(verdict.key, verdict.expiry)
         this.forward(verdict, peer)
       } else if (verdict.status === 'duplicate') {
         peer.counters.duplicatesIn++
         // It has it: never send it back, even when it is already queued for the peer.
         peer.pending.delete(verdict.key)
-        peer.known.mark(verdict.key, verdict.expiry, FROM_PEER)
+        peer.known.add(verdict.key, verdict.expiry)
       }
-      const conduct = conductOf(verdict, known, told)
+      const conduct = conductOf(verdict, sentBefore, told)
       if (conduct === 'soft') {
         if (!takeTokens(peer.budgets.softDrops, 1, nowMs)) this.penalise(peer, 'wasteful')
       } else if (conduct !== undefined) this.penalise(peer, conduct)
@@ -437,11 +412,4 @@ export class Router {
         : Math.max(-MAX_PEER_CLOCK_OFFSET_SECONDS, Math.min(MAX_PEER_CLOCK_OFFSET_SECONDS, Math.round((status.clockMs - nowMs) / 1000)))
     peer.acceptStatus(clamped, offset, nowMs)
   }
-}
-
-function setRequirement<T>(requirement: Requirement<T> | undefined, value: T, nowMs: number): void {
-  if (requirement === undefined) return
-  requirement.previous = requirement.current
-  requirement.current = value
-  requirement.changedMs = nowMs
 }

@@ -15,7 +15,22 @@ import {
   REQUIREMENT_TOLERANCE_MS,
 } from './constants.ts'
 import { type PeerScoreInit, type ScoreParams, scoreParams } from './peer-score.ts'
-import type { RateLimits } from './router.ts'
+
+/** Per-peer rate limits; each bucket's burst is twice its rate. */
+export interface RateLimits {
+  /** Frames per second a peer may send; beyond it frames are dropped and cost points. @default 2000 */
+  packetsPerSecond?: number
+  /** Bytes per second a peer may send; beyond it we stop reading from it for a while. @default 16777216 */
+  bytesPerSecond?: number
+  /** Envelopes per second a peer may make us check; beyond it we stop reading for a while. @default 10000 */
+  envelopesPerSecond?: number
+  /**
+   * Soft drops per second that cost a peer nothing (recently expired, clock skew, a full pool, a
+   * duplicate of what we told it we had); beyond it each costs points.
+   * @default 500
+   */
+  softDropsPerSecond?: number
+}
 
 /** Construction settings of the Whisper service; every field is optional. */
 export interface WhisperInit {

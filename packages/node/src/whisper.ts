@@ -39,8 +39,8 @@ import { type ReceivedMessage, type Watcher, FilterSet } from './filters.ts'
 import { type Verdict, ingestEnvelope } from './ingest.ts'
 import { ShhKeyMethods } from './key-methods.ts'
 import { ListenerGuard } from './listener-guard.ts'
-import type { SyncItem } from './outbox.ts'
-import type { Peer, Requirement } from './peer.ts'
+import type { Peer } from './peer.ts'
+import { type Requirement, changeRequirement, requirement } from './requirement.ts'
 import { wrapPost } from './post-params.ts'
 import { RawSubscriptions } from './raw-subscriptions.ts'
 import { Router } from './router.ts'
@@ -79,8 +79,9 @@ export class WhisperService extends ShhKeyMethods implements Startable {
   private readonly watchers = new TopicIndex<Watcher>()
   private readonly filters = new FilterSet(this.watchers)
   private readonly rawSubscriptions = new RawSubscriptions(this.watchers)
-  private minPow: Requirement<number>
-  private bloom: Requirement<Bloom | undefined>
+  /** Our minimum PoW and announced bloom, changed in place (the ingest rules hold them). */
+  private readonly minPow: Requirement<number>
+  private readonly bloom: Requirement<Bloom | undefined>
   private explicitBloom: Bloom | undefined
   private readonly isLightMode: boolean
   private maxMessageSize: number
@@ -101,12 +102,11 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     this.log = components.logger.forComponent('hush:node')
     const s = this.settings
     const nowMs = s.now()
-    this.minPow = { current: s.minPow, previous: s.minPow, changedMs: nowMs }
+    this.minPow = requirement(s.minPow, nowMs)
     this.explicitBloom = s.bloom
     this.isLightMode = s.isLight
     this.maxMessageSize = s.maxMessageSize
-    const bloom = this.computeBloom()
-    this.bloom = { current: bloom, previous: bloom, changedMs: nowMs }
+    this.bloom = requirement(this.computeBloom(), nowMs)
     this.pool = createPool(s.pool)
     this.sealer = new Sealer(s.sealWorkers)
     this.router = new Router(
@@ -124,27 +124,14 @@ export class WhisperService extends ShhKeyMethods implements Startable {
         isLight: () => this.isLightMode,
         ingest: (raw, from) => this.ingest(raw, from),
         deliverP2P: (raw, from) => this.deliverP2P(raw, from),
-        syncItems: (peer) => this.syncItems(peer),
+        syncKeys: (peer) => this.syncKeys(peer),
         rawEnvelope: (key) => this.pool.getRaw(key),
         onDrop: (reason, peer) => this.onDrop(reason, peer.id),
         onReady: (peer) => this.safeDispatch('peer:ready', peer.id),
         onDisconnect: (peer) => this.safeDispatch('peer:disconnect', peer.id),
         onBan: (peer) => this.safeDispatch('peer:ban', peer.id),
       },
-      {
-        batchIntervalMs: s.batchIntervalMs,
-        maxWriteQueueBytes: s.maxWriteQueueBytes,
-        drainTimeoutMs: s.drainTimeoutMs,
-        score: s.score,
-        packetsPerSecond: s.packetsPerSecond,
-        bytesPerSecond: s.bytesPerSecond,
-        envelopesPerSecond: s.envelopesPerSecond,
-        softDropsPerSecond: s.softDropsPerSecond,
-        handshakeTimeoutMs: s.handshakeTimeoutMs,
-        restrictLightPeers: s.restrictLightPeers,
-        pastAllowanceSeconds: s.pastAllowanceSeconds,
-        now: s.now,
-      }
+      s
     )
     this.counters.register(components.metrics, () => ({
       pool_envelopes: this.pool.size,
@@ -227,7 +214,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
   /** Sets our minimum PoW and announces it; the old value is tolerated for a short while. */
   setMinPoW(pow: number): void {
     checkPow(pow, 'pow')
-    this.minPow = { current: pow, previous: this.minPow.current, changedMs: this.settings.now() }
+    changeRequirement(this.minPow, pow, this.settings.now())
     this.router.announcePow(pow)
   }
 
@@ -235,6 +222,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
   setMaxMessageSize(size: number): void {
     checkMaxSize(size, 'size')
     this.maxMessageSize = size
+    this.rules.maxMessageSize = size
   }
 
   /** Sets an explicit bloom (64 bytes) and announces it; watched topics stay included. */
@@ -404,9 +392,6 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     const rules = this.rules
     rules.nowMs = this.settings.now()
     rules.peerOffsetSeconds = from?.clockOffsetSeconds ?? 0
-    rules.maxMessageSize = this.maxMessageSize
-    rules.minPow = this.minPow
-    rules.bloom = this.bloom
     rules.isOwn = from === undefined
     const verdict = ingestEnvelope(raw, rules, this.pool, this.counters, from?.key)
     if (verdict.status === 'added') this.deliver(verdict.envelope, raw, verdict.hash, verdict.pow, from)
@@ -457,17 +442,17 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     if (this.listenerCount(type) > 0) this.safeDispatchEvent(type, { detail })
   }
 
-  /** The pooled envelopes a newly ready peer gets, in forwarding order (design.md §3). */
-  private syncItems(peer: Peer): SyncItem[] {
+  /** The hash keys of the pooled envelopes a newly ready peer gets, in forwarding order (design.md §3). */
+  private syncKeys(peer: Peer): string[] {
     const nowSeconds = Math.floor(this.settings.now() / 1000)
-    const items: SyncItem[] = []
+    const keys: string[] = []
     for (const entry of this.pool.select({ bloom: peer.bloom?.current, minPow: peer.minPow?.current, now: nowSeconds })) {
       if (entry.bytes > peer.maxSizeBytes) continue
       // Light mode: relay nobody else's envelopes (spec §4.6).
       if (this.isLightMode && entry.peer !== undefined) continue
-      items.push({ key: entry.key, expiry: entry.expiry })
+      keys.push(entry.key)
     }
-    return items
+    return keys
   }
 
   // ---- internals ----------------------------------------------------------------------------
@@ -495,7 +480,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     const next = this.computeBloom()
     const current = this.bloom.current
     if (sameBloom(next, current)) return
-    this.bloom = { current: next, previous: current, changedMs: this.settings.now() }
+    changeRequirement(this.bloom, next, this.settings.now())
     if (this.bloomTimer !== undefined) clearTimeout(this.bloomTimer)
     this.bloomTimer = undefined
     const announce = (): void => {

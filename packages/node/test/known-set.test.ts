@@ -1,14 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { FROM_PEER, KnownSet, TOLD_PEER } from '../src/known-set.ts'
+import { KnownSet } from '../src/known-set.ts'
 
 describe('KnownSet', () => {
-  it('keeps flags per hash and adds them up', () => {
+  it('holds each hash once', () => {
     const k = new KnownSet()
-    expect(k.flags('a')).toBe(0)
-    k.mark('a', 100, FROM_PEER)
-    k.mark('a', 100, TOLD_PEER)
-    expect(k.flags('a')).toBe(FROM_PEER | TOLD_PEER)
+    expect(k.has('a')).toBe(false)
+    k.add('a', 100)
+    k.add('a', 100)
     expect(k.has('a')).toBe(true)
     expect(k.size).toBe(1)
   })
@@ -20,7 +19,7 @@ describe('KnownSet', () => {
         for (const [id, expiry] of marks) {
           const key = `h${id}`
           if (!expiryOf.has(key)) expiryOf.set(key, expiry)
-          k.mark(key, expiryOf.get(key) as number, FROM_PEER)
+          k.add(key, expiryOf.get(key) as number)
         }
         const removed = k.prune(cut)
         const kept = [...expiryOf].filter(([, e]) => e >= cut)

@@ -5,7 +5,7 @@ import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ClaimSet } from '../src/claim-set.ts'
 import { FRAME_OVERHEAD_BYTES } from '../src/constants.ts'
-import { FROM_PEER, KnownSet } from '../src/known-set.ts'
+import { KnownSet } from '../src/known-set.ts'
 import { Outbox } from '../src/outbox.ts'
 import { type Peer, emptyCounters } from '../src/peer.ts'
 import { decodeFrame } from '../src/wire.ts'
@@ -28,8 +28,8 @@ function fakePeer(queueBytes: number, maxSizeBytes = 1 << 20) {
   const peer = {
     isReady: true,
     maxSizeBytes,
-    pending: new Map<string, number>(),
-    sync: [] as { key: string; expiry: number }[],
+    pending: new Set<string>(),
+    sync: [] as string[],
     syncNext: 0,
     readySeq: 0,
     known: new KnownSet(),
@@ -66,7 +66,7 @@ function fakePeer(queueBytes: number, maxSizeBytes = 1 << 20) {
   }
 }
 
-const entry = (key: string, from?: Peer, sizeBytes = 120) => ({ key, expiry: 2_000_000_000, pow: 1, sizeBytes, bloom, from })
+const entry = (key: string, from?: Peer, sizeBytes = 120) => ({ key, pow: 1, sizeBytes, bloom: () => bloom, from })
 
 describe('Outbox', () => {
   let outbox: Outbox | undefined
@@ -80,7 +80,7 @@ describe('Outbox', () => {
     const [e1, e2] = [envelope(1), envelope(2)]
     pool.set(e1.key, e1.raw)
     pool.set(e2.key, e2.raw)
-    peers[2].peer.known.mark(e2.key, 2_000_000_000, FROM_PEER)
+    peers[2].peer.known.add(e2.key, 2_000_000_000)
     peers[3].peer.claims.add(e1.key, 0)
     outbox.enqueue(entry(e1.key, peers[0].peer))
     outbox.enqueue(entry(e2.key))
@@ -106,7 +106,7 @@ describe('Outbox', () => {
     const e = envelope(1)
     pool.set(e.key, e.raw)
     outbox.enqueue(entry(e.key))
-    outbox.startSync(late.peer, [{ key: e.key, expiry: 2_000_000_000 }])
+    outbox.startSync(late.peer, [e.key])
     outbox.flush()
     expect(late.envelopes()).toEqual([e.raw])
   })
@@ -127,7 +127,7 @@ describe('Outbox', () => {
           ob.start()
           const synced = all.slice(0, Math.min(syncCount, all.length))
           // As the service does, a sync lists only what fits the peer's max size.
-          for (const p of peers) ob.startSync(p.peer, synced.filter((e) => e.sizeBytes <= p.max).map((e) => ({ key: e.key, expiry: 2_000_000_000 })))
+          for (const p of peers) ob.startSync(p.peer, synced.filter((e) => e.sizeBytes <= p.max).map((e) => e.key))
           for (const e of all.slice(synced.length)) ob.enqueue(entry(e.key, undefined, e.sizeBytes))
           ob.flush()
           for (let round = 0; round < 10_000; round++) {
