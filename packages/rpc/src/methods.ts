@@ -43,10 +43,10 @@ const none =
   }
 
 const one =
-  <T>(decode: (value: unknown, label: string) => T, fn: (shh: ShhApi, value: T) => unknown): MethodHandler =>
-  (shh, params) => {
+  <T>(decode: (value: unknown, label: string) => T, fn: (shh: ShhApi, value: T, ctx: CallContext) => unknown): MethodHandler =>
+  (shh, params, ctx) => {
     arity(params, 1)
-    return fn(shh, decode(params[0], 'argument 0'))
+    return fn(shh, decode(params[0], 'argument 0'), ctx)
   }
 
 function checkCriteriaKeys(criteria: ShhCriteria): void {
@@ -78,17 +78,12 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   shh_newSymKey: none((shh) => shh.newSymKey()),
   shh_addSymKey: one(anyHex, (shh, key) => shh.addSymKey(key)),
   // PBKDF2 (65356 rounds) runs off the event loop; a client that leaves stops it being stored.
-  shh_generateSymKeyFromPassword: (shh, params, ctx) => {
-    arity(params, 1)
-    return shh.generateSymKeyFromPasswordAsync(parseString(params[0], 'argument 0'), { signal: ctx.signal })
-  },
+  shh_generateSymKeyFromPassword: one(parseString, (shh, password, ctx) => shh.generateSymKeyFromPasswordAsync(password, { signal: ctx.signal })),
   shh_hasSymKey: one(parseId, (shh, id) => shh.hasSymKey(id)),
   shh_getSymKey: one(parseId, (shh, id) => bytesToHex(shh.getSymKey(id))),
   shh_deleteSymKey: one(parseId, (shh, id) => shh.deleteSymKey(id)),
 
-  shh_post: async (shh, params, ctx) => {
-    arity(params, 1)
-    const message = parseNewMessage(params[0], 'argument 0')
+  shh_post: one(parseNewMessage, async (shh, message, ctx) => {
     if ((message.symKeyID === undefined) === (message.pubKey === undefined)) throw new ShhRequestError(NO_KEY)
     if (message.symKeyID !== undefined && (message.topic === undefined || isZero(message.topic))) throw new ShhRequestError(NO_TOPICS)
     // geth seals for at most powTime seconds, and a target with no time always fails (spec §3.3).
@@ -103,7 +98,7 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
       if (error instanceof Error && error.name === 'PowTargetNotReachedError') throw new ShhRequestError(powTimeInsufficient(powTime), { cause: error })
       throw error
     }
-  },
+  }),
 
   shh_newMessageFilter: one(parseCriteria, (shh, criteria) => {
     checkCriteriaKeys(criteria)
