@@ -79,9 +79,7 @@ function payloadData(): Uint8Array[] {
 function envelopes(): Uint8Array[] {
   const now = Math.floor(Date.now() / 1000)
   const topic = topicFromString('bench')
-  return Array.from({ length: WARMUP + M }, (_, i) => {
-    const data = new Uint8Array(DATA_BYTES)
-    new DataView(data.buffer).setUint32(0, i)
+  return payloadData().map((data, i) => {
     const e: Envelope = { expiry: now + 600, ttl: 600, topic, data, nonce: BigInt(i) }
     return encodeEnvelope(e)
   })
