@@ -1,7 +1,7 @@
 /**
- * Forwarding decisions (design.md §3), as pure functions over a peer's announced state: which
- * envelopes a peer wants, and whether a received value meets a requirement we announced. How
- * queued envelopes are packed into frames is the outbox's business.
+ * Forwarding decisions (design.md §3), as pure functions over a peer's announced state: whether a
+ * peer wants an envelope, and which pooled envelopes a newly ready peer gets. How queued envelopes
+ * are packed into frames is the outbox's business.
  */
 import { type Bloom, bloomMatches, isFullBloom } from '@hush/envelope'
 import type { Requirement } from './requirement.ts'
@@ -33,4 +33,28 @@ export function peerWants(peer: PeerWants, candidate: ForwardCandidate): boolean
   const bloom = peer.bloom?.current
   if (bloom !== undefined && !isFullBloom(bloom) && !bloomMatches(bloom, candidate.bloom())) return false
   return true
+}
+
+/** What {@link syncKeysFor} reads of the pool. */
+export interface SyncSource {
+  select(options: { bloom: Bloom | undefined; minPow: number | undefined; now: number }): Iterable<{
+    readonly key: string
+    readonly bytes: number
+    readonly peer: string | undefined
+  }>
+}
+
+/**
+ * The hash keys of the pooled envelopes a newly ready peer gets (design.md §3): live ones that
+ * meet its bloom, PoW requirement and max size, highest rating first; a light node sends only its
+ * own (spec §4.6).
+ */
+export function syncKeysFor(peer: PeerWants, pool: SyncSource, isLight: boolean, nowSeconds: number): string[] {
+  const keys: string[] = []
+  for (const entry of pool.select({ bloom: peer.bloom?.current, minPow: peer.minPow?.current, now: nowSeconds })) {
+    if (entry.bytes > peer.maxSizeBytes) continue
+    if (isLight && entry.peer !== undefined) continue
+    keys.push(entry.key)
+  }
+  return keys
 }

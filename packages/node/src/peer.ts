@@ -15,8 +15,10 @@ import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { ClaimSet } from './claim-set.ts'
 import { CONTROL_SLACK_BYTES, MAX_CLAIMS_PER_PEER, CLAIM_LIFETIME_MS, PROTOCOL_ID } from './constants.ts'
-import { FrameDecoder, encodeLengthPrefix } from './frame-decoder.ts'
+import { encodeLengthPrefix } from './frame-decoder.ts'
+import { FrameInbox } from './frame-inbox.ts'
 import { KnownSet } from './known-set.ts'
+import { type PeerCounters, emptyCounters } from './peer-counters.ts'
 import type { PeerScore } from './peer-score.ts'
 import { type Requirement, requirement } from './requirement.ts'
 import type { TokenBucket } from './token-bucket.ts'
@@ -58,32 +60,6 @@ export interface PeerBudgets {
   envelopes: TokenBucket
   /** Soft drops per second that cost nothing; beyond it each costs points. */
   softDrops: TokenBucket
-}
-
-/** Traffic counters of one peer; bytes include length prefixes. */
-export interface PeerCounters {
-  framesIn: number
-  framesOut: number
-  bytesIn: number
-  bytesOut: number
-  /** New envelopes received from the peer. */
-  envelopesIn: number
-  /** Envelopes sent to the peer. */
-  envelopesOut: number
-  /** Envelopes received that we already had. */
-  duplicatesIn: number
-  /** Frames dropped because the peer's write queue was full (only droppable ones: notices). */
-  writeDrops: number
-}
-
-/** Counters at zero. */
-export function emptyCounters(): PeerCounters {
-  return { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, envelopesIn: 0, envelopesOut: 0, duplicatesIn: 0, writeDrops: 0 }
-}
-
-/** Adds `from` into `into`. */
-export function addCounters(into: PeerCounters, from: PeerCounters): void {
-  for (const k of Object.keys(into) as Array<keyof PeerCounters>) into[k] += from[k]
 }
 
 /** The lifecycle states of a peer. */
@@ -130,14 +106,9 @@ export class Peer {
   private outbound: Stream | undefined
   private reopened = false
   private hadOutbound = false
-  private decoder: FrameDecoder
-  /** Frames decoded but not yet handled (reading is paused), from `inboxHead` on. */
-  private inbox: Uint8Array[] = []
-  private inboxHead = 0
-  private isPaused = false
+  private readonly inbox: FrameInbox
   private handshakeTimer: ReturnType<typeof setTimeout> | undefined
   private drainTimer: ReturnType<typeof setTimeout> | undefined
-  private resumeTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
     connection: Connection,
@@ -153,7 +124,14 @@ export class Peer {
     this.handlers = handlers
     this.limits = limits
     this.statusFrame = statusFrame
-    this.decoder = new FrameDecoder(limits.maxFrameBytes)
+    this.inbox = new FrameInbox(limits.maxFrameBytes, {
+      onFrame: (frame) => {
+        this.counters.framesIn++
+        handlers.onFrame(this, frame)
+      },
+      onMalformed: (err) => handlers.onMalformed(this, err),
+      isOpen: () => this.state !== 'gone',
+    })
     this.score = score
     this.budgets = budgets
     this.handshakeTimer = this.timer(limits.handshakeTimeoutMs, () => {
@@ -213,17 +191,17 @@ export class Peer {
     this.inbound = stream
     // Reading pauses under flow control; the muxer's window bounds what arrives meanwhile.
     stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, 16 * 1024 * 1024 + 2 * this.limits.maxFrameBytes)
-    this.decoder = new FrameDecoder(this.limits.maxFrameBytes)
-    this.inbox = []
-    this.inboxHead = 0
-    if (this.isPaused) stream.pause()
+    this.inbox.attach(stream)
     if (this.status !== undefined) this.clearHandshakeTimer()
     stream.addEventListener('message', (evt) => {
-      if (this.inbound === stream) this.onChunk(evt.data)
+      if (this.inbound !== stream) return
+      this.counters.bytesIn += evt.data.byteLength
+      this.inbox.push(evt.data)
     })
     const lost = (): void => {
       if (this.inbound !== stream) return
       this.inbound = undefined
+      this.inbox.detach(stream)
       // The peer may open a new stream to us (its reopen); if none comes in time, it is gone.
       if (this.state !== 'gone') this.handshakeTimer ??= this.timer(this.limits.handshakeTimeoutMs, () => this.fail('its stream to us closed'))
     }
@@ -295,22 +273,7 @@ export class Peer {
 
   /** Stops handling the peer's frames for `delayMs` (flow control); what is decoded waits. */
   pauseFor(delayMs: number): void {
-    if (this.isPaused || this.state === 'gone') return
-    this.isPaused = true
-    this.pauseStream(this.inbound)
-    this.resumeTimer = this.timer(delayMs, () => {
-      this.resumeTimer = undefined
-      this.isPaused = false
-      const stream = this.inbound
-      if (stream !== undefined && stream.readStatus === 'paused') {
-        try {
-          stream.resume()
-        } catch {
-          // closing: its close listener cleans up
-        }
-      }
-      this.handleInbox()
-    })
+    if (this.state !== 'gone') this.inbox.pauseFor(delayMs)
   }
 
   /** Aborts both streams and clears every timer; the peer is gone (no handler is called). */
@@ -383,47 +346,6 @@ export class Peer {
     return true
   }
 
-  private onChunk(chunk: Uint8Array | Uint8ArrayList): void {
-    this.counters.bytesIn += chunk.byteLength
-    let frames: Uint8Array[]
-    try {
-      frames = this.decoder.push(chunk)
-    } catch (err) {
-      this.handlers.onMalformed(this, err as Error)
-      return
-    }
-    if (frames.length === 0) return
-    if (this.inboxHead === this.inbox.length) {
-      this.inbox = frames
-      this.inboxHead = 0
-    } else {
-      for (const f of frames) this.inbox.push(f)
-    }
-    this.handleInbox()
-  }
-
-  private handleInbox(): void {
-    while (this.inboxHead < this.inbox.length && !this.isPaused && this.state !== 'gone') {
-      const frame = this.inbox[this.inboxHead]
-      this.inbox[this.inboxHead++] = EMPTY
-      this.counters.framesIn++
-      this.handlers.onFrame(this, frame)
-    }
-    if (this.inboxHead === this.inbox.length) {
-      this.inbox = []
-      this.inboxHead = 0
-    }
-  }
-
-  private pauseStream(stream: Stream | undefined): void {
-    if (stream === undefined || stream.readStatus !== 'readable') return
-    try {
-      stream.pause()
-    } catch {
-      // closing: its close listener cleans up
-    }
-  }
-
   private fail(reason: string): void {
     if (this.state === 'gone') return
     this.abort(new Error(`peer dropped: ${reason}`))
@@ -449,9 +371,7 @@ export class Peer {
   private clearTimers(): void {
     this.clearHandshakeTimer()
     this.clearDrainTimer()
-    if (this.resumeTimer !== undefined) clearTimeout(this.resumeTimer)
-    this.resumeTimer = undefined
+    this.inbox.close()
   }
 }
 
-const EMPTY = new Uint8Array(0)

@@ -6,7 +6,7 @@ import type { Bloom, Envelope, Topic } from '@hush/envelope'
 import type { SealProgress } from '@hush/pow'
 import type { AbortOptions, PeerId } from '@libp2p/interface'
 import type { ReceivedMessage } from './filters.ts'
-import type { PeerCounters } from './peer.ts'
+import type { PeerCounters } from './peer-counters.ts'
 import type { DropReason } from './validator.ts'
 
 /** Filter criteria (geth `Criteria`): exactly one of `symKeyID` and `privateKeyID`. */

@@ -7,7 +7,6 @@
 import {
   type Bloom,
   type Envelope,
-  FULL_BLOOM,
   MAX_ENVELOPE_SIZE_BYTES,
   type Topic,
   decodeEnvelope,
@@ -29,7 +28,7 @@ import {
 } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
 import { type AsyncQueue, readUntilAborted } from './async-queue.ts'
-import { advertisedBloom, sameBloom } from './advertised-bloom.ts'
+import { AnnouncedBloom } from './advertised-bloom.ts'
 import type { IngestRules } from './check-envelope.ts'
 import { CODE_P2P_MESSAGE } from './constants.ts'
 import { WhisperCounters } from './counters.ts'
@@ -41,6 +40,7 @@ import { ShhKeyMethods } from './key-methods.ts'
 import { ListenerGuard } from './listener-guard.ts'
 import type { Peer } from './peer.ts'
 import { type Requirement, changeRequirement, requirement } from './requirement.ts'
+import { syncKeysFor } from './forwarding.ts'
 import { wrapPost } from './post-params.ts'
 import { RawSubscriptions } from './raw-subscriptions.ts'
 import { Router } from './router.ts'
@@ -81,13 +81,11 @@ export class WhisperService extends ShhKeyMethods implements Startable {
   private readonly rawSubscriptions = new RawSubscriptions(this.watchers)
   /** Our minimum PoW and announced bloom, changed in place (the ingest rules hold them). */
   private readonly minPow: Requirement<number>
-  private readonly bloom: Requirement<Bloom | undefined>
-  private explicitBloom: Bloom | undefined
+  private readonly bloom: AnnouncedBloom
   private readonly isLightMode: boolean
   private maxMessageSize: number
   private started = false
   private pruneTimer: ReturnType<typeof setInterval> | undefined
-  private bloomTimer: ReturnType<typeof setTimeout> | undefined
   private readonly sealer: Sealer
   private readonly rules: IngestRules
   private readonly counters = new WhisperCounters()
@@ -103,10 +101,16 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     const s = this.settings
     const nowMs = s.now()
     this.minPow = requirement(s.minPow, nowMs)
-    this.explicitBloom = s.bloom
     this.isLightMode = s.isLight
     this.maxMessageSize = s.maxMessageSize
-    this.bloom = requirement(this.computeBloom(), nowMs)
+    this.bloom = new AnnouncedBloom({
+      isLight: s.isLight,
+      explicit: s.bloom,
+      watched: () => ({ topics: this.watchers.topics(), watchesAll: this.watchers.watchesAll }),
+      announce: (bloom) => this.router.announceBloom(bloom),
+      delayMs: s.bloomAnnounceDelayMs,
+      now: s.now,
+    })
     this.pool = createPool(s.pool)
     this.sealer = new Sealer(s.sealWorkers)
     this.router = new Router(
@@ -124,7 +128,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
         isLight: () => this.isLightMode,
         ingest: (raw, from) => this.ingest(raw, from),
         deliverP2P: (raw, from) => this.deliverP2P(raw, from),
-        syncKeys: (peer) => this.syncKeys(peer),
+        syncKeys: (peer) => syncKeysFor(peer, this.pool, this.isLightMode, Math.floor(this.settings.now() / 1000)),
         rawEnvelope: (key) => this.pool.getRaw(key),
         onDrop: (reason, peer) => this.onDrop(reason, peer.id),
         onReady: (peer) => this.safeDispatch('peer:ready', peer.id),
@@ -146,7 +150,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
       pastAllowanceSeconds: s.pastAllowanceSeconds,
       maxMessageSize: this.maxMessageSize,
       minPow: this.minPow,
-      bloom: this.bloom,
+      bloom: this.bloom.requirement,
       toleranceMs: s.requirementToleranceMs,
       isOwn: false,
       seen: (key, now) => this.pool.hasSeen(key, now),
@@ -182,6 +186,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     this.started = true
     this.pool = createPool(this.settings.pool)
     await this.router.start()
+    this.bloom.start()
     this.pruneTimer = setInterval(() => this.prune(), this.settings.pruneIntervalMs)
     this.pruneTimer.unref?.()
   }
@@ -194,9 +199,8 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     if (!this.started) return
     this.started = false
     if (this.pruneTimer !== undefined) clearInterval(this.pruneTimer)
-    if (this.bloomTimer !== undefined) clearTimeout(this.bloomTimer)
     this.pruneTimer = undefined
-    this.bloomTimer = undefined
+    this.bloom.stop()
     this.sealer.abortAll(new NotStartedError('the node stopped'))
     await this.router.stop()
     this.rawSubscriptions.closeAll()
@@ -228,8 +232,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
   /** Sets an explicit bloom (64 bytes) and announces it; watched topics stay included. */
   setBloomFilter(bloom: Bloom): void {
     checkBloom(bloom, 'bloom')
-    this.explicitBloom = bloom.slice()
-    this.updateBloom(true)
+    this.bloom.setExplicit(bloom)
   }
 
   /** Lets a ready peer send us direct p2p messages (code 127). @throws {PeerNotFoundError} */
@@ -278,7 +281,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
   /** Installs a polling filter (geth `newMessageFilter`); returns its id. */
   newMessageFilter(criteria: MessageCriteria): string {
     const id = this.filters.install(resolveCriteria(criteria, this.keys, this.settings.filterCapacity))
-    this.updateBloom(false)
+    this.bloom.update(false)
     return id
   }
 
@@ -292,7 +295,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
   /** Removes a filter. @throws {FilterNotFoundError} */
   deleteMessageFilter(id: string): boolean {
     if (!this.filters.uninstall(id)) throw new FilterNotFoundError(`no filter with id ${id}`)
-    this.updateBloom(false)
+    this.bloom.update(false)
     return true
   }
 
@@ -308,7 +311,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     const id = this.newMessageFilter(criteria)
     const queue = this.filters.queue(id) as AsyncQueue<ReceivedMessage>
     return readUntilAborted(queue, options.signal, () => {
-      if (this.filters.uninstall(id)) this.updateBloom(false)
+      if (this.filters.uninstall(id)) this.bloom.update(false)
     })
   }
 
@@ -320,9 +323,9 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     if (!Array.isArray(topics) || topics.length === 0) throw new TypeError('topics must be a non-empty array')
     for (const t of topics) if (!(t instanceof Uint8Array) || t.length !== 4) throw new TypeError('topics must hold 4-byte topics')
     const subscription = this.rawSubscriptions.add(topics, this.settings.filterCapacity)
-    this.updateBloom(false)
+    this.bloom.update(false)
     return readUntilAborted(subscription.queue, options.signal, () => {
-      if (subscription.remove()) this.updateBloom(false)
+      if (subscription.remove()) this.bloom.update(false)
     })
   }
 
@@ -442,19 +445,6 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     if (this.listenerCount(type) > 0) this.safeDispatchEvent(type, { detail })
   }
 
-  /** The hash keys of the pooled envelopes a newly ready peer gets, in forwarding order (design.md §3). */
-  private syncKeys(peer: Peer): string[] {
-    const nowSeconds = Math.floor(this.settings.now() / 1000)
-    const keys: string[] = []
-    for (const entry of this.pool.select({ bloom: peer.bloom?.current, minPow: peer.minPow?.current, now: nowSeconds })) {
-      if (entry.bytes > peer.maxSizeBytes) continue
-      // Light mode: relay nobody else's envelopes (spec §4.6).
-      if (this.isLightMode && entry.peer !== undefined) continue
-      keys.push(entry.key)
-    }
-    return keys
-  }
-
   // ---- internals ----------------------------------------------------------------------------
 
   private prune(): void {
@@ -463,36 +453,6 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     this.pool.prune(nowSeconds)
     this.pool.seen.prune(nowSeconds)
     this.router.prune(nowMs)
-  }
-
-  /** The bloom we announce now (design.md §3). */
-  private computeBloom(): Bloom | undefined {
-    return advertisedBloom({
-      isLight: this.isLightMode,
-      explicit: this.explicitBloom,
-      topics: this.watchers.topics(),
-      watchesAll: this.watchers.watchesAll,
-    })
-  }
-
-  /** Recomputes our bloom; announces a change at once or after a short delay. */
-  private updateBloom(immediately: boolean): void {
-    const next = this.computeBloom()
-    const current = this.bloom.current
-    if (sameBloom(next, current)) return
-    changeRequirement(this.bloom, next, this.settings.now())
-    if (this.bloomTimer !== undefined) clearTimeout(this.bloomTimer)
-    this.bloomTimer = undefined
-    const announce = (): void => {
-      this.bloomTimer = undefined
-      // Back to a full node: announce all ones, which peers read as "everything".
-      if (this.started) this.router.announceBloom(this.bloom.current ?? FULL_BLOOM)
-    }
-    if (immediately || !this.started) announce()
-    else {
-      this.bloomTimer = setTimeout(announce, this.settings.bloomAnnounceDelayMs)
-      this.bloomTimer.unref?.()
-    }
   }
 }
 

@@ -7,7 +7,8 @@ import { ClaimSet } from '../src/claim-set.ts'
 import { FRAME_OVERHEAD_BYTES } from '../src/constants.ts'
 import { KnownSet } from '../src/known-set.ts'
 import { Outbox } from '../src/outbox.ts'
-import { type Peer, emptyCounters } from '../src/peer.ts'
+import { emptyCounters } from '../src/peer-counters.ts'
+import type { Peer } from '../src/peer.ts'
 import { decodeFrame } from '../src/wire.ts'
 
 const topic = topicFromString('outbox')
