@@ -1,6 +1,6 @@
 import { FULL_BLOOM, bloomMatches, topicFromString, topicToBloom } from '@hush/envelope'
 import { describe, expect, it } from 'vitest'
-import { advertisedBloom, sameBloom } from '../src/advertised-bloom.ts'
+import { AnnouncedBloom, advertisedBloom, sameBloom } from '../src/advertised-bloom.ts'
 
 const a = topicFromString('a')
 const b = topicFromString('b')
@@ -29,3 +29,52 @@ describe('advertisedBloom (design §3)', () => {
     expect(sameBloom(topicToBloom(a), topicToBloom(b))).toBe(false)
   })
 })
+
+describe('AnnouncedBloom', () => {
+  function light(delayMs = 20) {
+    let topics: Uint8Array[] = []
+    const sent: Uint8Array[] = []
+    let now = 0
+    const bloom = new AnnouncedBloom({
+      isLight: true,
+      explicit: undefined,
+      watched: () => ({ topics, watchesAll: false }),
+      announce: (b) => sent.push(b),
+      delayMs,
+      now: () => now,
+    })
+    return { bloom, sent, watch: (t: Uint8Array[]) => (topics = t), at: (ms: number) => (now = ms) }
+  }
+  it('keeps the old value as previous and announces a subscription change after the delay, once', async () => {
+    const { bloom, sent, watch, at } = light()
+    bloom.start()
+    watch([a])
+    at(5)
+    bloom.update(false)
+    watch([a, b])
+    bloom.update(false)
+    expect(sent).toEqual([])
+    expect(bloom.requirement.previous).toEqual(topicsToBloomOf([a]))
+    expect(bloom.requirement.changedMs).toBe(5)
+    await new Promise((r) => setTimeout(r, 50))
+    expect(sent).toEqual([topicsToBloomOf([a, b])])
+    bloom.stop()
+  })
+  it('an explicit bloom is announced at once; nothing is announced before start or after stop', async () => {
+    const { bloom, sent, watch } = light()
+    watch([a])
+    bloom.update(false)
+    expect(sent).toEqual([])
+    bloom.start()
+    const explicit = topicToBloom(b)
+    bloom.setExplicit(explicit)
+    expect(sent).toHaveLength(1)
+    bloom.stop()
+    watch([])
+    bloom.update(false)
+    await new Promise((r) => setTimeout(r, 50))
+    expect(sent).toHaveLength(1)
+  })
+})
+
+const topicsToBloomOf = (topics: Uint8Array[]): Uint8Array | undefined => advertisedBloom({ isLight: true, explicit: undefined, topics, watchesAll: false })

@@ -1,6 +1,6 @@
 import { FULL_BLOOM, topicToBloom, topicsToBloom } from '@hush/envelope'
 import { describe, expect, it } from 'vitest'
-import { peerWants } from '../src/forwarding.ts'
+import { peerWants, syncKeysFor } from '../src/forwarding.ts'
 
 const t1 = Uint8Array.of(1, 2, 3, 4)
 const t2 = Uint8Array.of(9, 9, 9, 9)
@@ -18,5 +18,28 @@ describe('peerWants', () => {
   it('full nodes (no bloom or all ones) want every topic', () => {
     expect(peerWants({ minPow: undefined, bloom: undefined, maxSizeBytes: 1000 }, cand(0, t2))).toBe(true)
     expect(peerWants({ minPow: undefined, bloom: req<Uint8Array | undefined>(FULL_BLOOM), maxSizeBytes: 1000 }, cand(0, t2))).toBe(true)
+  })
+})
+
+describe('syncKeysFor', () => {
+  const entries = [
+    { key: 'own', bytes: 100, peer: undefined },
+    { key: 'relayed', bytes: 100, peer: 'p' },
+    { key: 'big', bytes: 5000, peer: undefined },
+  ]
+  const seen: unknown[] = []
+  const pool = {
+    select(options: unknown) {
+      seen.push(options)
+      return entries
+    },
+  }
+  const peer = { minPow: req(0.5), bloom: req<Uint8Array | undefined>(undefined), maxSizeBytes: 1000 }
+  it('asks the pool with the peer’s bloom, PoW and the time, and leaves out what is over its max size', () => {
+    expect(syncKeysFor(peer, pool, false, 77)).toEqual(['own', 'relayed'])
+    expect(seen.at(-1)).toEqual({ bloom: undefined, minPow: 0.5, now: 77 })
+  })
+  it('a light node syncs only its own envelopes', () => {
+    expect(syncKeysFor(peer, pool, true, 77)).toEqual(['own'])
   })
 })
