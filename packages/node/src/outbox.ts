@@ -20,19 +20,20 @@ import { encodeKnownHashesFrame, encodeMessagesFrame, messagesFrameSize } from '
 /** The raw bytes of a pooled envelope by hash key (used and copied at once), or `undefined`. */
 export type RawEnvelopeSource = (key: string) => Uint8Array | undefined
 
-/** A new envelope waiting for the next batch. */
-export interface BatchEntry {
+/** What the outbox needs of a new envelope (the ingest verdict has it). */
+export interface NewEnvelope {
   readonly key: string
   readonly pow: number
   /** `size()`: 20 + data length. */
   readonly sizeBytes: number
   /** geth's per-byte bloom of its topic, built when first needed (full-node peers never need it). */
   readonly bloom: () => Bloom
-  /** The peer it came from (`undefined`: our own). */
-  readonly from: Peer | undefined
 }
 
-interface Queued extends BatchEntry {
+/** A new envelope waiting for the next batch. */
+interface Queued extends NewEnvelope {
+  /** The peer it came from (`undefined`: our own). */
+  readonly from: Peer | undefined
   /** Enqueue order; a peer ready later than this got the envelope in its sync. */
   readonly seq: number
 }
@@ -88,9 +89,9 @@ export class Outbox {
   }
 
   /** Queues a new envelope for the next batch, to every ready peer that wants it. */
-  enqueue(entry: BatchEntry): void {
+  enqueue(entry: NewEnvelope, from: Peer | undefined): void {
     if (!this.running) return
-    this.batch.push({ ...entry, seq: this.seq++ })
+    this.batch.push({ key: entry.key, pow: entry.pow, sizeBytes: entry.sizeBytes, bloom: entry.bloom, from, seq: this.seq++ })
     this.batchTimer ??= setTimeout(() => {
       this.batchTimer = undefined
       this.flush()

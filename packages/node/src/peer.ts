@@ -10,11 +10,11 @@
  * The router makes every decision; this object does the stream I/O and never throws out of a
  * stream listener.
  */
-import type { Bloom } from '@hush/envelope'
+import { type Bloom, MAX_ENVELOPE_SIZE_BYTES } from '@hush/envelope'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { ClaimSet } from './claim-set.ts'
-import { CONTROL_SLACK_BYTES, MAX_CLAIMS_PER_PEER, CLAIM_LIFETIME_MS, PROTOCOL_ID } from './constants.ts'
+import { CLAIM_LIFETIME_MS, CONTROL_SLACK_BYTES, MAX_CLAIMS_PER_PEER, MAX_PEER_CLOCK_OFFSET_SECONDS, PROTOCOL_ID } from './constants.ts'
 import { encodeLengthPrefix } from './frame-decoder.ts'
 import { FrameInbox } from './frame-inbox.ts'
 import { KnownSet } from './known-set.ts'
@@ -243,12 +243,17 @@ export class Peer {
     this.checkReady()
   }
 
-  /** Records the peer's status (already checked by the router) and becomes ready when it can. */
-  acceptStatus(status: Status, clockOffsetSeconds: number, nowMs: number): void {
-    this.status = status
+  /**
+   * Records the peer's status (its shape already checked) and becomes ready when it can. What a
+   * peer declares is believed only within bounds: its max size up to our hard cap (it sets the size
+   * of what we write to it), its clock within MAX_PEER_CLOCK_OFFSET_SECONDS of ours.
+   */
+  acceptStatus(status: Status, nowMs: number): void {
+    this.status = { ...status, maxSizeBytes: Math.min(status.maxSizeBytes, MAX_ENVELOPE_SIZE_BYTES) }
     this.minPow = requirement(status.minPow, nowMs)
     this.bloom = requirement(status.bloom, nowMs)
-    this.clockOffsetSeconds = clockOffsetSeconds
+    const offset = status.clockMs === undefined ? 0 : Math.round((status.clockMs - nowMs) / 1000)
+    this.clockOffsetSeconds = Math.max(-MAX_PEER_CLOCK_OFFSET_SECONDS, Math.min(MAX_PEER_CLOCK_OFFSET_SECONDS, offset))
     if (this.inbound !== undefined) this.clearHandshakeTimer()
     this.checkReady()
   }

@@ -5,7 +5,7 @@
  * not its business: it hands raw envelopes to the ingest function it was given and acts on the
  * verdict.
  */
-import { type Bloom, MAX_ENVELOPE_SIZE_BYTES } from '@hush/envelope'
+import type { Bloom } from '@hush/envelope'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 import type { Registrar } from '@libp2p/interface-internal'
 import { conductOf } from './conduct.ts'
@@ -18,7 +18,6 @@ import {
   FRAME_OVERHEAD_BYTES,
   KNOWN_NOTICE_MIN_BYTES,
   MAX_ENVELOPES_PER_FRAME,
-  MAX_PEER_CLOCK_OFFSET_SECONDS,
   PROTOCOL_ID,
 } from './constants.ts'
 import { hashKey } from '@hush/pool'
@@ -185,7 +184,7 @@ export class Router {
     if (from !== undefined && this.ctx.isLight()) return
     // Tell every peer at once that we have it, so none sends it back while our batch waits.
     if (from !== undefined && added.raw.length >= KNOWN_NOTICE_MIN_BYTES) this.outbox.notify(added.key, added.hash, added.expiry)
-    this.outbox.enqueue({ key: added.key, pow: added.pow, sizeBytes: added.sizeBytes, bloom: added.bloom, from })
+    this.outbox.enqueue(added, from)
   }
 
   /** Sends a control frame to every ready peer (PoW and bloom announcements). */
@@ -375,7 +374,7 @@ export class Router {
     for (const raw of envelopes) {
       const verdict = this.ctx.ingest(raw, peer)
       const sentBefore = verdict.status === 'duplicate' && peer.known.has(verdict.key)
-      const told = verdict.status === 'duplicate' && this.outbox.wasTold(peer, verdict.key)
+      const told = verdict.status === 'duplicate' && !sentBefore && this.outbox.wasTold(peer, verdict.key)
       if (verdict.status === 'added') {
         peer.counters.envelopesIn++
         peer.known.add(verdict.key, verdict.expiry)
@@ -404,13 +403,6 @@ export class Router {
       this.removePeer(peer)
       return
     }
-    // What a peer declares is believed only within bounds: its max size up to our hard cap (it sets
-    // the size of what we write to it), its clock within MAX_PEER_CLOCK_OFFSET_SECONDS of ours.
-    const clamped = { ...status, maxSizeBytes: Math.min(status.maxSizeBytes, MAX_ENVELOPE_SIZE_BYTES) }
-    const offset =
-      status.clockMs === undefined
-        ? 0
-        : Math.max(-MAX_PEER_CLOCK_OFFSET_SECONDS, Math.min(MAX_PEER_CLOCK_OFFSET_SECONDS, Math.round((status.clockMs - nowMs) / 1000)))
-    peer.acceptStatus(clamped, offset, nowMs)
+    peer.acceptStatus(status, nowMs)
   }
 }

@@ -67,7 +67,7 @@ function fakePeer(queueBytes: number, maxSizeBytes = 1 << 20) {
   }
 }
 
-const entry = (key: string, from?: Peer, sizeBytes = 120) => ({ key, pow: 1, sizeBytes, bloom: () => bloom, from })
+const entry = (key: string, sizeBytes = 120) => ({ key, pow: 1, sizeBytes, bloom: () => bloom })
 
 describe('Outbox', () => {
   let outbox: Outbox | undefined
@@ -83,8 +83,8 @@ describe('Outbox', () => {
     pool.set(e2.key, e2.raw)
     peers[2].peer.known.add(e2.key, 2_000_000_000)
     peers[3].peer.claims.add(e1.key, 0)
-    outbox.enqueue(entry(e1.key, peers[0].peer))
-    outbox.enqueue(entry(e2.key))
+    outbox.enqueue(entry(e1.key), peers[0].peer)
+    outbox.enqueue(entry(e2.key), undefined)
     outbox.flush()
     expect(peers[0].envelopes()).toEqual([e2.raw])
     expect(peers[1].envelopes()).toEqual([e1.raw, e2.raw])
@@ -93,7 +93,7 @@ describe('Outbox', () => {
     // Only one peer took the whole batch here; give two the whole batch and they share the frame.
     const [e3] = [envelope(3)]
     pool.set(e3.key, e3.raw)
-    outbox.enqueue(entry(e3.key))
+    outbox.enqueue(entry(e3.key), undefined)
     outbox.flush()
     expect(peers[0].frames.at(-1)).toBe(peers[1].frames.at(-1))
   })
@@ -106,7 +106,7 @@ describe('Outbox', () => {
     outbox.start()
     const e = envelope(1)
     pool.set(e.key, e.raw)
-    outbox.enqueue(entry(e.key))
+    outbox.enqueue(entry(e.key), undefined)
     outbox.startSync(late.peer, [e.key])
     outbox.flush()
     expect(late.envelopes()).toEqual([e.raw])
@@ -129,7 +129,7 @@ describe('Outbox', () => {
           const synced = all.slice(0, Math.min(syncCount, all.length))
           // As the service does, a sync lists only what fits the peer's max size.
           for (const p of peers) ob.startSync(p.peer, synced.filter((e) => e.sizeBytes <= p.max).map((e) => e.key))
-          for (const e of all.slice(synced.length)) ob.enqueue(entry(e.key, undefined, e.sizeBytes))
+          for (const e of all.slice(synced.length)) ob.enqueue(entry(e.key, e.sizeBytes), undefined)
           ob.flush()
           for (let round = 0; round < 10_000; round++) {
             let waiting = false
