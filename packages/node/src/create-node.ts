@@ -85,11 +85,9 @@ export async function createHushNode(init: HushNodeInit = {}): Promise<HushNode>
   const banned = (peerId: PeerId): boolean => shh?.isBanned(peerId) ?? false
   const connectionGater: ConnectionGater = {
     ...userGater,
-    denyDialPeer: async (peerId) => banned(peerId) || ((await userGater?.denyDialPeer?.(peerId)) ?? false),
-    denyInboundEncryptedConnection: async (peerId, conn) =>
-      banned(peerId) || ((await userGater?.denyInboundEncryptedConnection?.(peerId, conn)) ?? false),
-    denyOutboundEncryptedConnection: async (peerId, conn) =>
-      banned(peerId) || ((await userGater?.denyOutboundEncryptedConnection?.(peerId, conn)) ?? false),
+    denyDialPeer: denyBanned(banned, userGater?.denyDialPeer?.bind(userGater)),
+    denyInboundEncryptedConnection: denyBanned(banned, userGater?.denyInboundEncryptedConnection?.bind(userGater)),
+    denyOutboundEncryptedConnection: denyBanned(banned, userGater?.denyOutboundEncryptedConnection?.bind(userGater)),
   }
   const node = await createLibp2p({
     ...(privateKey !== undefined && { privateKey }),
@@ -119,4 +117,12 @@ export async function createHushNode(init: HushNodeInit = {}): Promise<HushNode>
     }
   }
   return node as unknown as HushNode
+}
+
+/** A gater method that denies banned peers, and otherwise asks the app's own gater method, if any. */
+function denyBanned<A extends unknown[]>(
+  banned: (peerId: PeerId) => boolean,
+  theirs: ((peerId: PeerId, ...rest: A) => boolean | Promise<boolean>) | undefined
+): (peerId: PeerId, ...rest: A) => Promise<boolean> {
+  return async (peerId, ...rest) => banned(peerId) || ((await theirs?.(peerId, ...rest)) ?? false)
 }

@@ -37,6 +37,25 @@ describe('createHushNode', () => {
     await waitFor(() => a.services.shh.getPeers().length === 1 && b.services.shh.getPeers().length === 1, 10_000, 'the bootstrap connection')
   })
 
+  it('still asks an app’s own connection gater beside the ban check', async () => {
+    const a = await createHushNode()
+    nodes = [a]
+    const asked: string[] = []
+    const b = await createHushNode({
+      libp2p: {
+        connectionGater: {
+          denyDialPeer: (peerId) => {
+            asked.push(peerId.toString())
+            return true
+          },
+        },
+      },
+    })
+    nodes.push(b)
+    await expect(b.dial(a.getMultiaddrs()[0], { signal: AbortSignal.timeout(5_000) })).rejects.toThrow()
+    expect(asked).toEqual([a.peerId.toString()])
+  })
+
   it('rejects a malformed bootstrap address before starting anything', async () => {
     await expect(createHushNode({ bootstrap: ['not a multiaddr'] })).rejects.toThrow()
   })
