@@ -6,6 +6,7 @@ import type { Router } from '../src/router.ts'
 import { getEventListeners } from 'node:events'
 import { collect, connect, startNodes, stopAll, waitFor } from './fixtures/network.ts'
 import { rawPeer } from './fixtures/raw-peer.ts'
+import { stopAfterEach } from './fixtures/cleanup.ts'
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 const isNamed = (name: string) => expect.objectContaining({ name })
@@ -177,15 +178,11 @@ describe('metrics', () => {
 })
 
 describe('the service as apps embed it', () => {
-  let nodes: HushNode[] = []
-  afterEach(async () => {
-    await stopAll(nodes)
-    nodes = []
-  })
+  const started = stopAfterEach()
 
   it('a throwing event listener is logged, never an uncaught exception, and the node carries on', async () => {
-    nodes = await startNodes(1, { whisper: { minPow: 0 } })
-    const shh = nodes[0].services.shh
+    started.nodes = await startNodes(1, { whisper: { minPow: 0 } })
+    const shh = started.nodes[0].services.shh
     const uncaught: unknown[] = []
     const onUncaught = (err: unknown): void => {
       uncaught.push(err)
@@ -209,18 +206,18 @@ describe('the service as apps embed it', () => {
   })
 
   it('stop wipes every key', async () => {
-    nodes = await startNodes(1)
-    const shh = nodes[0].services.shh
+    started.nodes = await startNodes(1)
+    const shh = started.nodes[0].services.shh
     const sym = shh.newSymKey()
     const pair = shh.newKeyPair()
-    await nodes[0].stop()
+    await started.nodes[0].stop()
     expect(shh.hasSymKey(sym)).toBe(false)
     expect(shh.hasKeyPair(pair)).toBe(false)
   })
 
   it('subscriptions leave no listener on the caller’s signal once they end', async () => {
-    nodes = await startNodes(1, { whisper: { minPow: 0 } })
-    const shh = nodes[0].services.shh
+    started.nodes = await startNodes(1, { whisper: { minPow: 0 } })
+    const shh = started.nodes[0].services.shh
     const topic = topicFromString('leak')
     const sym = shh.newSymKey()
     const ac = new AbortController()
@@ -239,16 +236,16 @@ describe('the service as apps embed it', () => {
   })
 
   it('a symmetric post needs a topic that is not all zeros (geth)', async () => {
-    nodes = await startNodes(1)
-    const shh = nodes[0].services.shh
+    started.nodes = await startNodes(1)
+    const shh = started.nodes[0].services.shh
     const sym = shh.newSymKey()
     await expect(shh.post({ symKeyID: sym, topic: new Uint8Array(4), payload: utf8('x') })).rejects.toThrow(/params\.topic/)
     await expect(shh.post({ symKeyID: sym, topic: new Uint8Array(4), payload: utf8('x') })).rejects.toBeInstanceOf(TypeError)
   })
 
   it('subscribeEnvelopes tells own posts from received ones', async () => {
-    nodes = await startNodes(2, { whisper: { minPow: 0 } })
-    const [a, b] = nodes
+    started.nodes = await startNodes(2, { whisper: { minPow: 0 } })
+    const [a, b] = started.nodes
     await connect(a, b)
     const topic = topicFromString('own')
     const ac = new AbortController()
