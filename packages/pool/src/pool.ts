@@ -17,7 +17,7 @@
  *   removal; `select` scans the slots instead of keeping a highest-first heap (see `select.ts`);
  * - an {@link ExpiryIndex}: a list of slots per expiry second, O(1) insert and removal (`prune`);
  * - per peer: a byte total, a count, and a slot heap of its entries, lowest rank first, for its
- *   quota; the heap is kept only while the peer holds at least half its quota (see `PeerLoad`);
+ *   quota; the heap is kept only while the peer holds at least half its quota (see `peer-load.ts`);
  * - the seen cache's records of hashes no longer pooled (see `seen-cache.ts`).
  *
  * Nothing handed out points into the slabs except `getRaw`'s view: removed entries come back as
@@ -25,39 +25,23 @@
  * on first read, from the same entry (same slot and insertion number) or not at all.
  */
 import { ENVELOPE_HEADER_BYTES } from '@hush/envelope'
+import { fits, refusal, withinQuota } from './admission.ts'
 import type { AddResult, AddStatus, Eviction, EvictionReason, Pool, PoolStats, SelectOptions } from './api.ts'
 import { assertTime } from './assert.ts'
-import { checkEntry, EntryRecord, EntryView, isWellFormedEntry, type EntryInfo, type PoolEntry, type PoolEntryInit, type RawCopier } from './entry.ts'
+import { checkEntry, isWellFormedEntry, type EntryInfo, type EntryRecord, type EntryView, type PoolEntry, type PoolEntryInit, type RawCopier } from './entry.ts'
+import { entryRecord, entryView } from './entry-snapshot.ts'
 import { ARRIVAL, BYTES, EntryTable, EXPIRY, HID, POW, RATING, RECORD, SEQ, TOPIC } from './entry-table.ts'
 import type { ExpiryIndex } from './expiry-index.ts'
 import { hashWords, keyWords } from './hash-index.ts'
 import type { HashKey } from './hash-key.ts'
 import { resolvePoolSettings, type PoolInit, type PoolSettings } from './options.ts'
+import { hasLazyPeerHeaps, mayDropHeap, needsHeap, trackPeer, type PeerLoad } from './peer-load.ts'
 import { lowestFirstTie, mayEvictFor } from './rank.ts'
 import { makeSeenCache, toWords, type IndexedSeenCache, type SeenCache } from './seen-cache.ts'
 import { selectSlots } from './select.ts'
 import type { SlabStoreInit } from './slab-store.ts'
 import { SlotHeap, type SlotTieBreak } from './slot-heap.ts'
 import { chooseVictims } from './victims.ts'
-
-/**
- * A peer's share of the pool. Its heap (its entries, lowest rank first) is what the quota evicts
- * from, and it is needed only when the peer is at its quota; keeping it costs every add and
- * removal of the peer's entries a sift. So when envelopes are small next to the quota (the
- * pool's `lazyPeerHeaps`), the heap is built (a scan of the slots) only once the peer holds half
- * its quota, in count or bytes, and dropped once it holds less than a quarter of both, but not
- * before the peer has had as many adds and removals since the build as the scan visited slots:
- * so builds cost O(1) amortised per operation. A peer at its quota holds more than half of it
- * (an envelope is at most a quarter of the byte quota), so it always has its heap then.
- */
-interface PeerLoad {
-  readonly name: string
-  bytes: number
-  count: number
-  heap: SlotHeap | undefined
-  /** Adds and removals of this peer's entries since its heap was built. */
-  ops: number
-}
 
 /** The shared empty `evicted` list of adds that evicted nothing (never written to). */
 const NO_EVICTIONS: Eviction[] = []
@@ -77,7 +61,7 @@ export class BoundedPool implements Pool {
   private readonly byRank: SlotHeap
   private readonly byExpiry: ExpiryIndex
   private readonly peers = new Map<string, PeerLoad>()
-  /** Whether peer heaps are kept only near the quota (see `PeerLoad`). */
+  /** Whether peer heaps are kept only near the quota (see `peer-load.ts`). */
   private readonly lazyPeerHeaps: boolean
   /** Reads a pooled entry's bytes for an {@link EntryView} (see `copyRaw`). */
   private readonly copier: RawCopier = (key, seq) => this.copyRaw(key, seq)
@@ -100,8 +84,7 @@ export class BoundedPool implements Pool {
     this.byExpiry = table.expiries
     this.tie = lowestFirstTie(table)
     this.byRank = new SlotHeap(this.tie, () => table.minPos, max)
-    const s = this.settings
-    this.lazyPeerHeaps = s.maxPeerCount >= 4 && 4 * Math.min(s.maxEnvelopeBytes, s.maxBytes) <= s.maxPeerBytes
+    this.lazyPeerHeaps = hasLazyPeerHeaps(this.settings)
   }
 
   get size(): number {
@@ -137,12 +120,8 @@ export class BoundedPool implements Pool {
     const bytes = ENVELOPE_HEADER_BYTES + data.length
     const seen = this.seenCache
     const found = seen.findWords(words, 0)
-    let status: AddStatus | undefined
-    if (found >= 0 && (seen.pinOf(found) >= 0 || seen.isSeen(found, now))) status = 'duplicate'
-    else if (expiry < now) status = 'expired'
-    else if (expiry - ttl > now + s.futureAllowanceSeconds) status = 'future'
-    else if (bytes > s.maxEnvelopeBytes || bytes > s.maxBytes || (peer !== undefined && bytes > s.maxPeerBytes)) status = 'too-large'
-    else if (s.minPow !== undefined && pow < s.minPow) status = 'low-pow'
+    const known = found >= 0 && (seen.pinOf(found) >= 0 || seen.isSeen(found, now))
+    const status = refusal(s, known, expiry, ttl, bytes, pow, peer, now)
     if (status !== undefined) {
       this.adds[status]++
       return { status } as AddResult
@@ -151,18 +130,18 @@ export class BoundedPool implements Pool {
     this.table.raws.recycle()
     let load = peer === undefined ? undefined : this.peers.get(peer)
     let evicted: Eviction[] = NO_EVICTIONS
-    if (!this.fits(bytes, load)) {
+    if (!fits(s, this.table.size, this.totalBytes, bytes, load)) {
       // Room is needed: expired entries go first (all of them: they are dead weight anyway).
       if (this.byExpiry.earliest() < now) {
         evicted = []
         this.removeExpired(now, evicted)
         if (peer !== undefined) load = this.peers.get(peer)
       }
-      if (!this.fits(bytes, load)) {
+      if (!fits(s, this.table.size, this.totalBytes, bytes, load)) {
         const table = this.table
         const victim = this.byRank.peek()
         if (
-          (load === undefined || (load.count < s.maxPeerCount && load.bytes + bytes <= s.maxPeerBytes)) &&
+          withinQuota(s, bytes, load) &&
           victim >= 0 && table.size + 1 - s.maxCount <= 1 && this.totalBytes + bytes - s.maxBytes <= table.num[victim * RECORD + BYTES]
         ) {
           // The usual case in a flood: the peer is within its quota and the pool's lowest entry
@@ -175,7 +154,7 @@ export class BoundedPool implements Pool {
           if (evicted === NO_EVICTIONS) evicted = [eviction]
           else evicted.push(eviction)
         } else {
-          // A peer at its quota has its heap (see `PeerLoad`); building it here is only a safeguard.
+          // A peer at its quota has its heap (see `peer-load.ts`); building it here is only a safeguard.
           if (load !== undefined && load.heap === undefined) this.track(load)
           const choice = chooseVictims(
             table,
@@ -278,14 +257,9 @@ export class BoundedPool implements Pool {
   private *iterate(slots: Int32Array, seqs: Float64Array): Generator<PoolEntry, undefined, undefined> {
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]
-      if (this.holds(slot, seqs[i])) yield this.view(slot)
+      if (this.table.num[slot * RECORD + SEQ] === seqs[i]) yield this.view(slot)
     }
     return undefined
-  }
-
-  /** True when `slot` holds the entry with insertion number `seq`. */
-  private holds(slot: number, seq: number): boolean {
-    return this.table.num[slot * RECORD + SEQ] === seq
   }
 
   /**
@@ -307,35 +281,14 @@ export class BoundedPool implements Pool {
     return id < 0 ? -1 : this.seenCache.pinOf(id)
   }
 
-  /** True when `bytes` more fit the pool's bounds and the peer's quota without evicting. */
-  private fits(bytes: number, load: PeerLoad | undefined): boolean {
-    const s = this.settings
-    return (
-      this.table.size < s.maxCount &&
-      this.totalBytes + bytes <= s.maxBytes &&
-      (load === undefined || (load.count < s.maxPeerCount && load.bytes + bytes <= s.maxPeerBytes))
-    )
-  }
-
   /** A snapshot of the pooled entry in `slot`, reading its bytes later only from that entry. */
   private view(slot: number): EntryView {
-    const t = this.table
-    const num = t.num
-    const r = slot * RECORD
-    return new EntryView(
-      this.seenCache.index.words, 8 * num[r + HID], num[r + SEQ], this.copier,
-      num[r + POW], num[r + RATING], num[r + ARRIVAL], num[r + EXPIRY], num[r + BYTES], t.peers[slot]?.name
-    )
+    return entryView(this.table, this.seenCache.index.words, slot, this.copier)
   }
 
   /** The record (numbers and key, no bytes) of the entry in `slot`, which is about to leave. */
   private record(slot: number): EntryRecord {
-    const t = this.table
-    const num = t.num
-    const r = slot * RECORD
-    return new EntryRecord(
-      this.seenCache.index.words, 8 * num[r + HID], num[r + POW], num[r + RATING], num[r + ARRIVAL], num[r + EXPIRY], num[r + BYTES], t.peers[slot]?.name
-    )
+    return entryRecord(this.table, this.seenCache.index.words, slot)
   }
 
   /**
@@ -379,7 +332,7 @@ export class BoundedPool implements Pool {
       load.bytes += bytes
       load.ops++
       if (load.heap !== undefined) load.heap.push(slot, rating)
-      else if (!this.lazyPeerHeaps || 2 * load.count >= this.settings.maxPeerCount || 2 * load.bytes >= this.settings.maxPeerBytes) this.track(load)
+      else if (!this.lazyPeerHeaps || needsHeap(load, this.settings)) this.track(load)
     }
     return slot
   }
@@ -401,8 +354,7 @@ export class BoundedPool implements Pool {
       const heap = load.heap
       if (heap !== undefined) {
         heap.remove(slot)
-        const s = this.settings
-        if (this.lazyPeerHeaps && 4 * load.count < s.maxPeerCount && 4 * load.bytes < s.maxPeerBytes && load.ops >= t.highWater) load.heap = undefined
+        if (this.lazyPeerHeaps && mayDropHeap(load, this.settings, t.highWater)) load.heap = undefined
       }
       if (load.count === 0) this.peers.delete(load.name)
     }
@@ -410,17 +362,9 @@ export class BoundedPool implements Pool {
     t.release(slot)
   }
 
-  /** Builds the heap of `load`'s entries from a scan of the slots. O(n + k log k) for its k entries. */
+  /** Builds the heap of `load`'s entries (see `trackPeer`). */
   private track(load: PeerLoad): void {
-    const t = this.table
-    const heap = new SlotHeap(this.tie, () => t.peerPos, this.settings.maxPeerCount)
-    const peers = t.peers
-    const num = t.num
-    for (let slot = 0, n = t.highWater; slot < n; slot++) {
-      if (peers[slot] === load) heap.push(slot, num[slot * RECORD + RATING])
-    }
-    load.heap = heap
-    load.ops = 0
+    trackPeer(this.table, this.tie, load, this.settings.maxPeerCount)
   }
 
   /** Removes `slot` for `reason` and returns its eviction record. */

@@ -35,7 +35,7 @@ const arbSettings: fc.Arbitrary<ModelSettings> = fc.record({
 
 /**
  * Larger pools whose envelopes are at most a quarter of the peer byte quota: peer heaps are built
- * at half the quota and dropped below a quarter (see `PeerLoad` in pool.ts).
+ * at half the quota and dropped below a quarter (see `peer-load.ts`).
  */
 const arbLazySettings: fc.Arbitrary<ModelSettings> = fc.record({
   maxBytes: fc.integer({ min: 2_000, max: 6_000 }),
