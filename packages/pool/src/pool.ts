@@ -150,7 +150,7 @@ export class BoundedPool implements Pool {
             this.adds.full++
             return { status: 'full', evicted }
           }
-          const eviction = this.evict(victim, 'rating')
+          const eviction = { entry: this.evict(victim, 'rating'), reason: 'rating' } as const
           if (evicted === NO_EVICTIONS) evicted = [eviction]
           else evicted.push(eviction)
         } else {
@@ -169,8 +169,8 @@ export class BoundedPool implements Pool {
             return { status: choice.status, evicted }
           }
           if (evicted === NO_EVICTIONS) evicted = []
-          for (const v of choice.quota) evicted.push(this.evict(v, 'peer-quota'))
-          for (const v of choice.rating) evicted.push(this.evict(v, 'rating'))
+          for (const v of choice.quota) evicted.push({ entry: this.evict(v, 'peer-quota'), reason: 'peer-quota' })
+          for (const v of choice.rating) evicted.push({ entry: this.evict(v, 'rating'), reason: 'rating' })
         }
       }
     }
@@ -216,12 +216,7 @@ export class BoundedPool implements Pool {
     assertTime(now, 'now')
     this.table.raws.recycle()
     const removed: EntryInfo[] = []
-    for (let second = this.byExpiry.earliest(); second < now; second = this.byExpiry.earliest()) {
-      const slot = this.byExpiry.first(second)
-      removed.push(this.record(slot))
-      this.remove(slot)
-      this.evictions.expired++
-    }
+    for (let slot = this.firstExpired(now); slot >= 0; slot = this.firstExpired(now)) removed.push(this.evict(slot, 'expired'))
     this.seen.prune(now)
     return removed
   }
@@ -367,18 +362,22 @@ export class BoundedPool implements Pool {
     trackPeer(this.table, this.tie, load, this.settings.maxPeerCount)
   }
 
-  /** Removes `slot` for `reason` and returns its eviction record. */
-  private evict(slot: number, reason: EvictionReason): Eviction {
-    const eviction = { entry: this.record(slot), reason }
+  /** Removes `slot` for `reason` (counted) and returns its record. */
+  private evict(slot: number, reason: EvictionReason): EntryRecord {
+    const entry = this.record(slot)
     this.remove(slot)
     this.evictions[reason]++
-    return eviction
+    return entry
+  }
+
+  /** A slot whose entry expired before `now`, or -1. */
+  private firstExpired(now: number): number {
+    const second = this.byExpiry.earliest()
+    return second < now ? this.byExpiry.first(second) : -1
   }
 
   private removeExpired(now: number, out: Eviction[]): void {
-    for (let second = this.byExpiry.earliest(); second < now; second = this.byExpiry.earliest()) {
-      out.push(this.evict(this.byExpiry.first(second), 'expired'))
-    }
+    for (let slot = this.firstExpired(now); slot >= 0; slot = this.firstExpired(now)) out.push({ entry: this.evict(slot, 'expired'), reason: 'expired' })
   }
 }
 
