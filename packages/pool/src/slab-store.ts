@@ -3,23 +3,18 @@
  * ("slabs"), so an entry costs its raw bytes plus a few, not a V8 object, two typed-array views,
  * an `ArrayBuffer` and a bigint (about 1.36× the raw bytes for a 1 KiB envelope).
  *
- * Layout. Each entry takes a *room*: a 4-byte little-endian prefix and its bytes, rounded up to
- * a size class (steps of 8 bytes, or 1/64 of the size above 512 bytes: at most 1.6% padding; see
- * {@link roomFor}). The prefix holds the entry's slot (≥ 0) while it lives, or `-room` once it is
- * freed, so a slab can be walked from the start. Per slot, one `Uint32Array` holds the slab
+ * Layout. Each entry takes a *room*: a slot prefix and its bytes, rounded up to a size class
+ * (see `slab-room.ts`). Per slot, one `Uint32Array` holds the slab
  * number, the offset and the length of its bytes side by side. Slabs start at 64 KiB and double up to the slab
  * size (1 MiB by default), so a small pool stays small. An entry whose room is larger than 1/16
  * of a new slab (64 KiB at 1 MiB), and so any entry larger than a slab, gets a buffer of its own,
  * exactly its room; so a sealed slab's unused tail is under 1/8 of it.
  *
- * Reuse. A freed room becomes a *hole*, kept on a stack per size class. A new entry takes a hole
- * of its exact class when there is one (O(1), no search), and otherwise goes at the end of the
- * current slab (bump allocation); when it does not fit there, the current slab is sealed and a new
- * one starts. In a flood where every add evicts one envelope of about the same size, each newcomer
- * takes its victim's room: the slabs neither grow nor need compacting. A hole stays valid for the
- * life of its slab's buffer (holes are never split or merged); a per-slab generation number tells
- * the stacks' leftovers from a dropped or compacted slab, and the stacks are rebuilt when such
- * leftovers outnumber the live holes.
+ * Reuse. A freed room becomes a *hole* (see `slab-holes.ts`). A new entry takes a hole of its
+ * exact class when there is one (O(1), no search), and otherwise goes at the end of the current
+ * slab (bump allocation); when it does not fit there, the current slab is sealed and a new one
+ * starts. In a flood where every add evicts one envelope of about the same size, each newcomer
+ * takes its victim's room: the slabs neither grow nor need compacting.
  *
  * Reclaiming. Each slab counts its live bytes (rooms), and an empty sealed slab is dropped at
  * once. Holes that no newcomer fits (sizes that changed) are reclaimed by compaction: when the
@@ -49,14 +44,15 @@
  * room may be reused and overwritten. Holding a view also keeps its whole slab alive, so callers
  * send or copy the bytes at once. `copy(slot)` is the safe alternative.
  */
+import { HoleStacks } from './slab-holes.ts'
+import { readInt32, roomFor, SLAB_PREFIX_BYTES, writeInt32 } from './slab-room.ts'
+
 /** Default slab size: 1 MiB. */
 const DEFAULT_SLAB_BYTES: number = 1024 * 1024
 /** Smallest slab allocated (the first one): 64 KiB, or the slab size when smaller. */
 const MIN_SLAB_BYTES: number = 64 * 1024
 /** Default compaction threshold: the sealed slabs are kept at least 3/4 live, taken together. */
 const DEFAULT_SLAB_THRESHOLD = 0.75
-/** Bytes of the slot prefix before each entry. */
-const SLAB_PREFIX_BYTES = 4
 /** An entry's room larger than 1/16 of a new slab gets a buffer of its own. */
 const SHARED_ENTRY_DIVISOR = 16
 /** The largest threshold: above 3/4 a slab sealed with its unused tail could be compacted forever. */
@@ -66,22 +62,6 @@ const MAX_THRESHOLD = 0.75
  * (about 10× the copy itself); a recycled slab is already mapped.
  */
 const MAX_SPARE_SLABS = 1
-/** Smallest size-class step, and the alignment of every room. */
-const ROOM_MIN_STEP = 8
-/** Size classes are 1/2^ROOM_CLASS_BITS of the size apart (1/64) above 512 bytes. */
-const ROOM_CLASS_BITS = 6
-
-/**
- * The room an entry of `length` bytes takes: its prefix and bytes rounded up to a size class,
- * a multiple of 8 bytes, or of 1/64 of the size (a power of two) above 512 bytes. Entries of
- * nearly equal length share a class, so one can take the other's hole.
- */
-export function roomFor(length: number): number {
-  const bytes = SLAB_PREFIX_BYTES + length
-  const step = Math.max(ROOM_MIN_STEP, 1 << Math.max(0, 31 - Math.clz32(bytes) - ROOM_CLASS_BITS))
-  return Math.ceil(bytes / step) * step
-}
-
 /** Settings of a {@link SlabStore} (the pool uses the defaults; tests shrink them). */
 export interface SlabStoreInit {
   /**
@@ -114,25 +94,9 @@ export class SlabStore {
   private readonly live: number[] = []
   /** Bytes written per slab (the bump offset). */
   private readonly fill: number[] = []
-  /** Generation of each slab number: changes when its buffer is replaced, dropped or compacted. */
-  private readonly gens: number[] = []
-  /** Valid holes per slab. */
-  private readonly holesIn: number[] = []
   private readonly freeSlabs: number[] = []
-  /** Holes by room: stacks of `(slab, prefix offset, generation)` triples, some stale. */
-  private readonly holes = new Map<number, number[]>()
-  /**
-   * The last freed hole, kept out of the stacks (as slab, prefix offset, generation, room; slab -1
-   * for none): in a flood, the next `put` takes it at once.
-   */
-  private lastSlab = -1
-  private lastAt = 0
-  private lastGen = 0
-  private lastRoom = 0
-  /** Valid holes in all, the last freed one included. */
-  private holeCount = 0
-  /** Triples in all the stacks, valid or stale. */
-  private stacked = 0
+  /** The freed rooms, by size class. */
+  private readonly holes = new HoleStacks()
   /** Full-size slabs dropped since the last `recycle()`: views handed out may still point into them. */
   private retired: Uint8Array[] = []
   /** Full-size slabs ready for reuse. */
@@ -189,7 +153,7 @@ export class SlabStore {
 
   /** Freed rooms waiting for a newcomer of their class. */
   get holeTotal(): number {
-    return this.holeCount
+    return this.holes.count
   }
 
   /** Makes the per-slot arrays hold at least `capacity` slots. */
@@ -231,7 +195,7 @@ export class SlabStore {
     this.live[s] -= room
     this.liveTotal -= room
     if (s !== this.current && this.live[s] === 0) this.drop(s)
-    else this.pushHole(room, s, at)
+    else this.holes.push(room, s, at)
     this.reclaim()
   }
 
@@ -247,20 +211,11 @@ export class SlabStore {
     let seen = 0
     let total = 0
     const stackedHoles = new Set<string>()
-    if (this.lastSlab >= 0 && this.gens[this.lastSlab] === this.lastGen) {
-      const slab = this.slabs[this.lastSlab]
-      if (slab === undefined || readInt32(slab, this.lastAt) !== -this.lastRoom) throw new Error('the last freed hole is not a hole')
-      stackedHoles.add(`${this.lastSlab}:${this.lastAt}`)
-    }
-    for (const [room, stack] of this.holes) {
-      for (let i = 0; i < stack.length; i += 3) {
-        const [s, at, gen] = [stack[i], stack[i + 1], stack[i + 2]]
-        if (this.gens[s] !== gen) continue
-        const slab = this.slabs[s]
-        if (slab === undefined || readInt32(slab, at) !== -room) throw new Error(`hole stack of room ${room} names slab ${s} at ${at}, not a hole`)
-        stackedHoles.add(`${s}:${at}`)
-      }
-    }
+    this.holes.forEach((room, s, at) => {
+      const slab = this.slabs[s]
+      if (slab === undefined || readInt32(slab, at) !== -room) throw new Error(`hole of room ${room} names slab ${s} at ${at}, not a hole`)
+      stackedHoles.add(`${s}:${at}`)
+    })
     let holes = 0
     for (let s = 0; s < this.slabs.length; s++) {
       const slab = this.slabs[s]
@@ -284,12 +239,12 @@ export class SlabStore {
         seen++
       }
       if (live !== this.live[s]) throw new Error(`slab ${s} counts ${this.live[s]} live bytes, holds ${live}`)
-      if (slabHoles !== this.holesIn[s]) throw new Error(`slab ${s} counts ${this.holesIn[s]} holes, holds ${slabHoles}`)
+      if (slabHoles !== this.holes.holesOf(s)) throw new Error(`slab ${s} counts ${this.holes.holesOf(s)} holes, holds ${slabHoles}`)
       if (s !== this.current && live === 0) throw new Error(`sealed slab ${s} is empty`)
       total += live
       holes += slabHoles
     }
-    if (holes !== this.holeCount) throw new Error(`hole count ${this.holeCount}, counted ${holes}`)
+    if (holes !== this.holes.count) throw new Error(`hole count ${this.holes.count}, counted ${holes}`)
     if (seen !== expected.size) throw new Error(`slabs hold ${seen} entries, expected ${expected.size}`)
     if (total !== this.liveTotal) throw new Error(`live total ${this.liveTotal}, counted ${total}`)
     if (this.isOverSlack()) throw new Error('the sealed slabs are below the threshold')
@@ -302,31 +257,10 @@ export class SlabStore {
    */
   private place(slot: number, src: Uint8Array, start: number, end: number): void {
     const room = roomFor(end - start)
-    const last = this.lastSlab
-    if (last >= 0 && this.lastRoom === room) {
-      this.lastSlab = -1
-      if (this.gens[last] === this.lastGen) {
-        this.holeCount--
-        this.holesIn[last]--
-        this.write(last, this.lastAt, room, slot, src, start, end)
-        return
-      }
-    }
-    if (this.holeCount > 0) {
-      const stack = this.holes.get(room)
-      if (stack !== undefined) {
-        while (stack.length > 0) {
-          const gen = stack.pop() as number
-          const at = stack.pop() as number
-          const s = stack.pop() as number
-          this.stacked--
-          if (this.gens[s] !== gen) continue
-          this.holeCount--
-          this.holesIn[s]--
-          this.write(s, at, room, slot, src, start, end)
-          return
-        }
-      }
+    const hole = this.holes.take(room)
+    if (hole >= 0) {
+      this.write(this.holes.takenSlab, hole, room, slot, src, start, end)
+      return
     }
     let s = this.current
     if (s < 0 || this.fill[s] + room > (this.slabs[s] as Uint8Array).length) {
@@ -358,51 +292,6 @@ export class SlabStore {
     w[4 * slot + 2] = end - start
   }
 
-  /** Makes the room at `at` in slab `s` a hole: the last freed one, moving the previous one to its stack. */
-  private pushHole(room: number, s: number, at: number): void {
-    const last = this.lastSlab
-    if (last >= 0 && this.gens[last] === this.lastGen) this.stackHole(this.lastRoom, last, this.lastAt, this.lastGen)
-    this.lastSlab = s
-    this.lastAt = at
-    this.lastGen = this.gens[s]
-    this.lastRoom = room
-    this.holeCount++
-    this.holesIn[s]++
-  }
-
-  private stackHole(room: number, s: number, at: number, gen: number): void {
-    let stack = this.holes.get(room)
-    if (stack === undefined) {
-      stack = []
-      this.holes.set(room, stack)
-    }
-    stack.push(s, at, gen)
-    this.stacked++
-  }
-
-  /** Invalidates the holes of slab `s` (its buffer is going, or being emptied). */
-  private forgetHoles(s: number): void {
-    this.gens[s]++
-    this.holeCount -= this.holesIn[s]
-    this.holesIn[s] = 0
-    if (this.stacked > 2 * this.holeCount + 1024) {
-      // Stale triples dominate: keep only the valid ones. O(stacked), amortised over the frees.
-      let kept = 0
-      for (const stack of this.holes.values()) {
-        let n = 0
-        for (let i = 0; i < stack.length; i += 3) {
-          if (this.gens[stack[i]] !== stack[i + 2]) continue
-          stack[n++] = stack[i]
-          stack[n++] = stack[i + 1]
-          stack[n++] = stack[i + 2]
-        }
-        stack.length = n
-        kept += n / 3
-      }
-      this.stacked = kept
-    }
-  }
-
   private newSlab(bytes: number): number {
     const s = this.freeSlabs.length > 0 ? (this.freeSlabs.pop() as number) : this.slabs.length
     const spare = bytes === this.slabBytes ? this.spare.pop() : undefined
@@ -410,8 +299,7 @@ export class SlabStore {
     this.inUse += bytes
     this.live[s] = 0
     this.fill[s] = 0
-    this.gens[s] = (this.gens[s] ?? 0) + 1
-    this.holesIn[s] = 0
+    this.holes.forget(s)
     if (spare === undefined) this.allocated += bytes
     return s
   }
@@ -461,7 +349,7 @@ export class SlabStore {
   private compact(s: number): void {
     const slab = this.slabs[s] as Uint8Array
     const fill = this.fill[s]
-    this.forgetHoles(s) // its own holes must not receive its entries
+    this.holes.forget(s) // its own holes must not receive its entries
     for (let at = 0; at < fill; ) {
       const prefix = readInt32(slab, at)
       if (prefix < 0) {
@@ -483,7 +371,7 @@ export class SlabStore {
 
   private drop(s: number): void {
     const slab = this.slabs[s] as Uint8Array
-    this.forgetHoles(s)
+    this.holes.forget(s)
     this.inUse -= slab.length
     if (slab.length === this.slabBytes && this.retired.length + this.spare.length < MAX_SPARE_SLABS) this.retired.push(slab)
     else this.allocated -= slab.length
@@ -491,15 +379,4 @@ export class SlabStore {
     this.freeSlabs.push(s)
     if (this.current === s) this.current = -1
   }
-}
-
-function writeInt32(bytes: Uint8Array, at: number, value: number): void {
-  bytes[at] = value
-  bytes[at + 1] = value >>> 8
-  bytes[at + 2] = value >>> 16
-  bytes[at + 3] = value >>> 24
-}
-
-function readInt32(bytes: Uint8Array, at: number): number {
-  return bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { roomFor, SlabStore } from '../src/slab-store.ts'
+import { roomFor } from '../src/slab-room.ts'
+import { SlabStore } from '../src/slab-store.ts'
 
 /** Distinct bytes for a slot and a generation, so a misplaced or stale copy shows. */
 const bytesFor = (slot: number, gen: number, length: number): Uint8Array =>
