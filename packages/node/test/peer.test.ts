@@ -17,9 +17,14 @@ describe('a peer whose stream from us closes', () => {
   it('gets a new stream once, and envelopes reach it on the new stream', async () => {
     started.nodes = await startNodes(1, { whisper: { minPow: 0 } })
     const [victim] = started.nodes
-    const h = await rawPeer('reset-first')
+    const h = await rawPeer()
     started.peers = [h]
     await h.open(victim)
+    await waitFor(() => listed(victim, h) && h.inbound.length === 1, 5_000, 'the peer to be ready')
+    // Let the connection settle (identify's updates re-notify the topology early on).
+    await new Promise((r) => setTimeout(r, 500))
+    // The stream the victim writes on is reset under it, as a peer's failing muxer would.
+    h.inbound[0].abort(new Error('the raw peer resets the stream'))
     await waitFor(() => h.inbound.length === 2, 5_000, 'the stream to be reopened')
     await waitFor(() => listed(victim, h), 5_000, 'the peer to be ready again')
     await victim.services.shh.postEnvelope({ topic: new Uint8Array(4), data: new Uint8Array(8), ttlSeconds: 50 })
