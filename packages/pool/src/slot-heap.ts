@@ -41,11 +41,6 @@ export class SlotHeap {
     return this.count
   }
 
-  /** The slot at heap position `i` (0 ≤ i < size): for scanning every slot in no useful order. */
-  slotAt(i: number): number {
-    return this.slots[i]
-  }
-
   /** The first slot, or -1 when empty. O(1). */
   peek(): number {
     return this.count > 0 ? this.slots[0] : -1
