@@ -6,6 +6,7 @@
 import { decodeEnvelope, MAX_ENVELOPE_SIZE_BYTES, MAX_UINT32, TOPIC_LENGTH_BYTES, type Envelope } from '@hush/envelope'
 import { assertBytes, assertInt, assertNumber, assertTime } from './assert.ts'
 import { HASH_LENGTH_BYTES } from './constants.ts'
+import { keyOfWords } from './hash-index.ts'
 import { keyToHash, type HashKey } from './hash-key.ts'
 
 /**
@@ -140,15 +141,7 @@ export class EntryRecord implements EntryInfo {
 
   /** The compact key of the hash (see `hashKey`), built on first read from the copied words. */
   get key(): HashKey {
-    if (this.#key === undefined) {
-      const a = this.#w0, b = this.#w1, c = this.#w2, d = this.#w3, e = this.#w4, f = this.#w5, g = this.#w6, h = this.#w7
-      this.#key = String.fromCharCode(
-        a & 255, (a >>> 8) & 255, (a >>> 16) & 255, a >>> 24, b & 255, (b >>> 8) & 255, (b >>> 16) & 255, b >>> 24,
-        c & 255, (c >>> 8) & 255, (c >>> 16) & 255, c >>> 24, d & 255, (d >>> 8) & 255, (d >>> 16) & 255, d >>> 24,
-        e & 255, (e >>> 8) & 255, (e >>> 16) & 255, e >>> 24, f & 255, (f >>> 8) & 255, (f >>> 16) & 255, f >>> 24,
-        g & 255, (g >>> 8) & 255, (g >>> 16) & 255, g >>> 24, h & 255, (h >>> 8) & 255, (h >>> 16) & 255, h >>> 24
-      )
-    }
+    this.#key ??= keyOfWords(this.#w0, this.#w1, this.#w2, this.#w3, this.#w4, this.#w5, this.#w6, this.#w7)
     return this.#key
   }
 

@@ -32,15 +32,16 @@ export function keyWords(key: string, out: Int32Array): Int32Array {
 export function wordsKey(words: Int32Array, offset: number): string {
   const w = words
   const o = offset
+  return keyOfWords(w[o], w[o + 1], w[o + 2], w[o + 3], w[o + 4], w[o + 5], w[o + 6], w[o + 7])
+}
+
+/** The hash key (one character per byte) of a hash's 8 little-endian int32 words. */
+export function keyOfWords(a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number): string {
   return String.fromCharCode(
-    w[o] & 255, (w[o] >>> 8) & 255, (w[o] >>> 16) & 255, w[o] >>> 24,
-    w[o + 1] & 255, (w[o + 1] >>> 8) & 255, (w[o + 1] >>> 16) & 255, w[o + 1] >>> 24,
-    w[o + 2] & 255, (w[o + 2] >>> 8) & 255, (w[o + 2] >>> 16) & 255, w[o + 2] >>> 24,
-    w[o + 3] & 255, (w[o + 3] >>> 8) & 255, (w[o + 3] >>> 16) & 255, w[o + 3] >>> 24,
-    w[o + 4] & 255, (w[o + 4] >>> 8) & 255, (w[o + 4] >>> 16) & 255, w[o + 4] >>> 24,
-    w[o + 5] & 255, (w[o + 5] >>> 8) & 255, (w[o + 5] >>> 16) & 255, w[o + 5] >>> 24,
-    w[o + 6] & 255, (w[o + 6] >>> 8) & 255, (w[o + 6] >>> 16) & 255, w[o + 6] >>> 24,
-    w[o + 7] & 255, (w[o + 7] >>> 8) & 255, (w[o + 7] >>> 16) & 255, w[o + 7] >>> 24
+    a & 255, (a >>> 8) & 255, (a >>> 16) & 255, a >>> 24, b & 255, (b >>> 8) & 255, (b >>> 16) & 255, b >>> 24,
+    c & 255, (c >>> 8) & 255, (c >>> 16) & 255, c >>> 24, d & 255, (d >>> 8) & 255, (d >>> 16) & 255, d >>> 24,
+    e & 255, (e >>> 8) & 255, (e >>> 16) & 255, e >>> 24, f & 255, (f >>> 8) & 255, (f >>> 16) & 255, f >>> 24,
+    g & 255, (g >>> 8) & 255, (g >>> 16) & 255, g >>> 24, h & 255, (h >>> 8) & 255, (h >>> 16) & 255, h >>> 24
   )
 }
 
