@@ -54,19 +54,32 @@ type Command =
   | { kind: 'select'; topics: number[] | null; minPow: number | null; limit: number | null; exclude: number[]; withNow: boolean }
   | { kind: 'delete'; n: number }
 
+/** Add commands: any key, rating and topic, with the other fields drawn from `fields`. */
+function arbAdd(fields: {
+  pow: fc.Arbitrary<number>
+  expiryIn: fc.Arbitrary<number>
+  ttl: fc.Arbitrary<number>
+  dataBytes: fc.Arbitrary<number>
+  peer: fc.Arbitrary<number>
+}): fc.Arbitrary<Command> {
+  return fc.record({
+    kind: fc.constant('add' as const),
+    n: fc.nat({ max: KEYS - 1 }),
+    rating: fc.oneof(fc.integer({ min: 0, max: 4 }), fc.double({ min: 0, max: 5, noNaN: true })),
+    ...fields,
+    topic: fc.nat({ max: TOPICS.length - 1 }),
+  })
+}
+
 const arbCommand: fc.Arbitrary<Command> = fc.oneof(
   {
     weight: 6,
-    arbitrary: fc.record({
-      kind: fc.constant('add' as const),
-      n: fc.nat({ max: KEYS - 1 }),
-      rating: fc.oneof(fc.integer({ min: 0, max: 4 }), fc.double({ min: 0, max: 5, noNaN: true })),
+    arbitrary: arbAdd({
       pow: fc.constantFrom(0, 0.5, 1, 2, 3),
       expiryIn: fc.integer({ min: -3, max: 8 }),
       ttl: fc.integer({ min: 0, max: 25 }),
       dataBytes: fc.integer({ min: 0, max: 260 }),
       peer: fc.nat({ max: PEERS.length - 1 }),
-      topic: fc.nat({ max: TOPICS.length - 1 }),
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('tick' as const), seconds: fc.integer({ min: 0, max: 6 }) }) },
@@ -92,16 +105,12 @@ const arbCommand: fc.Arbitrary<Command> = fc.oneof(
 const arbLazyCommand: fc.Arbitrary<Command> = fc.oneof(
   {
     weight: 12,
-    arbitrary: fc.record({
-      kind: fc.constant('add' as const),
-      n: fc.nat({ max: KEYS - 1 }),
-      rating: fc.oneof(fc.integer({ min: 0, max: 4 }), fc.double({ min: 0, max: 5, noNaN: true })),
+    arbitrary: arbAdd({
       pow: fc.constantFrom(0, 1, 2),
       expiryIn: fc.integer({ min: 0, max: 30 }),
       ttl: fc.integer({ min: 20, max: 30 }),
       dataBytes: fc.integer({ min: 0, max: 200 }),
       peer: fc.constantFrom(1, 2),
-      topic: fc.nat({ max: TOPICS.length - 1 }),
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const), seconds: fc.integer({ min: 0, max: 12 }) }) },
