@@ -15,6 +15,7 @@
  */
 import { ExpiryIndex } from './expiry-index.ts'
 import { SlabStore, type SlabStoreInit } from './slab-store.ts'
+import { grown } from './typed-array.ts'
 
 /** Float64s per slot in {@link EntryTable.num}: one 64-byte cache line. */
 export const RECORD = 8
@@ -111,12 +112,8 @@ export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
     const num = newRecords(capacity)
     num.set(this.num)
     this.num = num
-    const minPos = new Int32Array(capacity)
-    minPos.set(this.minPos)
-    this.minPos = minPos
-    const peerPos = new Int32Array(capacity)
-    peerPos.set(this.peerPos)
-    this.peerPos = peerPos
+    this.minPos = grown(this.minPos, capacity)
+    this.peerPos = grown(this.peerPos, capacity)
     this.expiries.reserve(capacity)
     this.raws.reserve(capacity)
     this.capacity = capacity

@@ -11,6 +11,7 @@
  * and a second whose list is created again is pushed again; the heap is rebuilt from the lists
  * when such leftovers outnumber the live seconds.
  */
+import { grown } from './typed-array.ts'
 
 const NONE = -1
 
@@ -33,10 +34,7 @@ export class ExpiryIndex {
 
   /** Makes the per-slot arrays hold at least `capacity` slots. */
   reserve(capacity: number): void {
-    if (2 * capacity <= this.links.length) return
-    const links = new Int32Array(2 * capacity)
-    links.set(this.links)
-    this.links = links
+    if (2 * capacity > this.links.length) this.links = grown(this.links, 2 * capacity)
   }
 
   /** Adds `slot` (not indexed) under `second`. O(1), or O(log s) for a new second. */

@@ -10,6 +10,8 @@
  * the table is 8 to 16 bytes per id.
  */
 
+import { grown } from './typed-array.ts'
+
 /** The 8 little-endian int32 words of a 32-byte hash, written into `out`. */
 export function hashWords(hash: Uint8Array, out: Int32Array): Int32Array {
   for (let i = 0; i < 8; i++) {
@@ -83,10 +85,7 @@ export class HashIndex {
 
   /** Makes the slab hold at least `ids` ids (keeping the words already written). */
   reserve(ids: number): void {
-    if (8 * ids <= this.words.length) return
-    const words = new Int32Array(8 * ids)
-    words.set(this.words)
-    this.words = words
+    if (8 * ids > this.words.length) this.words = grown(this.words, 8 * ids)
   }
 
   /** Writes the hash words of `id` from the 8 words at `w[at..]`. */

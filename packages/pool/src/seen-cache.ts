@@ -21,6 +21,7 @@ import { DEFAULT_SEEN_ALLOWANCE_SECONDS, DEFAULT_SEEN_MAX_COUNT, HASH_LENGTH_BYT
 import { popMin, pushMin } from './expiry-index.ts'
 import { HashIndex, hashWords, keyWords } from './hash-index.ts'
 import type { HashKey } from './hash-key.ts'
+import { grown } from './typed-array.ts'
 
 /** Settings of {@link createSeenCache}. */
 export interface SeenCacheInit {
@@ -255,12 +256,8 @@ export class IndexedSeenCache implements SeenCache {
       // Seen records are bounded by `maxCount`, pinned ids by the pool's count bound. Growing by
       // half (not doubling) keeps the unused tail of these arrays and the words under a third.
       const capacity = Math.ceil(1.5 * this.expiry.length)
-      const expiry = new Float64Array(capacity).fill(-1)
-      expiry.set(this.expiry)
-      this.expiry = expiry
-      const pins = new Int32Array(capacity).fill(-1)
-      pins.set(this.pins)
-      this.pins = pins
+      this.expiry = grown(this.expiry, capacity, -1)
+      this.pins = grown(this.pins, capacity, -1)
       this.index.reserve(capacity)
     }
     return this.used++

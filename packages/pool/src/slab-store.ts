@@ -46,6 +46,7 @@
  */
 import { HoleStacks } from './slab-holes.ts'
 import { readInt32, roomFor, SLAB_PREFIX_BYTES, writeInt32 } from './slab-room.ts'
+import { grown } from './typed-array.ts'
 
 /** Default slab size: 1 MiB. */
 const DEFAULT_SLAB_BYTES: number = 1024 * 1024
@@ -158,10 +159,7 @@ export class SlabStore {
 
   /** Makes the per-slot arrays hold at least `capacity` slots. */
   reserve(capacity: number): void {
-    if (4 * capacity <= this.where.length) return
-    const where = new Uint32Array(4 * capacity)
-    where.set(this.where)
-    this.where = where
+    if (4 * capacity > this.where.length) this.where = grown(this.where, 4 * capacity)
   }
 
   /** Copies `raw` into the store as the bytes of `slot` (which holds none). Amortised O(length). */
