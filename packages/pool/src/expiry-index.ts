@@ -11,6 +11,7 @@
  * and a second whose list is created again is pushed again; the heap is rebuilt from the lists
  * when such leftovers outnumber the live seconds.
  */
+import { popMin, pushMin } from './min-heap.ts'
 import { grown } from './typed-array.ts'
 
 const NONE = -1
@@ -89,34 +90,4 @@ export class ExpiryIndex {
     const seconds = [...this.heads.keys()].sort((a, b) => a - b)
     this.seconds = seconds // a sorted array is a valid min-heap
   }
-}
-
-/** Pushes onto a binary min-heap of numbers. */
-export function pushMin(heap: number[], value: number): void {
-  let i = heap.length
-  heap.push(value)
-  while (i > 0) {
-    const p = (i - 1) >> 1
-    if (heap[p] <= value) break
-    heap[i] = heap[p]
-    i = p
-  }
-  heap[i] = value
-}
-
-/** Removes the smallest number of a binary min-heap. */
-export function popMin(heap: number[]): void {
-  const last = heap.pop() as number
-  const n = heap.length
-  if (n === 0) return
-  let i = 0
-  for (;;) {
-    const l = 2 * i + 1
-    if (l >= n) break
-    const c = l + 1 < n && heap[l + 1] < heap[l] ? l + 1 : l
-    if (heap[c] >= last) break
-    heap[i] = heap[c]
-    i = c
-  }
-  heap[i] = last
 }

@@ -18,9 +18,9 @@
  */
 import { assertBytes, assertInt, assertTime } from './assert.ts'
 import { DEFAULT_SEEN_ALLOWANCE_SECONDS, DEFAULT_SEEN_MAX_COUNT, HASH_LENGTH_BYTES } from './constants.ts'
-import { popMin, pushMin } from './expiry-index.ts'
 import { HashIndex, hashWords, keyWords } from './hash-index.ts'
 import type { HashKey } from './hash-key.ts'
+import { popMin, pushMin } from './min-heap.ts'
 import { grown } from './typed-array.ts'
 
 /** Settings of {@link createSeenCache}. */
