@@ -137,13 +137,8 @@ export class IndexedSeenCache implements SeenCache {
   /** {@link SeenCache.add} for the 8 hash words at `words[offset..]` (already validated). */
   addWords(words: Int32Array, offset: number, expiry: number): void {
     if (this.maxCount === 0) return
-    let id = this.index.find(words, offset)
-    if (id < 0) {
-      id = this.alloc()
-      this.index.setWords(id, words, offset)
-      this.index.insert(id)
-    }
-    this.record(id, expiry)
+    const id = this.index.find(words, offset)
+    this.record(id < 0 ? this.newId(words, offset) : id, expiry)
   }
 
   /** {@link SeenCache.has} for the 8 hash words at `words[offset..]`. */
@@ -174,12 +169,7 @@ export class IndexedSeenCache implements SeenCache {
    * to a new id when `found` is -1. Returns the id. O(1).
    */
   pin(words: Int32Array, found: number, slot: number): number {
-    let id = found
-    if (id < 0) {
-      id = this.alloc()
-      this.index.setWords(id, words, 0)
-      this.index.insert(id)
-    }
+    const id = found < 0 ? this.newId(words, 0) : found
     this.pins[id] = slot
     return id
   }
@@ -247,6 +237,14 @@ export class IndexedSeenCache implements SeenCache {
     this.bucketed++
     if (this.count > this.maxCount) this.evictEarliest()
     if (this.bucketed > 2 * this.count + 1024) this.compact()
+  }
+
+  /** A new id, indexed under the 8 hash words at `words[offset..]`. */
+  private newId(words: Int32Array, offset: number): number {
+    const id = this.alloc()
+    this.index.setWords(id, words, offset)
+    this.index.insert(id)
+    return id
   }
 
   private alloc(): number {
