@@ -204,20 +204,6 @@ const RLP_MIN_OVERHEAD_BYTES = 9
 const RLP_MAX_OVERHEAD_BYTES = 32
 
 /**
- * Checks an entry init handed to `Pool.add`.
- * @throws {TypeError | RangeError} naming the malformed field
- */
-export function checkEntry(entry: PoolEntryInit): void {
-  if (typeof entry !== 'object' || entry === null) throw new TypeError('entry must be an object')
-  const envelope = entry.envelope
-  if (typeof envelope !== 'object' || envelope === null) throw new TypeError('entry.envelope must be an object')
-  if (isWellFormedEntry(
-    envelope.expiry, envelope.ttl, envelope.topic, envelope.data, entry.raw, entry.hash, entry.pow, entry.rating, entry.arrival, entry.peer
-  )) return
-  checkEntryFields(entry)
-}
-
-/**
  * The checks of {@link checkEntry} on an entry's fields (read once by the caller) as one
  * expression that throws nothing: true only when every check passes (`(x >>> 0) === x` is "an
  * integer in [0, MAX_UINT32]" for a number `x`; `x >= 0` is false for NaN). When it is false,
@@ -242,8 +228,12 @@ export function isWellFormedEntry(
   )
 }
 
-/** The checks of {@link checkEntry}, one field at a time, throwing for the first that fails. */
-function checkEntryFields(entry: PoolEntryInit): void {
+/**
+ * Checks an entry init handed to `Pool.add`, one field at a time (the pool calls it only once
+ * {@link isWellFormedEntry} has said no, to name the field).
+ * @throws {TypeError | RangeError} naming the malformed field
+ */
+export function checkEntry(entry: PoolEntryInit): void {
   if (typeof entry !== 'object' || entry === null) throw new TypeError('entry must be an object')
   const envelope = entry.envelope
   if (typeof envelope !== 'object' || envelope === null) throw new TypeError('entry.envelope must be an object')
