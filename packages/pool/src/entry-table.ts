@@ -39,7 +39,7 @@ export const POW = 6
 /** Record field: the 4-byte topic as a big-endian number (for `select`'s bloom test without the slab). */
 export const TOPIC = 7
 
-/** A peer's share of the pool: bytes held and a heap of its slots (see `pool.ts`). */
+/** What the table needs of a peer's share of the pool: its name (see `peer-load.ts`). */
 export interface PeerLoadRef {
   readonly name: string
 }
