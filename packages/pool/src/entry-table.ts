@@ -63,7 +63,6 @@ export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
   private readonly maxCapacity: number
   private readonly free: number[] = []
   private used = 0
-  private live = 0
 
   /** An empty table that will never need more than `maxCapacity` slots. */
   constructor(maxCapacity: number, slabs: SlabStoreInit = {}) {
@@ -78,7 +77,7 @@ export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
 
   /** Slots in use: the number of entries held. */
   get size(): number {
-    return this.live
+    return this.used - this.free.length
   }
 
   /** Slots ever used: every live slot is below it (free slots have `SEQ` -1). */
@@ -93,7 +92,6 @@ export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
       if (this.used === this.capacity) this.grow()
       slot = this.used++
     }
-    this.live++
     return slot
   }
 
@@ -103,7 +101,6 @@ export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
     this.num[slot * RECORD + SEQ] = -1
     this.peers[slot] = undefined
     this.free.push(slot)
-    this.live--
   }
 
   private grow(): void {
