@@ -7,6 +7,7 @@
  *    messages frames of 100, sent as fast as the stream takes them. Run twice side by side: with
  *    Noise (what a deployment runs) and with libp2p's plaintext encrypter, which leaves the node's
  *    own path (the issue's "frame decode, budgets, checks, pool, forwarding") and the muxer.
+ *    Beside it, the same run through a pass-through relay (plain libp2p, no Hush): the transport's floor.
  * 2. Duplicate-replay attack: one valid envelope, then frames of 1000 copies of it, with default
  *    node settings. CPU from the first replay frame until the node bans the peer.
  * 3. The attack that is not banned: a peer sends every envelope the node holds once each (each a
@@ -21,10 +22,13 @@
  * BENCH_REPLAY_FRAMES).
  */
 import { type Envelope, encodeEnvelope, topicFromString } from '@hush/envelope'
-import { createHushNode, type HushNode, type HushNodeInit } from '@hush/node'
+import { createHushNode, type HushNode, type HushNodeInit, PROTOCOL_ID } from '@hush/node'
 import { sealEnvelope } from '@hush/pow'
 import type { Stream } from '@libp2p/interface'
+import { identify } from '@libp2p/identify'
 import { memory } from '@libp2p/memory'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p } from 'libp2p'
 import { cpus, loadavg } from 'node:os'
 import { profiled } from './lib/cpu-profile.ts'
 import { type Encrypter, encrypterOf, messagesFrame, type RawPeer, rawPeer, sendAll } from './lib/raw-peer.ts'
@@ -163,6 +167,80 @@ async function ingestRate(encrypter: Encrypter): Promise<IngestResult> {
   }
 }
 
+// ---- 1b. the transport alone
+
+/**
+ * The same run through a pass-through relay instead of a Hush node: a plain libp2p node (same
+ * transport, encrypter and muxer) that writes every chunk its sender stream delivers to the six
+ * readers unchanged, pausing its read side while a reader's stream is full. No decoding, hashing,
+ * pooling or batching: what the process spends here is the floor the transport sets for the row
+ * above (the sender's, the relay's and the readers' stream work).
+ */
+async function relayRate(encrypter: Encrypter): Promise<IngestResult> {
+  const relay = await createLibp2p({
+    addresses: { listen: [`/memory/hush-ingest-relay-${process.pid}-${nodeCounter++}`] },
+    transports: [memory()],
+    connectionEncrypters: [encrypterOf(encrypter)],
+    streamMuxers: [yamux()],
+    services: { identify: identify() },
+    connectionManager: { inboundConnectionThreshold: 1e6, maxConnections: 1000 },
+  })
+  const readers = await Promise.all(Array.from({ length: READERS }, () => rawPeer(encrypter)))
+  const outs: Stream[] = []
+  for (const r of readers) outs.push(await relay.dialProtocol(r.node.getMultiaddrs()[0], PROTOCOL_ID, { signal: AbortSignal.timeout(10_000) }))
+  const inbound = Promise.withResolvers<void>()
+  await relay.handle(PROTOCOL_ID, (stream) => {
+    let full = 0
+    const drained = (): void => {
+      if (--full === 0) stream.resume()
+    }
+    stream.addEventListener('message', (evt) => {
+      const chunk = evt.data instanceof Uint8Array ? evt.data : evt.data.subarray()
+      for (const o of outs) {
+        if (!o.send(chunk)) {
+          full++
+          o.addEventListener('drain', drained, { once: true })
+        }
+      }
+      if (full > 0) stream.pause()
+    })
+    inbound.resolve()
+  })
+  const sender = await rawPeer(encrypter)
+  const out = await sender.node.dialProtocol(relay.getMultiaddrs()[0], PROTOCOL_ID, { signal: AbortSignal.timeout(10_000) })
+  // Nothing is sent before the relay listens: bytes that arrive earlier are refused with the stream.
+  out.send(new Uint8Array([0]))
+  await inbound.promise
+  const received = (): number => readers.reduce((sum, r) => sum + r.received(), 0)
+  const bytesOf = (frames: Uint8Array[]): number => frames.reduce((sum, f) => sum + f.length, 0)
+  const warm = buildFrames(20_000, 1)
+  const warmTarget = received() + READERS * (1 + bytesOf(warm))
+  await sendAll(out, warm)
+  await waitFor(() => received() >= warmTarget, 60_000, 'warm-up relay')
+  const frames = buildFrames(ENVELOPES, 2)
+  const target = received() + READERS * bytesOf(frames)
+  const before = received()
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  await sendAll(out, frames)
+  await waitFor(() => received() >= target, 120_000, 'relay')
+  const seconds = (performance.now() - t0) / 1000
+  const cpu = process.cpuUsage(cpu0)
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6
+  const forwarded = received() - before
+  await Promise.all([relay.stop(), sender.node.stop(), ...readers.map((r) => r.node.stop())])
+  return {
+    encrypter,
+    hushUsPerEnvelope: 0,
+    envelopes: ENVELOPES,
+    seconds,
+    perSecond: ENVELOPES / seconds,
+    cpuCores: cpuSeconds / seconds,
+    cpuUsPerEnvelope: (cpuSeconds * 1e6) / ENVELOPES,
+    forwardedMB: forwarded / 1e6,
+  }
+}
+
 // ---- 2. duplicate replay
 
 interface ReplayResult {
@@ -269,12 +347,18 @@ async function duplicateFlood(): Promise<FloodResult> {
 
 console.log(`ingest bench: 1 node + 1 sender + ${READERS} readers on the in-memory transport (yamux), ${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, Node ${process.version}, load ${loadavg()[0].toFixed(2)}\n`)
 const runs = [await ingestRate('plaintext'), await ingestRate('noise')]
+const floors = [await relayRate('plaintext'), await relayRate('noise')]
 console.log(`Single-node ingest through the full peer path: ${fmt(ENVELOPES, 0)} envelopes of ${DATA_BYTES} B data in frames of ${PER_FRAME}, forwarded to ${READERS} peers; rate limits raised (1e7 frames/s, 1e12 B/s, 1e9 envelopes/s per peer) so flow control does not throttle; write queue ${fmt(WRITE_QUEUE_BYTES / 2 ** 20, 0)} MiB per peer.\n`)
 console.log('| encrypter | envelopes | seconds | envelopes/s | process CPU (cores) | CPU µs per envelope, process | of which Hush code µs | Hush code alone, envelopes per CPU-second | MB forwarded to readers |')
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
 for (const r of runs) {
   console.log(
     `| ${r.encrypter} | ${fmt(r.envelopes, 0)} | ${fmt(r.seconds, 2)} | ${fmt(r.perSecond, 0)} | ${fmt(r.cpuCores, 2)} | ${fmt(r.cpuUsPerEnvelope, 2)} | ${fmt(r.hushUsPerEnvelope, 2)} | ${fmt(1e6 / r.hushUsPerEnvelope, 0)} | ${fmt(r.forwardedMB, 0)} |`
+  )
+}
+for (const r of floors) {
+  console.log(
+    `| ${r.encrypter}, pass-through relay (no Hush) | ${fmt(r.envelopes, 0)} | ${fmt(r.seconds, 2)} | ${fmt(r.perSecond, 0)} | ${fmt(r.cpuCores, 2)} | ${fmt(r.cpuUsPerEnvelope, 2)} | – | – | ${fmt(r.forwardedMB, 0)} |`
   )
 }
 const [plain] = runs
