@@ -6,3 +6,11 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }
+
+/**
+ * A copy of `bytes` in its own buffer. Not `bytes.slice()`: on a Node Buffer (what sockets
+ * deliver) `slice` returns a view of the same memory.
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes)
+}

@@ -15,6 +15,21 @@ export const CODE_BLOOM_FILTER = 3
 export const CODE_P2P_REQUEST = 126
 export const CODE_P2P_MESSAGE = 127
 /**
+ * "p2p request complete" (Waku v1, 8/WAKU-MAIL; docs/WIRE.md §6): a mail server tells the peer
+ * that asked that a request is answered. Its body is one RLP list, opaque to the node.
+ */
+export const CODE_P2P_COMPLETE = 125
+/** Largest encoded body of a code-125 frame; a larger one makes the frame invalid. */
+export const MAX_P2P_COMPLETE_BODY_BYTES = 4096
+/**
+ * How long the hash of an envelope delivered locally as a direct p2p message (code 127) is
+ * remembered, so that a second copy (from another mail server, or by flood) is not delivered
+ * again. Expired history is delivered once, so this cannot key on the envelope's expiry.
+ */
+export const P2P_DELIVERED_MEMORY_MS = 3_600_000
+/** Most code-127 hashes remembered for {@link P2P_DELIVERED_MEMORY_MS}; the oldest go first. */
+export const MAX_P2P_DELIVERED_HASHES = 100_000
+/**
  * Our extension (docs/WIRE.md): a list of 32-byte hashes of envelopes the sender already has, so
  * peers skip sending them (gossipsub's IDONTWANT idea). Peers that do not know the code ignore it.
  */

@@ -16,6 +16,7 @@ export type ScoreEvent =
   | 'bloom-mismatch'
   | 'repeat'
   | 'wasteful'
+  | 'bad-request'
   | 'first-delivery'
 
 /** Points per event. Negative costs, positive earns. */
@@ -32,6 +33,8 @@ const SCORE_WEIGHTS: Readonly<Record<ScoreEvent, number>> = {
   repeat: -10,
   /** A soft drop or a told duplicate beyond the peer's soft-drop budget. */
   wasteful: -2,
+  /** The app's mail server refused a request from the peer (`penalize`): as an invalid envelope. */
+  'bad-request': -20,
   'first-delivery': 1,
 }
 

@@ -15,7 +15,7 @@ import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { ClaimSet } from './claim-set.ts'
 import { CLAIM_LIFETIME_MS, CONTROL_SLACK_BYTES, MAX_CLAIMS_PER_PEER, MAX_PEER_CLOCK_OFFSET_SECONDS, PROTOCOL_ID } from './constants.ts'
-import { encodeLengthPrefix } from './frame-decoder.ts'
+import { encodeLengthPrefix, varintLength } from './frame-decoder.ts'
 import { FrameInbox } from './frame-inbox.ts'
 import { KnownSet } from './known-set.ts'
 import { type PeerCounters, emptyCounters } from './peer-counters.ts'
@@ -274,6 +274,15 @@ export class Peer {
   trySend(frame: Uint8Array): boolean {
     if (this.bufferedBytes === 0) return this.write(frame, Number.POSITIVE_INFINITY)
     return this.write(frame, this.limits.maxWriteQueueBytes)
+  }
+
+  /**
+   * Whether {@link trySend} would take a data frame of `frameBytes` bytes now (on an open
+   * stream): nothing is buffered, or it fits the write queue limit with its length prefix.
+   */
+  canTake(frameBytes: number): boolean {
+    const buffered = this.bufferedBytes
+    return buffered === 0 || buffered + varintLength(frameBytes) + frameBytes <= this.limits.maxWriteQueueBytes
   }
 
   /** Stops handling the peer's frames for `delayMs` (flow control); what is decoded waits. */

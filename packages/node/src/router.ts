@@ -21,7 +21,8 @@ import {
   PROTOCOL_ID,
 } from './constants.ts'
 import { hashKey } from '@hush/pool'
-import { InvalidFrameError } from './errors.ts'
+import { DirectWriter } from './direct-writer.ts'
+import { InvalidFrameError, PeerNotFoundError } from './errors.ts'
 import type { Added, Verdict } from './ingest.ts'
 import { Outbox, type RawEnvelopeSource } from './outbox.ts'
 import { type PeerCounters, addCounters, emptyCounters } from './peer-counters.ts'
@@ -63,8 +64,12 @@ export interface RouterContext {
   isLight(): boolean
   /** The ingest path: checks, pool, local delivery. */
   ingest(raw: Uint8Array, from: Peer): Verdict
-  /** A direct p2p message (code 127) from a trusted peer. */
-  deliverP2P(raw: Uint8Array, from: Peer): void
+  /** A direct p2p message (code 127) from a trusted peer; false when it is not an envelope. */
+  deliverP2P(raw: Uint8Array, from: Peer): boolean
+  /** A p2p request (code 126) from any ready peer; false when it is not an envelope. */
+  onP2PRequest(raw: Uint8Array, from: Peer): boolean
+  /** A valid "p2p request complete" (code 125) from a trusted peer: `body` is a view into the frame. */
+  onP2PComplete(body: Uint8Array, from: Peer): void
   /** The hash keys of the pooled envelopes a newly ready peer should get, in forwarding order. */
   syncKeys(peer: Peer): string[]
   /** The raw bytes of a pooled envelope. */
@@ -88,6 +93,8 @@ export class Router {
   private readonly settings: RouterSettings
   private readonly log: Logger
   private readonly outbox: Outbox
+  /** Direct frames (codes 125–127) the app sends to one peer, in order, as its stream drains. */
+  readonly direct: DirectWriter = new DirectWriter()
   private readonly opening = new Set<string>()
   /**
    * Connections whose peer failed (its stream from us closed twice, or it stopped reading): we do
@@ -108,7 +115,10 @@ export class Router {
       onFrame: (peer, frame) => this.onFrame(peer, frame),
       onMalformed: (peer, err) => this.onMalformed(peer, err),
       onReady: (peer) => this.onReady(peer),
-      onWritable: (peer) => this.outbox.pump(peer),
+      onWritable: (peer) => {
+        this.direct.pump(peer)
+        this.outbox.pump(peer)
+      },
       onGone: (peer, reason) => {
         this.log('%p dropped: %s', peer.id, reason)
         this.failed.add(peer.connection)
@@ -145,6 +155,7 @@ export class Router {
     this.outbox.stop()
     const peers = [...this.peers.values()]
     this.peers.clear()
+    this.direct.failAll(new PeerNotFoundError('the node stopped'))
     await Promise.all(peers.map((p) => p.close()))
     this.policy.clear()
     Object.assign(this.closedTraffic, emptyCounters())
@@ -211,6 +222,15 @@ export class Router {
     }
     this.outbox.prune(before)
     this.policy.prune((key) => this.peers.has(key))
+  }
+
+  /**
+   * Applies a score event decided outside the router (the app's mail server refusing a request)
+   * to a connected peer; bans it when it falls below the threshold. Unknown peers are ignored.
+   */
+  penalisePeer(key: string, event: ScoreEvent): void {
+    const peer = this.peers.get(key)
+    if (peer !== undefined && !peer.isGone) this.penalise(peer, event)
   }
 
   /** Applies a score event; bans the peer when it falls below the threshold. */
@@ -310,6 +330,7 @@ export class Router {
     this.peers.delete(peer.key)
     addCounters(this.closedTraffic, peer.counters)
     peer.abort(new Error('peer disconnected'))
+    this.direct.fail(peer, new PeerNotFoundError(`peer ${peer.key} disconnected`))
     if (peer.hasBeenReady) this.ctx.onDisconnect(peer)
   }
 
@@ -360,11 +381,17 @@ export class Router {
         peer.claims.add(key, nowMs)
       }
     } else if ('envelope' in frame) {
+      // A direct envelope is work like a flooded one: it costs the sender envelope budget.
+      delayMs = Math.max(delayMs, chargeTokens(peer.budgets.envelopes, 1, nowMs))
+      let isEnvelope = true
       if (frame.code === CODE_P2P_MESSAGE) {
-        if (peer.isTrusted) this.ctx.deliverP2P(frame.envelope, peer)
+        if (peer.isTrusted) isEnvelope = this.ctx.deliverP2P(frame.envelope, peer)
         else this.ctx.onDrop('untrusted-p2p', peer)
-      }
-      // Code 126 (mail-server request) is ignored: this node runs no mail server (spec §7.4).
+      } else isEnvelope = this.ctx.onP2PRequest(frame.envelope, peer)
+      if (!isEnvelope) this.penalise(peer, 'invalid-envelope')
+    } else if ('body' in frame) {
+      if (peer.isTrusted) this.ctx.onP2PComplete(frame.body, peer)
+      else this.ctx.onDrop('untrusted-p2p', peer)
     }
     if (delayMs > 0 && !peer.isGone) peer.pauseFor(delayMs)
   }

@@ -114,6 +114,8 @@ export interface WhisperInfo {
 /** Detail of the `envelope` event: a new envelope entered the pool. */
 export interface EnvelopeEventDetail {
   envelope: Envelope
+  /** A copy of the envelope's canonical RLP (an archive stores it as is); `envelope`'s fields view it. */
+  raw: Uint8Array
   hash: Uint8Array
   pow: number
   /** The peer it came from; `undefined` for our own. */
@@ -124,6 +126,51 @@ export interface EnvelopeEventDetail {
 export interface DropEventDetail {
   reason: DropReason
   from: PeerId | undefined
+}
+
+/**
+ * A p2p request (code 126), as a mail server registered with `setRequestHandler` gets it. The node
+ * checks nothing but the envelope's shape: PoW, expiry, signature and payload are the handler's
+ * business.
+ */
+export interface P2PRequest {
+  /** The envelope, decoded from `raw` (its fields view `raw`). */
+  readonly envelope: Envelope
+  /** A copy of the envelope's canonical RLP as received. */
+  readonly raw: Uint8Array
+  /** keccak256(raw): the envelope hash. */
+  readonly hash: Uint8Array
+  /** The peer that sent it. */
+  readonly from: PeerId
+}
+
+/** The handler of p2p requests (geth `RegisterServer`); what it throws or rejects with is logged. */
+export type P2PRequestHandler = (request: P2PRequest) => void
+
+/** Per-call options of `sendP2PMessages` and `sendP2PComplete`. */
+export type P2PSendOptions = AbortOptions
+
+/** Detail of the `p2p:message` event: a direct p2p message (code 127) from a trusted peer. */
+export interface P2PMessageEventDetail {
+  /** A copy of the envelope's canonical RLP. */
+  raw: Uint8Array
+  /** keccak256(raw). */
+  hash: Uint8Array
+  /** The trusted peer that sent it. */
+  from: PeerId
+  /**
+   * Whether it was delivered to filters and raw subscriptions now; false when the node had it
+   * already (pooled, seen by the pool, or delivered as a p2p message within the last hour).
+   */
+  delivered: boolean
+}
+
+/** Detail of the `p2p:complete` event: a trusted peer (a mail server) finished a request. */
+export interface P2PCompleteEventDetail {
+  /** A copy of the frame's body: one encoded RLP list of at most 4096 bytes, opaque to the node. */
+  body: Uint8Array
+  /** The trusted peer that sent it. */
+  from: PeerId
 }
 
 /** The service's events (CustomEvent detail types). */
@@ -142,4 +189,8 @@ export interface WhisperEvents {
   'peer:disconnect': CustomEvent<PeerId>
   /** It was disconnected and refused for misbehaving. */
   'peer:ban': CustomEvent<PeerId>
+  /** A direct p2p message (code 127) from a trusted peer decoded (delivered or a duplicate). */
+  'p2p:message': CustomEvent<P2PMessageEventDetail>
+  /** A trusted peer sent "p2p request complete" (code 125). */
+  'p2p:complete': CustomEvent<P2PCompleteEventDetail>
 }

@@ -14,7 +14,7 @@ import {
   envelopeSize,
   keccak256,
 } from '@hush/envelope'
-import { type Pool, createPool } from '@hush/pool'
+import { type Pool, createPool, hashKey } from '@hush/pool'
 import {
   type AbortOptions,
   type ComponentLogger,
@@ -30,25 +30,37 @@ import type { Registrar } from '@libp2p/interface-internal'
 import { type AsyncQueue, readUntilAborted } from './async-queue.ts'
 import { AnnouncedBloom } from './advertised-bloom.ts'
 import type { IngestRules } from './check-envelope.ts'
-import { CODE_P2P_MESSAGE } from './constants.ts'
+import {
+  CODE_P2P_MESSAGE,
+  CODE_P2P_REQUEST,
+  FRAME_OVERHEAD_BYTES,
+  MAX_P2P_DELIVERED_HASHES,
+  P2P_DELIVERED_MEMORY_MS,
+} from './constants.ts'
 import { WhisperCounters } from './counters.ts'
 import { resolveCriteria } from './criteria.ts'
 import { FilterNotFoundError, NotStartedError, PeerNotFoundError, PostRejectedError } from './errors.ts'
 import { type ReceivedMessage, type Watcher, FilterSet } from './filters.ts'
-import { type Verdict, ingestEnvelope } from './ingest.ts'
+import { type Added, type Verdict, ingestEnvelope } from './ingest.ts'
 import { ShhKeyMethods } from './key-methods.ts'
 import { ListenerGuard } from './listener-guard.ts'
 import type { Peer } from './peer.ts'
 import { type Requirement, changeRequirement, requirement } from './requirement.ts'
 import { syncKeysFor } from './forwarding.ts'
+import { encodedEnvelopeSize, peerKeyOf } from './p2p-args.ts'
 import { wrapPost } from './post-params.ts'
+import { copyBytes } from './bytes.ts'
 import { RawSubscriptions } from './raw-subscriptions.ts'
+import { RecentHashes } from './recent-hashes.ts'
 import { Router } from './router.ts'
 import { Sealer } from './sealer.ts'
 import { TopicIndex } from './topic-index.ts'
 import { type WhisperInit, type WhisperSettings, checkBloom, checkMaxSize, checkPow, resolveSettings } from './settings.ts'
 import type {
   MessageCriteria,
+  P2PRequest,
+  P2PRequestHandler,
+  P2PSendOptions,
   PostEnvelopeOptions,
   PostOptions,
   PostParams,
@@ -58,7 +70,7 @@ import type {
   WhisperInfo,
 } from './types.ts'
 import type { DropReason } from './validator.ts'
-import { encodeP2PFrame } from './wire.ts'
+import { encodeP2PCompleteFrame, encodeP2PFrame, p2pCompleteBodyError } from './wire.ts'
 
 /** The libp2p components the service uses. */
 export interface WhisperComponents {
@@ -90,6 +102,10 @@ export class WhisperService extends ShhKeyMethods implements Startable {
   private readonly rules: IngestRules
   private readonly counters = new WhisperCounters()
   private guard: ListenerGuard | undefined
+  /** The app's mail server, if any (geth `RegisterServer`). */
+  private requestHandler: P2PRequestHandler | undefined
+  /** Hashes delivered locally as direct p2p messages: each reaches filters and subscriptions once. */
+  private readonly p2pDelivered = new RecentHashes(P2P_DELIVERED_MEMORY_MS, MAX_P2P_DELIVERED_HASHES)
 
   constructor(components: WhisperComponents, init: WhisperInit = {}) {
     super()
@@ -128,6 +144,8 @@ export class WhisperService extends ShhKeyMethods implements Startable {
         isLight: () => this.isLightMode,
         ingest: (raw, from) => this.ingest(raw, from),
         deliverP2P: (raw, from) => this.deliverP2P(raw, from),
+        onP2PRequest: (raw, from) => this.onP2PRequest(raw, from),
+        onP2PComplete: (body, from) => this.safeDispatch('p2p:complete', { body: copyBytes(body), from: from.id }),
         syncKeys: (peer) => syncKeysFor(peer, this.pool, this.isLightMode, Math.floor(this.settings.now() / 1000)),
         rawEnvelope: (key) => this.pool.getRaw(key),
         onDrop: (reason, peer) => this.onDrop(reason, peer.id),
@@ -206,6 +224,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     this.rawSubscriptions.closeAll()
     this.filters.clear()
     this.keys.clear()
+    this.p2pDelivered.clear()
   }
 
   /** Whether the service is started. */
@@ -274,6 +293,104 @@ export class WhisperService extends ShhKeyMethods implements Startable {
    */
   isBanned(peer: string | PeerId): boolean {
     return this.router.isBanned(peer.toString())
+  }
+
+  // ---- mail-server hooks (spec §7.6; docs/WIRE.md §6) ---------------------------------------
+
+  /**
+   * Registers the handler of p2p requests (code 126; geth `RegisterServer`), or removes it with
+   * `undefined`. Requests from every ready peer, trusted or not, reach it unchecked but for the
+   * envelope's shape (one that does not decode is dropped as `'invalid-envelope'`); without a
+   * handler they are ignored. A handler that throws or rejects is logged.
+   * @throws {TypeError} when `handler` is neither a function nor `undefined`
+   */
+  setRequestHandler(handler: P2PRequestHandler | undefined): void {
+    if (handler !== undefined && typeof handler !== 'function') throw new TypeError('handler must be a function or undefined')
+    this.requestHandler = handler
+  }
+
+  /**
+   * Reports a bad request from a peer (unsigned, wrong key, low PoW, malformed payload, over a
+   * rate limit): it costs the peer's score what an invalid envelope does, so repeated bad
+   * requests get it banned. A peer that is not connected is ignored.
+   * @throws {TypeError} for a bad peer or an unknown reason
+   */
+  penalize(peer: string | PeerId, reason: 'bad-request'): void {
+    const key = peerKeyOf(peer, 'peer')
+    if (reason !== 'bad-request') throw new TypeError(`unknown reason ${String(reason)}`)
+    this.router.penalisePeer(key, reason)
+  }
+
+  /**
+   * Sends one encoded envelope to a ready peer as a p2p request (code 126), at once.
+   * @throws {PeerNotFoundError} when the peer is not ready
+   * @throws {PostRejectedError} `'too-large'` over the peer's max size, `'write-queue-full'` when
+   * its write queue is full (or other direct frames still wait for it)
+   * @throws {TypeError | RangeError} when `raw` is not an encoded envelope
+   */
+  sendP2PRequest(peer: string | PeerId, raw: Uint8Array): void {
+    const key = peerKeyOf(peer, 'peer')
+    const size = encodedEnvelopeSize(raw, 'raw')
+    const p = this.readyPeerOf(key)
+    if (size > p.maxSizeBytes) throw tooLarge(p.maxSizeBytes)
+    this.writeNow(p, encodeP2PFrame(CODE_P2P_REQUEST, raw))
+  }
+
+  /**
+   * Sends encoded envelopes to a ready peer, each as its own p2p message (code 127, as geth's mail
+   * server does), in order and after any direct frames already waiting for it, waiting for the
+   * peer's stream to drain whenever its write queue is full. Resolves when the last is written.
+   * Do not change the bytes before it settles.
+   * @throws {PeerNotFoundError} (rejects) when the peer is or becomes not ready; the rest is unsent
+   * @throws {PostRejectedError} `'too-large'` when any envelope is over the peer's max size
+   * (checked before any is sent)
+   * @throws {TypeError | RangeError} when an item is not an encoded envelope
+   * @throws the signal's reason (rejects) on abort; what was written stays written
+   */
+  async sendP2PMessages(peer: string | PeerId, raws: readonly Uint8Array[], options: P2PSendOptions = {}): Promise<void> {
+    const key = peerKeyOf(peer, 'peer')
+    if (!Array.isArray(raws)) throw new TypeError('raws must be an array')
+    let largest = 0
+    for (let i = 0; i < raws.length; i++) largest = Math.max(largest, encodedEnvelopeSize(raws[i], `raws[${i}]`))
+    options.signal?.throwIfAborted()
+    const p = this.readyPeerOf(key)
+    if (largest > p.maxSizeBytes) throw tooLarge(p.maxSizeBytes)
+    if (raws.length === 0) return
+    await this.router.direct.write(p, raws.slice(), (raw) => encodeP2PFrame(CODE_P2P_MESSAGE, raw), options.signal)
+  }
+
+  /**
+   * Sends "p2p request complete" (code 125, Waku's 8/WAKU-MAIL) to a ready peer: `body` is one
+   * encoded RLP list of at most 4096 bytes, opaque to the node. Ordered and flow-controlled as
+   * {@link sendP2PMessages}, so it arrives after the messages sent before it.
+   * @throws {RangeError} when `body` is not one canonical RLP list of at most 4096 bytes
+   * @throws {PeerNotFoundError} (rejects) when the peer is or becomes not ready
+   * @throws {PostRejectedError} `'too-large'` when the peer's frame limit is below the frame
+   * @throws the signal's reason (rejects) on abort
+   */
+  async sendP2PComplete(peer: string | PeerId, body: Uint8Array, options: P2PSendOptions = {}): Promise<void> {
+    const key = peerKeyOf(peer, 'peer')
+    if (!(body instanceof Uint8Array)) throw new TypeError('body must be a Uint8Array')
+    const error = p2pCompleteBodyError(body)
+    if (error !== undefined) throw new RangeError(error)
+    options.signal?.throwIfAborted()
+    const p = this.readyPeerOf(key)
+    // The peer's frame limit is its max size plus the frame overhead; the body needs a few more bytes.
+    if (body.length + 8 > p.maxSizeBytes + FRAME_OVERHEAD_BYTES) throw tooLarge(p.maxSizeBytes)
+    await this.router.direct.write(p, [copyBytes(body)], encodeP2PCompleteFrame, options.signal)
+  }
+
+  private readyPeerOf(key: string): Peer {
+    const p = this.router.readyPeer(key)
+    if (p === undefined) throw new PeerNotFoundError(`peer ${key} is not connected`)
+    return p
+  }
+
+  /** Writes a direct frame now, or throws why it cannot be. */
+  private writeNow(peer: Peer, frame: Uint8Array): void {
+    if (this.router.direct.writeNow(peer, frame)) return
+    if (!peer.isReady) throw new PeerNotFoundError(`peer ${peer.key} is not connected`)
+    throw new PostRejectedError('write-queue-full', 'the peer is not reading fast enough')
   }
 
   // ---- filters ----------------------------------------------------------------------------
@@ -380,7 +497,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     if (peer === undefined) throw new PeerNotFoundError(`peer ${target.toString()} is not connected`)
     if (envelopeSize(envelope) > peer.maxSizeBytes) throw new PostRejectedError('too-large', `the envelope is larger than ${peer.maxSizeBytes} bytes, the peer's max size`)
     const raw = encodeEnvelope(envelope)
-    if (!peer.trySend(encodeP2PFrame(CODE_P2P_MESSAGE, raw))) throw new PostRejectedError('write-queue-full', 'the peer is not reading fast enough')
+    this.writeNow(peer, encodeP2PFrame(CODE_P2P_MESSAGE, raw))
     return keccak256(raw)
   }
 
@@ -397,35 +514,80 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     rules.peerOffsetSeconds = from?.clockOffsetSeconds ?? 0
     rules.isOwn = from === undefined
     const verdict = ingestEnvelope(raw, rules, this.pool, this.counters, from?.key)
-    if (verdict.status === 'added') this.deliver(verdict.envelope, raw, verdict.hash, verdict.pow, from)
+    if (verdict.status === 'added') this.deliver(verdict, from)
     else if (verdict.status === 'dropped') this.safeDispatch('envelope:drop', { reason: verdict.reason, from: from?.id })
     return verdict
   }
 
   /**
-   * Local delivery. `envelope` may be a view into a received frame: filters keep only fresh
-   * plaintext, raw subscribers and event listeners get an envelope over a copy of the bytes.
+   * Local delivery of a newly pooled envelope. `envelope` may be a view into a received frame:
+   * filters keep only fresh plaintext, raw subscribers and event listeners get an envelope over a
+   * copy of the bytes. One already delivered as a direct p2p message (history from a mail server)
+   * is pooled and forwarded as usual, but not delivered to filters and subscriptions again.
    */
-  private deliver(envelope: Envelope, raw: Uint8Array, hash: Uint8Array, pow: number, from: Peer | undefined): void {
+  private deliver(added: Added, from: Peer | undefined): void {
+    const { envelope, raw, hash, pow } = added
+    let bytes: Uint8Array | undefined
     let copy: Envelope | undefined
-    const own = (): Envelope => (copy ??= decodeEnvelope(raw.slice(), { maxSizeBytes: MAX_ENVELOPE_SIZE_BYTES }))
-    if (this.watchers.watches(envelope.topic)) {
+    const ownRaw = (): Uint8Array => (bytes ??= copyBytes(raw))
+    const own = (): Envelope => (copy ??= decodeEnvelope(ownRaw(), { maxSizeBytes: MAX_ENVELOPE_SIZE_BYTES }))
+    if (this.watchers.watches(envelope.topic) && !this.p2pDelivered.has(added.key, this.rules.nowMs)) {
       this.rawSubscriptions.deliver(envelope.topic, () => ({ ...own(), isOwn: from === undefined }))
       this.emitMessages(this.filters.match(envelope, { pow, hash, isP2P: false }))
     }
-    if (this.listenerCount('envelope') > 0) this.safeDispatch('envelope', { envelope: own(), hash, pow, from: from?.id })
+    if (this.listenerCount('envelope') > 0) this.safeDispatch('envelope', { envelope: own(), raw: ownRaw(), hash, pow, from: from?.id })
   }
 
-  private deliverP2P(raw: Uint8Array, from: Peer): void {
+  /**
+   * A direct p2p message (code 127) from a trusted peer: it skips PoW and expiry and is not pooled
+   * (spec §7.3). It is delivered to filters (`allowP2P`) and raw subscriptions unless the node has
+   * it already: pooled, seen by the pool, or delivered as a p2p message before. Returns false when
+   * it is not an envelope.
+   */
+  private deliverP2P(raw: Uint8Array, from: Peer): boolean {
+    const copy = copyBytes(raw)
     let envelope: Envelope
     try {
-      envelope = decodeEnvelope(raw.slice(), { maxSizeBytes: this.maxMessageSize })
+      envelope = decodeEnvelope(copy, { maxSizeBytes: this.maxMessageSize })
     } catch {
       this.onDrop('invalid-envelope', from.id)
-      return
+      return false
     }
-    // Direct messages from trusted peers skip PoW and expiry and are not pooled (spec §7.3).
-    this.emitMessages(this.filters.match(envelope, { pow: 0, hash: keccak256(raw), isP2P: true }))
+    const hash = keccak256(copy)
+    const key = hashKey(hash)
+    const nowMs = this.settings.now()
+    const delivered = !this.pool.hasSeen(key, Math.floor(nowMs / 1000)) && !this.p2pDelivered.has(key, nowMs)
+    if (delivered) {
+      this.p2pDelivered.add(key, nowMs)
+      if (this.watchers.watches(envelope.topic)) {
+        this.rawSubscriptions.deliver(envelope.topic, () => ({ ...envelope, isOwn: false }))
+        this.emitMessages(this.filters.match(envelope, { pow: 0, hash, isP2P: true }))
+      }
+    }
+    this.safeDispatch('p2p:message', { raw: copy, hash, from: from.id, delivered })
+    return true
+  }
+
+  /** A p2p request (code 126): handed to the app's mail server, if any. False when not an envelope. */
+  private onP2PRequest(raw: Uint8Array, from: Peer): boolean {
+    const handler = this.requestHandler
+    if (handler === undefined) return true
+    const copy = copyBytes(raw)
+    let envelope: Envelope
+    try {
+      envelope = decodeEnvelope(copy, { maxSizeBytes: this.maxMessageSize })
+    } catch {
+      this.onDrop('invalid-envelope', from.id)
+      return false
+    }
+    const request: P2PRequest = { envelope, raw: copy, hash: keccak256(copy), from: from.id }
+    try {
+      const result: unknown = handler(request)
+      if (result instanceof Promise) result.catch((err: unknown) => this.log.error('the p2p request handler rejected: %e', err))
+    } catch (err) {
+      this.log.error('the p2p request handler threw: %e', err)
+    }
+    return true
   }
 
   private emitMessages(messages: ReceivedMessage[]): void {
@@ -452,6 +614,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     const nowSeconds = Math.floor(nowMs / 1000)
     this.pool.prune(nowSeconds)
     this.pool.seen.prune(nowSeconds)
+    this.p2pDelivered.prune(nowMs)
     this.router.prune(nowMs)
   }
 }
@@ -467,3 +630,6 @@ export function whisper(init: WhisperInit = {}): (components: WhisperComponents)
   return (components) => new WhisperService(components, init)
 }
 
+function tooLarge(maxSizeBytes: number): PostRejectedError {
+  return new PostRejectedError('too-large', `the envelope is larger than ${maxSizeBytes} bytes, the peer's max size`)
+}

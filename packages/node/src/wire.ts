@@ -8,6 +8,7 @@ import {
   DEFAULT_MAX_ENVELOPE_SIZE_BYTES,
   type Bloom,
   type RlpItem,
+  decodeRlp,
   encodeRlp,
   readRlpItem,
   rlpHeaderLength,
@@ -18,12 +19,14 @@ import {
   CODE_BLOOM_FILTER,
   CODE_KNOWN_HASHES,
   CODE_MESSAGES,
+  CODE_P2P_COMPLETE,
   CODE_P2P_MESSAGE,
   CODE_P2P_REQUEST,
   CODE_POW_REQUIREMENT,
   CODE_STATUS,
   DEFAULT_MIN_POW,
   MAX_KNOWN_HASHES_PER_FRAME,
+  MAX_P2P_COMPLETE_BODY_BYTES,
   PROTOCOL_VERSION,
 } from './constants.ts'
 import { InvalidFrameError } from './errors.ts'
@@ -51,6 +54,8 @@ export type Frame =
   | { code: typeof CODE_POW_REQUIREMENT; minPow: number }
   | { code: typeof CODE_BLOOM_FILTER; bloom: Bloom }
   | { code: typeof CODE_P2P_REQUEST | typeof CODE_P2P_MESSAGE; envelope: Uint8Array }
+  /** `body`: the encoded RLP list (header included), a view into the frame. */
+  | { code: typeof CODE_P2P_COMPLETE; body: Uint8Array }
   | { code: typeof CODE_KNOWN_HASHES; hashes: Uint8Array[] }
   | { code: number; unknown: true }
 
@@ -125,6 +130,32 @@ export function encodeKnownHashesFrame(hashes: readonly Uint8Array[]): Uint8Arra
 /** Encodes a p2p message (code 127) or request (code 126) carrying one raw envelope. */
 export function encodeP2PFrame(code: typeof CODE_P2P_MESSAGE | typeof CODE_P2P_REQUEST, envelope: Uint8Array): Uint8Array {
   return concatFrame(code, [envelope], false)
+}
+
+/**
+ * Why `body` cannot be the body of a p2p-complete frame (code 125), or `undefined` when it can:
+ * exactly one canonical RLP list of at most {@link MAX_P2P_COMPLETE_BODY_BYTES} bytes, encoded.
+ */
+export function p2pCompleteBodyError(body: Uint8Array): string | undefined {
+  if (body.length > MAX_P2P_COMPLETE_BODY_BYTES) return `p2p complete body is over ${MAX_P2P_COMPLETE_BODY_BYTES} bytes`
+  try {
+    if (!Array.isArray(decodeRlp(body))) return 'p2p complete body is not a list'
+  } catch (err) {
+    return `p2p complete body is not RLP: ${(err as Error).message}`
+  }
+  return undefined
+}
+
+/**
+ * Encodes a p2p-complete frame (code 125) around `body`, one encoded RLP list (copied once).
+ * @throws {TypeError} when `body` is not a Uint8Array
+ * @throws {RangeError} when `body` is not one canonical RLP list of at most 4096 bytes
+ */
+export function encodeP2PCompleteFrame(body: Uint8Array): Uint8Array {
+  if (!(body instanceof Uint8Array)) throw new TypeError('body must be a Uint8Array')
+  const error = p2pCompleteBodyError(body)
+  if (error !== undefined) throw new RangeError(error)
+  return concatFrame(CODE_P2P_COMPLETE, [body], false)
 }
 
 /** Size in bytes of a messages frame carrying envelopes whose raw sizes add up to `envelopeBytes`. */
@@ -212,6 +243,12 @@ function decodeFrameUnchecked(bytes: Uint8Array): Frame {
     case CODE_P2P_MESSAGE:
       if (!bodyItem.isList) fail('p2p body is not an envelope list')
       return { code, envelope: bytes.subarray(codeItem.next, bodyItem.next) }
+    case CODE_P2P_COMPLETE: {
+      const encoded = bytes.subarray(codeItem.next, bodyItem.next)
+      const error = p2pCompleteBodyError(encoded)
+      if (error !== undefined) fail(error)
+      return { code, body: encoded }
+    }
     case CODE_KNOWN_HASHES: {
       if (!bodyItem.isList) fail('known hashes body is not a list')
       const hashes: Uint8Array[] = []

@@ -1,11 +1,13 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
-import { encodeEnvelope, encodeRlp, topicToBloom, uintToBytes } from '@hush/envelope'
+import { type RlpItem, encodeEnvelope, encodeRlp, topicToBloom, uintToBytes } from '@hush/envelope'
+import { decodeRlp as decodeRlpStrict } from '@hush/envelope'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   decodeFrame,
   encodeBloomFrame,
   encodeMessagesFrame,
+  encodeP2PCompleteFrame,
   encodeP2PFrame,
   encodePowFrame,
   encodeStatusFrame,
@@ -134,6 +136,13 @@ describe('decodeFrame rejects malformed frames', () => {
     ['bloom a list', encodeRlp([Uint8Array.of(3), []])],
     ['p2p message not a list', encodeRlp([Uint8Array.of(127), Uint8Array.of(1)])],
     ['truncated messages frame', encodeMessagesFrame([new Uint8Array(10).fill(0x80)]).subarray(0, 5)],
+    ['p2p complete body a string', encodeRlp([Uint8Array.of(125), Uint8Array.of(1, 2, 3)])],
+    ['p2p complete body empty string', encodeRlp([Uint8Array.of(125), e])],
+    ['p2p complete body over 4096 bytes', encodeRlp([Uint8Array.of(125), [new Uint8Array(4094)]])],
+    ['p2p complete body with a non-canonical item', hexToBytes('c57dc3b801ff')],
+    ['p2p complete body with a prefixed single byte', hexToBytes('c47dc28101')],
+    ['p2p complete body with a truncated inner item', hexToBytes('c47dc283')],
+    ['p2p complete body nested deeper than 16', encodeRlp([Uint8Array.of(125), Array.from({ length: 16 }).reduce<RlpItem>((inner) => [inner], [])])],
   ]
   it.each(cases)('%s → InvalidFrameError', (_, bytes) => {
     expect(() => decodeFrame(bytes)).toThrow(isInvalidFrame)
@@ -142,6 +151,7 @@ describe('decodeFrame rejects malformed frames', () => {
     const valid = [
       encodeStatusFrame({ minPow: 0.2, bloom: undefined, isLight: true, clockMs: 5, maxSizeBytes: 1000 }),
       encodePowFrame(3.5),
+      encodeP2PCompleteFrame(encodeRlp([Uint8Array.of(1), new Uint8Array(32).fill(7), [Uint8Array.of(2)]])),
       encodeMessagesFrame([encodeEnvelope({ expiry: 5, ttl: 5, topic: new Uint8Array(4), data: new Uint8Array(40), nonce: 3n })]),
     ]
     fc.assert(
@@ -183,3 +193,60 @@ describe('status decoding keeps nothing of the frame alive', () => {
     expect(frame.status.bloom.byteLength).toBe(frame.status.bloom.buffer.byteLength)
   })
 })
+
+describe('p2p request complete frames (code 125, 8/WAKU-MAIL)', () => {
+  const rlpItem: fc.Arbitrary<RlpItem> = fc.letrec<{ item: RlpItem }>((tie) => ({
+    item: fc.oneof({ depthSize: 'small', withCrossShrink: true }, fc.uint8Array({ maxLength: 80 }), fc.array(tie('item'), { maxLength: 6 })),
+  })).item
+
+  it('a Waku-style body [requestId, lastEnvelopeHash, cursor] round-trips as the encoded list', () => {
+    const body = encodeRlp([new Uint8Array(32).fill(1), new Uint8Array(32).fill(2), new Uint8Array(0)])
+    const frame = encodeP2PCompleteFrame(body)
+    expect(bytesToHex(frame.subarray(0, 5))).toBe('f8467df843')
+    expect(decodeFrame(frame)).toEqual({ code: 125, body })
+  })
+
+  it('any RLP list of at most 4096 bytes round-trips; larger ones are refused both ways', () => {
+    fc.assert(
+      fc.property(fc.array(rlpItem, { maxLength: 8 }), (items) => {
+        const body = encodeRlp(items)
+        if (body.length <= 4096) {
+          expect(decodeFrame(encodeP2PCompleteFrame(body))).toEqual({ code: 125, body })
+        } else {
+          expect(() => encodeP2PCompleteFrame(body)).toThrow(RangeError)
+          expect(() => decodeFrame(encodeRlp([Uint8Array.of(125), items]))).toThrow(isInvalidFrame)
+        }
+      }),
+      { numRuns: 500 }
+    )
+  })
+
+  it('the 4096-byte boundary is exact', () => {
+    const atLimit = encodeRlp([new Uint8Array(4096 - 3 - 3)])
+    expect(atLimit.length).toBe(4096)
+    expect(decodeFrame(encodeP2PCompleteFrame(atLimit))).toEqual({ code: 125, body: atLimit })
+    const over = encodeRlp([new Uint8Array(4096 - 3 - 2)])
+    expect(over.length).toBe(4097)
+    expect(() => encodeP2PCompleteFrame(over)).toThrow(RangeError)
+    expect(() => decodeFrame(encodeRlp([Uint8Array.of(125), decodeBody(over)]))).toThrow(isInvalidFrame)
+  })
+
+  it('the encoder refuses what is not one RLP list', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        let isList = false
+        try {
+          isList = Array.isArray(decodeRlpStrict(bytes))
+        } catch {}
+        if (isList) expect(decodeFrame(encodeP2PCompleteFrame(bytes))).toEqual({ code: 125, body: bytes })
+        else expect(() => encodeP2PCompleteFrame(bytes)).toThrow(RangeError)
+      }),
+      { numRuns: 2000 }
+    )
+    expect(() => encodeP2PCompleteFrame('c0' as unknown as Uint8Array)).toThrow(TypeError)
+  })
+})
+
+function decodeBody(encoded: Uint8Array): RlpItem {
+  return decodeRlpStrict(encoded)
+}
