@@ -115,6 +115,14 @@ export class HashIndex {
     }
   }
 
+  /**
+   * Reads the words of `id` and its home bucket, for a caller about to delete or look it up: see
+   * the pool's `warm`. Returns a value of no meaning (kept by the caller so that the reads stay).
+   */
+  touch(id: number): number {
+    return this.table[2 * (this.tagOf(id) & this.mask)]
+  }
+
   /** Indexes `id` (whose words are set and which is not indexed yet). */
   insert(id: number): void {
     if (10 * (this.count + 1) > 7 * (this.mask + 1)) this.rehash(2 * (this.mask + 1))

@@ -165,6 +165,14 @@ export class IndexedSeenCache implements SeenCache {
   }
 
   /**
+   * Reads what unpinning `id` reads first (its pin, its seen record, its words and index bucket):
+   * see the pool's `warm`. Returns a value of no meaning (kept by the caller).
+   */
+  touch(id: number): number {
+    return this.pins[id] ^ this.expiry[id] ^ this.index.touch(id)
+  }
+
+  /**
    * Pins `slot` to the hash in `words[0..8)`: to its id `found` (from `findWords`, not pinned), or
    * to a new id when `found` is -1. Returns the id. O(1).
    */
