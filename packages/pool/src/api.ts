@@ -126,7 +126,8 @@ export interface Pool {
   /**
    * Removes every entry with `expiry < now` (geth's tick), moves them to the seen cache, forgets
    * seen hashes past their allowance, and returns the records of the removed entries (key and
-   * numbers, no bytes). O(1) per removal, plus O(log s) per expiry second emptied.
+   * numbers, no bytes). O(1) when no entry can have expired since the last call (a lower bound on
+   * the earliest expiry is kept), else a scan of the slots, O(n), plus O(log n) per removal.
    */
   prune(now: number): EntryInfo[]
   /**

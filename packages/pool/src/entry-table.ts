@@ -5,8 +5,8 @@
  * one per array. Its positions in the two rank heaps are in compact `Int32Array`s of their own
  * (a sift writes the positions of every slot it moves, so these are kept dense). Its hash lives in
  * the pool's seen cache index, which maps it to an id pinned to the slot (the record keeps the
- * id), so that an evicted entry's hash becomes a seen record in place; its place in its
- * expiry second's list in an {@link ExpiryIndex}, its raw envelope bytes in a {@link SlabStore}
+ * id), so that an evicted entry's hash becomes a seen record in place; its expiry once more
+ * in an {@link ExpiryIndex} (a dense array that `prune` scans), its raw envelope bytes in a {@link SlabStore}
  * (shared slabs, with the slab, offset and length per slot), and its peer load reference in one
  * plain array. No per-entry object or string exists while an entry sits in the pool: about 160
  * bytes of arrays per slot, hash and index included, plus the raw bytes and their room's prefix
@@ -54,7 +54,7 @@ export class EntryTable<P extends PeerLoadRef = PeerLoadRef> {
   minPos: Int32Array
   /** Position of each slot in its peer's lowest-rank-first heap. */
   peerPos: Int32Array
-  /** Slots by expiry second. */
+  /** Each slot's expiry, with a lower bound on the earliest. */
   readonly expiries: ExpiryIndex
   /** The raw canonical RLP of each slot, in shared slabs. */
   readonly raws: SlabStore

@@ -1,6 +1,6 @@
 /**
- * A binary min-heap of numbers in a plain array: the heaps of expiry seconds of the
- * `ExpiryIndex` and of the seen cache. `heap[0]` is the smallest.
+ * A binary min-heap of numbers in a plain array: the seen cache's heap of expiry seconds.
+ * `heap[0]` is the smallest.
  */
 
 /** Pushes onto a binary min-heap of numbers. */

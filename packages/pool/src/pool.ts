@@ -15,7 +15,9 @@
  *   8 words, no key strings;
  * - an indexed slot heap with inline keys, lowest rank first (eviction), O(log n) insert and
  *   removal; `select` scans the slots instead of keeping a highest-first heap (see `select.ts`);
- * - an {@link ExpiryIndex}: a list of slots per expiry second, O(1) insert and removal (`prune`);
+ * - an {@link ExpiryIndex}: each slot's expiry and a lower bound on the earliest, O(1) insert and
+ *   removal; `prune` and the sweep of expired entries in `add` scan the slots, O(n), but only when
+ *   the bound says an entry may have expired (see `expiry-index.ts`);
  * - per peer: a byte total, a count, and a slot heap of its entries, lowest rank first, for its
  *   quota; the heap is kept only while the peer holds at least half its quota (see `peer-load.ts`);
  * - the seen cache's records of hashes no longer pooled (see `seen-cache.ts`).
@@ -135,9 +137,12 @@ export class BoundedPool implements Pool {
     if (!fits(s, this.table.size, this.totalBytes, bytes, load)) {
       // Room is needed: expired entries go first (all of them: they are dead weight anyway).
       if (this.byExpiry.earliest() < now) {
-        evicted = []
-        this.removeExpired(now, evicted)
-        if (peer !== undefined) load = this.peers.get(peer)
+        const expired = this.byExpiry.expired(now, this.table.highWater)
+        if (expired.length > 0) {
+          evicted = []
+          for (const slot of expired) evicted.push({ entry: this.evict(slot, 'expired'), reason: 'expired' })
+          if (peer !== undefined) load = this.peers.get(peer)
+        }
       }
       if (!fits(s, this.table.size, this.totalBytes, bytes, load)) {
         const table = this.table
@@ -219,7 +224,9 @@ export class BoundedPool implements Pool {
     assertTime(now, 'now')
     this.table.raws.recycle()
     const removed: EntryInfo[] = []
-    for (let slot = this.firstExpired(now); slot >= 0; slot = this.firstExpired(now)) removed.push(this.evict(slot, 'expired'))
+    if (this.byExpiry.earliest() < now) {
+      for (const slot of this.byExpiry.expired(now, this.table.highWater)) removed.push(this.evict(slot, 'expired'))
+    }
     this.seen.prune(now)
     return removed
   }
@@ -342,7 +349,7 @@ export class BoundedPool implements Pool {
     const bytes = t.num[r + BYTES]
     const expiry = t.num[r + EXPIRY]
     this.byRank.remove(slot)
-    this.byExpiry.remove(slot, expiry)
+    this.byExpiry.remove(slot)
     this.totalBytes -= bytes
     const load = t.peers[slot]
     if (load !== undefined) {
@@ -392,15 +399,6 @@ export class BoundedPool implements Pool {
     return entry
   }
 
-  /** A slot whose entry expired before `now`, or -1. */
-  private firstExpired(now: number): number {
-    const second = this.byExpiry.earliest()
-    return second < now ? this.byExpiry.first(second) : -1
-  }
-
-  private removeExpired(now: number, out: Eviction[]): void {
-    for (let slot = this.firstExpired(now); slot >= 0; slot = this.firstExpired(now)) out.push({ entry: this.evict(slot, 'expired'), reason: 'expired' })
-  }
 }
 
 /**

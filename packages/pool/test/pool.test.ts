@@ -107,6 +107,24 @@ describe('add outcomes', () => {
     expect(pool.stats().evictions).toEqual({ expired: 1, rating: 0, 'peer-quota': 0 })
   })
 
+  it('when full, sweeps every expired entry at once, and none when the earliest expiry left early', () => {
+    const pool = createPool({ maxCount: 4 })
+    pool.add(entryOf({ n: 1, rating: 1, expiry: NOW + 1, ttl: 5 }), NOW)
+    pool.add(entryOf({ n: 2, rating: 5.5, expiry: NOW + 3, ttl: 5 }), NOW)
+    pool.add(entryOf({ n: 3, rating: 5, expiry: NOW + 9 }), NOW)
+    pool.add(entryOf({ n: 4, rating: 7, expiry: NOW + 2, ttl: 5 }), NOW)
+    // Entry 1, the earliest to expire, leaves before it expires.
+    expect(pool.delete(hashOf(1))?.expiry).toBe(NOW + 1)
+    pool.add(entryOf({ n: 5, rating: 6, expiry: NOW + 9 }), NOW)
+    // Full at NOW + 2: nothing has expired yet (entry 4 expires at NOW + 2), so the rating decides.
+    expect(evictedKeys(pool.add(entryOf({ n: 6, rating: 6, expiry: NOW + 9 }), NOW + 2))).toEqual(['rating:3'])
+    // Full at NOW + 4: entries 2 and 4 have expired, and both go.
+    const r = pool.add(entryOf({ n: 7, rating: 6, expiry: NOW + 9 }), NOW + 4)
+    expect(evictedKeys(r).sort()).toEqual(['expired:2', 'expired:4'])
+    expect(pool.prune(NOW + 9)).toEqual([])
+    expect(pool.size).toBe(3)
+  })
+
   it('when full, evicts the lowest rating, and refuses a newcomer rated below everything', () => {
     const pool = createPool({ maxCount: 3 })
     for (const [n, rating] of [[1, 3], [2, 1], [3, 2]]) pool.add(entryOf({ n, rating }), NOW)
