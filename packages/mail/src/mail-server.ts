@@ -1,0 +1,328 @@
+/**
+ * The mail server (design §8, spec §7.6): archives every envelope the node pools and answers
+ * history requests (code 126) with the archived envelopes (code 127), plus a completion (code 125)
+ * for the extended form.
+ *
+ * Archiving. Pooled envelopes are queued and written in batches (every `flushIntervalMs`, or at
+ * once when `flushBatch` are waiting), one durable `Archive.put` at a time; `stats().archived`
+ * counts what the archive acknowledged. A failing write is retried on the next flush; while the
+ * archive cannot keep up, at most `maxPending` envelopes wait and the oldest beyond it are dropped
+ * (counted).
+ *
+ * Requests. A request is answered only if it is signed, opens with the server's symmetric key,
+ * has PoW of at least `minPow`, carries a valid payload, asks no more than `maxPageLimit`, and
+ * its peer is within `requestsPerMinute`. Anything else gets no answer and costs the peer score
+ * (`penalize`). A peer's requests are served one after another; answers stream at the pace the
+ * peer reads (the node's `sendP2PMessages` waits for its stream to drain).
+ */
+import { type Envelope, openMessage } from '@hush/envelope'
+import { powOf } from '@hush/pow'
+import type { Archive, ArchiveEntry, HistoryQuery } from './archive.ts'
+import { MAX_PAGE_LIMIT } from './archive.ts'
+import { assertBytes, assertInt } from './assert.ts'
+import type { MailServerHost, P2PRequestLike, PeerRef, PooledEnvelope } from './host.ts'
+import { decodeHistoryRequest, encodeCompletion, type HistoryRequest } from './protocol.ts'
+
+/** Settings of {@link createMailServer}. */
+export interface MailServerInit {
+  /** Where envelopes are archived and read back. The server does not close it. */
+  readonly archive: Archive
+  /** The 32-byte symmetric key requests are encrypted with (geth derives it from a password). */
+  readonly symKey: Uint8Array
+  /**
+   * Least PoW of a request envelope (geth's mail server `pow` setting).
+   * @default 0
+   */
+  readonly minPow?: number
+  /**
+   * Most envelopes in one extended-form page; larger requests are refused.
+   * @default 1000
+   */
+  readonly maxPageLimit?: number
+  /**
+   * Most envelopes in the answer to one geth-form request (which has no limit or paging).
+   * @default 10000
+   */
+  readonly maxGethEnvelopes?: number
+  /**
+   * Requests per peer per minute (a token bucket holding a minute's worth).
+   * @default 60
+   */
+  readonly requestsPerMinute?: number
+  /**
+   * Longest a pooled envelope waits before its batch is written.
+   * @default 50
+   */
+  readonly flushIntervalMs?: number
+  /**
+   * Envelopes that trigger a write at once.
+   * @default 1000
+   */
+  readonly flushBatch?: number
+  /**
+   * Most envelopes waiting for the archive; beyond it the oldest are dropped (counted).
+   * @default 100000
+   */
+  readonly maxPending?: number
+  /** Called with archive write errors (the batch is retried). @default none */
+  readonly onError?: (error: unknown) => void
+  /** The clock in milliseconds. @default Date.now */
+  readonly now?: () => number
+}
+
+/** Counters of a {@link MailServer}. */
+export interface MailServerStats {
+  /** Envelopes the archive acknowledged (durable). */
+  readonly archived: number
+  /** Envelopes waiting to be written. */
+  readonly pending: number
+  /** Envelopes dropped because the archive fell behind by more than `maxPending`. */
+  readonly dropped: number
+  /** Requests received. */
+  readonly requests: number
+  /** Requests refused (and the peer penalised). */
+  readonly refused: number
+  /** Requests answered. */
+  readonly served: number
+  /** Envelopes sent in answers. */
+  readonly sent: number
+}
+
+/** A running mail server. */
+export interface MailServer {
+  /** Starts archiving and answering requests. */
+  start(): void
+  /** Stops answering, writes what is pending, and waits for answers in flight to end. */
+  stop(): Promise<void>
+  /** Writes every pending envelope now; resolves when they are durable. */
+  flush(): Promise<void>
+  stats(): MailServerStats
+}
+
+/** Refusal reasons, for the log and tests. */
+type Refusal = 'rate' | 'low-pow' | 'undecryptable' | 'unsigned' | 'payload' | 'limit'
+
+/**
+ * Creates a mail server on a node.
+ * @throws {TypeError | RangeError} when a setting is malformed (naming it)
+ * @example
+ * ```ts
+ * const archive = await openLevelArchive({ path: './mail' })
+ * const mail = createMailServer(node.services.shh, { archive, symKey: symKeyFromPassword('mail password') })
+ * mail.start()
+ * // …
+ * await mail.stop()
+ * await archive.close()
+ * ```
+ */
+export function createMailServer(host: MailServerHost, init: MailServerInit): MailServer {
+  return new Server(host, init)
+}
+
+class Server implements MailServer {
+  private readonly host: MailServerHost
+  private readonly archive: Archive
+  private readonly symKey: Uint8Array
+  private readonly minPow: number
+  private readonly maxPageLimit: number
+  private readonly maxGethEnvelopes: number
+  private readonly perMinute: number
+  private readonly flushIntervalMs: number
+  private readonly flushBatch: number
+  private readonly maxPending: number
+  private readonly onError: (error: unknown) => void
+  private readonly now: () => number
+  private pending: ArchiveEntry[] = []
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private writing: Promise<void> = Promise.resolve()
+  private readonly buckets = new Map<string, { tokens: number; at: number }>()
+  private readonly serving = new Map<string, Promise<void>>()
+  private abort = new AbortController()
+  private running = false
+  private counts = { archived: 0, dropped: 0, requests: 0, refused: 0, served: 0, sent: 0 }
+  private readonly onEnvelope = (event: CustomEvent<PooledEnvelope>): void => this.enqueue(event.detail)
+
+  constructor(host: MailServerHost, init: MailServerInit) {
+    if (typeof host !== 'object' || host === null) throw new TypeError('host must be an object')
+    if (typeof init !== 'object' || init === null) throw new TypeError('init must be an object')
+    if (typeof init.archive !== 'object' || init.archive === null) throw new TypeError('init.archive must be an Archive')
+    assertBytes(init.symKey, 'init.symKey', 32)
+    const minPow = init.minPow ?? 0
+    if (typeof minPow !== 'number' || !(minPow >= 0) || !Number.isFinite(minPow)) throw new RangeError('init.minPow must be a finite number ≥ 0')
+    this.host = host
+    this.archive = init.archive
+    this.symKey = init.symKey.slice()
+    this.minPow = minPow
+    this.maxPageLimit = init.maxPageLimit ?? 1000
+    assertInt(this.maxPageLimit, 'init.maxPageLimit', 1, MAX_PAGE_LIMIT)
+    this.maxGethEnvelopes = init.maxGethEnvelopes ?? 10_000
+    assertInt(this.maxGethEnvelopes, 'init.maxGethEnvelopes', 1)
+    this.perMinute = init.requestsPerMinute ?? 60
+    assertInt(this.perMinute, 'init.requestsPerMinute', 1)
+    this.flushIntervalMs = init.flushIntervalMs ?? 50
+    assertInt(this.flushIntervalMs, 'init.flushIntervalMs', 0)
+    this.flushBatch = init.flushBatch ?? 1000
+    assertInt(this.flushBatch, 'init.flushBatch', 1)
+    this.maxPending = init.maxPending ?? 100_000
+    assertInt(this.maxPending, 'init.maxPending', 1)
+    this.onError = init.onError ?? (() => {})
+    this.now = init.now ?? Date.now
+  }
+
+  start(): void {
+    if (this.running) return
+    this.running = true
+    this.abort = new AbortController()
+    this.host.addEventListener('envelope', this.onEnvelope)
+    this.host.setRequestHandler((request) => this.onRequest(request))
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    this.host.removeEventListener('envelope', this.onEnvelope)
+    this.host.setRequestHandler(undefined)
+    this.abort.abort(new Error('the mail server stopped'))
+    await Promise.allSettled([...this.serving.values()])
+    await this.flush()
+  }
+
+  flush(): Promise<void> {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+    this.writing = this.writing.then(() => this.writeBatches())
+    return this.writing
+  }
+
+  stats(): MailServerStats {
+    return { ...this.counts, pending: this.pending.length }
+  }
+
+  private enqueue(pooled: PooledEnvelope): void {
+    const { envelope, raw, hash } = pooled
+    this.pending.push({ time: Math.max(0, envelope.expiry - envelope.ttl), hash, topic: envelope.topic, raw })
+    if (this.pending.length > this.maxPending) {
+      const excess = this.pending.length - this.maxPending
+      this.pending.splice(0, excess)
+      this.counts.dropped += excess
+    }
+    if (this.pending.length >= this.flushBatch) void this.flush()
+    else this.timer ??= setTimeout(() => void this.flush(), this.flushIntervalMs)
+  }
+
+  /** Writes what is pending in batches of `flushBatch`; a failed batch stays pending. */
+  private async writeBatches(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.slice(0, this.flushBatch)
+      try {
+        await this.archive.put(batch)
+      } catch (err) {
+        this.onError(err)
+        if (this.running) this.timer ??= setTimeout(() => void this.flush(), Math.max(this.flushIntervalMs, 1000))
+        return
+      }
+      // Entries may have been dropped from the front meanwhile (over maxPending): drop what was written.
+      const written = this.pending.indexOf(batch[batch.length - 1])
+      this.pending.splice(0, written + 1)
+      this.counts.archived += batch.length
+    }
+  }
+
+  private onRequest(request: P2PRequestLike): void {
+    if (!this.running) return
+    this.counts.requests++
+    const peer = request.from
+    const refusal = this.check(request)
+    if (typeof refusal === 'string') {
+      this.counts.refused++
+      this.host.penalize(peer, 'bad-request')
+      return
+    }
+    const key = peer.toString()
+    const previous = this.serving.get(key) ?? Promise.resolve()
+    const next = previous.then(() => this.serve(peer, refusal, request.hash)).catch((err: unknown) => {
+      if (!this.abort.signal.aborted) this.onError(err)
+    })
+    this.serving.set(key, next)
+    void next.then(() => {
+      if (this.serving.get(key) === next) this.serving.delete(key)
+    })
+  }
+
+  /** The decoded request, or why it is refused. */
+  private check(request: P2PRequestLike): HistoryRequest | Refusal {
+    if (!this.take(request.from.toString())) return 'rate'
+    const envelope: Envelope = request.envelope
+    if (this.minPow > 0 && powOf(envelope) < this.minPow) return 'low-pow'
+    const opened = openMessage(envelope, { symKey: this.symKey })
+    if (opened === undefined) return 'undecryptable'
+    if (opened.senderPublicKey === undefined) return 'unsigned'
+    let decoded: HistoryRequest
+    try {
+      decoded = decodeHistoryRequest(opened.payload)
+    } catch {
+      return 'payload'
+    }
+    if (decoded.format === 'extended' && decoded.limit > this.maxPageLimit) return 'limit'
+    return decoded
+  }
+
+  /** Takes a token from the peer's bucket; false when it is empty. */
+  private take(peer: string): boolean {
+    const now = this.now()
+    const perMs = this.perMinute / 60_000
+    let bucket = this.buckets.get(peer)
+    if (bucket === undefined) {
+      if (this.buckets.size >= 10_000) this.forgetFullBuckets(now, perMs)
+      bucket = { tokens: this.perMinute, at: now }
+      this.buckets.set(peer, bucket)
+    }
+    bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.at) * perMs)
+    bucket.at = now
+    if (bucket.tokens < 1) return false
+    bucket.tokens -= 1
+    return true
+  }
+
+  /** Forgets buckets that have refilled (a new one would be the same), bounding the map. */
+  private forgetFullBuckets(now: number, perMs: number): void {
+    for (const [peer, b] of this.buckets) if (b.tokens + (now - b.at) * perMs >= this.perMinute) this.buckets.delete(peer)
+  }
+
+  private async serve(peer: PeerRef, request: HistoryRequest, requestId: Uint8Array): Promise<void> {
+    const signal = this.abort.signal
+    if (signal.aborted) return
+    if (request.format === 'geth') {
+      // geth's form: everything in range whose topic matches the bloom, no completion.
+      let cursor: Uint8Array | undefined
+      let left = this.maxGethEnvelopes
+      do {
+        const page = await this.archive.query({ from: request.from, to: request.to, limit: Math.min(left, this.maxPageLimit), cursor, ...bloomOrAll(request.bloom) })
+        await this.host.sendP2PMessages(peer, page.envelopes, { signal })
+        this.counts.sent += page.envelopes.length
+        left -= page.envelopes.length
+        cursor = page.cursor
+      } while (cursor !== undefined && left > 0 && !signal.aborted)
+      this.counts.served++
+      return
+    }
+    const query: HistoryQuery = {
+      from: request.from,
+      to: request.to,
+      limit: request.limit,
+      cursor: request.cursor,
+      ...(request.filter instanceof Uint8Array ? { bloom: request.filter } : { topics: request.filter }),
+    }
+    const page = await this.archive.query(query)
+    await this.host.sendP2PMessages(peer, page.envelopes, { signal })
+    await this.host.sendP2PComplete(peer, encodeCompletion({ requestId, count: page.envelopes.length, cursor: page.cursor, digest: page.digest }), { signal })
+    this.counts.sent += page.envelopes.length
+    this.counts.served++
+  }
+}
+
+/** A query's filter for a geth bloom: none for the full bloom (every topic matches it). */
+function bloomOrAll(bloom: Uint8Array | undefined): { bloom?: Uint8Array } {
+  if (bloom === undefined || bloom.every((b) => b === 0xff)) return {}
+  return { bloom }
+}
