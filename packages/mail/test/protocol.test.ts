@@ -117,3 +117,10 @@ describe('completion bodies', () => {
     )
   })
 })
+
+describe('docs/WIRE.md worked example', () => {
+  it('is the extended payload for from 1000, to 2000, topics [01020304], limit 100, no cursor', () => {
+    const payload = encodeHistoryRequest({ format: 'extended', from: 1000, to: 2000, filter: [topic], limit: 100, cursor: undefined })
+    expect(Buffer.from(payload).toString('hex')).toBe('ce8203e88207d0c584010203046480')
+  })
+})
