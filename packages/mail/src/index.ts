@@ -16,3 +16,4 @@ export type { HistoryClientHost, MailServerHost, P2PCompleteLike, P2PMessageLike
 export { createMailServer, type MailServer, type MailServerInit, type MailServerStats } from './mail-server.ts'
 export { type HistoryPageResult, type HistoryRequestOptions, requestHistory } from './history-client.ts'
 export { compareHistory, type HistoryDifference } from './compare.ts'
+export { type FetchRange, type HistoryFetcherInit, historyFetcher } from './fetcher.ts'

@@ -49,3 +49,9 @@ export const DEFAULT_FUTURE_ALLOWANCE_MS = 10_000
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000
 /** Default period of the partial-topic rotation (both sides must agree). */
 export const DEFAULT_TOPIC_ROTATION_MS = 600_000
+
+/** A catch-up starts this much earlier than TTL before the last record received (clock skew). */
+export const CATCH_UP_SKEW_MS = 30_000
+
+/** Topics per history request of a catch-up (one per epoch of the span). */
+export const CATCH_UP_TOPICS = 256

@@ -1,10 +1,12 @@
 /**
  * An in-memory {@link SessionTransport}: one shared bus for every party in a test, with seeded,
  * bounded fault injection (loss, duplication, delay and so reordering) and a record of every
- * posted envelope (what an observer of the network would hold).
+ * posted envelope (what an observer of the network would hold). That record is also its archive:
+ * `requestHistory` hands the matching envelopes again to the current subscribers, as a mail
+ * server would, with no faults.
  */
 import { type Envelope, type Topic, encodeEnvelope, keccak256 } from '@hush/envelope'
-import type { AbortOptions, SessionTransport, TransportPost, TransportPostOptions } from './transport.ts'
+import type { AbortOptions, HistoryRange, SessionTransport, TransportPost, TransportPostOptions } from './transport.ts'
 
 /** Faults applied independently to each delivery of each envelope to each subscription. */
 export interface MemoryTransportFaults {
@@ -114,6 +116,18 @@ export function createMemoryTransport(init: MemoryTransportInit = {}): MemoryTra
         }
       }
       return keccak256(encodeEnvelope(envelope))
+    },
+    async requestHistory(range: HistoryRange, options: AbortOptions = {}): Promise<number> {
+      options.signal?.throwIfAborted()
+      const wanted = new Set(range.topics.map(topicKey))
+      let count = 0
+      for (const envelope of posted) {
+        const sent = envelope.expiry - envelope.ttl
+        if (sent < range.from || sent > range.to || !wanted.has(topicKey(envelope.topic))) continue
+        count++
+        for (const sub of subscriptions) if (sub.topics.has(topicKey(envelope.topic))) deliver(sub, envelope)
+      }
+      return count
     },
     subscribeEnvelopes(topics: readonly Topic[], options: AbortOptions = {}): AsyncIterable<Envelope> {
       if (!Array.isArray(topics) || topics.length === 0) throw new TypeError('topics must be a non-empty array')

@@ -77,4 +77,14 @@ export interface Session extends TypedEventTarget<SessionEvents> {
    * call rejects with `signal.reason`.
    */
   close(options?: AbortOptions): Promise<void>
+  /**
+   * Catches up after time offline: asks the transport's `requestHistory` for the peer's records
+   * sent since shortly before the last one this session received (TTL plus 30 s earlier, for
+   * clock skew), on every receive topic of that span (rotated topics included), listening on
+   * those topics meanwhile. What arrives goes through the usual path: in order, duplicates
+   * dropped, acks sent. Resolves with the number of envelopes fetched.
+   * @throws {TypeError} when the transport has no `requestHistory`
+   * @throws {SessionClosedError} when the session is closed
+   */
+  catchUp(options?: AbortOptions): Promise<number>
 }

@@ -6,7 +6,8 @@
  * ratchet (pure, tested on their own).
  */
 import { assertBytes, wipe } from './assert.ts'
-import { MAX_MESSAGE_BYTES } from './constants.ts'
+import type { Topic } from '@hush/envelope'
+import { CATCH_UP_SKEW_MS, CATCH_UP_TOPICS, MAX_MESSAGE_BYTES } from './constants.ts'
 import { InvalidFrameError, RecordRejectedError, SessionClosedError } from './errors.ts'
 import { Emitter } from './events.ts'
 import { type Ack, type Frame, encodeFrame } from './frames.ts'
@@ -71,6 +72,10 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
   private readonly txDirection: Direction
   private readonly rxDirection: Direction
   private settledWaiters: (() => void)[] = []
+  /** When a record last opened here (unix ms): where a catch-up starts (see `catchUp`). */
+  private lastReceivedMs: number
+  /** Records opened so far, to see when a catch-up's deliveries have settled. */
+  private opened = 0
 
   constructor(init: SessionImplInit) {
     super()
@@ -86,6 +91,7 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     this.txDirection = init.role === 'initiator' ? 'ab' : 'ba'
     this.rxDirection = init.role === 'initiator' ? 'ba' : 'ab'
     this.subscriptions.set(bytesToHex(topicAt(init.schedule, this.rxDirection, 0)), init.receiveSubscription)
+    this.lastReceivedMs = init.now()
     this.refreshSubscriptions()
   }
 
@@ -198,6 +204,7 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
       const frame = openRecordFrame(data, this.rx.controlKey)
       if (frame.type !== 'ack') throw new InvalidFrameError(`control record carries a ${frame.type} frame`)
       this.stats.received++
+      this.markReceived()
       this.handleAck(frame.ack)
       return
     }
@@ -221,6 +228,7 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     }
     candidate.commit()
     this.stats.received++
+    this.markReceived()
     this.handleAck(frame.ack)
     if (this.isClosed()) return
     if (this.receiveWindow.accept(number, frame) === 'duplicate') {
@@ -228,6 +236,53 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     }
     this.deliverReady()
     if (!this.isClosed()) this.scheduleAck()
+  }
+
+  private markReceived(): void {
+    this.lastReceivedMs = Math.max(this.lastReceivedMs, this.init.now())
+    this.opened++
+  }
+
+  async catchUp(options: AbortOptions = {}): Promise<number> {
+    const request = this.init.transport.requestHistory
+    if (typeof request !== 'function') throw new TypeError('the transport has no requestHistory: it cannot fetch history')
+    options.signal?.throwIfAborted()
+    if (this.currentState === 'closed') throw new SessionClosedError()
+    const { schedule, settings, now } = this.init
+    const nowMs = now()
+    const fromMs = Math.max(schedule.startMs - CATCH_UP_SKEW_MS, this.lastReceivedMs - settings.ttlSeconds * 1000 - CATCH_UP_SKEW_MS)
+    const first = Math.max(0, epochAt(schedule, fromMs) - 1)
+    const last = epochAt(schedule, nowMs) + 1
+    const range = { from: Math.max(0, Math.floor(fromMs / 1000)), to: Math.ceil(nowMs / 1000) + CATCH_UP_SKEW_MS / 1000 }
+    let fetched = 0
+    for (let start = first; start <= last; start += CATCH_UP_TOPICS) {
+      const topics: Topic[] = []
+      for (let e = start; e <= Math.min(last, start + CATCH_UP_TOPICS - 1); e++) topics.push(topicAt(schedule, this.rxDirection, e))
+      // Listen on the topics the current window does not (older epochs) while their history arrives.
+      const extra: AbortController[] = []
+      for (const topic of topics) {
+        if (this.subscriptions.has(bytesToHex(topic))) continue
+        const controller = new AbortController()
+        extra.push(controller)
+        void pump(this.init.transport.subscribeEnvelopes([topic], { signal: controller.signal }), (data) => this.receive(data), () => {})
+      }
+      try {
+        fetched += await request.call(this.init.transport, { topics, ...range }, options)
+        await this.settle()
+      } finally {
+        for (const controller of extra) controller.abort(new SessionClosedError('catch-up done'))
+      }
+    }
+    return fetched
+  }
+
+  /** Waits until no record has opened for a few event-loop turns (the fetched ones are handled). */
+  private async settle(): Promise<void> {
+    for (let quiet = 0, seen = this.opened, rounds = 0; quiet < 3 && rounds < 200; rounds++) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      quiet = this.opened === seen ? quiet + 1 : 0
+      seen = this.opened
+    }
   }
 
   /** Whether the session is closed (a method, so narrowing does not hide changes made by callbacks). */

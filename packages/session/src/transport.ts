@@ -29,10 +29,24 @@ export interface TransportPostOptions extends AbortOptions {
   powTimeMs?: number
 }
 
+/** Archived envelopes to fetch: those on `topics` sent in `[from, to]` (unix seconds, inclusive). */
+export interface HistoryRange {
+  readonly topics: readonly Topic[]
+  readonly from: number
+  readonly to: number
+}
+
 /** The raw-envelope interface a session runs on (design.md §6). */
 export interface SessionTransport {
   /** Seals and floods an envelope; resolves to its 32-byte hash. */
   postEnvelope(post: TransportPost, options?: TransportPostOptions): Promise<Uint8Array>
   /** Every valid envelope on `topics`, once, own posts included; ends when `options.signal` aborts. */
   subscribeEnvelopes(topics: readonly Topic[], options?: AbortOptions): AsyncIterable<Envelope>
+  /**
+   * Optional: fetches archived envelopes in `range` (from mail servers the app trusts) and hands
+   * each to the matching `subscribeEnvelopes` iterables, once; resolves with how many envelopes
+   * arrived, after they were handed over. Needed only for `Session.catchUp`. `@hush/mail`'s
+   * `historyFetcher` builds one for a node.
+   */
+  requestHistory?(range: HistoryRange, options?: AbortOptions): Promise<number>
 }
