@@ -9,6 +9,7 @@ import { InvalidParamsError, MethodNotFoundError } from './errors.ts'
 import { type RpcCall, type RpcInvalidCall, type RpcResponse, errorResponse, isCall, parseBody, resultResponse } from './jsonrpc.ts'
 import { type CallContext, METHODS, type MethodHandler } from './methods.ts'
 import type { ShhApi } from './shh-api.ts'
+import { type ShhextInit, shhextMethods } from './shhext.ts'
 
 /** Answers request bodies. */
 export interface Dispatcher {
@@ -24,6 +25,8 @@ export interface Dispatcher {
 export interface DispatcherInit {
   /** Most calls in one batch; more get one −32600 "batch too large" error. @default 1000 (geth) */
   maxBatchItems?: number
+  /** Serve `shhext_requestMessages` and `shhext_mailStats` (mail servers) too. @default not served */
+  shhext?: ShhextInit
 }
 
 /** geth's text for a batch over the cap (`errMsgBatchTooLarge`). */
@@ -78,12 +81,16 @@ export function createDispatcher(shh: ShhApi, init: DispatcherInit = {}): Dispat
   if (typeof init !== 'object' || init === null) throw new TypeError('init must be an object')
   checkMaxBatchItems(init.maxBatchItems, 'init.maxBatchItems')
   const maxBatchItems = init.maxBatchItems ?? MAX_BATCH_ITEMS
+  if (init.shhext !== undefined && (typeof init.shhext !== 'object' || init.shhext === null || typeof init.shhext.requestHistory !== 'function')) {
+    throw new TypeError('init.shhext must be an object with a requestHistory function')
+  }
+  const methods: Readonly<Record<string, MethodHandler>> = init.shhext === undefined ? METHODS : { ...METHODS, ...shhextMethods(init.shhext) }
   const run = async (item: RpcCall | RpcInvalidCall, ctx: CallContext): Promise<RpcResponse | undefined> => {
     if (!isCall(item)) return errorResponse(item.id, item.error.code, item.error.message)
     const id = item.id ?? null
     let response: RpcResponse
     try {
-      const handler: MethodHandler | undefined = Object.hasOwn(METHODS, item.method) ? METHODS[item.method] : undefined
+      const handler: MethodHandler | undefined = Object.hasOwn(methods, item.method) ? methods[item.method] : undefined
       if (handler === undefined) throw new MethodNotFoundError(item.method)
       if (item.params === undefined) throw new InvalidParamsError('non-array args')
       response = resultResponse(id, (await handler(shh, item.params, ctx)) ?? null)

@@ -7,7 +7,9 @@
  * 127.0.0.1 by default, can require a bearer token, refuses browser origins it was not told
  * about (and answers the allowed ones with CORS headers), bounds every request's size and every
  * batch (1000 calls, as geth), bounds sealing by the post's `powTime` (as geth), and aborts a
- * post when its client disconnects. It depends on no Hush package: it serves any {@link ShhApi}.
+ * post when its client disconnects. It serves any {@link ShhApi} (no dependency on the node);
+ * given {@link ShhextInit} it also serves status-go's mail methods `shhext_requestMessages` and
+ * `shhext_mailStats` (with `@hush/mail`'s history client, injected).
  *
  * @example
  * ```ts
@@ -27,6 +29,8 @@ export { createDispatcher } from './dispatcher.ts'
 export type { Dispatcher, DispatcherInit } from './dispatcher.ts'
 export type { CallContext } from './methods.ts'
 export type { ShhApi, ShhCallOptions, ShhCriteria, ShhInfo, ShhMessage, ShhPostParams } from './shh-api.ts'
+export { DEFAULT_MESSAGES_LIMIT, DEFAULT_MESSAGES_TIMEOUT_SECONDS, parseMessagesRequest, shhextMethods } from './shhext.ts'
+export type { HistoryPageLike, HistoryRequestLike, MailStatsLike, MessagesRequest, MessagesResponse, ShhextInit } from './shhext.ts'
 export { SubscriptionSet } from './subscriptions.ts'
 export type { SendText, SubscriptionScope } from './subscriptions.ts'
 export type { RpcInfo, RpcMessage } from './shapes.ts'

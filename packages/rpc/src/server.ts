@@ -19,6 +19,7 @@ import {
 import { type Dispatcher, checkMaxBatchItems, createDispatcher } from './dispatcher.ts'
 import { isAuthorized, isOriginAllowed } from './http-guard.ts'
 import type { ShhApi } from './shh-api.ts'
+import type { ShhextInit } from './shhext.ts'
 import { SubscriptionSet } from './subscriptions.ts'
 
 /** Construction options of `createRpcServer`. */
@@ -43,6 +44,11 @@ export interface RpcServerInit {
    * requests carrying another `Origin` get 403, WebSocket upgrades too. @default []
    */
   allowedOrigins?: readonly string[]
+  /**
+   * Serve `shhext_requestMessages` (history from a mail server, through `requestHistory`) and
+   * `shhext_mailStats` (this node's `mailServer`, when it runs one). @default not served
+   */
+  shhext?: ShhextInit
 }
 
 /** A running server. */
@@ -224,7 +230,10 @@ export async function createRpcServer(init: RpcServerInit): Promise<RpcServer> {
     maxRequestBytes: init.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
     allowedOrigins: [...(init.allowedOrigins ?? [])],
   }
-  const dispatcher = createDispatcher(init.shh, init.maxBatchItems === undefined ? {} : { maxBatchItems: init.maxBatchItems })
+  const dispatcher = createDispatcher(init.shh, {
+    ...(init.maxBatchItems !== undefined && { maxBatchItems: init.maxBatchItems }),
+    ...(init.shhext !== undefined && { shhext: init.shhext }),
+  })
   const lifetime = new AbortController()
   // Every request and connection in flight listens to it.
   setMaxListeners(Infinity, lifetime.signal)
