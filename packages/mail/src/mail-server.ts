@@ -3,6 +3,9 @@
  * history requests (code 126) with the archived envelopes (code 127), plus a completion (code 125)
  * for the extended form.
  *
+ * Retention. With `retention`, entries older than `maxAgeSeconds` and the oldest beyond
+ * `maxBytes` are pruned every `intervalMs` in the background.
+ *
  * Archiving. Pooled envelopes are queued and written in batches (every `flushIntervalMs`, or at
  * once when `flushBatch` are waiting), one durable `Archive.put` at a time; `stats().archived`
  * counts what the archive acknowledged. A failing write is retried on the next flush; while the
@@ -64,10 +67,30 @@ export interface MailServerInit {
    * @default 100000
    */
   readonly maxPending?: number
-  /** Called with archive write errors (the batch is retried). @default none */
+  /**
+   * Retention, applied in the background every `intervalMs` (and once at start): entries sent
+   * more than `maxAgeSeconds` ago go, then the oldest while the archive holds over `maxBytes` of
+   * envelopes. Without it the archive grows until the operator prunes it.
+   * @default none
+   */
+  readonly retention?: MailRetention
+  /** Called with archive write and prune errors (writes are retried). @default none */
   readonly onError?: (error: unknown) => void
   /** The clock in milliseconds. @default Date.now */
   readonly now?: () => number
+}
+
+/** Background retention of a mail server's archive. */
+export interface MailRetention {
+  /** Keep envelopes sent at most this long ago. */
+  readonly maxAgeSeconds?: number
+  /** Keep at most this many envelope bytes (the oldest go first). */
+  readonly maxBytes?: number
+  /**
+   * How often retention runs.
+   * @default 60000
+   */
+  readonly intervalMs?: number
 }
 
 /** Counters of a {@link MailServer}. */
@@ -86,6 +109,8 @@ export interface MailServerStats {
   readonly served: number
   /** Envelopes sent in answers. */
   readonly sent: number
+  /** Envelopes removed by retention. */
+  readonly pruned: number
 }
 
 /** A running mail server. */
@@ -139,7 +164,10 @@ class Server implements MailServer {
   private readonly serving = new Map<string, Promise<void>>()
   private abort = new AbortController()
   private running = false
-  private counts = { archived: 0, dropped: 0, requests: 0, refused: 0, served: 0, sent: 0 }
+  private counts = { archived: 0, dropped: 0, requests: 0, refused: 0, served: 0, sent: 0, pruned: 0 }
+  private readonly retention: Required<Pick<MailRetention, 'intervalMs'>> & MailRetention | undefined
+  private retentionTimer: ReturnType<typeof setInterval> | undefined
+  private pruning: Promise<void> = Promise.resolve()
   private readonly onEnvelope = (event: CustomEvent<PooledEnvelope>): void => this.enqueue(event.detail)
 
   constructor(host: MailServerHost, init: MailServerInit) {
@@ -165,6 +193,15 @@ class Server implements MailServer {
     assertInt(this.flushBatch, 'init.flushBatch', 1)
     this.maxPending = init.maxPending ?? 100_000
     assertInt(this.maxPending, 'init.maxPending', 1)
+    if (init.retention !== undefined) {
+      const r = init.retention
+      if (typeof r !== 'object' || r === null) throw new TypeError('init.retention must be an object')
+      if (r.maxAgeSeconds !== undefined) assertInt(r.maxAgeSeconds, 'init.retention.maxAgeSeconds', 1)
+      if (r.maxBytes !== undefined) assertInt(r.maxBytes, 'init.retention.maxBytes', 0)
+      const intervalMs = r.intervalMs ?? 60_000
+      assertInt(intervalMs, 'init.retention.intervalMs', 1)
+      this.retention = { ...r, intervalMs }
+    }
     this.onError = init.onError ?? (() => {})
     this.now = init.now ?? Date.now
   }
@@ -175,6 +212,29 @@ class Server implements MailServer {
     this.abort = new AbortController()
     this.host.addEventListener('envelope', this.onEnvelope)
     this.host.setRequestHandler((request) => this.onRequest(request))
+    if (this.retention !== undefined) {
+      void this.prune()
+      this.retentionTimer = setInterval(() => void this.prune(), this.retention.intervalMs)
+    }
+  }
+
+  /** Applies the retention policy once (one run at a time). */
+  private prune(): Promise<void> {
+    const r = this.retention
+    if (r === undefined) return Promise.resolve()
+    this.pruning = this.pruning.then(async () => {
+      const nowSeconds = Math.floor(this.now() / 1000)
+      try {
+        const result = await this.archive.prune({
+          ...(r.maxAgeSeconds === undefined ? {} : { before: Math.max(0, nowSeconds - r.maxAgeSeconds) }),
+          ...(r.maxBytes === undefined ? {} : { maxBytes: r.maxBytes }),
+        })
+        this.counts.pruned += result.removed
+      } catch (err) {
+        this.onError(err)
+      }
+    })
+    return this.pruning
   }
 
   async stop(): Promise<void> {
@@ -183,7 +243,10 @@ class Server implements MailServer {
     this.host.removeEventListener('envelope', this.onEnvelope)
     this.host.setRequestHandler(undefined)
     this.abort.abort(new Error('the mail server stopped'))
+    clearInterval(this.retentionTimer)
+    this.retentionTimer = undefined
     await Promise.allSettled([...this.serving.values()])
+    await this.pruning
     await this.flush()
   }
 

@@ -274,4 +274,24 @@ describe('mail server and history client over TCP', () => {
       await expect(pages(requestHistory(n.services.shh, bad as Parameters<typeof requestHistory>[1]))).rejects.toThrow(field)
     }
   })
+
+  it('prune the archive in the background by age and by bytes', async () => {
+    const n = await node()
+    const a = await archive()
+    const t = now()
+    const entry = (i: number, time: number): ArchiveEntry => {
+      const raw = encodeEnvelope(wrapMessage({ symKey: CHAT_KEY, topic: chat, payload: new Uint8Array([i]), now: time, ttl: 50 }))
+      return { time, hash: keccak256(raw), topic: chat, raw }
+    }
+    const old = Array.from({ length: 5 }, (_, i) => entry(i, t - 7200 + i))
+    const recent = Array.from({ length: 5 }, (_, i) => entry(10 + i, t - 60 + i))
+    await a.put([...old, ...recent])
+    const keep = recent.slice(2).reduce((sum, e) => sum + e.raw.length, 0)
+    const mail = createMailServer(n.services.shh, { archive: a, symKey: MAIL_KEY, retention: { maxAgeSeconds: 3600, maxBytes: keep, intervalMs: 20 } })
+    mail.start()
+    servers.push(mail)
+    await waitFor(() => mail.stats().pruned === 7, 5000, 'retention')
+    expect(await a.stats()).toEqual({ count: 3, bytes: keep })
+    expect(() => createMailServer(n.services.shh, { archive: a, symKey: MAIL_KEY, retention: { maxAgeSeconds: 0 } })).toThrow(/init.retention.maxAgeSeconds/)
+  })
 })
