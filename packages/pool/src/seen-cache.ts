@@ -5,7 +5,8 @@
  * (design §3). Bounded in count: when full, the hash with the earliest expiry goes first.
  *
  * Structure: each remembered hash gets a small integer id; a {@link HashIndex} (open addressing
- * on typed arrays) maps the hash to its id, a `Float64Array` holds each id's expiry, and a bucket
+ * on typed arrays) maps the hash to its id, a `Float64Array` holds each id's expiry (and the
+ * pool's pin, side by side), and a bucket
  * queue orders ids by expiry: one array of ids per expiry second and a small min-heap of those
  * seconds (s = distinct seconds, a few hundred for usual TTLs). Deletion is lazy: an id whose
  * expiry differs from its bucket's second is stale and skipped; the buckets are rebuilt when
@@ -87,10 +88,13 @@ export class IndexedSeenCache implements SeenCache {
   private readonly maxCount: number
   /** Hash → id, with each id's hash as 8 words in `index.words`. */
   readonly index: HashIndex
-  /** Seen record per id: the remembered expiry, or -1 for none (a free id has none either). */
-  private expiry: Float64Array
-  /** The pool's slot per id, or -1 when the pool does not hold it (see the class comment). */
-  private pins: Int32Array
+  /**
+   * Per id, side by side (one cache line for both, as unpinning and forgetting read both): at
+   * `2 * id` its seen record, the remembered expiry, or -1 for none (a free id has none either);
+   * at `2 * id + 1` the pool's slot pinned to it, or -1 when the pool does not hold it (see the
+   * class comment).
+   */
+  private records: Float64Array
   private readonly free: number[] = []
   private used = 0
   /** Seen records held. */
@@ -108,8 +112,7 @@ export class IndexedSeenCache implements SeenCache {
     this.allowanceSeconds = allowanceSeconds
     const initial = Math.min(1024, maxCount + 1)
     this.index = new HashIndex(initial)
-    this.expiry = new Float64Array(initial).fill(-1)
-    this.pins = new Int32Array(initial).fill(-1)
+    this.records = new Float64Array(2 * initial).fill(-1)
   }
 
   get size(): number {
@@ -128,7 +131,7 @@ export class IndexedSeenCache implements SeenCache {
 
   delete(hash: Uint8Array | HashKey): boolean {
     const id = this.index.find(toWords(hash, this.scratch, 'hash'))
-    if (id < 0 || this.expiry[id] < 0) return false
+    if (id < 0 || this.records[2 * id] < 0) return false
     this.removeRecord(id)
     if (this.bucketed > 2 * this.count + 1024) this.compact()
     return true
@@ -155,12 +158,12 @@ export class IndexedSeenCache implements SeenCache {
 
   /** The pool's slot pinned to `id`, or -1. */
   pinOf(id: number): number {
-    return this.pins[id]
+    return this.records[2 * id + 1]
   }
 
   /** True when `id` has a seen record and `now ≤ expiry + allowance`. */
   isSeen(id: number, now: number): boolean {
-    const expiry = this.expiry[id]
+    const expiry = this.records[2 * id]
     return expiry >= 0 && now <= expiry + this.allowanceSeconds
   }
 
@@ -169,7 +172,7 @@ export class IndexedSeenCache implements SeenCache {
    * see the pool's `warm`. Returns a value of no meaning (kept by the caller).
    */
   touch(id: number): number {
-    return this.pins[id] ^ this.expiry[id] ^ this.index.touch(id)
+    return this.records[2 * id + 1] ^ this.records[2 * id] ^ this.index.touch(id)
   }
 
   /**
@@ -178,7 +181,7 @@ export class IndexedSeenCache implements SeenCache {
    */
   pin(words: Int32Array, found: number, slot: number): number {
     const id = found < 0 ? this.newId(words, 0) : found
-    this.pins[id] = slot
+    this.records[2 * id + 1] = slot
     return id
   }
 
@@ -188,9 +191,9 @@ export class IndexedSeenCache implements SeenCache {
    * Amortised O(1), with no index work unless a record is forgotten to stay within `maxCount`.
    */
   unpin(id: number, expiry: number): void {
-    this.pins[id] = -1
+    this.records[2 * id + 1] = -1
     if (this.maxCount === 0) {
-      if (this.expiry[id] < 0) this.release(id)
+      if (this.records[2 * id] < 0) this.release(id)
       return
     }
     this.record(id, expiry)
@@ -207,7 +210,7 @@ export class IndexedSeenCache implements SeenCache {
       this.buckets.delete(second)
       this.bucketed -= bucket.length
       for (const id of bucket) {
-        if (this.expiry[id] === second) {
+        if (this.records[2 * id] === second) {
           this.removeRecord(id)
           removed++
         }
@@ -217,7 +220,7 @@ export class IndexedSeenCache implements SeenCache {
   }
 
   clear(): void {
-    for (let id = 0; id < this.used; id++) if (this.expiry[id] >= 0) this.removeRecord(id)
+    for (let id = 0; id < this.used; id++) if (this.records[2 * id] >= 0) this.removeRecord(id)
     this.buckets = new Map()
     this.seconds = []
     this.bucketed = 0
@@ -225,7 +228,7 @@ export class IndexedSeenCache implements SeenCache {
 
   /** Gives `id` a seen record of at least `expiry` (keeping a later one). */
   private record(id: number, expiry: number): void {
-    const old = this.expiry[id]
+    const old = this.records[2 * id]
     if (old >= expiry) return
     if (old < 0) {
       const seconds = this.seconds
@@ -235,12 +238,12 @@ export class IndexedSeenCache implements SeenCache {
         // pops it first). Skip the round trip: its bucket made and dropped on every call churns
         // the `Map` (that key's lookups slowed to microseconds when a full cache took one earliest
         // record after another, most likely from deleted entries left in V8's chains until a rehash).
-        if (this.pins[id] < 0) this.release(id)
+        if (this.records[2 * id + 1] < 0) this.release(id)
         return
       }
       this.count++
     }
-    this.expiry[id] = expiry
+    this.records[2 * id] = expiry
     this.bucket(expiry).push(id)
     this.bucketed++
     if (this.count > this.maxCount) this.evictEarliest()
@@ -258,12 +261,11 @@ export class IndexedSeenCache implements SeenCache {
   private alloc(): number {
     const reused = this.free.pop()
     if (reused !== undefined) return reused
-    if (this.used === this.expiry.length) {
+    if (2 * this.used === this.records.length) {
       // Seen records are bounded by `maxCount`, pinned ids by the pool's count bound. Growing by
       // half (not doubling) keeps the unused tail of these arrays and the words under a third.
-      const capacity = Math.ceil(1.5 * this.expiry.length)
-      this.expiry = grown(this.expiry, capacity, -1)
-      this.pins = grown(this.pins, capacity, -1)
+      const capacity = Math.ceil(1.5 * this.used)
+      this.records = grown(this.records, 2 * capacity, -1)
       this.index.reserve(capacity)
     }
     return this.used++
@@ -271,9 +273,9 @@ export class IndexedSeenCache implements SeenCache {
 
   /** Drops the seen record of `id`, and frees the id unless the pool pins it. */
   private removeRecord(id: number): void {
-    this.expiry[id] = -1
+    this.records[2 * id] = -1
     this.count--
-    if (this.pins[id] < 0) this.release(id)
+    if (this.records[2 * id + 1] < 0) this.release(id)
   }
 
   private release(id: number): void {
@@ -304,7 +306,7 @@ export class IndexedSeenCache implements SeenCache {
       }
       if (id === undefined) continue
       this.bucketed--
-      if (this.expiry[id] === second) {
+      if (this.records[2 * id] === second) {
         this.removeRecord(id)
         return
       }
@@ -317,7 +319,7 @@ export class IndexedSeenCache implements SeenCache {
     this.seconds = []
     this.bucketed = 0
     for (let id = 0; id < this.used; id++) {
-      const second = this.expiry[id]
+      const second = this.records[2 * id]
       if (second >= 0) {
         this.bucket(second).push(id)
         this.bucketed++
