@@ -38,3 +38,56 @@ export async function readConfig(path: string): Promise<Record<string, unknown>>
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CliError(`the config file ${path} must hold a JSON object`)
   return parsed as Record<string, unknown>
 }
+
+/**
+ * Reads a password from `file` (one trailing newline dropped), else from the environment
+ * variable `envName`. Never from a flag value: those show in `ps`.
+ * @throws {CliError} when neither gives a non-empty password, or the file cannot be read
+ */
+export async function readPassword(file: string | undefined, envName: string, fileFlag: string): Promise<string> {
+  let password: string | undefined
+  if (file !== undefined) {
+    try {
+      password = (await readFile(file, 'utf8')).replace(/\r?\n$/, '')
+    } catch (err) {
+      throw new CliError(`cannot read ${fileFlag} ${file}: ${(err as Error).message}`, { cause: err })
+    }
+  } else {
+    password = process.env[envName]
+  }
+  if (password === undefined || password === '') throw new CliError(`the mail password is missing: give ${fileFlag} <file> or set ${envName}`)
+  return password
+}
+
+const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 }
+
+/**
+ * A time flag: unix seconds (`1764072000`), `now`, or an age (`90s`, `30m`, `2h`, `7d`) meaning
+ * that long before `now`.
+ * @throws {CliError} naming `flag` for anything else
+ */
+export function parseTime(value: string, flag: string, now: number = Math.floor(Date.now() / 1000)): number {
+  if (value === 'now') return now
+  if (/^\d+$/.test(value)) {
+    const n = Number(value)
+    if (n <= 0xffffffff) return n
+  }
+  const age = /^(\d+)([smhd])$/.exec(value)
+  if (age !== null) return Math.max(0, now - Number(age[1]) * (UNIT_SECONDS[age[2]] as number))
+  throw new CliError(`${flag} must be unix seconds, "now", or an age like 90s, 30m, 2h, 7d; got "${value}"`)
+}
+
+/**
+ * A peer flag: a peer id, or a multiaddr ending in `/p2p/<peer id>`; returns the peer id.
+ * @throws {CliError} naming `flag` for a multiaddr without a peer id
+ */
+export function parsePeer(value: string, flag: string): string {
+  if (!value.startsWith('/')) {
+    if (value === '' || /\s/.test(value)) throw new CliError(`${flag} must be a peer id or a multiaddr with /p2p/<peer id>; got "${value}"`)
+    return value
+  }
+  const parts = value.split('/')
+  const id = parts[parts.lastIndexOf('p2p') + 1]
+  if (!parts.includes('p2p') || id === undefined || id === '') throw new CliError(`${flag} must end in /p2p/<peer id>; got "${value}"`)
+  return id
+}

@@ -5,12 +5,13 @@ import { Command, InvalidArgumentError } from 'commander'
 import { accountAddFriend, accountCreate, accountPassword, accountRemoveFriend, accountShow } from './commands/account.ts'
 import { runChat } from './commands/chat.ts'
 import { runDemo } from './commands/demo.ts'
+import { runHistory } from './commands/history.ts'
 import { keysDelete, keysList, keysNew } from './commands/keys.ts'
 import { runPost } from './commands/post.ts'
-import { type StartOptions, runStart } from './commands/start.ts'
+import { MAIL_PASSWORD_ENV, type StartOptions, runStart } from './commands/start.ts'
 import { runWatch } from './commands/watch.ts'
 import { CliError } from './errors.ts'
-import { dataDir, parseTopic } from './options.ts'
+import { dataDir, parsePeer, parseTime, parseTopic, readPassword } from './options.ts'
 import type { RpcTarget } from './rpc-client.ts'
 
 /** Parses a number flag, with a clear message for bad input. */
@@ -59,6 +60,8 @@ export function createProgram(): Command {
     .description('Hush: a Whisper v6 gossip messaging node')
     .version('0.1.0')
     .showHelpAfterError()
+    // Usage errors exit 2, like CliErrors (bin.ts maps commander's exits).
+    .exitOverride()
 
   const start = program
     .command('start')
@@ -71,6 +74,10 @@ export function createProgram(): Command {
     .option('--rpc-port <port>', 'RPC port (0 picks a free one)', numberFlag('--rpc-port', { min: 0, integer: true }), 8545)
     .option('--token <token>', 'require this bearer token on RPC requests')
     .option('--config <file>', 'JSON file with any of these settings (flags win)')
+    .option('--mail', 'also run a mail server: archive every envelope the node accepts, answer history requests')
+    .option('--mail-dir <dir>', 'the mail archive (LevelDB) directory (default: <data dir>/mail)')
+    .option('--mail-password-file <file>', `file holding the mail password (else $${MAIL_PASSWORD_ENV}; there is no password flag, as flag values show in \`ps\`)`)
+    .option('--mail-min-pow <pow>', 'least PoW of a history request', numberFlag('--mail-min-pow', { min: 0 }))
     .action(async (opts: StartOptions, command: Command) => {
       const given = new Set(Object.keys(opts).filter((k) => command.getOptionValueSource(k) === 'cli'))
       await runStart(opts, given)
@@ -158,6 +165,72 @@ export function createProgram(): Command {
         intervalMs: opts.interval,
         signal: ac.signal,
       })
+    } finally {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+    }
+  })
+
+  rpcOptions(
+    program
+      .command('history')
+      .description('fetch past messages from a mail server connected to a running node (shhext_requestMessages, page by page)')
+      .requiredOption('--peer <peer>', 'the mail server: peer id, or multiaddr ending in /p2p/<peer id> (must be connected)')
+      .option('--topic <topic>', 'topic to fetch (repeatable; none = all)', topicFlag)
+      .option('--from <time>', 'earliest sent time: unix seconds, or an age like 90s, 30m, 2h, 7d', '24h')
+      .option('--to <time>', 'latest sent time: unix seconds, an age, or now', 'now')
+      .option('--password-file <file>', `file holding the mail password (else $${MAIL_PASSWORD_ENV}; no password flag, as flag values show in \`ps\`)`)
+      .option('--sym-key-id <id>', 'symmetric key id on the node, to open and print the messages')
+      .option('--key-id <id>', 'key pair id on the node, to open and print asymmetric messages')
+      .option('--count-only', 'print only the number of envelopes received')
+      .option('--page-size <n>', 'envelopes per page', numberFlag('--page-size', { min: 1, integer: true }), 100)
+      .option('--pow <pow>', 'PoW of each request (at least the server\'s minimum)', numberFlag('--pow', { min: 0 }), 0.2)
+      .option('--timeout <seconds>', 'most seconds one page may take', numberFlag('--timeout', { min: 1, integer: true }), 30)
+  ).action(async (opts: { rpc: string; token?: string; peer: string; topic?: Uint8Array[]; from: string; to: string; passwordFile?: string; symKeyId?: string; keyId?: string; countOnly?: boolean; pageSize: number; pow: number; timeout: number }) => {
+    const countOnly = opts.countOnly === true
+    if (opts.symKeyId !== undefined && opts.keyId !== undefined) throw new CliError('give at most one of --sym-key-id and --key-id')
+    if (!countOnly && opts.symKeyId === undefined && opts.keyId === undefined) throw new CliError('give --sym-key-id or --key-id to print the messages, or --count-only')
+    if (opts.pageSize > 1000) throw new CliError(`--page-size must be at most 1000, got ${opts.pageSize}`)
+    const now = Math.floor(Date.now() / 1000)
+    const from = parseTime(opts.from, '--from', now)
+    const to = parseTime(opts.to, '--to', now)
+    if (to < from) throw new CliError(`--to (${to}) is before --from (${from})`)
+    const peer = parsePeer(opts.peer, '--peer')
+    const password = await readPassword(opts.passwordFile, MAIL_PASSWORD_ENV, '--password-file')
+    const ac = new AbortController()
+    const stop = (): void => ac.abort()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    // On a terminal the progress line is redrawn in place (on stderr); otherwise only the last one is written.
+    const tty = process.stderr.isTTY === true
+    let shown = ''
+    const progress = (line: string, final: boolean): void => {
+      if (tty) process.stderr.write(`\r\x1b[2K${line}${final ? '\n' : ''}`)
+      else if (final) process.stderr.write(`${line}\n`)
+      shown = final ? '' : line
+    }
+    const print = (line: string): void => {
+      if (tty && shown !== '') process.stderr.write('\r\x1b[2K')
+      process.stdout.write(`${line}\n`)
+      if (tty && shown !== '') process.stderr.write(shown)
+    }
+    try {
+      const result = await runHistory(target(opts), {
+        peer,
+        password,
+        from,
+        to,
+        topics: opts.topic ?? [],
+        ...(!countOnly && opts.symKeyId !== undefined && { symKeyId: opts.symKeyId }),
+        ...(!countOnly && opts.keyId !== undefined && { keyId: opts.keyId }),
+        pageSize: opts.pageSize,
+        pow: opts.pow,
+        timeoutSeconds: opts.timeout,
+        signal: ac.signal,
+        print,
+        progress,
+      })
+      if (countOnly) console.log(result.envelopes)
     } finally {
       process.off('SIGINT', stop)
       process.off('SIGTERM', stop)

@@ -1,10 +1,14 @@
 /**
- * `hush start`: runs a node with the shh JSON-RPC endpoint until SIGINT/SIGTERM.
+ * `hush start`: runs a node with the shh JSON-RPC endpoint until SIGINT/SIGTERM; with `--mail`,
+ * also a mail server (see `mail-mode.ts`).
  */
+import { join } from 'node:path'
+import { requestHistory } from '@hush/mail'
 import { createHushNode } from '@hush/node'
 import { createRpcServer } from '@hush/rpc'
 import { CliError } from '../errors.ts'
-import { readConfig } from '../options.ts'
+import { dataDir, readConfig, readPassword } from '../options.ts'
+import { type MailMode, startMailMode } from './mail-mode.ts'
 
 /** Settings of `hush start` (flags, or the same keys in a JSON config file). */
 export interface StartOptions {
@@ -17,9 +21,20 @@ export interface StartOptions {
   rpcPort?: number
   token?: string
   config?: string
+  /** Run a mail server: archive every envelope the node accepts, answer history requests. */
+  mail?: boolean
+  /** The archive directory. @default `<data dir>/mail` */
+  mailDir?: string
+  /** A file holding the mail password (else `HUSH_MAIL_PASSWORD`). */
+  mailPasswordFile?: string
+  /** Least PoW of a history request. @default 0 */
+  mailMinPow?: number
 }
 
-const KNOWN = new Set(['dataDir', 'listen', 'bootstrap', 'minPow', 'light', 'rpcHost', 'rpcPort', 'token'])
+const KNOWN = new Set(['dataDir', 'listen', 'bootstrap', 'minPow', 'light', 'rpcHost', 'rpcPort', 'token', 'mail', 'mailDir', 'mailPasswordFile', 'mailMinPow'])
+
+/** The environment variable `--mail` reads the password from when no file is given. */
+export const MAIL_PASSWORD_ENV = 'HUSH_MAIL_PASSWORD'
 
 /** Merges a config file under the flags; flags win. */
 async function withConfig(options: StartOptions, given: Set<string>): Promise<StartOptions> {
@@ -37,6 +52,8 @@ async function withConfig(options: StartOptions, given: Set<string>): Promise<St
  */
 async function startNode(options: StartOptions, given: Set<string> = new Set(), print: (line: string) => void = console.log): Promise<() => Promise<void>> {
   const o = await withConfig(options, given)
+  // Read before anything starts, so a missing password fails at once.
+  const mailPassword = o.mail === true ? await readPassword(o.mailPasswordFile, MAIL_PASSWORD_ENV, '--mail-password-file') : undefined
   let node
   try {
     node = await createHushNode({
@@ -48,15 +65,28 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
   } catch (err) {
     throw new CliError(`cannot start the node: ${(err as Error).message}`, { cause: err })
   }
+  const shh = node.services.shh
+  let mail: MailMode | undefined
+  if (mailPassword !== undefined) {
+    const path = o.mailDir ?? join(dataDir(o.dataDir), 'mail')
+    try {
+      mail = await startMailMode(shh, { path, password: mailPassword, ...(o.mailMinPow !== undefined && { minPow: o.mailMinPow }) }, print)
+    } catch (err) {
+      await node.stop()
+      throw err
+    }
+  }
   let rpc
   try {
     rpc = await createRpcServer({
-      shh: node.services.shh,
+      shh,
       host: o.rpcHost ?? '127.0.0.1',
       port: o.rpcPort ?? 8545,
       ...(o.token !== undefined && { token: o.token }),
+      shhext: { requestHistory: (request) => requestHistory(shh, request), ...(mail !== undefined && { mailServer: mail.server }) },
     })
   } catch (err) {
+    await mail?.stop()
     await node.stop()
     throw new CliError(`cannot start the RPC server: ${(err as Error).message}`, { cause: err })
   }
@@ -66,8 +96,11 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
   if (rpc.wsUrl !== undefined) print(`ws: ${rpc.wsUrl}`)
   const server = rpc
   const libp2p = node
+  const mailMode = mail
   return async () => {
     await server.close()
+    // The mail server first: it writes what is pending, then the archive closes, then the node.
+    await mailMode?.stop()
     await libp2p.stop()
   }
 }

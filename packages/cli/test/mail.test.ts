@@ -1,0 +1,142 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from 'vitest'
+import { rpcCall } from '../src/rpc-client.ts'
+
+/*
+ * `hush start --mail` and `hush history` as a person runs them, from the built package (dist):
+ *
+ *   server: hush start --mail (LevelDB under its data dir)   ◄── shh_post × 3 (TTL 1 s)
+ *           SIGKILL after `archived 3`, started again on the same data dir
+ *   client: hush start --bootstrap <server>                  ◄── hush history --peer <server>
+ *
+ * The envelopes expired before the client connected, so only the mail server can deliver them.
+ */
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
+const run = promisify(execFile)
+const hush = (args: string[], env: Record<string, string> = {}) => run(process.execPath, [bin, ...args], { timeout: 60_000, env: { ...process.env, ...env } })
+
+interface Started {
+  child: ChildProcess
+  rpc: string
+  listen: string
+  peerId: string
+  /** Everything printed so far (stdout and stderr). */
+  out: () => string
+  exited: Promise<number | null>
+}
+
+function waitForOutput(s: Started, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const match = pattern.exec(s.out())
+      if (match !== null) return resolve(match)
+      if (Date.now() > deadline) return reject(new Error(`no ${pattern} in ${timeoutMs} ms: ${s.out()}`))
+      setTimeout(check, 20)
+    }
+    check()
+  })
+}
+
+/** Starts `hush start` and waits (bounded) for its rpc and listen lines. */
+function start(...args: string[]): Promise<Started> {
+  const child = spawn(process.execPath, [bin, 'start', '--rpc-port', '0', '--min-pow', '0.01', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  let out = ''
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hush start printed no rpc line in 20 s: ${out}`)), 20_000)
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      const rpc = /^rpc: (\S+)$/m.exec(out)?.[1]
+      const listen = /^listening: (\S+)$/m.exec(out)?.[1]
+      const peerId = /^peer id: (\S+)$/m.exec(out)?.[1]
+      if (rpc !== undefined && listen !== undefined && peerId !== undefined) {
+        clearTimeout(timer)
+        resolve({ child, rpc, listen, peerId, out: () => out, exited })
+      }
+    })
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    child.once('exit', (code) => reject(new Error(`hush start exited with ${code}: ${out}`)))
+  })
+}
+
+const CHAT_KEY = `0x${'42'.repeat(32)}`
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+describe('hush start --mail and hush history', () => {
+  const children: Started[] = []
+  let dir: string | undefined
+  afterAll(async () => {
+    for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGTERM')
+    await Promise.all(children.map((c) => c.exited))
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true })
+  })
+
+  it('archives durably (across SIGKILL), then `hush history` prints the messages and the progress line', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hush-cli-mail-'))
+    const passwordFile = join(dir, 'mail-password')
+    await writeFile(passwordFile, 'mail server password\n')
+    const serverDir = join(dir, 'server')
+
+    const first = await start('--mail', '--mail-password-file', passwordFile, '--data-dir', serverDir)
+    children.push(first)
+    await waitForOutput(first, /^mail: archive \S+ \(LevelDB, 0 envelopes; each write is fsynced before it counts as archived\)$/m)
+    expect(first.out()).toContain(`mail: archive ${join(serverDir, 'mail')} `)
+    const keyId = await rpcCall<string>({ url: first.rpc }, 'shh_addSymKey', [CHAT_KEY])
+    for (let i = 0; i < 3; i++) {
+      await rpcCall({ url: first.rpc }, 'shh_post', [{ symKeyID: keyId, topic: '0x11223344', payload: `0x${Buffer.from(`old news ${i}`).toString('hex')}`, ttl: 1, powTarget: 0.01, powTime: 2 }])
+    }
+    await waitForOutput(first, /^archived 3$/m)
+    // `archived 3` promises durability: a crash right after it loses none of the three.
+    first.child.kill('SIGKILL')
+    await first.exited
+
+    const server = await start('--mail', '--mail-password-file', passwordFile, '--data-dir', serverDir)
+    children.push(server)
+    await waitForOutput(server, /^mail: archive \S+ \(LevelDB, 3 envelopes;/m)
+    await sleep(1500) // the TTL of 1 s is over: the envelopes live only in the archive now
+    const client = await start('--bootstrap', server.listen)
+    children.push(client)
+    // shh_markTrustedPeer throws until the peer is connected and ready.
+    for (let tries = 0; ; tries++) {
+      try {
+        await rpcCall({ url: client.rpc }, 'shh_markTrustedPeer', [server.peerId])
+        break
+      } catch (err) {
+        if (tries > 100) throw err
+        await sleep(50)
+      }
+    }
+    const chatId = await rpcCall<string>({ url: client.rpc }, 'shh_addSymKey', [CHAT_KEY])
+
+    const printed = await hush(['history', '--rpc', client.rpc, '--peer', server.listen, '--topic', '0x11223344', '--from', '10m', '--sym-key-id', chatId, '--page-size', '2', '--password-file', passwordFile])
+    expect(printed.stdout.trim().split('\n').map((l) => l.replace(/^.* pow [0-9.]+: /, '')).sort()).toEqual(['old news 0', 'old news 1', 'old news 2'])
+    expect(printed.stdout).toMatch(/^\d{4}-\d\d-\d\dT\S+Z 0x11223344 unsigned pow [0-9.]+: old news 0$/m)
+    // Not a terminal: only the final progress line, on stderr.
+    expect(printed.stderr).toBe('history: 2 pages, 3 envelopes\n')
+
+    const counted = await hush(['history', '--rpc', client.rpc, '--peer', server.peerId, '--from', '10m', '--to', 'now', '--count-only'], { HUSH_MAIL_PASSWORD: 'mail server password' })
+    expect(counted.stdout).toBe('3\n')
+    expect(counted.stderr).toBe('history: 1 page, 3 envelopes\n')
+
+    expect(await rpcCall({ url: server.rpc }, 'shhext_mailStats')).toMatchObject({ archived: 0, pending: 0 })
+    for (const c of [server, client]) c.child.kill('SIGTERM')
+    expect(await server.exited).toBe(0)
+    expect(await client.exited).toBe(0)
+  }, 90_000)
+
+  it('reports bad flags with one line and exit code 2 (more cases in options.test.ts)', async () => {
+    const cases: [string[], RegExp][] = [
+      [['history', '--count-only'], /required option '--peer <peer>' not specified/],
+      [['history', '--peer', 'x', '--count-only', '--from', 'yesterday'], /^hush: --from must be unix seconds, "now", or an age like 90s, 30m, 2h, 7d; got "yesterday"\n$/],
+      [['history', '--peer', 'x'], /^hush: give --sym-key-id or --key-id to print the messages, or --count-only\n$/],
+      [['start', '--mail', '--rpc-port', '0'], /^hush: the mail password is missing: give --mail-password-file <file> or set HUSH_MAIL_PASSWORD\n$/],
+    ]
+    await Promise.all(cases.map(([args, stderr]) => expect(hush(args, { HUSH_MAIL_PASSWORD: '' })).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(stderr) })))
+  }, 60_000)
+})

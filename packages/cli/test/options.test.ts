@@ -1,0 +1,64 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { parsePeer, parseTime, readPassword } from '../src/options.ts'
+
+const NOW = 1_764_072_000
+
+describe('parseTime', () => {
+  it('reads unix seconds, now, and ages', () => {
+    expect(parseTime('1700000000', '--from', NOW)).toBe(1_700_000_000)
+    expect(parseTime('now', '--to', NOW)).toBe(NOW)
+    expect(parseTime('90s', '--from', NOW)).toBe(NOW - 90)
+    expect(parseTime('30m', '--from', NOW)).toBe(NOW - 1800)
+    expect(parseTime('2h', '--from', NOW)).toBe(NOW - 7200)
+    expect(parseTime('7d', '--from', NOW)).toBe(NOW - 7 * 86_400)
+    expect(parseTime('100000d', '--from', NOW)).toBe(0)
+  })
+
+  it('refuses anything else, naming the flag', () => {
+    for (const bad of ['', 'yesterday', '-5', '1.5', '2w', '4294967296', 'h']) {
+      expect(() => parseTime(bad, '--from', NOW)).toThrow(expect.objectContaining({ name: 'CliError', message: expect.stringMatching(/^--from must be unix seconds/) }))
+    }
+  })
+})
+
+describe('parsePeer', () => {
+  it('takes a peer id or the /p2p/ part of a multiaddr', () => {
+    expect(parsePeer('12D3KooWabc', '--peer')).toBe('12D3KooWabc')
+    expect(parsePeer('/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWabc', '--peer')).toBe('12D3KooWabc')
+  })
+
+  it('refuses a multiaddr without a peer id, and blanks', () => {
+    expect(() => parsePeer('/ip4/127.0.0.1/tcp/1', '--peer')).toThrow(/^--peer must end in \/p2p\/<peer id>/)
+    expect(() => parsePeer('/ip4/127.0.0.1/tcp/1/p2p/', '--peer')).toThrow(/^--peer must end in/)
+    expect(() => parsePeer('', '--peer')).toThrow(/^--peer must be a peer id/)
+    expect(() => parsePeer('a b', '--peer')).toThrow(/^--peer must be a peer id/)
+  })
+})
+
+describe('readPassword', () => {
+  const dirs: string[] = []
+  const saved = process.env.HUSH_TEST_PASSWORD
+  afterEach(async () => {
+    if (saved === undefined) delete process.env.HUSH_TEST_PASSWORD
+    else process.env.HUSH_TEST_PASSWORD = saved
+    await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })))
+  })
+
+  it('reads the file (dropping one trailing newline), else the environment', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hush-pw-'))
+    dirs.push(dir)
+    await writeFile(join(dir, 'pw'), 'secret words \n')
+    process.env.HUSH_TEST_PASSWORD = 'from env'
+    expect(await readPassword(join(dir, 'pw'), 'HUSH_TEST_PASSWORD', '--password-file')).toBe('secret words ')
+    expect(await readPassword(undefined, 'HUSH_TEST_PASSWORD', '--password-file')).toBe('from env')
+  })
+
+  it('says what is missing or unreadable', async () => {
+    delete process.env.HUSH_TEST_PASSWORD
+    await expect(readPassword(undefined, 'HUSH_TEST_PASSWORD', '--password-file')).rejects.toThrow('the mail password is missing: give --password-file <file> or set HUSH_TEST_PASSWORD')
+    await expect(readPassword('/nonexistent/pw', 'HUSH_TEST_PASSWORD', '--password-file')).rejects.toMatchObject({ name: 'CliError', message: expect.stringMatching(/^cannot read --password-file \/nonexistent\/pw: /) })
+  })
+})
