@@ -2,7 +2,7 @@
  * `hush start`: runs a node with the shh JSON-RPC endpoint until SIGINT/SIGTERM; with `--mail`,
  * also a mail server (see `mail-mode.ts`).
  */
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { requestHistory } from '@hush/mail'
 import { createHushNode } from '@hush/node'
 import { createRpcServer } from '@hush/rpc'
@@ -68,7 +68,7 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
   const shh = node.services.shh
   let mail: MailMode | undefined
   if (mailPassword !== undefined) {
-    const path = o.mailDir ?? join(dataDir(o.dataDir), 'mail')
+    const path = resolve(o.mailDir ?? join(dataDir(o.dataDir), 'mail'))
     try {
       mail = await startMailMode(shh, { path, password: mailPassword, ...(o.mailMinPow !== undefined && { minPow: o.mailMinPow }) }, print)
     } catch (err) {
