@@ -130,6 +130,64 @@ describe('hush start --mail and hush history', () => {
     expect(await client.exited).toBe(0)
   }, 90_000)
 
+  it('serves after kill -9 under write load every envelope it had acknowledged (counted)', async () => {
+    dir ??= await mkdtemp(join(tmpdir(), 'hush-cli-mail-'))
+    const passwordFile = join(dir, 'crash-password')
+    await writeFile(passwordFile, 'crash password\n')
+    const serverDir = join(dir, 'crash-server')
+    const first = await start('--mail', '--mail-password-file', passwordFile, '--data-dir', serverDir)
+    children.push(first)
+    await waitForOutput(first, /^mail: archive \S+ \(LevelDB, 0 envelopes;/m)
+    const keyId = await rpcCall<string>({ url: first.rpc }, 'shh_addSymKey', [CHAT_KEY])
+    // The load: numbered posts one after another (so the archive's order is their order) until the kill.
+    let posted = 0
+    let killed = false
+    const load = (async () => {
+      while (!killed) {
+        try {
+          await rpcCall({ url: first.rpc }, 'shh_post', [{ symKeyID: keyId, topic: '0x55667788', payload: `0x${Buffer.from(`msg ${posted}`).toString('hex')}`, ttl: 600, powTarget: 0.01, powTime: 2 }])
+          posted++
+        } catch {
+          return // the server is gone
+        }
+      }
+    })()
+    const seen = await waitForOutput(first, /^archived ([2-9]\d{2,}|\d{4,})$/m, 30_000)
+    // Kill at once, mid-load: the last `archived` line printed is what was acknowledged.
+    first.child.kill('SIGKILL')
+    killed = true
+    await first.exited
+    await load
+    const acknowledged = Math.max(...[...first.out().matchAll(/^archived (\d+)$/gm)].map((m) => Number(m[1])))
+    expect(acknowledged).toBeGreaterThanOrEqual(Number(seen[1]))
+    expect(posted).toBeGreaterThanOrEqual(acknowledged)
+
+    const server = await start('--mail', '--mail-password-file', passwordFile, '--data-dir', serverDir)
+    children.push(server)
+    const held = Number((await waitForOutput(server, /^mail: archive \S+ \(LevelDB, (\d+) envelopes;/m))[1])
+    expect(held).toBeGreaterThanOrEqual(acknowledged)
+    const client = await start('--bootstrap', server.listen)
+    children.push(client)
+    for (let tries = 0; ; tries++) {
+      try {
+        await rpcCall({ url: client.rpc }, 'shh_markTrustedPeer', [server.peerId])
+        break
+      } catch (err) {
+        if (tries > 100) throw err
+        await sleep(50)
+      }
+    }
+    const chatId = await rpcCall<string>({ url: client.rpc }, 'shh_addSymKey', [CHAT_KEY])
+    const printed = await hush(['history', '--rpc', client.rpc, '--peer', server.peerId, '--topic', '0x55667788', '--from', '10m', '--sym-key-id', chatId, '--page-size', '1000', '--password-file', passwordFile])
+    const served = new Set([...printed.stdout.matchAll(/: msg (\d+)$/gm)].map((m) => Number(m[1])))
+    // The archive is in arrival order, which is posting order: the first `acknowledged` are msg 0 … acknowledged − 1.
+    const missing = Array.from({ length: acknowledged }, (_, i) => i).filter((i) => !served.has(i))
+    expect(missing).toEqual([])
+    expect(served.size).toBe(held)
+    for (const c of [server, client]) c.child.kill('SIGTERM')
+    await Promise.all([server.exited, client.exited])
+  }, 90_000)
+
   it('reports bad flags with one line and exit code 2 (more cases in options.test.ts)', async () => {
     const cases: [string[], RegExp][] = [
       [['history', '--count-only'], /required option '--peer <peer>' not specified/],
