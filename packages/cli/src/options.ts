@@ -78,6 +78,30 @@ export function parseTime(value: string, flag: string, now: number = Math.floor(
 }
 
 /**
+ * A duration flag: `90s`, `30m`, `2h`, `7d`; returns seconds.
+ * @throws {CliError} naming `flag` for anything else
+ */
+export function parseDuration(value: string, flag: string): number {
+  const m = /^(\d+)([smhd])$/.exec(value)
+  const seconds = m === null ? 0 : Number(m[1]) * (UNIT_SECONDS[m[2]] as number)
+  if (seconds < 1) throw new CliError(`${flag} must be a duration like 90s, 30m, 2h, 7d; got "${value}"`)
+  return seconds
+}
+
+const UNIT_BYTES: Readonly<Record<string, number>> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }
+
+/**
+ * A size flag: bytes, or with a binary suffix (`512M`, `10G`); returns bytes.
+ * @throws {CliError} naming `flag` for anything else
+ */
+export function parseSize(value: string, flag: string): number {
+  const m = /^(\d+)([KMGT]?)$/.exec(value)
+  const bytes = m === null ? Number.NaN : Number(m[1]) * (UNIT_BYTES[m[2]] as number)
+  if (!Number.isSafeInteger(bytes)) throw new CliError(`${flag} must be a size in bytes, optionally with K, M, G or T (1024-based); got "${value}"`)
+  return bytes
+}
+
+/**
  * A peer flag: a peer id, or a multiaddr ending in `/p2p/<peer id>`; returns the peer id.
  * @throws {CliError} naming `flag` for a multiaddr without a peer id
  */

@@ -78,6 +78,9 @@ export function createProgram(): Command {
     .option('--mail-dir <dir>', 'the mail archive (LevelDB) directory (default: <data dir>/mail)')
     .option('--mail-password-file <file>', `file holding the mail password (else $${MAIL_PASSWORD_ENV}; there is no password flag, as flag values show in \`ps\`)`)
     .option('--mail-min-pow <pow>', 'least PoW of a history request', numberFlag('--mail-min-pow', { min: 0 }))
+    .option('--mail-store <store>', 'leveldb (under --mail-dir) or postgres (connection string in $HUSH_MAIL_POSTGRES_URL)')
+    .option('--mail-max-age <age>', 'retention: drop archived envelopes sent longer ago than this (e.g. 30d; pruned every minute)')
+    .option('--mail-max-bytes <size>', 'retention: keep at most this many envelope bytes, oldest dropped first (e.g. 50G)')
     .action(async (opts: StartOptions, command: Command) => {
       const given = new Set(Object.keys(opts).filter((k) => command.getOptionValueSource(k) === 'cli'))
       await runStart(opts, given)

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
+import { startPostgres } from '../../mail/test/fixtures/postgres.ts'
 import { rpcCall } from '../src/rpc-client.ts'
 
 /*
@@ -44,8 +45,10 @@ function waitForOutput(s: Started, pattern: RegExp, timeoutMs = 10_000): Promise
 }
 
 /** Starts `hush start` and waits (bounded) for its rpc and listen lines. */
-function start(...args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [bin, 'start', '--rpc-port', '0', '--min-pow', '0.01', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+function start(...args: Array<string | { env: Record<string, string> }>): Promise<Started> {
+  const env = args.find((a): a is { env: Record<string, string> } => typeof a !== 'string')?.env ?? {}
+  const flags = args.filter((a): a is string => typeof a === 'string')
+  const child = spawn(process.execPath, [bin, 'start', '--rpc-port', '0', '--min-pow', '0.01', ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   let out = ''
   return new Promise((resolve, reject) => {
@@ -186,6 +189,30 @@ describe('hush start --mail and hush history', () => {
     expect(served.size).toBe(held)
     for (const c of [server, client]) c.child.kill('SIGTERM')
     await Promise.all([server.exited, client.exited])
+  }, 90_000)
+
+  it('archives into PostgreSQL with --mail-store postgres (the connection string not printed), and checks the retention flags', async () => {
+    dir ??= await mkdtemp(join(tmpdir(), 'hush-cli-mail-'))
+    const pg = await startPostgres()
+    try {
+      const env = { HUSH_MAIL_PASSWORD: 'pg password', HUSH_MAIL_POSTGRES_URL: pg.connectionString }
+      const server = await start('--mail', '--mail-store', 'postgres', '--mail-max-age', '1h', '--data-dir', join(dir, 'pg-server'), { env })
+      children.push(server)
+      await waitForOutput(server, /^mail: archive postgres:\/\/127\.0\.0\.1:\d+\/postgres \(PostgreSQL, 0 envelopes; each write is committed before it counts as archived\)$/m)
+      expect(server.out()).not.toContain('postgres@') // the connection string's user and password are not printed
+      const keyId = await rpcCall<string>({ url: server.rpc }, 'shh_addSymKey', [CHAT_KEY])
+      for (let i = 0; i < 3; i++) {
+        await rpcCall({ url: server.rpc }, 'shh_post', [{ symKeyID: keyId, topic: '0x99887766', payload: `0x${Buffer.from(`pg ${i}`).toString('hex')}`, ttl: 60, powTarget: 0.01, powTime: 2 }])
+      }
+      await waitForOutput(server, /^archived 3$/m)
+      expect(await rpcCall({ url: server.rpc }, 'shhext_mailStats')).toMatchObject({ archived: 3, pruned: 0 })
+      server.child.kill('SIGTERM')
+      expect(await server.exited).toBe(0)
+      await expect(hush(['start', '--mail', '--mail-store', 'postgres', '--rpc-port', '0'], { HUSH_MAIL_PASSWORD: 'x', HUSH_MAIL_POSTGRES_URL: '' })).rejects.toMatchObject({ code: 2, stderr: 'hush: --mail-store postgres needs the connection string in $HUSH_MAIL_POSTGRES_URL\n' })
+      await expect(hush(['start', '--mail', '--mail-max-age', '3 days', '--rpc-port', '0'], { HUSH_MAIL_PASSWORD: 'x' })).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--mail-max-age must be a duration') })
+    } finally {
+      await pg.stop()
+    }
   }, 90_000)
 
   it('reports bad flags with one line and exit code 2 (more cases in options.test.ts)', async () => {

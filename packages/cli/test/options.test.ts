@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { parsePeer, parseTime, readPassword } from '../src/options.ts'
+import { parseDuration, parsePeer, parseSize, parseTime, readPassword } from '../src/options.ts'
 
 const NOW = 1_764_072_000
 
@@ -21,6 +21,21 @@ describe('parseTime', () => {
     for (const bad of ['', 'yesterday', '-5', '1.5', '2w', '4294967296', 'h']) {
       expect(() => parseTime(bad, '--from', NOW)).toThrow(expect.objectContaining({ name: 'CliError', message: expect.stringMatching(/^--from must be unix seconds/) }))
     }
+  })
+})
+
+describe('parseDuration and parseSize', () => {
+  it('read the retention flags', () => {
+    expect(parseDuration('90s', '--x')).toBe(90)
+    expect(parseDuration('30d', '--x')).toBe(30 * 86_400)
+    expect(parseSize('1234', '--x')).toBe(1234)
+    expect(parseSize('512M', '--x')).toBe(512 * 1024 ** 2)
+    expect(parseSize('2T', '--x')).toBe(2 * 1024 ** 4)
+  })
+
+  it('refuse anything else, naming the flag', () => {
+    for (const bad of ['0s', '5', '5w', '-1d', '1.5h', '']) expect(() => parseDuration(bad, '--mail-max-age')).toThrow(expect.objectContaining({ name: 'CliError', message: expect.stringContaining('--mail-max-age') }))
+    for (const bad of ['1.5G', '10GB', '-1', 'x', '', '99999999999999999999']) expect(() => parseSize(bad, '--mail-max-bytes')).toThrow(expect.objectContaining({ name: 'CliError', message: expect.stringContaining('--mail-max-bytes') }))
   })
 })
 

@@ -7,7 +7,7 @@ import { requestHistory } from '@hush/mail'
 import { createHushNode } from '@hush/node'
 import { createRpcServer } from '@hush/rpc'
 import { CliError } from '../errors.ts'
-import { dataDir, readConfig, readPassword } from '../options.ts'
+import { dataDir, parseDuration, parseSize, readConfig, readPassword } from '../options.ts'
 import { type MailMode, startMailMode } from './mail-mode.ts'
 
 /** Settings of `hush start` (flags, or the same keys in a JSON config file). */
@@ -29,9 +29,15 @@ export interface StartOptions {
   mailPasswordFile?: string
   /** Least PoW of a history request. @default 0 */
   mailMinPow?: number
+  /** The archive: `leveldb` (default) or `postgres` (connection string in $HUSH_MAIL_POSTGRES_URL). */
+  mailStore?: 'leveldb' | 'postgres'
+  /** Retention by age, e.g. `30d`. */
+  mailMaxAge?: string
+  /** Retention by size, e.g. `50G`. */
+  mailMaxBytes?: string
 }
 
-const KNOWN = new Set(['dataDir', 'listen', 'bootstrap', 'minPow', 'light', 'rpcHost', 'rpcPort', 'token', 'mail', 'mailDir', 'mailPasswordFile', 'mailMinPow'])
+const KNOWN = new Set(['dataDir', 'listen', 'bootstrap', 'minPow', 'light', 'rpcHost', 'rpcPort', 'token', 'mail', 'mailDir', 'mailPasswordFile', 'mailMinPow', 'mailStore', 'mailMaxAge', 'mailMaxBytes'])
 
 /** The environment variable `--mail` reads the password from when no file is given. */
 export const MAIL_PASSWORD_ENV = 'HUSH_MAIL_PASSWORD'
@@ -54,6 +60,10 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
   const o = await withConfig(options, given)
   // Read before anything starts, so a missing password fails at once.
   const mailPassword = o.mail === true ? await readPassword(o.mailPasswordFile, MAIL_PASSWORD_ENV, '--mail-password-file') : undefined
+  if (o.mailStore !== undefined && o.mailStore !== 'leveldb' && o.mailStore !== 'postgres') throw new CliError(`--mail-store must be leveldb or postgres; got "${String(o.mailStore)}"`)
+  const maxAgeSeconds = o.mailMaxAge === undefined ? undefined : parseDuration(o.mailMaxAge, '--mail-max-age')
+  const maxBytes = o.mailMaxBytes === undefined ? undefined : parseSize(o.mailMaxBytes, '--mail-max-bytes')
+  const retention = maxAgeSeconds === undefined && maxBytes === undefined ? undefined : { ...(maxAgeSeconds !== undefined && { maxAgeSeconds }), ...(maxBytes !== undefined && { maxBytes }) }
   let node
   try {
     node = await createHushNode({
@@ -70,7 +80,17 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
   if (mailPassword !== undefined) {
     const path = resolve(o.mailDir ?? join(dataDir(o.dataDir), 'mail'))
     try {
-      mail = await startMailMode(shh, { path, password: mailPassword, ...(o.mailMinPow !== undefined && { minPow: o.mailMinPow }) }, print)
+      mail = await startMailMode(
+        shh,
+        {
+          store: o.mailStore ?? 'leveldb',
+          path,
+          password: mailPassword,
+          ...(o.mailMinPow !== undefined && { minPow: o.mailMinPow }),
+          ...(retention !== undefined && { retention }),
+        },
+        print
+      )
     } catch (err) {
       await node.stop()
       throw err
