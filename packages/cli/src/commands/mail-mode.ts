@@ -8,7 +8,7 @@ import { type Archive, createMailServer, type MailRetention, type MailServer, ty
 import { CliError } from '../errors.ts'
 
 /** The environment variable holding the PostgreSQL connection string (it may carry a password). */
-export const MAIL_POSTGRES_ENV = 'HUSH_MAIL_POSTGRES_URL'
+const MAIL_POSTGRES_ENV = 'HUSH_MAIL_POSTGRES_URL'
 
 /** Settings of the mail mode. */
 export interface MailModeOptions {
