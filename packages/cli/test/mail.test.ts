@@ -69,6 +69,20 @@ function start(...args: Array<string | { env: Record<string, string> }>): Promis
 }
 
 const CHAT_KEY = `0x${'42'.repeat(32)}`
+
+/** Marks `server` trusted on `client` (which throws until the peer is ready) and adds the chat key there; returns its id. */
+async function trustAndAddKey(client: Started, server: Started): Promise<string> {
+  for (let tries = 0; ; tries++) {
+    try {
+      await rpcCall({ url: client.rpc }, 'shh_markTrustedPeer', [server.peerId])
+      break
+    } catch (err) {
+      if (tries > 100) throw err
+      await sleep(50)
+    }
+  }
+  return rpcCall<string>({ url: client.rpc }, 'shh_addSymKey', [CHAT_KEY])
+}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 describe('hush start --mail and hush history', () => {
@@ -106,16 +120,7 @@ describe('hush start --mail and hush history', () => {
     const client = await start('--bootstrap', server.listen)
     children.push(client)
     // shh_markTrustedPeer throws until the peer is connected and ready.
-    for (let tries = 0; ; tries++) {
-      try {
-        await rpcCall({ url: client.rpc }, 'shh_markTrustedPeer', [server.peerId])
-        break
-      } catch (err) {
-        if (tries > 100) throw err
-        await sleep(50)
-      }
-    }
-    const chatId = await rpcCall<string>({ url: client.rpc }, 'shh_addSymKey', [CHAT_KEY])
+    const chatId = await trustAndAddKey(client, server)
 
     const printed = await hush(['history', '--rpc', client.rpc, '--peer', server.listen, '--topic', '0x11223344', '--from', '10m', '--sym-key-id', chatId, '--page-size', '2', '--password-file', passwordFile])
     expect(printed.stdout.trim().split('\n').map((l) => l.replace(/^.* pow [0-9.]+: /, '')).sort()).toEqual(['old news 0', 'old news 1', 'old news 2'])
@@ -171,16 +176,7 @@ describe('hush start --mail and hush history', () => {
     expect(held).toBeGreaterThanOrEqual(acknowledged)
     const client = await start('--bootstrap', server.listen)
     children.push(client)
-    for (let tries = 0; ; tries++) {
-      try {
-        await rpcCall({ url: client.rpc }, 'shh_markTrustedPeer', [server.peerId])
-        break
-      } catch (err) {
-        if (tries > 100) throw err
-        await sleep(50)
-      }
-    }
-    const chatId = await rpcCall<string>({ url: client.rpc }, 'shh_addSymKey', [CHAT_KEY])
+    const chatId = await trustAndAddKey(client, server)
     const printed = await hush(['history', '--rpc', client.rpc, '--peer', server.peerId, '--topic', '0x55667788', '--from', '10m', '--sym-key-id', chatId, '--page-size', '1000', '--password-file', passwordFile])
     const served = new Set([...printed.stdout.matchAll(/: msg (\d+)$/gm)].map((m) => Number(m[1])))
     // The archive is in arrival order, which is posting order: the first `acknowledged` are msg 0 … acknowledged − 1.

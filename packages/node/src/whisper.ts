@@ -545,14 +545,9 @@ export class WhisperService extends ShhKeyMethods implements Startable {
    * it is not an envelope.
    */
   private deliverP2P(raw: Uint8Array, from: Peer): boolean {
-    const copy = copyBytes(raw)
-    let envelope: Envelope
-    try {
-      envelope = decodeEnvelope(copy, { maxSizeBytes: this.maxMessageSize })
-    } catch {
-      this.onDrop('invalid-envelope', from.id)
-      return false
-    }
+    const decoded = this.decodeDirect(raw, from)
+    if (decoded === undefined) return false
+    const { copy, envelope } = decoded
     const hash = keccak256(copy)
     const key = hashKey(hash)
     const nowMs = this.settings.now()
@@ -568,18 +563,27 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     return true
   }
 
+  /**
+   * The envelope of a direct frame (codes 126, 127), decoded from a copy of its bytes; a frame
+   * that is not an envelope is dropped as 'invalid-envelope' (counted) and gives `undefined`.
+   */
+  private decodeDirect(raw: Uint8Array, from: Peer): { copy: Uint8Array; envelope: Envelope } | undefined {
+    const copy = copyBytes(raw)
+    try {
+      return { copy, envelope: decodeEnvelope(copy, { maxSizeBytes: this.maxMessageSize }) }
+    } catch {
+      this.onDrop('invalid-envelope', from.id)
+      return undefined
+    }
+  }
+
   /** A p2p request (code 126): handed to the app's mail server, if any. False when not an envelope. */
   private onP2PRequest(raw: Uint8Array, from: Peer): boolean {
     const handler = this.requestHandler
     if (handler === undefined) return true
-    const copy = copyBytes(raw)
-    let envelope: Envelope
-    try {
-      envelope = decodeEnvelope(copy, { maxSizeBytes: this.maxMessageSize })
-    } catch {
-      this.onDrop('invalid-envelope', from.id)
-      return false
-    }
+    const decoded = this.decodeDirect(raw, from)
+    if (decoded === undefined) return false
+    const { copy, envelope } = decoded
     const request: P2PRequest = { envelope, raw: copy, hash: keccak256(copy), from: from.id }
     try {
       const result: unknown = handler(request)
