@@ -14,7 +14,7 @@ import { assertBytes, assertInt, assertUint32 } from './assert.ts'
 import { rangeDigest } from './digest.ts'
 import { HistoryMismatchError, HistoryTimeoutError } from './errors.ts'
 import type { HistoryClientHost, P2PCompleteLike, P2PMessageLike, PeerRef } from './host.ts'
-import { KEY_BYTES } from './key.ts'
+import { compareKeys, encodeKey, KEY_BYTES } from './key.ts'
 import { decodeCompletion, encodeHistoryRequest } from './protocol.ts'
 import { MAX_QUERY_TOPICS } from './query.ts'
 
@@ -86,10 +86,15 @@ export async function* requestHistory(host: HistoryClientHost, options: HistoryR
   host.markTrustedPeer(o.peer)
   let cursor = o.cursor
   let received = 0
+  const end = encodeKey(o.to, ONES)
   for (;;) {
     o.signal?.throwIfAborted()
     const limit = o.maxEnvelopes === undefined ? o.pageSize : Math.max(1, Math.min(o.pageSize, o.maxEnvelopes - received))
-    const page = await requestPage(host, o, limit, cursor)
+    const page = await exclusive(host, o.peer.toString(), () => requestPage(host, o, limit, cursor))
+    // A server must make progress: each cursor after the last, and within the range.
+    if (page.cursor !== undefined && ((cursor !== undefined && compareKeys(page.cursor, cursor) <= 0) || compareKeys(page.cursor, end) > 0)) {
+      throw new HistoryMismatchError('the server answered with a cursor that does not move forward within the range')
+    }
     received += page.envelopes.length
     yield page
     cursor = page.cursor
@@ -140,6 +145,31 @@ function checkOptions(options: HistoryRequestOptions): Checked {
 }
 
 const FULL: Bloom = new Uint8Array(64).fill(0xff)
+const ONES = new Uint8Array(32).fill(0xff)
+
+/**
+ * One request at a time per (node, server): a page is told apart from another only by arriving
+ * between its request and its completion, so two at once would mix (several sessions catching
+ * up together share a server). A page that timed out keeps the server busy until its completion
+ * arrives or one more timeout passes, so its late envelopes are not taken for the next page's.
+ */
+const busy = new WeakMap<object, Map<string, Promise<unknown>>>()
+
+async function exclusive<T>(host: object, peer: string, run: () => Promise<T>): Promise<T> {
+  let peers = busy.get(host)
+  if (peers === undefined) {
+    peers = new Map()
+    busy.set(host, peers)
+  }
+  const previous = peers.get(peer) ?? Promise.resolve()
+  const mine = previous.then(run, run)
+  const held = mine.catch((err: unknown) => (err instanceof HistoryTimeoutError ? err.drained : undefined))
+  peers.set(peer, held)
+  void held.then(() => {
+    if (peers.get(peer) === held) peers.delete(peer)
+  })
+  return mine
+}
 
 /** Sends one request and collects its page until the completion arrives. */
 async function requestPage(host: HistoryClientHost, o: Checked, limit: number, cursor: Uint8Array | undefined): Promise<HistoryPageResult> {
@@ -155,6 +185,10 @@ async function requestPage(host: HistoryClientHost, o: Checked, limit: number, c
   const { promise, resolve, reject } = Promise.withResolvers<HistoryPageResult>()
   const onMessage = (event: CustomEvent<P2PMessageLike>): void => {
     if (event.detail.from.toString() !== peer) return
+    if (envelopes.length === limit) {
+      reject(new HistoryMismatchError(`the server sent more than the ${limit} envelopes asked for`))
+      return
+    }
     envelopes.push(event.detail.raw)
     hashes.push(event.detail.hash)
   }
@@ -167,6 +201,7 @@ async function requestPage(host: HistoryClientHost, o: Checked, limit: number, c
       return // not ours to judge: the node counts malformed frames; ours may still come
     }
     if (!equal(completion.requestId, requestId)) return
+    completed()
     const digest = rangeDigest(hashes)
     if (completion.count !== envelopes.length || !equal(completion.digest, digest)) {
       reject(new HistoryMismatchError(`the server says ${completion.count} envelopes, ${envelopes.length} arrived${equal(completion.digest, digest) ? '' : ', and the digests differ'}`))
@@ -175,7 +210,10 @@ async function requestPage(host: HistoryClientHost, o: Checked, limit: number, c
     resolve({ requestId, envelopes, hashes, digest, cursor: completion.cursor })
   }
   const onAbort = (): void => reject(o.signal?.reason)
-  const timer = setTimeout(() => reject(new HistoryTimeoutError(`no completion from ${peer} within ${o.pageTimeoutMs} ms`)), o.pageTimeoutMs)
+  // After a timeout, the late answer is waited for (bounded) before the server takes another request.
+  let completed: () => void = () => {}
+  const drained = new Promise<void>((resolve) => (completed = resolve))
+  const timer = setTimeout(() => reject(new HistoryTimeoutError(`no completion from ${peer} within ${o.pageTimeoutMs} ms`, drained, o.pageTimeoutMs)), o.pageTimeoutMs)
   host.addEventListener('p2p:message', onMessage)
   host.addEventListener('p2p:complete', onComplete)
   o.signal?.addEventListener('abort', onAbort, { once: true })
@@ -184,9 +222,13 @@ async function requestPage(host: HistoryClientHost, o: Checked, limit: number, c
     return await promise
   } finally {
     clearTimeout(timer)
-    host.removeEventListener('p2p:message', onMessage)
-    host.removeEventListener('p2p:complete', onComplete)
     o.signal?.removeEventListener('abort', onAbort)
+    // Keep absorbing this request's frames until its completion (or one more timeout), so they
+    // are not counted for the next page.
+    void Promise.race([drained, new Promise((r) => setTimeout(r, o.pageTimeoutMs).unref())]).then(() => {
+      host.removeEventListener('p2p:message', onMessage)
+      host.removeEventListener('p2p:complete', onComplete)
+    })
   }
 }
 

@@ -8,13 +8,15 @@
  *
  * Archiving. Pooled envelopes are queued and written in batches (every `flushIntervalMs`, or at
  * once when `flushBatch` are waiting), one durable `Archive.put` at a time; `stats().archived`
- * counts what the archive acknowledged. A failing write is retried on the next flush; while the
- * archive cannot keep up, at most `maxPending` envelopes wait and the oldest beyond it are dropped
- * (counted).
+ * counts what the archive acknowledged. A failing write is retried on a timer (at least a second
+ * apart) until it succeeds, and meanwhile pooled envelopes only queue; while the archive cannot
+ * keep up, at most `maxPending` envelopes wait and the oldest beyond it are dropped (counted).
  *
  * Requests. A request is answered only if it is signed, opens with the server's symmetric key,
  * has PoW of at least `minPow`, carries a valid payload, asks no more than `maxPageLimit`, and
- * its peer is within `requestsPerMinute`. Anything else gets no answer and costs the peer score
+ * its peer is within `requestsPerMinute` and has fewer than `maxQueuedPerPeer` requests waiting.
+ * An answer that takes longer than `answerTimeoutMs` to stream is given up; a geth-form answer
+ * reads at most `maxGethPages` archive pages. Anything else gets no answer and costs the peer score
  * (`penalize`). A peer's requests are served one after another; answers stream at the pace the
  * peer reads (the node's `sendP2PMessages` waits for its stream to drain).
  */
@@ -47,6 +49,22 @@ export interface MailServerInit {
    * @default 10000
    */
   readonly maxGethEnvelopes?: number
+  /**
+   * Most archive pages (each at most 10 × `maxPageLimit` entries looked at) one geth-form answer
+   * reads, matching or not: a bloom that matches almost nothing over a long range stops there.
+   * @default 10
+   */
+  readonly maxGethPages?: number
+  /**
+   * Requests of one peer being answered or waiting; more are refused (and penalised).
+   * @default 2
+   */
+  readonly maxQueuedPerPeer?: number
+  /**
+   * Longest one answer may take to stream (a client that stops reading is given up on).
+   * @default 60000
+   */
+  readonly answerTimeoutMs?: number
   /**
    * Requests per peer per minute (a token bucket holding a minute's worth).
    * @default 60
@@ -117,12 +135,15 @@ export interface MailServerStats {
 export interface MailServer {
   /** Starts archiving and answering requests. */
   start(): void
-  /** Stops answering, writes what is pending, and waits for answers in flight to end. */
+  /** Stops answering, aborts answers in flight, and tries once more to write what is pending. */
   stop(): Promise<void>
   /** Writes every pending envelope now; resolves when they are durable. */
   flush(): Promise<void>
   stats(): MailServerStats
 }
+
+/** Most peers whose request rate is tracked at once. */
+const MAX_BUCKETS = 10_000
 
 /** Refusal reasons, for the log and tests. */
 type Refusal = 'rate' | 'low-pow' | 'undecryptable' | 'unsigned' | 'payload' | 'limit'
@@ -151,6 +172,17 @@ class Server implements MailServer {
   private readonly minPow: number
   private readonly maxPageLimit: number
   private readonly maxGethEnvelopes: number
+  private readonly maxGethPages: number
+  private readonly maxQueuedPerPeer: number
+  private readonly answerTimeoutMs: number
+  /** Requests of each peer being answered or waiting. */
+  private readonly queued = new Map<string, number>()
+  /** A flush is queued or running (pooled envelopes do not queue another). */
+  private flushRequested = false
+  /** Envelopes were pooled while a flush ran: run one more after it. */
+  private flushAgain = false
+  /** The last write failed: new envelopes wait for the retry timer instead of forcing writes. */
+  private failing = false
   private readonly perMinute: number
   private readonly flushIntervalMs: number
   private readonly flushBatch: number
@@ -185,6 +217,12 @@ class Server implements MailServer {
     assertInt(this.maxPageLimit, 'init.maxPageLimit', 1, MAX_PAGE_LIMIT)
     this.maxGethEnvelopes = init.maxGethEnvelopes ?? 10_000
     assertInt(this.maxGethEnvelopes, 'init.maxGethEnvelopes', 1)
+    this.maxGethPages = init.maxGethPages ?? 10
+    assertInt(this.maxGethPages, 'init.maxGethPages', 1)
+    this.maxQueuedPerPeer = init.maxQueuedPerPeer ?? 2
+    assertInt(this.maxQueuedPerPeer, 'init.maxQueuedPerPeer', 1)
+    this.answerTimeoutMs = init.answerTimeoutMs ?? 60_000
+    assertInt(this.answerTimeoutMs, 'init.answerTimeoutMs', 1)
     this.perMinute = init.requestsPerMinute ?? 60
     assertInt(this.perMinute, 'init.requestsPerMinute', 1)
     this.flushIntervalMs = init.flushIntervalMs ?? 50
@@ -202,7 +240,13 @@ class Server implements MailServer {
       assertInt(intervalMs, 'init.retention.intervalMs', 1)
       this.retention = { ...r, intervalMs }
     }
-    this.onError = init.onError ?? (() => {})
+    const onError = init.onError ?? (() => {})
+    // A throwing callback must not become an unhandled rejection or stop retention.
+    this.onError = (error) => {
+      try {
+        onError(error)
+      } catch {}
+    }
     this.now = init.now ?? Date.now
   }
 
@@ -251,8 +295,10 @@ class Server implements MailServer {
   }
 
   flush(): Promise<void> {
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    this.timer = undefined
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer)
+      this.timer = undefined
+    }
     this.writing = this.writing.then(() => this.writeBatches())
     return this.writing
   }
@@ -269,8 +315,34 @@ class Server implements MailServer {
       this.pending.splice(0, excess)
       this.counts.dropped += excess
     }
-    if (this.pending.length >= this.flushBatch) void this.flush()
-    else this.timer ??= setTimeout(() => void this.flush(), this.flushIntervalMs)
+    // While the archive fails, the retry timer alone writes (not every pooled envelope).
+    if (this.failing) return
+    if (this.pending.length >= this.flushBatch) this.requestFlush()
+    else this.scheduleFlush(this.flushIntervalMs)
+  }
+
+  /** A flush in `delayMs`, unless one is scheduled already. */
+  private scheduleFlush(delayMs: number): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined
+      this.requestFlush()
+    }, delayMs)
+  }
+
+  /** Starts a flush unless one is running; then one more runs after it if envelopes came meanwhile. */
+  private requestFlush(): void {
+    if (this.flushRequested) {
+      this.flushAgain = true
+      return
+    }
+    this.flushRequested = true
+    void this.flush().finally(() => {
+      this.flushRequested = false
+      if (this.flushAgain) {
+        this.flushAgain = false
+        if (this.pending.length > 0 && !this.failing) this.requestFlush()
+      }
+    })
   }
 
   /** Writes what is pending in batches of `flushBatch`; a failed batch stays pending. */
@@ -281,9 +353,11 @@ class Server implements MailServer {
         await this.archive.put(batch)
       } catch (err) {
         this.onError(err)
-        if (this.running) this.timer ??= setTimeout(() => void this.flush(), Math.max(this.flushIntervalMs, 1000))
+        this.failing = true
+        if (this.running) this.scheduleFlush(Math.max(this.flushIntervalMs, 1000))
         return
       }
+      this.failing = false
       // Entries may have been dropped from the front meanwhile (over maxPending): drop what was written.
       const written = this.pending.indexOf(batch[batch.length - 1])
       this.pending.splice(0, written + 1)
@@ -302,12 +376,22 @@ class Server implements MailServer {
       return
     }
     const key = peer.toString()
+    const waiting = this.queued.get(key) ?? 0
+    if (waiting >= this.maxQueuedPerPeer) {
+      this.counts.refused++
+      this.host.penalize(peer, 'bad-request')
+      return
+    }
+    this.queued.set(key, waiting + 1)
     const previous = this.serving.get(key) ?? Promise.resolve()
     const next = previous.then(() => this.serve(peer, refusal, request.hash)).catch((err: unknown) => {
       if (!this.abort.signal.aborted) this.onError(err)
     })
     this.serving.set(key, next)
     void next.then(() => {
+      const left = (this.queued.get(key) ?? 1) - 1
+      if (left === 0) this.queued.delete(key)
+      else this.queued.set(key, left)
       if (this.serving.get(key) === next) this.serving.delete(key)
     })
   }
@@ -336,7 +420,7 @@ class Server implements MailServer {
     const perMs = this.perMinute / 60_000
     let bucket = this.buckets.get(peer)
     if (bucket === undefined) {
-      if (this.buckets.size >= 10_000) this.forgetFullBuckets(now, perMs)
+      if (this.buckets.size >= MAX_BUCKETS) this.forgetFullBuckets(now, perMs)
       bucket = { tokens: this.perMinute, at: now }
       this.buckets.set(peer, bucket)
     }
@@ -350,22 +434,30 @@ class Server implements MailServer {
   /** Forgets buckets that have refilled (a new one would be the same), bounding the map. */
   private forgetFullBuckets(now: number, perMs: number): void {
     for (const [peer, b] of this.buckets) if (b.tokens + (now - b.at) * perMs >= this.perMinute) this.buckets.delete(peer)
+    // Still full (that many peers asked within a minute): forget the longest-known ones, which
+    // costs them at most a fresh bucket.
+    for (const peer of this.buckets.keys()) {
+      if (this.buckets.size < MAX_BUCKETS / 2) break
+      this.buckets.delete(peer)
+    }
   }
 
   private async serve(peer: PeerRef, request: HistoryRequest, requestId: Uint8Array): Promise<void> {
-    const signal = this.abort.signal
-    if (signal.aborted) return
+    if (this.abort.signal.aborted) return
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.answerTimeoutMs)])
     if (request.format === 'geth') {
       // geth's form: everything in range whose topic matches the bloom, no completion.
       let cursor: Uint8Array | undefined
       let left = this.maxGethEnvelopes
+      let pages = 0
       do {
+        pages++
         const page = await this.archive.query({ from: request.from, to: request.to, limit: Math.min(left, this.maxPageLimit), cursor, ...bloomOrAll(request.bloom) })
         await this.host.sendP2PMessages(peer, page.envelopes, { signal })
         this.counts.sent += page.envelopes.length
         left -= page.envelopes.length
         cursor = page.cursor
-      } while (cursor !== undefined && left > 0 && !signal.aborted)
+      } while (cursor !== undefined && left > 0 && pages < this.maxGethPages && !signal.aborted)
       this.counts.served++
       return
     }

@@ -250,6 +250,14 @@ describe('mail server and history client over TCP', () => {
     await expect(pages(requestHistory(client.services.shh, ask))).rejects.toMatchObject({ name: 'HistoryMismatchError' })
     answer = false
     await expect(pages(requestHistory(client.services.shh, ask))).rejects.toMatchObject({ name: 'HistoryTimeoutError' })
+    // A server that never moves its cursor forward would keep a client asking for ever.
+    let stuck = true
+    liar.services.shh.setRequestHandler((request) => {
+      if (!stuck) return
+      void liar.services.shh.sendP2PComplete(request.from, encodeCompletion({ requestId: request.hash, count: 0, cursor: encodeKey(t0, new Uint8Array(32)), digest: rangeDigest([]) }))
+    })
+    await expect(pages(requestHistory(client.services.shh, ask))).rejects.toMatchObject({ name: 'HistoryMismatchError', message: expect.stringContaining('cursor') })
+    stuck = false
     const aborted = AbortSignal.abort(new Error('gave up'))
     await expect(pages(requestHistory(client.services.shh, { ...ask, signal: aborted }))).rejects.toThrow('gave up')
   })
@@ -293,5 +301,21 @@ describe('mail server and history client over TCP', () => {
     await waitFor(() => mail.stats().pruned === 7, 5000, 'retention')
     expect(await a.stats()).toEqual({ count: 3, bytes: keep })
     expect(() => createMailServer(n.services.shh, { archive: a, symKey: MAIL_KEY, retention: { maxAgeSeconds: 0 } })).toThrow(/init.retention.maxAgeSeconds/)
+  })
+
+  it('serve two history walks of one client on one server at the same time without mixing their pages', async () => {
+    const server = await mailNode()
+    const t0 = now() - 100
+    const entries: ArchiveEntry[] = Array.from({ length: 20 }, (_, n) => {
+      const raw = encodeEnvelope(wrapMessage({ symKey: CHAT_KEY, topic: chat, payload: new Uint8Array([n]), now: t0 + n, ttl: 50 }))
+      return { time: t0 + n, hash: keccak256(raw), topic: chat, raw }
+    })
+    await server.archive.put(entries)
+    const client = await node()
+    await connect(client, server.node)
+    const walk = (pageSize: number) => pages(requestHistory(client.services.shh, { peer: server.node.peerId, symKey: MAIL_KEY, from: t0, to: t0 + 30, topics: [chat], pageSize }))
+    const [a, b] = await Promise.all([walk(3), walk(4)])
+    expect(a.flatMap((p) => p.envelopes)).toHaveLength(20)
+    expect(b.flatMap((p) => p.envelopes)).toHaveLength(20)
   })
 })

@@ -72,10 +72,16 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
   private readonly txDirection: Direction
   private readonly rxDirection: Direction
   private settledWaiters: (() => void)[] = []
-  /** When a record last opened here (unix ms): where a catch-up starts (see `catchUp`). */
-  private lastReceivedMs: number
+  /**
+   * Unix ms up to which nothing from the peer can be missing: moved when the receive window is
+   * whole (nothing waiting behind a missing number) after a delivery, and after a catch-up that
+   * succeeded; never by acks, and not while a catch-up runs. A catch-up starts TTL + skew before it.
+   */
+  private caughtUpMs: number
   /** Records opened so far, to see when a catch-up's deliveries have settled. */
   private opened = 0
+  /** The catch-up running, if any (a second call joins it). */
+  private catchingUp: Promise<number> | undefined
 
   constructor(init: SessionImplInit) {
     super()
@@ -91,7 +97,7 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     this.txDirection = init.role === 'initiator' ? 'ab' : 'ba'
     this.rxDirection = init.role === 'initiator' ? 'ba' : 'ab'
     this.subscriptions.set(bytesToHex(topicAt(init.schedule, this.rxDirection, 0)), init.receiveSubscription)
-    this.lastReceivedMs = init.now()
+    this.caughtUpMs = init.now()
     this.refreshSubscriptions()
   }
 
@@ -239,40 +245,54 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
   }
 
   private markReceived(): void {
-    this.lastReceivedMs = Math.max(this.lastReceivedMs, this.init.now())
     this.opened++
   }
 
-  async catchUp(options: AbortOptions = {}): Promise<number> {
+  catchUp(options: AbortOptions = {}): Promise<number> {
     const request = this.init.transport.requestHistory
-    if (typeof request !== 'function') throw new TypeError('the transport has no requestHistory: it cannot fetch history')
-    options.signal?.throwIfAborted()
-    if (this.currentState === 'closed') throw new SessionClosedError()
+    if (typeof request !== 'function') return Promise.reject(new TypeError('the transport has no requestHistory: it cannot fetch history'))
+    if (options.signal?.aborted === true) return Promise.reject(options.signal.reason)
+    if (this.currentState === 'closed') return Promise.reject(new SessionClosedError())
+    if (this.catchingUp === undefined) {
+      const running = this.runCatchUp(request, options)
+      this.catchingUp = running
+      const done = (): void => {
+        if (this.catchingUp === running) this.catchingUp = undefined
+      }
+      running.then(done, done)
+    }
+    return this.catchingUp
+  }
+
+  private async runCatchUp(request: NonNullable<SessionTransport['requestHistory']>, options: AbortOptions): Promise<number> {
     const { schedule, settings, now } = this.init
     const nowMs = now()
-    const fromMs = Math.max(schedule.startMs - CATCH_UP_SKEW_MS, this.lastReceivedMs - settings.ttlSeconds * 1000 - CATCH_UP_SKEW_MS)
+    const fromMs = Math.max(schedule.startMs - CATCH_UP_SKEW_MS, this.caughtUpMs - settings.ttlSeconds * 1000 - CATCH_UP_SKEW_MS)
     const first = Math.max(0, epochAt(schedule, fromMs) - 1)
     const last = epochAt(schedule, nowMs) + 1
     const range = { from: Math.max(0, Math.floor(fromMs / 1000)), to: Math.ceil(nowMs / 1000) + CATCH_UP_SKEW_MS / 1000 }
     let fetched = 0
     for (let start = first; start <= last; start += CATCH_UP_TOPICS) {
+      if (this.isClosed()) throw new SessionClosedError()
       const topics: Topic[] = []
       for (let e = start; e <= Math.min(last, start + CATCH_UP_TOPICS - 1); e++) topics.push(topicAt(schedule, this.rxDirection, e))
       // Listen on the topics the current window does not (older epochs) while their history arrives.
       const extra: AbortController[] = []
-      for (const topic of topics) {
-        if (this.subscriptions.has(bytesToHex(topic))) continue
-        const controller = new AbortController()
-        extra.push(controller)
-        void pump(this.init.transport.subscribeEnvelopes([topic], { signal: controller.signal }), (data) => this.receive(data), () => {})
-      }
       try {
+        for (const topic of topics) {
+          if (this.subscriptions.has(bytesToHex(topic))) continue
+          const controller = new AbortController()
+          extra.push(controller)
+          void pump(this.init.transport.subscribeEnvelopes([topic], { signal: controller.signal }), (data) => this.receive(data), () => {})
+        }
         fetched += await request.call(this.init.transport, { topics, ...range }, options)
         await this.settle()
       } finally {
         for (const controller of extra) controller.abort(new SessionClosedError('catch-up done'))
       }
     }
+    // Everything sent before this catch-up began has been asked for.
+    this.caughtUpMs = Math.max(this.caughtUpMs, nowMs)
     return fetched
   }
 
@@ -300,6 +320,7 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
       }
       if (this.currentState === 'closed') return
     }
+    if (this.receiveWindow.waitingCount === 0 && this.catchingUp === undefined) this.caughtUpMs = Math.max(this.caughtUpMs, this.init.now())
     this.armGapTimer()
   }
 
@@ -315,6 +336,7 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
       this.gapTimer = undefined
       if (this.currentState === 'closed') return
       if (this.receiveWindow.base !== base) return this.armGapTimer() // progress since: wait afresh
+      if (this.catchingUp !== undefined) return this.armGapTimer() // history may still fill the gap
       const gap = this.receiveWindow.skipGap()
       if (gap === undefined) return
       for (let n = gap.from; n <= gap.to; n++) this.rxChain.forget(n)

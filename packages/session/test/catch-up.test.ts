@@ -46,4 +46,36 @@ describe('Session.catchUp', () => {
     await expect(p.a.catchUp({ signal: AbortSignal.abort(new Error('no')) })).rejects.toThrow()
     stopPair(p)
   })
+
+  it('starts from before the outage even when the peer\'s next message arrived live first', async () => {
+    let offset = 0
+    const now = (): number => Date.now() + offset
+    const p = await connectedPair({ now, settings: { topicRotationMs: 0, ttlSeconds: 5, deliveryTimeoutMs: 300, gapTimeoutMs: 60_000 } })
+    await p.a.send(utf8('before'))
+    await waitFor(() => p.rb.messages.length === 1 && p.ra.receipts.length === 1, 'the first message and its ack')
+    // An hour offline: Alice's six messages reach nobody.
+    p.transport.faults.loss = 1
+    offset += 3_600_000
+    for (let i = 1; i <= 6; i++) await p.a.send(utf8(`offline ${i}`))
+    await waitFor(() => p.ra.undelivered.length === 6, "Alice's delivery deadline")
+    // Another hour; Bob is back, and Alice's next message arrives live before Bob catches up.
+    offset += 3_600_000
+    p.transport.faults.loss = 0
+    await p.a.send(utf8('live'))
+    await sleep(100)
+    expect(p.rb.messages).toHaveLength(1) // 'live' waits behind the missing numbers
+    await p.b.catchUp()
+    expect(p.rb.messages.map((m) => m.text)).toEqual(['before', ...Array.from({ length: 6 }, (_, i) => `offline ${i + 1}`), 'live'])
+    expect(p.rb.gaps).toEqual([])
+    stopPair(p)
+  })
+
+  it('joins a catch-up already running instead of starting another', async () => {
+    const p = await connectedPair()
+    const first = p.b.catchUp()
+    const second = p.b.catchUp()
+    expect(second).toBe(first)
+    await first
+    stopPair(p)
+  })
 })

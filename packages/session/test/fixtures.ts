@@ -62,10 +62,12 @@ export interface PairOptions {
   wrapAlice?: (t: MemoryTransport) => SessionTransport
   /** The same for Bob. */
   wrapBob?: (t: MemoryTransport) => SessionTransport
+  /** The clock of both peers and the bus, unix ms. @default Date.now */
+  now?: () => number
 }
 
 export async function connectedPair(options: PairOptions = {}): Promise<Pair> {
-  const transport = createMemoryTransport(options.transport)
+  const transport = createMemoryTransport({ ...options.transport, ...(options.now !== undefined && { now: options.now }) })
   const aliceKeys = generateKeyPair()
   const bobKeys = generateKeyPair()
   const ephemerals: KeyPair[] = []
@@ -75,9 +77,10 @@ export async function connectedPair(options: PairOptions = {}): Promise<Pair> {
     return k
   }
   const settings = { ...FAST, ...options.settings }
-  const aliceComponents: SessionPeerComponents = { transport: options.wrapAlice?.(transport) ?? transport, generateKeyPair: keyGen }
+  const clock = options.now === undefined ? {} : { now: options.now }
+  const aliceComponents: SessionPeerComponents = { transport: options.wrapAlice?.(transport) ?? transport, generateKeyPair: keyGen, ...clock }
   const alice = createSessionPeer({ privateKey: aliceKeys.privateKey, ...settings }, aliceComponents)
-  const bob = createSessionPeer({ privateKey: bobKeys.privateKey, contacts: [aliceKeys.publicKey], ...settings }, { transport: options.wrapBob?.(transport) ?? transport, generateKeyPair: keyGen })
+  const bob = createSessionPeer({ privateKey: bobKeys.privateKey, contacts: [aliceKeys.publicKey], ...settings }, { transport: options.wrapBob?.(transport) ?? transport, generateKeyPair: keyGen, ...clock })
   alice.start()
   bob.start()
   const bobSession = new Promise<Session>((resolve) => bob.addEventListener('session', ({ detail }) => resolve(detail), { once: true }))
