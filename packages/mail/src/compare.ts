@@ -2,9 +2,11 @@
  * Asking two mail servers for the same range and telling where they disagree, page by page, by
  * the range digest (no anchor has this: a server that drops envelopes is caught).
  */
+import { decodeEnvelope } from '@hush/envelope'
 import type { HistoryClientHost, PeerRef } from './host.ts'
 import { type HistoryRequestOptions, requestHistory } from './history-client.ts'
-import { decodeKey } from './key.ts'
+import { compareKeys, decodeKey, encodeKey } from './key.ts'
+import { rangeDigest } from './digest.ts'
 
 /** A page range on which two servers disagree. */
 export interface HistoryDifference {
@@ -16,14 +18,16 @@ export interface HistoryDifference {
   readonly through: Uint8Array | undefined
   /** Sent time of the page's end (the range's `to`, or the time in `through`). */
   readonly toTime: number
-  /** Envelopes each server returned for the page. */
+  /** Envelopes each server holds in that key span. */
   readonly counts: readonly [number, number]
 }
 
 /**
- * Walks the range page by page on the first server, asks the second for each page from the same
- * cursor, and lists the pages whose digests differ (a dropped, added or altered envelope). Both
- * pages are checked against their completions, as in {@link requestHistory}.
+ * Walks the range page by page on the first server and, for each page's key span (after the
+ * previous cursor, up to this page's cursor), collects what the second server holds in exactly
+ * that span (following its own cursors: its pages may end elsewhere, as the servers' scan budgets
+ * meet other traffic). Lists the spans whose digests differ: a dropped, added or altered envelope.
+ * Every page is checked against its completion, as in {@link requestHistory}.
  * @example
  * ```ts
  * const differences = await compareHistory(node.services.shh, [serverA, serverB], { symKey, from, to, topics: [chat] })
@@ -37,24 +41,45 @@ export async function compareHistory(
 ): Promise<HistoryDifference[]> {
   if (!Array.isArray(peers) || peers.length !== 2) throw new TypeError('peers must be two peer ids')
   const differences: HistoryDifference[] = []
-  const pageSize = options.pageSize ?? 100
   let after: Uint8Array | undefined
   for await (const page of requestHistory(host, { ...options, peer: peers[0] })) {
-    let other: { count: number; digest: Uint8Array } = { count: 0, digest: new Uint8Array(0) }
-    for await (const p of requestHistory(host, { ...options, peer: peers[1], cursor: after, maxEnvelopes: pageSize })) {
-      other = { count: p.envelopes.length, digest: p.digest }
-      break
-    }
-    if (!other.digest.every((b, i) => b === page.digest[i]) || other.digest.length !== page.digest.length) {
+    const through = page.cursor
+    const other = await spanOf(host, peers[1], options, after, through)
+    if (!equal(rangeDigest(other), page.digest)) {
       differences.push({
         after,
         fromTime: after === undefined ? options.from : decodeKey(after).time,
-        through: page.cursor,
-        toTime: page.cursor === undefined ? options.to : decodeKey(page.cursor).time,
-        counts: [page.envelopes.length, other.count],
+        through,
+        toTime: through === undefined ? options.to : decodeKey(through).time,
+        counts: [page.envelopes.length, other.length],
       })
     }
-    after = page.cursor
+    after = through
   }
   return differences
+}
+
+/** The hashes, in key order, of what `peer` holds after `after` up to `through` (the range's end when undefined). */
+async function spanOf(
+  host: HistoryClientHost,
+  peer: PeerRef,
+  options: Omit<HistoryRequestOptions, 'peer' | 'cursor' | 'maxEnvelopes'>,
+  after: Uint8Array | undefined,
+  through: Uint8Array | undefined
+): Promise<Uint8Array[]> {
+  const hashes: Uint8Array[] = []
+  for await (const page of requestHistory(host, { ...options, peer, cursor: after })) {
+    for (let i = 0; i < page.envelopes.length; i++) {
+      const envelope = decodeEnvelope(page.envelopes[i])
+      const key = encodeKey(Math.max(0, envelope.expiry - envelope.ttl), page.hashes[i])
+      if (through !== undefined && compareKeys(key, through) > 0) return hashes
+      hashes.push(page.hashes[i])
+    }
+    if (through !== undefined && page.cursor !== undefined && compareKeys(page.cursor, through) >= 0) return hashes
+  }
+  return hashes
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
 }
