@@ -26,6 +26,7 @@ import type { Archive, ArchiveEntry, HistoryQuery } from './archive.ts'
 import { MAX_PAGE_LIMIT } from './archive.ts'
 import { assertBytes, assertInt } from './assert.ts'
 import type { MailServerHost, P2PRequestLike, PeerRef, PooledEnvelope } from './host.ts'
+import { rangeDigest } from './digest.ts'
 import { decodeHistoryRequest, encodeCompletion, type HistoryRequest } from './protocol.ts'
 
 /** Settings of {@link createMailServer}. */
@@ -414,6 +415,10 @@ class Server implements MailServer {
     return decoded
   }
 
+  private sendPage(peer: PeerRef, envelopes: readonly Uint8Array[], hashes: readonly Uint8Array[], signal: AbortSignal): Promise<{ envelopes: Uint8Array[]; hashes: Uint8Array[] }> {
+    return sendPageTo(this.host, peer, envelopes, hashes, signal)
+  }
+
   /** Takes a token from the peer's bucket; false when it is empty. */
   private take(peer: string): boolean {
     const now = this.now()
@@ -453,8 +458,8 @@ class Server implements MailServer {
       do {
         pages++
         const page = await this.archive.query({ from: request.from, to: request.to, limit: Math.min(left, this.maxPageLimit), cursor, ...bloomOrAll(request.bloom) })
-        await this.host.sendP2PMessages(peer, page.envelopes, { signal })
-        this.counts.sent += page.envelopes.length
+        const sent = await this.sendPage(peer, page.envelopes, page.hashes, signal)
+        this.counts.sent += sent.envelopes.length
         left -= page.envelopes.length
         cursor = page.cursor
       } while (cursor !== undefined && left > 0 && pages < this.maxGethPages && !signal.aborted)
@@ -469,11 +474,40 @@ class Server implements MailServer {
       ...(request.filter instanceof Uint8Array ? { bloom: request.filter } : { topics: request.filter }),
     }
     const page = await this.archive.query(query)
-    await this.host.sendP2PMessages(peer, page.envelopes, { signal })
-    await this.host.sendP2PComplete(peer, encodeCompletion({ requestId, count: page.envelopes.length, cursor: page.cursor, digest: page.digest }), { signal })
-    this.counts.sent += page.envelopes.length
+    const sent = await this.sendPage(peer, page.envelopes, page.hashes, signal)
+    const digest = sent.envelopes.length === page.envelopes.length ? page.digest : rangeDigest(sent.hashes)
+    await this.host.sendP2PComplete(peer, encodeCompletion({ requestId, count: sent.envelopes.length, cursor: page.cursor, digest }), { signal })
+    this.counts.sent += sent.envelopes.length
     this.counts.served++
   }
+}
+
+/**
+ * Sends a page's envelopes; when the node refuses one as larger than the peer takes (the peer's
+ * announced maximum), sends the others one by one and leaves out those it refuses, so one big
+ * envelope cannot block a range for that peer. Returns what was sent.
+ */
+async function sendPageTo(
+  host: MailServerHost, peer: PeerRef, envelopes: readonly Uint8Array[], hashes: readonly Uint8Array[], signal: AbortSignal
+): Promise<{ envelopes: Uint8Array[]; hashes: Uint8Array[] }> {
+  try {
+    await host.sendP2PMessages(peer, envelopes, { signal })
+    return { envelopes: [...envelopes], hashes: [...hashes] }
+  } catch (err) {
+    if ((err as { name?: string; reason?: string }).name !== 'PostRejectedError' || (err as { reason?: string }).reason !== 'too-large') throw err
+  }
+  const sent = { envelopes: [] as Uint8Array[], hashes: [] as Uint8Array[] }
+  for (let i = 0; i < envelopes.length; i++) {
+    try {
+      await host.sendP2PMessages(peer, [envelopes[i]], { signal })
+    } catch (err) {
+      if ((err as { name?: string; reason?: string }).name === 'PostRejectedError' && (err as { reason?: string }).reason === 'too-large') continue
+      throw err
+    }
+    sent.envelopes.push(envelopes[i])
+    sent.hashes.push(hashes[i])
+  }
+  return sent
 }
 
 /** A query's filter for a geth bloom: none for the full bloom (every topic matches it). */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeEnvelope, encodeEnvelope, generatePrivateKey, keccak256, symKeyFromPassword, topicFromString, wrapMessage } from '@hush/envelope'
 import { afterAll, describe, expect, it } from 'vitest'
-import { type Archive, createMailServer, encodeHistoryRequest, type MailServerHost, openLevelArchive, type P2PRequestLike, type PooledEnvelope } from '../src/index.ts'
+import { type Archive, createMailServer, decodeCompletion, encodeHistoryRequest, rangeDigest, type MailServerHost, openLevelArchive, type P2PRequestLike, type PooledEnvelope } from '../src/index.ts'
 
 const KEY = symKeyFromPassword('limits')
 const chat = topicFromString('chat')
@@ -31,18 +31,28 @@ class Host implements MailServerHost {
   penalised = 0
   sends = 0
   hang = false
+  /** Envelopes larger than this are refused as the node refuses them for a peer's max size. */
+  sizeLimit = Number.POSITIVE_INFINITY
+  delivered: Uint8Array[] = []
+  completions: Uint8Array[] = []
   setRequestHandler(handler: ((r: P2PRequestLike) => void) | undefined): void {
     this.handler = handler
   }
   penalize(): void {
     this.penalised++
   }
-  async sendP2PMessages(_peer: unknown, _raws: readonly Uint8Array[], options: { signal?: AbortSignal } = {}): Promise<void> {
+  async sendP2PMessages(_peer: unknown, raws: readonly Uint8Array[], options: { signal?: AbortSignal } = {}): Promise<void> {
     this.sends++
-    if (!this.hang) return
+    if (raws.some((r) => r.length > this.sizeLimit)) throw Object.assign(new Error('too large'), { name: 'PostRejectedError', reason: 'too-large' })
+    if (!this.hang) {
+      this.delivered.push(...raws)
+      return
+    }
     await new Promise<void>((_resolve, reject) => options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true }))
   }
-  async sendP2PComplete(): Promise<void> {}
+  async sendP2PComplete(_peer: unknown, body: Uint8Array): Promise<void> {
+    this.completions.push(body)
+  }
   addEventListener(type: 'envelope', listener: (event: CustomEvent<PooledEnvelope>) => void): void {
     this.target.addEventListener(type, listener as (event: Event) => void)
   }
@@ -121,6 +131,28 @@ describe('mail server bounds', () => {
     await new Promise((r) => setTimeout(r, 250))
     host.handler?.(request(payload))
     expect(mail.stats().refused).toBe(3)
+    await mail.stop()
+    await real.close()
+  })
+
+  it('leaves out of an answer an envelope larger than the peer takes, and says so in the completion', async () => {
+    const real = await archive()
+    const entries = [10, 2000, 20, 30].map((size, i) => {
+      const raw = encodeEnvelope(wrapMessage({ symKey: KEY, topic: chat, payload: new Uint8Array(size).fill(i), now: 1_800_000_000 + i, ttl: 50 }))
+      return { time: 1_800_000_000 + i, hash: keccak256(raw), topic: chat, raw }
+    })
+    await real.put(entries)
+    const host = new Host()
+    host.sizeLimit = 1000
+    const mail = createMailServer(host, { archive: real, symKey: KEY })
+    mail.start()
+    host.handler?.(request(encodeHistoryRequest({ format: 'extended', from: 0, to: 0xffff_ffff, filter: [chat], limit: 10, cursor: undefined })))
+    await waitFor(() => host.completions.length === 1, 'the completion')
+    const small = entries.filter((e) => e.raw.length <= 1000)
+    expect(host.delivered).toEqual(small.map((e) => e.raw))
+    const completion = decodeCompletion(host.completions[0])
+    expect(completion.count).toBe(3)
+    expect(completion.digest).toEqual(rangeDigest(small.map((e) => e.hash)))
     await mail.stop()
     await real.close()
   })
