@@ -155,6 +155,11 @@ async function ingestRate(encrypter: Encrypter): Promise<IngestResult> {
   const info = shh.info()
   if (info.peers !== READERS + 1) throw new Error(`only ${info.peers} peers left after the ingest run`)
   await teardown(node, [sender, ...readers])
+  return rateResult(encrypter, hushMs, seconds, cpuSeconds, forwarded)
+}
+
+/** A row of the ingest table from one measured window. */
+function rateResult(encrypter: Encrypter, hushMs: number, seconds: number, cpuSeconds: number, forwardedBytes: number): IngestResult {
   return {
     encrypter,
     hushUsPerEnvelope: (hushMs * 1000) / ENVELOPES,
@@ -163,7 +168,7 @@ async function ingestRate(encrypter: Encrypter): Promise<IngestResult> {
     perSecond: ENVELOPES / seconds,
     cpuCores: cpuSeconds / seconds,
     cpuUsPerEnvelope: (cpuSeconds * 1e6) / ENVELOPES,
-    forwardedMB: forwarded / 1e6,
+    forwardedMB: forwardedBytes / 1e6,
   }
 }
 
@@ -229,16 +234,7 @@ async function relayRate(encrypter: Encrypter): Promise<IngestResult> {
   const cpuSeconds = (cpu.user + cpu.system) / 1e6
   const forwarded = received() - before
   await Promise.all([relay.stop(), sender.node.stop(), ...readers.map((r) => r.node.stop())])
-  return {
-    encrypter,
-    hushUsPerEnvelope: 0,
-    envelopes: ENVELOPES,
-    seconds,
-    perSecond: ENVELOPES / seconds,
-    cpuCores: cpuSeconds / seconds,
-    cpuUsPerEnvelope: (cpuSeconds * 1e6) / ENVELOPES,
-    forwardedMB: forwarded / 1e6,
-  }
+  return rateResult(encrypter, 0, seconds, cpuSeconds, forwarded)
 }
 
 // ---- 2. duplicate replay

@@ -143,6 +143,12 @@ export interface MailServer {
   stats(): MailServerStats
 }
 
+/** A checked integer setting (`assertInt`'s rules), for the constructor's one-liners. */
+function intSetting(value: number, label: string, min: number, max?: number): number {
+  assertInt(value, label, min, max)
+  return value
+}
+
 /** Most peers whose request rate is tracked at once. */
 const MAX_BUCKETS = 10_000
 
@@ -214,24 +220,15 @@ class Server implements MailServer {
     this.archive = init.archive
     this.symKey = init.symKey.slice()
     this.minPow = minPow
-    this.maxPageLimit = init.maxPageLimit ?? 1000
-    assertInt(this.maxPageLimit, 'init.maxPageLimit', 1, MAX_PAGE_LIMIT)
-    this.maxGethEnvelopes = init.maxGethEnvelopes ?? 10_000
-    assertInt(this.maxGethEnvelopes, 'init.maxGethEnvelopes', 1)
-    this.maxGethPages = init.maxGethPages ?? 10
-    assertInt(this.maxGethPages, 'init.maxGethPages', 1)
-    this.maxQueuedPerPeer = init.maxQueuedPerPeer ?? 2
-    assertInt(this.maxQueuedPerPeer, 'init.maxQueuedPerPeer', 1)
-    this.answerTimeoutMs = init.answerTimeoutMs ?? 60_000
-    assertInt(this.answerTimeoutMs, 'init.answerTimeoutMs', 1)
-    this.perMinute = init.requestsPerMinute ?? 60
-    assertInt(this.perMinute, 'init.requestsPerMinute', 1)
-    this.flushIntervalMs = init.flushIntervalMs ?? 50
-    assertInt(this.flushIntervalMs, 'init.flushIntervalMs', 0)
-    this.flushBatch = init.flushBatch ?? 1000
-    assertInt(this.flushBatch, 'init.flushBatch', 1)
-    this.maxPending = init.maxPending ?? 100_000
-    assertInt(this.maxPending, 'init.maxPending', 1)
+    this.maxPageLimit = intSetting(init.maxPageLimit ?? 1000, 'init.maxPageLimit', 1, MAX_PAGE_LIMIT)
+    this.maxGethEnvelopes = intSetting(init.maxGethEnvelopes ?? 10_000, 'init.maxGethEnvelopes', 1)
+    this.maxGethPages = intSetting(init.maxGethPages ?? 10, 'init.maxGethPages', 1)
+    this.maxQueuedPerPeer = intSetting(init.maxQueuedPerPeer ?? 2, 'init.maxQueuedPerPeer', 1)
+    this.answerTimeoutMs = intSetting(init.answerTimeoutMs ?? 60_000, 'init.answerTimeoutMs', 1)
+    this.perMinute = intSetting(init.requestsPerMinute ?? 60, 'init.requestsPerMinute', 1)
+    this.flushIntervalMs = intSetting(init.flushIntervalMs ?? 50, 'init.flushIntervalMs', 0)
+    this.flushBatch = intSetting(init.flushBatch ?? 1000, 'init.flushBatch', 1)
+    this.maxPending = intSetting(init.maxPending ?? 100_000, 'init.maxPending', 1)
     if (init.retention !== undefined) {
       const r = init.retention
       if (typeof r !== 'object' || r === null) throw new TypeError('init.retention must be an object')
