@@ -11,7 +11,6 @@ import {
   type Topic,
   decodeEnvelope,
   encodeEnvelope,
-  envelopeSize,
   keccak256,
 } from '@hush/envelope'
 import { type Pool, createPool, hashKey } from '@hush/pool'
@@ -31,9 +30,6 @@ import { type AsyncQueue, readUntilAborted } from './async-queue.ts'
 import { AnnouncedBloom } from './advertised-bloom.ts'
 import type { IngestRules } from './check-envelope.ts'
 import {
-  CODE_P2P_MESSAGE,
-  CODE_P2P_REQUEST,
-  FRAME_OVERHEAD_BYTES,
   MAX_P2P_DELIVERED_HASHES,
   P2P_DELIVERED_MEMORY_MS,
 } from './constants.ts'
@@ -47,9 +43,10 @@ import { ListenerGuard } from './listener-guard.ts'
 import type { Peer } from './peer.ts'
 import { type Requirement, changeRequirement, requirement } from './requirement.ts'
 import { syncKeysFor } from './forwarding.ts'
-import { encodedEnvelopeSize, peerKeyOf } from './p2p-args.ts'
+import { peerKeyOf } from './p2p-args.ts'
 import { wrapPost } from './post-params.ts'
 import { copyBytes } from './bytes.ts'
+import { DirectSends } from './direct-sends.ts'
 import { RawSubscriptions } from './raw-subscriptions.ts'
 import { RecentHashes } from './recent-hashes.ts'
 import { Router } from './router.ts'
@@ -70,7 +67,6 @@ import type {
   WhisperInfo,
 } from './types.ts'
 import type { DropReason } from './validator.ts'
-import { encodeP2PCompleteFrame, encodeP2PFrame, p2pCompleteBodyError } from './wire.ts'
 
 /** The libp2p components the service uses. */
 export interface WhisperComponents {
@@ -86,6 +82,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
   private readonly settings: WhisperSettings
   private readonly log: Logger
   private readonly router: Router
+  private readonly directSends: DirectSends
   private pool: Pool
   /** The one topic index: filters and raw subscriptions register here. */
   private readonly watchers = new TopicIndex<Watcher>()
@@ -155,6 +152,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
       },
       s
     )
+    this.directSends = new DirectSends((key) => this.router.readyPeer(key), this.router.direct)
     this.counters.register(components.metrics, () => ({
       pool_envelopes: this.pool.size,
       pool_bytes: this.pool.bytes,
@@ -329,11 +327,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
    * @throws {TypeError | RangeError} when `raw` is not an encoded envelope
    */
   sendP2PRequest(peer: string | PeerId, raw: Uint8Array): void {
-    const key = peerKeyOf(peer, 'peer')
-    const size = encodedEnvelopeSize(raw, 'raw')
-    const p = this.readyPeerOf(key)
-    if (size > p.maxSizeBytes) throw tooLarge(p.maxSizeBytes)
-    this.writeNow(p, encodeP2PFrame(CODE_P2P_REQUEST, raw))
+    this.directSends.request(peer, raw)
   }
 
   /**
@@ -348,15 +342,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
    * @throws the signal's reason (rejects) on abort; what was written stays written
    */
   async sendP2PMessages(peer: string | PeerId, raws: readonly Uint8Array[], options: P2PSendOptions = {}): Promise<void> {
-    const key = peerKeyOf(peer, 'peer')
-    if (!Array.isArray(raws)) throw new TypeError('raws must be an array')
-    let largest = 0
-    for (let i = 0; i < raws.length; i++) largest = Math.max(largest, encodedEnvelopeSize(raws[i], `raws[${i}]`))
-    options.signal?.throwIfAborted()
-    const p = this.readyPeerOf(key)
-    if (largest > p.maxSizeBytes) throw tooLarge(p.maxSizeBytes)
-    if (raws.length === 0) return
-    await this.router.direct.write(p, raws.slice(), (raw) => encodeP2PFrame(CODE_P2P_MESSAGE, raw), options.signal)
+    await this.directSends.messages(peer, raws, options.signal)
   }
 
   /**
@@ -369,28 +355,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
    * @throws the signal's reason (rejects) on abort
    */
   async sendP2PComplete(peer: string | PeerId, body: Uint8Array, options: P2PSendOptions = {}): Promise<void> {
-    const key = peerKeyOf(peer, 'peer')
-    if (!(body instanceof Uint8Array)) throw new TypeError('body must be a Uint8Array')
-    const error = p2pCompleteBodyError(body)
-    if (error !== undefined) throw new RangeError(error)
-    options.signal?.throwIfAborted()
-    const p = this.readyPeerOf(key)
-    // The peer's frame limit is its max size plus the frame overhead; the body needs a few more bytes.
-    if (body.length + 8 > p.maxSizeBytes + FRAME_OVERHEAD_BYTES) throw tooLarge(p.maxSizeBytes)
-    await this.router.direct.write(p, [copyBytes(body)], encodeP2PCompleteFrame, options.signal)
-  }
-
-  private readyPeerOf(key: string): Peer {
-    const p = this.router.readyPeer(key)
-    if (p === undefined) throw new PeerNotFoundError(`peer ${key} is not connected`)
-    return p
-  }
-
-  /** Writes a direct frame now, or throws why it cannot be. */
-  private writeNow(peer: Peer, frame: Uint8Array): void {
-    if (this.router.direct.writeNow(peer, frame)) return
-    if (!peer.isReady) throw new PeerNotFoundError(`peer ${peer.key} is not connected`)
-    throw new PostRejectedError('write-queue-full', 'the peer is not reading fast enough')
+    await this.directSends.complete(peer, body, options.signal)
   }
 
   // ---- filters ----------------------------------------------------------------------------
@@ -458,7 +423,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
   async post(params: PostParams, options: PostOptions = {}): Promise<Uint8Array> {
     const { envelope, targetPow } = wrapPost(params, this.keys, this.minPow.current, Math.floor(this.settings.now() / 1000))
     const sealed = await this.seal(envelope, targetPow, params.powTime === undefined ? undefined : params.powTime * 1000, options)
-    if (params.targetPeer !== undefined) return this.sendP2P(sealed, params.targetPeer)
+    if (params.targetPeer !== undefined) return this.directSends.messageNow(params.targetPeer, sealed)
     return this.ingestOwn(sealed)
   }
 
@@ -490,15 +455,6 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     if (verdict.status === 'dropped') throw new PostRejectedError(verdict.reason)
     if (verdict.status === 'added') this.router.forward(verdict, undefined)
     return verdict.hash
-  }
-
-  private sendP2P(envelope: Envelope, target: string | PeerId): Uint8Array {
-    const peer = this.router.readyPeer(target.toString())
-    if (peer === undefined) throw new PeerNotFoundError(`peer ${target.toString()} is not connected`)
-    if (envelopeSize(envelope) > peer.maxSizeBytes) throw new PostRejectedError('too-large', `the envelope is larger than ${peer.maxSizeBytes} bytes, the peer's max size`)
-    const raw = encodeEnvelope(envelope)
-    this.writeNow(peer, encodeP2PFrame(CODE_P2P_MESSAGE, raw))
-    return keccak256(raw)
   }
 
   // ---- ingest -----------------------------------------------------------------------------
@@ -632,8 +588,4 @@ export class WhisperService extends ShhKeyMethods implements Startable {
  */
 export function whisper(init: WhisperInit = {}): (components: WhisperComponents) => WhisperService {
   return (components) => new WhisperService(components, init)
-}
-
-function tooLarge(maxSizeBytes: number): PostRejectedError {
-  return new PostRejectedError('too-large', `the envelope is larger than ${maxSizeBytes} bytes, the peer's max size`)
 }
