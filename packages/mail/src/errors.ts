@@ -23,13 +23,10 @@ export class InvalidCompletionError extends Error {
 /** A history request got no (complete) answer in time. */
 export class HistoryTimeoutError extends Error {
   static override name = 'HistoryTimeoutError'
-  /** Settles when the late answer completed, or one more timeout passed (the server is free again). */
-  readonly drained: Promise<void>
 
-  constructor(message = 'The mail server did not answer in time', drained: Promise<void> = Promise.resolve(), graceMs = 0, options?: ErrorOptions) {
+  constructor(message = 'The mail server did not answer in time', options?: ErrorOptions) {
     super(message, options)
     this.name = 'HistoryTimeoutError'
-    this.drained = Promise.race([drained, new Promise<void>((r) => setTimeout(r, graceMs).unref())])
   }
 }
 

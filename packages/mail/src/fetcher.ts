@@ -50,7 +50,7 @@ export function historyFetcher(host: HistoryClientHost, init: HistoryFetcherInit
   if (typeof init !== 'object' || init === null) throw new TypeError('init must be an object')
   if (!Array.isArray(init.peers) || init.peers.length === 0) throw new TypeError('init.peers must be a non-empty array of peer ids')
   assertBytes(init.symKey, 'init.symKey', 32)
-  const symKey = init.symKey.slice()
+  const symKey = new Uint8Array(init.symKey)
   const peers = [...init.peers]
   return async (range, options = {}) => {
     const errors: unknown[] = []

@@ -141,7 +141,7 @@ function checkOptions(options: HistoryRequestOptions): Checked {
   }
   if (options.bloom !== undefined) assertBytes(options.bloom, 'options.bloom', 64)
   const filter = options.topics ?? options.bloom
-  return { peer: options.peer, symKey: options.symKey.slice(), from: options.from, to: options.to, filter, pageSize, maxEnvelopes: options.maxEnvelopes, cursor: options.cursor?.slice(), pow, pageTimeoutMs, signal: options.signal }
+  return { peer: options.peer, symKey: new Uint8Array(options.symKey), from: options.from, to: options.to, filter, pageSize, maxEnvelopes: options.maxEnvelopes, cursor: options.cursor === undefined ? undefined : new Uint8Array(options.cursor), pow, pageTimeoutMs, signal: options.signal }
 }
 
 const FULL: Bloom = new Uint8Array(64).fill(0xff)
@@ -150,29 +150,38 @@ const ONES = new Uint8Array(32).fill(0xff)
 /**
  * One request at a time per (node, server): a page is told apart from another only by arriving
  * between its request and its completion, so two at once would mix (several sessions catching
- * up together share a server). A page that timed out keeps the server busy until its completion
- * arrives or one more timeout passes, so its late envelopes are not taken for the next page's.
+ * up together share a server). The server is free again when the previous page's listeners are
+ * gone: at its completion, or one more timeout after a page that timed out (so its late envelopes
+ * are not taken for the next page's).
  */
-const busy = new WeakMap<object, Map<string, Promise<unknown>>>()
+const busy = new WeakMap<object, Map<string, Promise<void>>>()
 
-async function exclusive<T>(host: object, peer: string, run: () => Promise<T>): Promise<T> {
+function exclusive(host: object, peer: string, start: () => PageRequest): Promise<HistoryPageResult> {
   let peers = busy.get(host)
   if (peers === undefined) {
     peers = new Map()
     busy.set(host, peers)
   }
-  const previous = peers.get(peer) ?? Promise.resolve()
-  const mine = previous.then(run, run)
-  const held = mine.catch((err: unknown) => (err instanceof HistoryTimeoutError ? err.drained : undefined))
-  peers.set(peer, held)
-  void held.then(() => {
-    if (peers.get(peer) === held) peers.delete(peer)
+  const started = (peers.get(peer) ?? Promise.resolve()).then(start)
+  const free = started.then(
+    (request) => request.free,
+    () => {}
+  )
+  peers.set(peer, free)
+  void free.then(() => {
+    if (peers.get(peer) === free) peers.delete(peer)
   })
-  return mine
+  return started.then((request) => request.page)
+}
+
+/** A request on its way: its page, and when the server is free for the next one. */
+interface PageRequest {
+  readonly page: Promise<HistoryPageResult>
+  readonly free: Promise<void>
 }
 
 /** Sends one request and collects its page until the completion arrives. */
-async function requestPage(host: HistoryClientHost, o: Checked, limit: number, cursor: Uint8Array | undefined): Promise<HistoryPageResult> {
+function requestPage(host: HistoryClientHost, o: Checked, limit: number, cursor: Uint8Array | undefined): PageRequest {
   const payload = encodeHistoryRequest({ format: 'extended', from: o.from, to: o.to, filter: o.filter ?? FULL, limit, cursor })
   // A fresh signing key and a random topic per request: requests are not linkable by either.
   const wrapped = wrapMessage({ symKey: o.symKey, topic: new Uint8Array(randomBytes(4)), payload, signingKey: generatePrivateKey(), ttl: 50 })
@@ -182,7 +191,8 @@ async function requestPage(host: HistoryClientHost, o: Checked, limit: number, c
   const peer = o.peer.toString()
   const envelopes: Uint8Array[] = []
   const hashes: Uint8Array[] = []
-  const { promise, resolve, reject } = Promise.withResolvers<HistoryPageResult>()
+  const { promise: page, resolve, reject } = Promise.withResolvers<HistoryPageResult>()
+  const completed = Promise.withResolvers<void>()
   const onMessage = (event: CustomEvent<P2PMessageLike>): void => {
     if (event.detail.from.toString() !== peer) return
     if (envelopes.length === limit) {
@@ -201,7 +211,7 @@ async function requestPage(host: HistoryClientHost, o: Checked, limit: number, c
       return // not ours to judge: the node counts malformed frames; ours may still come
     }
     if (!equal(completion.requestId, requestId)) return
-    completed()
+    completed.resolve()
     const digest = rangeDigest(hashes)
     if (completion.count !== envelopes.length || !equal(completion.digest, digest)) {
       reject(new HistoryMismatchError(`the server says ${completion.count} envelopes, ${envelopes.length} arrived${equal(completion.digest, digest) ? '' : ', and the digests differ'}`))
@@ -210,26 +220,30 @@ async function requestPage(host: HistoryClientHost, o: Checked, limit: number, c
     resolve({ requestId, envelopes, hashes, digest, cursor: completion.cursor })
   }
   const onAbort = (): void => reject(o.signal?.reason)
-  // After a timeout, the late answer is waited for (bounded) before the server takes another request.
-  let completed: () => void = () => {}
-  const drained = new Promise<void>((resolve) => (completed = resolve))
-  const timer = setTimeout(() => reject(new HistoryTimeoutError(`no completion from ${peer} within ${o.pageTimeoutMs} ms`, drained, o.pageTimeoutMs)), o.pageTimeoutMs)
+  const timer = setTimeout(() => reject(new HistoryTimeoutError(`no completion from ${peer} within ${o.pageTimeoutMs} ms`)), o.pageTimeoutMs)
   host.addEventListener('p2p:message', onMessage)
   host.addEventListener('p2p:complete', onComplete)
   o.signal?.addEventListener('abort', onAbort, { once: true })
   try {
     host.sendP2PRequest(o.peer, raw)
-    return await promise
-  } finally {
+  } catch (err) {
+    reject(err)
+    completed.resolve() // nothing was sent: nothing will come
+  }
+  const settled = page.then(
+    () => {},
+    () => {}
+  )
+  const free = settled.then(() => {
     clearTimeout(timer)
     o.signal?.removeEventListener('abort', onAbort)
-    // Keep absorbing this request's frames until its completion (or one more timeout), so they
-    // are not counted for the next page.
-    void Promise.race([drained, new Promise((r) => setTimeout(r, o.pageTimeoutMs).unref())]).then(() => {
-      host.removeEventListener('p2p:message', onMessage)
-      host.removeEventListener('p2p:complete', onComplete)
-    })
-  }
+    // This request's frames are absorbed until its completion, or one more timeout.
+    return Promise.race([completed.promise, new Promise<void>((r) => setTimeout(r, o.pageTimeoutMs).unref())])
+  }).then(() => {
+    host.removeEventListener('p2p:message', onMessage)
+    host.removeEventListener('p2p:complete', onComplete)
+  })
+  return { page, free }
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
