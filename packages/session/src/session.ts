@@ -6,7 +6,6 @@
  * ratchet (pure, tested on their own).
  */
 import { assertBytes, wipe } from './assert.ts'
-import type { Topic } from '@hush/envelope'
 import { CATCH_UP_SKEW_MS, CATCH_UP_TOPICS, MAX_MESSAGE_BYTES } from './constants.ts'
 import { InvalidFrameError, RecordRejectedError, SessionClosedError } from './errors.ts'
 import { Emitter } from './events.ts'
@@ -17,7 +16,7 @@ import { ReceiveWindow } from './receive-window.ts'
 import { openRecordFrame, openRecordNumber, sealRecord } from './record.ts'
 import { SendWindow } from './send-window.ts'
 import type { SessionSettings } from './settings.ts'
-import { type Direction, type TopicSchedule, epochAt, msToNextEpoch, receiveTopics, topicAt } from './topic-schedule.ts'
+import { type Direction, type TopicSchedule, epochAt, msToNextEpoch, receiveTopics, topicAt, topicsSince } from './topic-schedule.ts'
 import type { AbortOptions, SessionTransport } from './transport.ts'
 import type { Session, SessionCloseReason, SessionEvents, SessionState, SessionStats } from './session-api.ts'
 import { pump } from './pump.ts'
@@ -210,7 +209,7 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
       const frame = openRecordFrame(data, this.rx.controlKey)
       if (frame.type !== 'ack') throw new InvalidFrameError(`control record carries a ${frame.type} frame`)
       this.stats.received++
-      this.markReceived()
+      this.opened++
       this.handleAck(frame.ack)
       return
     }
@@ -234,7 +233,7 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     }
     candidate.commit()
     this.stats.received++
-    this.markReceived()
+    this.opened++
     this.handleAck(frame.ack)
     if (this.isClosed()) return
     if (this.receiveWindow.accept(number, frame) === 'duplicate') {
@@ -242,10 +241,6 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     }
     this.deliverReady()
     if (!this.isClosed()) this.scheduleAck()
-  }
-
-  private markReceived(): void {
-    this.opened++
   }
 
   catchUp(options: AbortOptions = {}): Promise<number> {
@@ -268,14 +263,12 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     const { schedule, settings, now } = this.init
     const nowMs = now()
     const fromMs = Math.max(schedule.startMs - CATCH_UP_SKEW_MS, this.caughtUpMs - settings.ttlSeconds * 1000 - CATCH_UP_SKEW_MS)
-    const first = Math.max(0, epochAt(schedule, fromMs) - 1)
-    const last = epochAt(schedule, nowMs) + 1
+    const all = topicsSince(schedule, this.rxDirection, fromMs, nowMs)
     const range = { from: Math.max(0, Math.floor(fromMs / 1000)), to: Math.ceil(nowMs / 1000) + CATCH_UP_SKEW_MS / 1000 }
     let fetched = 0
-    for (let start = first; start <= last; start += CATCH_UP_TOPICS) {
+    for (let start = 0; start < all.length; start += CATCH_UP_TOPICS) {
       if (this.isClosed()) throw new SessionClosedError()
-      const topics: Topic[] = []
-      for (let e = start; e <= Math.min(last, start + CATCH_UP_TOPICS - 1); e++) topics.push(topicAt(schedule, this.rxDirection, e))
+      const topics = all.slice(start, start + CATCH_UP_TOPICS)
       // Listen on the topics the current window does not (older epochs) while their history arrives.
       const extra: AbortController[] = []
       try {

@@ -55,6 +55,17 @@ export function receiveTopics(schedule: TopicSchedule, direction: Direction, now
   return out
 }
 
+/**
+ * The receive topics of `direction` for every epoch from the one before `fromMs` to the one after
+ * `nowMs`: where a receiver that last heard the peer at `fromMs` looks for what it missed.
+ */
+export function topicsSince(schedule: TopicSchedule, direction: Direction, fromMs: number, nowMs: number): Topic[] {
+  const out: Topic[] = []
+  const last = schedule.periodMs <= 0 ? 0 : epochAt(schedule, nowMs) + 1
+  for (let e = Math.max(0, epochAt(schedule, fromMs) - 1); e <= last; e++) out.push(topicAt(schedule, direction, e))
+  return out
+}
+
 /** Milliseconds from `nowMs` to the next epoch boundary (Infinity without rotation). */
 export function msToNextEpoch(schedule: TopicSchedule, nowMs: number): number {
   if (schedule.periodMs <= 0) return Number.POSITIVE_INFINITY
