@@ -156,4 +156,18 @@ describe('mail server bounds', () => {
     await mail.stop()
     await real.close()
   })
+
+  it('keeps its own copy of the key, also when given a Buffer the caller reuses', async () => {
+    const real = await archive()
+    const host = new Host()
+    const buffer = Buffer.from(KEY)
+    const mail = createMailServer(host, { archive: real, symKey: buffer })
+    mail.start()
+    buffer.fill(0) // the caller wipes its buffer
+    host.handler?.(request(encodeHistoryRequest({ format: 'extended', from: 0, to: 10, filter: [chat], limit: 5, cursor: undefined })))
+    await waitFor(() => mail.stats().served === 1 || mail.stats().refused === 1, 'the request')
+    expect(mail.stats()).toMatchObject({ served: 1, refused: 0 })
+    await mail.stop()
+    await real.close()
+  })
 })
