@@ -170,4 +170,21 @@ describe('mail server bounds', () => {
     await mail.stop()
     await real.close()
   })
+
+  it('survives an onError that throws, and keeps retrying the archive', async () => {
+    const real = await archive()
+    let broken = true
+    const flaky: Archive = { ...real, kind: real.kind, put: (e) => (broken ? Promise.reject(new Error('disk gone')) : real.put(e)), query: (q) => real.query(q), prune: (p) => real.prune(p), stats: () => real.stats(), close: () => real.close() }
+    const host = new Host()
+    const mail = createMailServer(host, { archive: flaky, symKey: KEY, flushIntervalMs: 5, onError: () => {
+      throw new Error('a careless callback')
+    } })
+    mail.start()
+    host.pool(1)
+    await new Promise((r) => setTimeout(r, 50))
+    broken = false
+    await waitFor(() => mail.stats().archived === 1, 'the retry')
+    await mail.stop()
+    await real.close()
+  })
 })
