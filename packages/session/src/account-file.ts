@@ -1,7 +1,8 @@
 /**
  * Account files on disk, written atomically: the bytes go to a fresh temporary file beside the
- * target (mode 0600), are flushed with fsync, then renamed over the target, so a crash leaves
- * either the old file or the new one, never a torn one. `node:fs` is reached through
+ * target (mode 0600), are flushed with fsync, then renamed over the target, and the directory is
+ * fsynced so the rename itself is durable; a crash leaves either the old file or the new one,
+ * never a torn one. `node:fs` is reached through
  * `process.getBuiltinModule` rather than an import, so bundles for browsers load this package
  * without it (as @hush/envelope does for `node:crypto`).
  */
@@ -28,8 +29,33 @@ function fs(): FsPromises {
   return mod
 }
 
+/** The directory part of `path` ('.' when it has none), without importing node:path. */
+function directoryOf(path: string): string {
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'))
+  if (slash < 0) return '.'
+  return slash === 0 ? path.slice(0, 1) : path.slice(0, slash)
+}
+
 /**
- * Writes `bytes` to `path` atomically (temporary file, fsync, rename).
+ * Flushes a directory's entries (the rename) to disk. Platforms that cannot open a directory
+ * (Windows) make renames durable by other means; there the error is ignored.
+ */
+async function syncDirectory(f: FsPromises, dir: string): Promise<void> {
+  let handle: FileHandle
+  try {
+    handle = await f.open(dir, 'r')
+  } catch {
+    return
+  }
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * Writes `bytes` to `path` atomically (temporary file, fsync, rename, fsync of the directory).
  * @throws {TypeError} outside Node.js
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
@@ -52,6 +78,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
     await f.rm(tmp, { force: true })
     throw err
   }
+  await syncDirectory(f, directoryOf(path))
 }
 
 /**

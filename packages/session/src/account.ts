@@ -34,7 +34,10 @@ export interface AccountData {
   readonly contacts: readonly Contact[]
 }
 
-/** scrypt cost of {@link encryptAccount}. */
+/**
+ * scrypt cost of {@link encryptAccount}. Besides each field's range, scrypt's memory,
+ * 128 · r · (2^logN + p + 1) bytes, must stay within 1 GiB + 4 KiB (N = 2^20 with r = 8 is the most).
+ */
 export interface AccountKdfOptions {
   /** log2 of scrypt's N, in [10, 20]. @default 15 */
   logN?: number
@@ -78,16 +81,27 @@ export function removeContact(account: AccountData, name: string): AccountData {
   return { privateKey: account.privateKey, contacts: account.contacts.filter((c) => c.name !== name) }
 }
 
+/** The memory limit passed to scrypt: 1 GiB for N = 2^20, r = 8, plus noble's scratch blocks. */
+const KDF_MAX_MEMORY_BYTES = 2 ** 30 + 4096
+
 function kdfParams(options: AccountKdfOptions): { logN: number; r: number; p: number } {
   const params = { logN: options.logN ?? 15, r: options.r ?? 8, p: options.p ?? 1 }
   assertInt(params.logN, 'options.logN', 10, 20)
   assertInt(params.r, 'options.r', 1, 32)
   assertInt(params.p, 'options.p', 1, 16)
+  // noble's scrypt allocates 128 · r · (N + p + 1) bytes and refuses more than maxmem, but only
+  // after the caller has waited for it: check here, before any work.
+  const memoryBytes = 128 * params.r * (2 ** params.logN + params.p + 1)
+  if (memoryBytes > KDF_MAX_MEMORY_BYTES) {
+    throw new RangeError(
+      `options.logN, options.r and options.p need 128·r·(2^logN + p + 1) = ${memoryBytes} bytes, more than scrypt's limit of ${KDF_MAX_MEMORY_BYTES}`
+    )
+  }
   return params
 }
 
 async function deriveKey(password: string, salt: Uint8Array, params: { logN: number; r: number; p: number }): Promise<Uint8Array> {
-  return scryptAsync(utf8ToBytes(password.normalize('NFKC')), salt, { N: 2 ** params.logN, r: params.r, p: params.p, dkLen: 32, maxmem: 2 ** 30 + 4096 })
+  return scryptAsync(utf8ToBytes(password.normalize('NFKC')), salt, { N: 2 ** params.logN, r: params.r, p: params.p, dkLen: 32, maxmem: KDF_MAX_MEMORY_BYTES })
 }
 
 /**

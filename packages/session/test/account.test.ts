@@ -5,7 +5,7 @@ import { generateKeyPair } from '@hush/envelope'
 import { gcm } from '@noble/ciphers/aes.js'
 import { scrypt } from '@noble/hashes/scrypt.js'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { addContact, createAccountData, decryptAccount, encryptAccount, removeContact } from '../src/account.ts'
 import { loadAccount, saveAccount } from '../src/account-file.ts'
 
@@ -98,6 +98,14 @@ describe('account encryption', () => {
     await expect(encryptAccount(createAccountData(), 1 as unknown as string, FAST)).rejects.toThrow(TypeError)
     await expect(decryptAccount(valid, undefined as unknown as string)).rejects.toThrow(TypeError)
   })
+
+  it('refuses KDF costs beyond the scrypt memory limit up front, naming the argument', async () => {
+    // 128 · r · (2^logN + p + 1) bytes must fit in the 1 GiB + 4 KiB limit passed to scrypt.
+    await expect(encryptAccount(createAccountData(), 'pw', { logN: 20, r: 9 })).rejects.toThrow(expect.objectContaining({ name: 'RangeError', message: expect.stringContaining('options.r') }))
+    await expect(encryptAccount(createAccountData(), 'pw', { logN: 20, r: 8, p: 4 })).rejects.toThrow(expect.objectContaining({ name: 'RangeError', message: expect.stringContaining('options.p') }))
+    await expect(encryptAccount(createAccountData(), 'pw', { logN: 20, r: 16 })).rejects.toThrow(RangeError)
+    await expect(decryptAccount(withHeader(10, 9).map((b, i) => (i === 9 ? 20 : b)), 'pw')).rejects.toMatchObject({ name: 'InvalidAccountError' })
+  })
 })
 
 describe('account files', () => {
@@ -121,5 +129,32 @@ describe('account files', () => {
     await writeFile(join(dir, 'junk'), 'not an account')
     await expect(loadAccount(join(dir, 'junk'), 'pw')).rejects.toMatchObject({ name: 'InvalidAccountError' })
     await expect(loadAccount(join(dir, 'missing'), 'pw')).rejects.toMatchObject({ code: 'ENOENT' })
+  })
+
+  it('fsyncs the directory after the rename, so the new name survives a crash', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hush-account-'))
+    const path = join(dir, 'alice.account')
+    const real = process.getBuiltinModule('node:fs/promises')
+    const calls: string[] = []
+    const traced = {
+      ...real,
+      open: async (file: string, flags: string, mode?: number) => {
+        const handle = await real.open(file, flags, mode)
+        const what = file === dir ? 'dir' : 'file'
+        calls.push(`open ${what}`)
+        return Object.assign(Object.create(handle), { sync: () => (calls.push(`sync ${what}`), handle.sync()), close: () => handle.close(), writeFile: (d: Uint8Array) => handle.writeFile(d) })
+      },
+      rename: async (from: string, to: string) => {
+        calls.push('rename')
+        return real.rename(from, to)
+      },
+    }
+    const spy = vi.spyOn(process, 'getBuiltinModule').mockImplementation(((id: string) => (id === 'node:fs/promises' ? traced : real)) as typeof process.getBuiltinModule)
+    try {
+      await saveAccount(path, createAccountData(), 'pw', FAST)
+    } finally {
+      spy.mockRestore()
+    }
+    expect(calls).toEqual(['open file', 'sync file', 'rename', 'open dir', 'sync dir'])
   })
 })
