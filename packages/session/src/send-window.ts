@@ -1,27 +1,28 @@
 /**
  * The sender's retransmission state for one direction (pure, time passed in): each sealed record
- * stays until an ack covers it or its delivery deadline passes.
+ * stays until an ack covers it or its delivery deadline passes. What is kept per number is the
+ * caller's (the session keeps the record's bytes and the topic it was first posted on).
  */
 import type { Ack } from './frames.ts'
 import { ackCovers } from './receive-window.ts'
 
-interface Pending {
-  readonly record: Uint8Array
+interface Pending<T> {
+  readonly record: T
   readonly deadlineMs: number
   lastSentMs: number
 }
 
 /** What {@link SendWindow.due} found. */
-export interface DueResult {
+export interface DueResult<T = Uint8Array> {
   /** Records to post again, by number. */
-  readonly resend: { number: number; record: Uint8Array }[]
+  readonly resend: { number: number; record: T }[]
   /** Numbers whose deadline passed unacknowledged (now removed). */
   readonly expired: number[]
 }
 
 /** Unacknowledged records of one direction. */
-export class SendWindow {
-  private readonly pending = new Map<number, Pending>()
+export class SendWindow<T = Uint8Array> {
+  private readonly pending = new Map<number, Pending<T>>()
 
   /** How many records await an ack. */
   get size(): number {
@@ -34,7 +35,7 @@ export class SendWindow {
   }
 
   /** Tracks a record just sent at `nowMs`, to be given up at `deadlineMs`. */
-  add(number: number, record: Uint8Array, nowMs: number, deadlineMs: number): void {
+  add(number: number, record: T, nowMs: number, deadlineMs: number): void {
     this.pending.set(number, { record, deadlineMs, lastSentMs: nowMs })
   }
 
@@ -47,8 +48,8 @@ export class SendWindow {
   }
 
   /** Records last sent `intervalMs` or more ago (marked sent now), and those past their deadline. */
-  due(nowMs: number, intervalMs: number): DueResult {
-    const resend: { number: number; record: Uint8Array }[] = []
+  due(nowMs: number, intervalMs: number): DueResult<T> {
+    const resend: { number: number; record: T }[] = []
     const expired: number[] = []
     for (const [number, p] of this.pending) {
       if (nowMs >= p.deadlineMs) expired.push(number)

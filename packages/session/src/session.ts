@@ -44,6 +44,15 @@ export interface SessionImplInit {
 
 type NumberedFrame = Extract<Frame, { type: 'data' | 'close' }>
 
+/**
+ * A sealed record and the topic it was first posted on: a resend repeats both, never the same
+ * bytes on a later epoch's topic (that would link the two topics for any observer).
+ */
+interface SentRecord {
+  readonly data: Uint8Array
+  readonly topic: Uint8Array
+}
+
 /** The session implementation (not exported from the package: use the {@link Session} type). */
 export class SessionImpl extends Emitter<SessionEvents> implements Session {
   readonly id: Uint8Array
@@ -55,7 +64,7 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
   private readonly rx: DirectionKeys
   private readonly txChain: SendingChain
   private readonly rxChain: ReceivingChain
-  private readonly sendWindow = new SendWindow()
+  private readonly sendWindow = new SendWindow<SentRecord>()
   private readonly receiveWindow = new ReceiveWindow<NumberedFrame>()
   private readonly init: SessionImplInit
   private ackTimer: ReturnType<typeof setTimeout> | undefined
@@ -63,7 +72,7 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
   private resendTimer: ReturnType<typeof setInterval> | undefined
   private closeNumber = 0
   /** After a remote close: the close's number and our sealed ack, repeated if the close is resent. */
-  private linger: { closeNumber: number; ackRecord: Uint8Array | undefined } | undefined
+  private linger: { closeNumber: number; ackRecord: SentRecord | undefined } | undefined
   private lingerTimer: ReturnType<typeof setTimeout> | undefined
   private epochTimer: ReturnType<typeof setTimeout> | undefined
   private readonly controller = new AbortController()
@@ -349,11 +358,11 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
   private async sendNumbered(build: (number: number, ack: Ack) => Frame, options: AbortOptions): Promise<number> {
     const { number, messageKey } = this.txChain.next()
     const frame = encodeFrame(build(number, this.receiveWindow.ack()))
-    const record = sealRecord(number, this.tx.headerKey, messageKey, frame)
+    const nowMs = this.init.now()
+    const record: SentRecord = { data: sealRecord(number, this.tx.headerKey, messageKey, frame), topic: this.currentTopic(nowMs) }
     wipe(messageKey, frame)
     clearTimeout(this.ackTimer) // the ack rides on this record
     this.ackTimer = undefined
-    const nowMs = this.init.now()
     this.sendWindow.add(number, record, nowMs, nowMs + this.init.settings.deliveryTimeoutMs)
     this.armResendTimer()
     this.stats.sent++
@@ -369,12 +378,12 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     }, this.init.settings.ackDelayMs)
   }
 
-  private sendAckNow(): Uint8Array | undefined {
+  private sendAckNow(): SentRecord | undefined {
     clearTimeout(this.ackTimer)
     this.ackTimer = undefined
     if (this.currentState === 'closed') return undefined
     const frame = encodeFrame({ type: 'ack', ack: this.receiveWindow.ack() })
-    const record = sealRecord(0, this.tx.headerKey, this.tx.controlKey, frame)
+    const record: SentRecord = { data: sealRecord(0, this.tx.headerKey, this.tx.controlKey, frame), topic: this.currentTopic(this.init.now()) }
     this.stats.sent++
     void this.post(record)
     return record
@@ -429,14 +438,19 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     })
   }
 
-  private async post(record: Uint8Array, options: AbortOptions = {}, lingering = false): Promise<void> {
+  /** The send topic of the epoch at `nowMs`: where a record is posted the first time. */
+  private currentTopic(nowMs: number): Uint8Array {
+    return topicAt(this.init.schedule, this.txDirection, epochAt(this.init.schedule, nowMs))
+  }
+
+  /** Posts a record on the topic it was first sent on (resends included). */
+  private async post(record: SentRecord, options: AbortOptions = {}, lingering = false): Promise<void> {
     if (this.currentState === 'closed' && !lingering) return
     const { settings } = this.init
     const signal = options.signal === undefined ? this.controller.signal : AbortSignal.any([this.controller.signal, options.signal])
-    const topic = topicAt(this.init.schedule, this.txDirection, epochAt(this.init.schedule, this.init.now()))
     try {
       await this.init.transport.postEnvelope(
-        { topic, data: record, ttlSeconds: settings.ttlSeconds },
+        { topic: record.topic, data: record.data, ttlSeconds: settings.ttlSeconds },
         { powTarget: settings.powTarget, ...(settings.powTimeMs !== undefined && { powTimeMs: settings.powTimeMs }), signal }
       )
     } catch (err) {

@@ -139,6 +139,28 @@ describe('partial-topic rotation', () => {
   })
 })
 
+describe('resends across a topic rotation', () => {
+  it('re-posts a record only on the topic it was first sent on, so rotated topics are not linked', async () => {
+    let offset = 0
+    const now = (): number => Date.now() + offset
+    const periodMs = 1_000
+    const p = await connectedPair({ now, settings: { topicRotationMs: periodMs, deliveryTimeoutMs: 60_000 } })
+    p.transport.faults.loss = 1 // nothing arrives: Alice resends
+    const first = p.transport.posted.length
+    void p.a.send(utf8('linked?'))
+    const record = p.transport.posted[first].data
+    for (let epoch = 1; epoch <= 4; epoch++) {
+      const resent = p.a.stats.resent
+      offset += periodMs // the next epoch
+      await waitFor(() => p.a.stats.resent > resent, `a resend in epoch ${epoch}`)
+    }
+    const copies = p.transport.posted.filter((e) => equalBytes(e.data, record))
+    expect(copies.length).toBeGreaterThanOrEqual(5)
+    expect(new Set(copies.map((e) => Buffer.from(e.topic).toString('hex'))).size).toBe(1)
+    stopPair(p)
+  })
+})
+
 describe('session under loss, duplication, reordering and delay', () => {
   it.each([1, 2, 3])('delivers every message exactly once and in order (seed %i)', async (seed) => {
     const p = await connectedPair({ transport: { seed, loss: 0.3, duplicate: 0.2, maxDelayMs: 30 } })
