@@ -243,7 +243,7 @@ function measureMemory(count: number): MemoryResult {
   for (let i = count; i < count + churnAdds; i++) {
     const { envelope, raw } = makeEnvelope(i, 1024, FAR_EXPIRY - (i % 600))
     const r = pool.add({ envelope, raw, hash: keccak256(raw), pow: 1.5, rating: 1 + random(), peer: PEERS[i % PEERS.length] }, NOW)
-    if (r.status !== 'added' || r.evicted.length !== 1) throw new Error('memory: churn add did not evict one entry')
+    if (r.status !== 'added' || r.evicted !== 1) throw new Error('memory: churn add did not evict one entry')
   }
   const churned = heapAndBuffers(gc)
   if (pool.size !== count) throw new Error('memory: churn changed the pool size')
@@ -258,7 +258,7 @@ function measureMemory(count: number): MemoryResult {
   for (let i = count; i < count + churnAdds; i++) {
     const { envelope, raw } = makeEnvelope(i, 512 + Math.floor(random() * 1024), FAR_EXPIRY - (i % 600))
     const r = pool.add({ envelope, raw, hash: keccak256(raw), pow: 1.5, rating: 1 + random(), peer: PEERS[i % PEERS.length] }, NOW)
-    if (r.status !== 'added' || r.evicted.length < 1) throw new Error('memory: mixed churn add did not evict')
+    if (r.status !== 'added' || r.evicted < 1) throw new Error('memory: mixed churn add did not evict')
   }
   const mixed = heapAndBuffers(gc)
   let mixedRawBytes = 0

@@ -17,7 +17,10 @@ export type AddStatus = 'added' | 'duplicate' | 'expired' | 'future' | 'too-larg
  */
 export type EvictionReason = 'expired' | 'rating' | 'peer-quota'
 
-/** One entry removed by `add` to make room, and why: its record (key and numbers, no bytes). */
+/**
+ * One entry removed by `add` to make room, and why: its record (key and numbers, no bytes), as
+ * handed to the pool's `onEvict` listener.
+ */
 export interface Eviction {
   readonly entry: EntryInfo
   readonly reason: EvictionReason
@@ -25,8 +28,8 @@ export interface Eviction {
 
 /**
  * The outcome of `Pool.add`; nothing is thrown for these.
- * - 'added': pooled; `evicted` lists what left to make room (expired first, then by quota, then
- *   by rating).
+ * - 'added': pooled; `evicted` counts the entries that left to make room (expired first, then by
+ *   quota, then by rating; the pool's `onEvict` listener, if any, has been handed each of them).
  * - 'duplicate': the hash is pooled or in the seen cache (the caller marks the sender as
  *   knowing it).
  * - 'expired': `expiry < now`. 'future': sent (`expiry − ttl`) more than the future allowance
@@ -34,11 +37,11 @@ export interface Eviction {
  *   envelope) the peer's byte quota. 'low-pow': PoW below the pool's `minPow`.
  * - 'peer-quota': its peer is at its quota and has nothing ranked below it to give up.
  * - 'full': the pool is at a bound and holds nothing ranked below it. Expired entries swept
- *   while looking for room are still reported in `evicted`.
+ *   while looking for room are still counted in `evicted` (and handed to `onEvict`).
  */
 export type AddResult =
-  | { readonly status: 'added'; readonly evicted: readonly Eviction[] }
-  | { readonly status: 'full' | 'peer-quota'; readonly evicted: readonly Eviction[] }
+  | { readonly status: 'added'; readonly evicted: number }
+  | { readonly status: 'full' | 'peer-quota'; readonly evicted: number }
   | { readonly status: 'duplicate' | 'expired' | 'future' | 'too-large' | 'low-pow' }
 
 /** Options of `Pool.select`; all optional, all filters combine. */

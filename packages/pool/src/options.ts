@@ -9,6 +9,7 @@ import {
   DEFAULT_POOL_MAX_BYTES,
   DEFAULT_POOL_MAX_COUNT,
 } from './constants.ts'
+import type { Eviction } from './api.ts'
 import type { SeenCacheInit } from './seen-cache.ts'
 
 /** Settings of `createPool`. Every field is optional. */
@@ -49,6 +50,14 @@ export interface PoolInit {
   minPow?: number | undefined
   /** Settings of the pool's own seen cache. */
   seen?: SeenCacheInit
+  /**
+   * Called with each entry that `add` removes to make room (not for `prune` or `delete`, which
+   * return their records), in removal order, once the add has finished and the pool is
+   * consistent again. Without a listener the pool makes no eviction records at all: a flood's
+   * evicting add then allocates nothing for them, and `AddResult.evicted` is only a count.
+   * @default undefined
+   */
+  onEvict?: ((eviction: Eviction) => void) | undefined
 }
 
 /** {@link PoolInit} with every default applied and the peer quota worked out. */
@@ -86,6 +95,7 @@ export function resolvePoolSettings(init: PoolInit): PoolSettings {
   assertInt(maxEnvelopeBytes, 'init.maxEnvelopeBytes', 1, MAX_ENVELOPE_SIZE_BYTES)
   assertTime(futureAllowanceSeconds, 'init.futureAllowanceSeconds')
   if (init.minPow !== undefined) assertNumber(init.minPow, 'init.minPow', 0)
+  if (init.onEvict !== undefined && typeof init.onEvict !== 'function') throw new TypeError('init.onEvict must be a function')
   return {
     maxBytes,
     maxCount,

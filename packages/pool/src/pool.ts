@@ -45,9 +45,6 @@ import type { SlabStoreInit } from './slab-store.ts'
 import { SlotHeap, type SlotTieBreak } from './slot-heap.ts'
 import { chooseVictims } from './victims.ts'
 
-/** The shared empty `evicted` list of adds that evicted nothing (never written to). */
-const NO_EVICTIONS: Eviction[] = []
-
 /** The pool, exported for tests (which reach its storage); `createPool` is the public factory. */
 export class BoundedPool implements Pool {
   readonly settings: PoolSettings
@@ -71,6 +68,12 @@ export class BoundedPool implements Pool {
   private warmed = 0
   /** Whether the last add that pooled its entry evicted: then the next one likely evicts too. */
   private evicting = false
+  /** The `onEvict` listener (see {@link PoolInit}), if any. */
+  private readonly onEvict: ((eviction: Eviction) => void) | undefined
+  /** Records of the current add's evictions, kept only with a listener (see `report`). */
+  private pending: Eviction[] = []
+  /** Entries `add` has evicted, ever: the difference over one add is its `evicted` count. */
+  private removals = 0
   private totalBytes = 0
   private seq = 0
   private deleted = 0
@@ -82,6 +85,7 @@ export class BoundedPool implements Pool {
   /** @param slabs slab settings of the raw byte storage (tests shrink them; the defaults otherwise) */
   constructor(init: PoolInit, slabs: SlabStoreInit = {}) {
     this.settings = resolvePoolSettings(init)
+    this.onEvict = init.onEvict
     this.seenCache = makeSeenCache(init.seen ?? {})
     this.seen = this.seenCache
     const table = new EntryTable<PeerLoad>(this.settings.maxCount, slabs)
@@ -137,14 +141,13 @@ export class BoundedPool implements Pool {
 
     this.table.raws.recycle()
     let load = peer === undefined ? undefined : this.peers.get(peer)
-    let evicted: Eviction[] = NO_EVICTIONS
+    const before = this.removals
     if (!fits(s, this.table.size, this.totalBytes, bytes, load)) {
       // Room is needed: expired entries go first (all of them: they are dead weight anyway).
       if (this.byExpiry.earliest() < now) {
         const expired = this.byExpiry.expired(now, this.table.highWater)
         if (expired.length > 0) {
-          evicted = []
-          for (const slot of expired) evicted.push({ entry: this.evict(slot, 'expired'), reason: 'expired' })
+          for (const slot of expired) this.evict(slot, 'expired')
           if (peer !== undefined) load = this.peers.get(peer)
         }
       }
@@ -157,13 +160,8 @@ export class BoundedPool implements Pool {
         ) {
           // The usual case in a flood: the peer is within its quota and the pool's lowest entry
           // alone makes room (what `chooseVictims` would find, without its bookkeeping).
-          if (!mayEvictFor(table, victim, rating, expiry)) {
-            this.adds.full++
-            return { status: 'full', evicted }
-          }
-          const eviction = { entry: this.evict(victim, 'rating'), reason: 'rating' } as const
-          if (evicted === NO_EVICTIONS) evicted = [eviction]
-          else evicted.push(eviction)
+          if (!mayEvictFor(table, victim, rating, expiry)) return this.refuse('full', before)
+          this.evict(victim, 'rating')
         } else {
           // A peer at its quota has its heap (see `peer-load.ts`); building it here is only a safeguard.
           if (load !== undefined && load.heap === undefined) this.track(load)
@@ -175,13 +173,9 @@ export class BoundedPool implements Pool {
             this.byRank,
             { count: table.size + 1 - s.maxCount, bytes: this.totalBytes + bytes - s.maxBytes }
           )
-          if (!choice.ok) {
-            this.adds[choice.status]++
-            return { status: choice.status, evicted }
-          }
-          if (evicted === NO_EVICTIONS) evicted = []
-          for (const v of choice.quota) evicted.push({ entry: this.evict(v, 'peer-quota'), reason: 'peer-quota' })
-          for (const v of choice.rating) evicted.push({ entry: this.evict(v, 'rating'), reason: 'rating' })
+          if (!choice.ok) return this.refuse(choice.status, before)
+          for (const v of choice.quota) this.evict(v, 'peer-quota')
+          for (const v of choice.rating) this.evict(v, 'rating')
         }
       }
     }
@@ -189,7 +183,9 @@ export class BoundedPool implements Pool {
     if (load !== undefined && load.count === 0) load = undefined
     this.insert(words, found, topic, raw, pow, rating, expiry, arrival ?? now, bytes, peer, load)
     this.adds.added++
-    this.evicting = evicted !== NO_EVICTIONS
+    const evicted = this.removals - before
+    this.evicting = evicted > 0
+    if (evicted > 0 && this.onEvict !== undefined) this.report()
     return { status: 'added', evicted }
   }
 
@@ -229,7 +225,11 @@ export class BoundedPool implements Pool {
     this.table.raws.recycle()
     const removed: EntryInfo[] = []
     if (this.byExpiry.earliest() < now) {
-      for (const slot of this.byExpiry.expired(now, this.table.highWater)) removed.push(this.evict(slot, 'expired'))
+      for (const slot of this.byExpiry.expired(now, this.table.highWater)) {
+        removed.push(this.record(slot))
+        this.remove(slot)
+        this.evictions.expired++
+      }
     }
     this.seen.prune(now)
     return removed
@@ -397,14 +397,36 @@ export class BoundedPool implements Pool {
     trackPeer(this.table, this.tie, load, this.settings.maxPeerCount)
   }
 
-  /** Removes `slot` for `reason` (counted) and returns its record. */
-  private evict(slot: number, reason: EvictionReason): EntryRecord {
-    const entry = this.record(slot)
+  /**
+   * Removes `slot` for `reason` (counted). With an `onEvict` listener, its record is kept for
+   * {@link report}; without one, none is made: the flood's evicting add allocates nothing for it.
+   */
+  private evict(slot: number, reason: EvictionReason): void {
+    if (this.onEvict !== undefined) this.pending.push({ entry: this.record(slot), reason })
     this.remove(slot)
     this.evictions[reason]++
-    return entry
+    this.removals++
   }
 
+  /** Ends an add refused with `status` after it may have swept expired entries (since `before`). */
+  private refuse(status: 'full' | 'peer-quota', before: number): AddResult {
+    this.adds[status]++
+    const evicted = this.removals - before
+    if (evicted > 0 && this.onEvict !== undefined) this.report()
+    return { status, evicted }
+  }
+
+  /**
+   * Hands the evictions of the add that just finished to the `onEvict` listener, in order. The
+   * pool is consistent by then, so a listener may read it (and an exception it throws leaves the
+   * pool whole; it reaches `add`'s caller, and the rest of the add's records are dropped).
+   */
+  private report(): void {
+    const pending = this.pending
+    this.pending = []
+    const listener = this.onEvict as (eviction: Eviction) => void
+    for (const eviction of pending) listener(eviction)
+  }
 }
 
 /**

@@ -67,13 +67,16 @@ describe('entries handed out never alias other envelopes', () => {
   })
 
   it('entries evicted to make room, and deleted ones, do not read the newcomers', () => {
-    const pool = createPool({ maxCount: BATCH, maxBytes: 1 << 30 })
-    addBatch(pool, 0, BATCH, NOW + 100, 1)
     const evicted: Array<{ n: number; entry: Handed }> = []
+    const pool = createPool({
+      maxCount: BATCH,
+      maxBytes: 1 << 30,
+      onEvict: (e) => evicted.push({ n: nOf(e.entry.key), entry: e.entry as Handed }),
+    })
+    addBatch(pool, 0, BATCH, NOW + 100, 1)
     for (let n = BATCH; n < 2 * BATCH; n++) {
       const r = pool.add(entryOf({ n, dataBytes: DATA_BYTES, expiry: NOW + 100, ttl: 100, rating: 2 }), NOW)
       if (r.status !== 'added') throw new Error(`add ${n}: ${r.status}`)
-      for (const e of r.evicted) evicted.push({ n: nOf(e.entry.key), entry: e.entry as Handed })
     }
     expect(evicted).toHaveLength(BATCH)
     const deleted = pool.delete(hashOf(BATCH))

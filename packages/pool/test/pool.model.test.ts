@@ -8,9 +8,10 @@
 import { topicsToBloom } from '@hush/envelope'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { hashKey, type AddResult, type PoolEntry } from '../src/index.ts'
+import { hashKey, type PoolEntry } from '../src/index.ts'
 import { BoundedPool } from '../src/pool.ts'
 import { entryOf, hashOf } from './fixtures/entries.ts'
+import { RecordingPool, type RecordedAdd } from './fixtures/recording-pool.ts'
 import { ReferenceModel, type ModelSettings } from './fixtures/reference-model.ts'
 
 const TOPICS = [
@@ -118,8 +119,8 @@ const arbLazyCommand: fc.Arbitrary<Command> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('delete' as const), n: fc.nat({ max: KEYS - 1 }) }) }
 )
 
-function evictedOf(result: AddResult): Array<[string, string]> | undefined {
-  return 'evicted' in result ? result.evicted.map((e) => [e.entry.key, e.reason]) : undefined
+function evictedOf(result: RecordedAdd): Array<[string, string]> | undefined {
+  return 'evicted' in result ? result.records.map((e) => [e.entry.key, e.reason]) : undefined
 }
 
 const sorted = <T>(xs: T[]): T[] => [...xs].sort()
@@ -138,7 +139,7 @@ describe('pool against the reference model', () => {
 function run(settings: ModelSettings, slabBytes: number, commands: Command[]): void {
   {
     {
-        const pool = new BoundedPool({
+        const pool = new RecordingPool({
           maxBytes: settings.maxBytes,
           maxCount: settings.maxCount,
           peerShare: settings.peerShare,

@@ -1,12 +1,13 @@
 import { decodeEnvelope, topicsToBloom } from '@hush/envelope'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createPool, hashKey, keyToHash, type AddResult } from '../src/index.ts'
 import { BoundedPool } from '../src/pool.ts'
 import { entryOf, hashOf } from './fixtures/entries.ts'
+import { RecordingPool, type RecordedAdd } from './fixtures/recording-pool.ts'
 
 const NOW = 1_000
 const statusOf = (r: AddResult): string => r.status
-const evictedKeys = (r: AddResult): string[] => ('evicted' in r ? r.evicted.map((e) => `${e.reason}:${e.entry.key === hashKey(hashOf(0)) ? 0 : [...keyToHash(e.entry.key)][3]}`) : [])
+const evictedKeys = (r: RecordedAdd): string[] => (r.records.map((e) => `${e.reason}:${e.entry.key === hashKey(hashOf(0)) ? 0 : [...keyToHash(e.entry.key)][3]}`))
 
 describe('add outcomes', () => {
   it('adds, and reports the entry with its fields', () => {
@@ -14,7 +15,7 @@ describe('add outcomes', () => {
     const r = pool.add(entryOf({ n: 1, rating: 2.5, pow: 3, dataBytes: 100, peer: 'a', expiry: NOW + 50 }), NOW)
     expect(r.status).toBe('added')
     if (r.status !== 'added') return
-    expect(r.evicted).toEqual([])
+    expect(r.evicted).toBe(0)
     const entry = pool.get(hashOf(1))
     expect(entry).toMatchObject({ key: hashKey(hashOf(1)), pow: 3, rating: 2.5, arrival: NOW, expiry: NOW + 50, bytes: 120, peer: 'a' })
     expect(entry?.hash).toEqual(hashOf(1))
@@ -98,7 +99,7 @@ describe('add outcomes', () => {
   })
 
   it('when full, evicts expired entries first', () => {
-    const pool = createPool({ maxCount: 2 })
+    const pool = new RecordingPool({ maxCount: 2 })
     pool.add(entryOf({ n: 1, rating: 5, expiry: NOW + 1, ttl: 5 }), NOW)
     pool.add(entryOf({ n: 2, rating: 5, expiry: NOW + 9 }), NOW)
     const r = pool.add(entryOf({ n: 3, rating: 1, expiry: NOW + 9 }), NOW + 2)
@@ -108,7 +109,7 @@ describe('add outcomes', () => {
   })
 
   it('when full, sweeps every expired entry at once, and none when the earliest expiry left early', () => {
-    const pool = createPool({ maxCount: 4 })
+    const pool = new RecordingPool({ maxCount: 4 })
     pool.add(entryOf({ n: 1, rating: 1, expiry: NOW + 1, ttl: 5 }), NOW)
     pool.add(entryOf({ n: 2, rating: 5.5, expiry: NOW + 3, ttl: 5 }), NOW)
     pool.add(entryOf({ n: 3, rating: 5, expiry: NOW + 9 }), NOW)
@@ -126,16 +127,16 @@ describe('add outcomes', () => {
   })
 
   it('when full, evicts the lowest rating, and refuses a newcomer rated below everything', () => {
-    const pool = createPool({ maxCount: 3 })
+    const pool = new RecordingPool({ maxCount: 3 })
     for (const [n, rating] of [[1, 3], [2, 1], [3, 2]]) pool.add(entryOf({ n, rating }), NOW)
     const r = pool.add(entryOf({ n: 4, rating: 1.5 }), NOW)
     expect(evictedKeys(r)).toEqual(['rating:2'])
-    expect(pool.add(entryOf({ n: 5, rating: 1 }), NOW)).toEqual({ status: 'full', evicted: [] })
+    expect(pool.add(entryOf({ n: 5, rating: 1 }), NOW)).toEqual({ status: 'full', evicted: 0, records: [] })
     expect(pool.select().map((e) => e.rating)).toEqual([3, 2, 1.5])
   })
 
   it('breaks rating ties by expiry: the earlier expiry loses; a full tie refuses the newcomer', () => {
-    const pool = createPool({ maxCount: 1 })
+    const pool = new RecordingPool({ maxCount: 1 })
     pool.add(entryOf({ n: 1, rating: 1, expiry: NOW + 10 }), NOW)
     expect(pool.add(entryOf({ n: 2, rating: 1, expiry: NOW + 10 }), NOW).status).toBe('full')
     expect(pool.add(entryOf({ n: 3, rating: 1, expiry: NOW + 9 }), NOW).status).toBe('full')
@@ -143,7 +144,7 @@ describe('add outcomes', () => {
   })
 
   it('frees bytes by evicting as many low-rated entries as a large newcomer needs, or none', () => {
-    const pool = createPool({ maxBytes: 300 })
+    const pool = new RecordingPool({ maxBytes: 300 })
     for (const n of [1, 2, 3]) pool.add(entryOf({ n, rating: n, dataBytes: 80 }), NOW) // 100 bytes each
     expect(pool.add(entryOf({ n: 4, rating: 1.5, dataBytes: 180 }), NOW).status).toBe('full')
     expect(pool.size).toBe(3)
@@ -153,11 +154,11 @@ describe('add outcomes', () => {
   })
 
   it('holds a peer to its quota: its own lowest entry makes room, or the newcomer is refused', () => {
-    const pool = createPool({ maxCount: 8, peerShare: 0.25 }) // 2 entries per peer
+    const pool = new RecordingPool({ maxCount: 8, peerShare: 0.25 }) // 2 entries per peer
     pool.add(entryOf({ n: 1, rating: 2, peer: 'a' }), NOW)
     pool.add(entryOf({ n: 2, rating: 3, peer: 'a' }), NOW)
     pool.add(entryOf({ n: 3, rating: 0.5, peer: 'b' }), NOW)
-    expect(pool.add(entryOf({ n: 4, rating: 1, peer: 'a' }), NOW)).toEqual({ status: 'peer-quota', evicted: [] })
+    expect(pool.add(entryOf({ n: 4, rating: 1, peer: 'a' }), NOW)).toEqual({ status: 'peer-quota', evicted: 0, records: [] })
     expect(evictedKeys(pool.add(entryOf({ n: 5, rating: 4, peer: 'a' }), NOW))).toEqual(['peer-quota:1'])
     expect(pool.select().filter((e) => e.peer === 'a').map((e) => e.rating)).toEqual([4, 3])
     expect(pool.has(hashOf(3))).toBe(true)
@@ -176,6 +177,61 @@ describe('add outcomes', () => {
     expect(pool.prune(NOW + 13)).toHaveLength(5_000)
     expect(pool.size).toBe(0)
     expect(pool.bytes).toBe(0)
+  })
+})
+
+describe('onEvict', () => {
+  it('hands over each eviction in order once the add is done, with the pool already consistent', () => {
+    const seen: Array<{ key: string; reason: string; held: boolean; size: number }> = []
+    const pool: ReturnType<typeof createPool> = createPool({
+      maxCount: 3,
+      onEvict: (e) => seen.push({ key: e.entry.key, reason: e.reason, held: pool.has(e.entry.key), size: pool.size }),
+    })
+    pool.add(entryOf({ n: 1, rating: 5, expiry: NOW + 1, ttl: 5 }), NOW)
+    pool.add(entryOf({ n: 2, rating: 1 }), NOW)
+    pool.add(entryOf({ n: 3, rating: 2 }), NOW)
+    // At NOW + 2 entry 1 has expired: it goes first, and then there is room.
+    expect(pool.add(entryOf({ n: 4, rating: 9 }), NOW + 2)).toEqual({ status: 'added', evicted: 1 })
+    expect(pool.add(entryOf({ n: 5, rating: 9 }), NOW + 2)).toEqual({ status: 'added', evicted: 1 })
+    expect(seen).toEqual([
+      { key: hashKey(hashOf(1)), reason: 'expired', held: false, size: 3 },
+      { key: hashKey(hashOf(2)), reason: 'rating', held: false, size: 3 },
+    ])
+  })
+
+  it('reports the expired entries swept by an add that is then refused', () => {
+    const reasons: string[] = []
+    const pool = createPool({ maxCount: 2, onEvict: (e) => reasons.push(e.reason) })
+    pool.add(entryOf({ n: 1, rating: 5, expiry: NOW + 1, ttl: 5 }), NOW)
+    pool.add(entryOf({ n: 2, rating: 5 }), NOW)
+    pool.add(entryOf({ n: 3, rating: 6 }), NOW + 2) // sweeps entry 1
+    expect(pool.add(entryOf({ n: 4, rating: 1 }), NOW + 2)).toEqual({ status: 'full', evicted: 0 })
+    expect(reasons).toEqual(['expired'])
+  })
+
+  it('makes no eviction records without a listener: the add only counts them', () => {
+    const pool = new BoundedPool({ maxCount: 2 })
+    const record = vi.spyOn(pool as unknown as { record: (slot: number) => unknown }, 'record')
+    for (let n = 1; n <= 10; n++) pool.add(entryOf({ n, rating: n }), NOW)
+    expect(pool.stats().evictions.rating).toBe(8)
+    expect(record).not.toHaveBeenCalled()
+    pool.prune(NOW + 1_000) // prune returns its records: it still makes them
+    expect(record).toHaveBeenCalledTimes(2)
+  })
+
+  it('leaves the pool whole when the listener throws: the error reaches the caller of add', () => {
+    const pool = createPool({ maxCount: 2, onEvict: () => { throw new Error('listener failed') } })
+    pool.add(entryOf({ n: 1, rating: 1 }), NOW)
+    pool.add(entryOf({ n: 2, rating: 2 }), NOW)
+    expect(() => pool.add(entryOf({ n: 3, rating: 3 }), NOW)).toThrow('listener failed')
+    expect(pool.size).toBe(2)
+    expect(pool.has(hashOf(3))).toBe(true)
+    expect(pool.has(hashOf(1))).toBe(false)
+    expect(pool.select().map((e) => e.rating)).toEqual([3, 2])
+  })
+
+  it('refuses a listener that is not a function, naming it', () => {
+    expect(() => createPool({ onEvict: 'log' as never })).toThrow(new TypeError('init.onEvict must be a function'))
   })
 })
 
@@ -277,7 +333,7 @@ describe('argument checks', () => {
 describe('raw byte storage', () => {
   it('hands out the raw bytes of every entry through adds, evictions, deletes, prunes and compaction', () => {
     // 1 KiB slabs: a few entries each, so compaction runs often; 2 KiB entries get buffers of their own.
-    const pool = new BoundedPool({ maxCount: 40, maxBytes: 1_000_000 }, { slabBytes: 1024 })
+    const pool = new RecordingPool({ maxCount: 40, maxBytes: 1_000_000 }, { slabBytes: 1024 })
     const held = new Map<number, Uint8Array>()
     let next = 0
     for (let round = 0; round < 30; round++) {
@@ -288,7 +344,7 @@ describe('raw byte storage', () => {
         const r = pool.add(init, NOW)
         if (r.status === 'added') {
           held.set(n, init.raw)
-          for (const e of r.evicted) {
+          for (const e of r.records) {
             const gone = [...keyToHash(e.entry.key)].slice(0, 4).reduce((a, b) => a * 256 + b, 0)
             expect(held.has(gone)).toBe(true)
             expect(pool.getRaw(e.entry.key)).toBeUndefined()
@@ -388,7 +444,7 @@ describe('the seen cache shares the pool\'s hash index', () => {
 describe('peer heaps kept only near the quota', () => {
   it('evicts a peer\'s own lowest entries at its quota, whether its heap was built early or late', () => {
     // 64 entries, 16 per peer; 100-byte envelopes against a 2,500-byte peer quota.
-    const pool = new BoundedPool({ maxCount: 64, maxBytes: 10_000, peerShare: 0.25, maxEnvelopeBytes: 600 })
+    const pool = new RecordingPool({ maxCount: 64, maxBytes: 10_000, peerShare: 0.25, maxEnvelopeBytes: 600 })
     for (let n = 0; n < 7; n++) pool.add(entryOf({ n, rating: 10 + n, peer: 'a' }), NOW) // under half: no heap
     const load = (): { heap: unknown; count: number } => (pool as unknown as { peers: Map<string, { heap: unknown; count: number }> }).peers.get('a') as never
     expect(load().heap).toBeUndefined()
@@ -399,7 +455,7 @@ describe('peer heaps kept only near the quota', () => {
     pool.add(entryOf({ n: 100, rating: 1, peer: 'b' }), NOW)
     const r = pool.add(entryOf({ n: 16, rating: 30, peer: 'a' }), NOW)
     expect(evictedKeys(r)).toEqual(['peer-quota:7'])
-    expect(pool.add(entryOf({ n: 17, rating: 2, peer: 'a' }), NOW)).toEqual({ status: 'peer-quota', evicted: [] })
+    expect(pool.add(entryOf({ n: 17, rating: 2, peer: 'a' }), NOW)).toEqual({ status: 'peer-quota', evicted: 0, records: [] })
     // Draining below a quarter drops the heap only after as many operations as the build scanned.
     for (let n = 0; n <= 16; n++) pool.delete(hashOf(n))
     expect(load()).toBeUndefined() // no entries left: the load itself is gone
