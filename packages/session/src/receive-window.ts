@@ -1,18 +1,25 @@
 /**
  * The receiver's ordering state for one direction (pure, no timers): numbers from 1, delivered
- * in order exactly once; later numbers wait in a buffer; a gap can be skipped when the sender has
- * given up on it. Its {@link Ack} is the highest contiguous number plus a bitmap of what waits.
+ * in order exactly once; later numbers wait in a buffer, at most `maxGap` beyond the last
+ * delivered one, so the buffer holds at most `maxGap` items; a gap can be skipped when the sender
+ * has given up on it. Its {@link Ack} is the highest contiguous number plus a bitmap of what waits.
  */
 import { ACK_BITMAP_BITS } from './constants.ts'
 import type { Ack } from './frames.ts'
 
-/** The outcome of {@link ReceiveWindow.accept}. */
-export type AcceptResult = 'accepted' | 'duplicate'
+/** The outcome of {@link ReceiveWindow.accept}: `too-far` when beyond base + maxGap (not kept). */
+export type AcceptResult = 'accepted' | 'duplicate' | 'too-far'
 
 /** Ordered, duplicate-free delivery of numbered items. */
 export class ReceiveWindow<T> {
   private contiguous = 0
   private readonly waiting = new Map<number, T>()
+  private readonly maxGap: number
+
+  /** @param maxGap the largest accepted distance beyond {@link ReceiveWindow.base} */
+  constructor(maxGap: number) {
+    this.maxGap = maxGap
+  }
 
   /** Highest number delivered or skipped, with everything below it settled. */
   get base(): number {
@@ -29,9 +36,15 @@ export class ReceiveWindow<T> {
     return number <= this.contiguous || this.waiting.has(number)
   }
 
-  /** Takes `item` as `number` unless it was seen. Call {@link ReceiveWindow.drain} next. */
+  /** Whether `number` lies within `maxGap` of the base (so it could be accepted). */
+  inReach(number: number): boolean {
+    return number - this.contiguous <= this.maxGap
+  }
+
+  /** Takes `item` as `number` unless it was seen or is out of reach. Call {@link ReceiveWindow.drain} next. */
   accept(number: number, item: T): AcceptResult {
     if (this.has(number)) return 'duplicate'
+    if (!this.inReach(number)) return 'too-far'
     this.waiting.set(number, item)
     return 'accepted'
   }

@@ -65,7 +65,7 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
   private readonly txChain: SendingChain
   private readonly rxChain: ReceivingChain
   private readonly sendWindow = new SendWindow<SentRecord>()
-  private readonly receiveWindow = new ReceiveWindow<NumberedFrame>()
+  private readonly receiveWindow: ReceiveWindow<NumberedFrame>
   private readonly init: SessionImplInit
   private ackTimer: ReturnType<typeof setTimeout> | undefined
   private gapTimer: ReturnType<typeof setTimeout> | undefined
@@ -101,6 +101,7 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     this.rx = init.role === 'initiator' ? init.keys.ba : init.keys.ab
     this.txChain = new SendingChain(this.tx.chainKey)
     this.rxChain = new ReceivingChain(this.rx.chainKey, { maxGap: init.settings.maxGap, maxSkipped: init.settings.maxSkippedKeys })
+    this.receiveWindow = new ReceiveWindow(init.settings.maxGap)
     wipe(this.tx.chainKey, this.rx.chainKey)
     this.txDirection = init.role === 'initiator' ? 'ab' : 'ba'
     this.rxDirection = init.role === 'initiator' ? 'ba' : 'ab'
@@ -221,6 +222,12 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
       this.opened++
       this.handleAck(frame.ack)
       return
+    }
+    // The chain's own bound is relative to the highest number opened, which far-ahead records
+    // move; the window's is relative to the last delivered one, which only the peer's real
+    // progress moves: without it, a stream of numbers each within reach of the last fills the buffer.
+    if (!this.receiveWindow.has(number) && !this.receiveWindow.inReach(number)) {
+      throw new RecordRejectedError(`message ${number} is more than maxGap beyond the last delivered`)
     }
     const candidate = this.rxChain.peek(number)
     if (candidate === undefined) {

@@ -31,7 +31,7 @@ export interface SessionSettingsInit {
   deliveryTimeoutMs?: number
   /** How long a missing number blocks later ones before it is reported as a gap, milliseconds. @default deliveryTimeoutMs + 2 × resendIntervalMs */
   gapTimeoutMs?: number
-  /** Largest accepted distance ahead of the next expected number. @default 256 */
+  /** Largest accepted distance beyond the last delivered number (bounds the out-of-order buffer). @default 256 */
   maxGap?: number
   /** Bound of the skipped-message-key cache per direction. @default 512 */
   maxSkippedKeys?: number

@@ -148,4 +148,30 @@ describe('hostile records', () => {
     p.alice.stop()
     p.bob.stop()
   })
+
+  it('the out-of-order buffer stays within maxGap of the last delivered number', async () => {
+    const maxGap = 16
+    const p = await connectedPair({ settings: { maxGap } })
+    const t = readHandshake(p.transport.posted, p.bobKeys.privateKey, p.bobKeys.publicKey)
+    const ephemeralA = p.ephemerals.find((k) => equalBytes(k.publicKey, t.handshake.ephemeralKey)) as { privateKey: Uint8Array }
+    const keys = keysFromDh(t, ephemeralDh(ephemeralA.privateKey, t))
+    // A peer (or anyone with the keys) skips number 1 and sends numbers 10 apart: each within
+    // maxGap of the highest one opened, but ever further from the last delivered (0).
+    let chain = keys.ab.chainKey
+    const sends: Promise<Uint8Array>[] = []
+    for (let n = 1; n <= 201; n++) {
+      const step = chainStep(chain)
+      chain = step.nextChainKey
+      if (n === 1 || n % 10 !== 2) continue
+      const frame = encodeFrame({ type: 'data', number: n, ack: { base: 0, bitmap: 0 }, payload: new Uint8Array(4000) })
+      sends.push(p.transport.postEnvelope({ topic: t.handshake.topicAB, data: sealRecord(n, keys.ab.headerKey, step.messageKey, frame), ttlSeconds: 10 }))
+    }
+    await Promise.all(sends)
+    await waitFor(() => p.b.stats.received + p.b.stats.rejected === 20, 'all twenty records handled')
+    expect(p.b.stats.received).toBe(2) // 2 and 12: within 16 of the base
+    expect(p.b.stats.rejected).toBe(18)
+    expect(p.rb.messages).toEqual([])
+    p.alice.stop()
+    p.bob.stop()
+  })
 })

@@ -9,7 +9,7 @@ describe('receive window', () => {
       fc.property(
         fc.integer({ min: 1, max: 60 }).chain((n) => fc.tuple(fc.constant(n), fc.array(fc.integer({ min: 1, max: n }), { maxLength: 40 }), fc.shuffledSubarray([...Array(n).keys()].map((i) => i + 1), { minLength: n, maxLength: n }))),
         ([n, dups, order]) => {
-          const w = new ReceiveWindow<number>()
+          const w = new ReceiveWindow<number>(64)
           const delivered: number[] = []
           for (const k of [...order, ...dups]) {
             const before = w.has(k)
@@ -24,7 +24,7 @@ describe('receive window', () => {
   })
 
   it('acks the base plus a bitmap of what waits, and skips a gap', () => {
-    const w = new ReceiveWindow<string>()
+    const w = new ReceiveWindow<string>(64)
     w.accept(1, 'a')
     w.drain()
     w.accept(3, 'c')
@@ -44,6 +44,18 @@ describe('receive window', () => {
     expect(w.skipGap()).toEqual({ from: 6, to: 39 })
     expect(w.drain().map((d) => d.item)).toEqual(['far'])
     expect(w.skipGap()).toBeUndefined()
+  })
+
+  it('refuses numbers beyond base + maxGap, so the buffer holds at most maxGap items', () => {
+    const w = new ReceiveWindow<number>(16)
+    // Each number within 16 of the previous one, but the base stays 0 (number 1 never comes).
+    for (let n = 2; n <= 3000; n += 10) w.accept(n, n)
+    expect(w.waitingCount).toBeLessThanOrEqual(16)
+    expect(w.accept(17, 17)).toBe('too-far')
+    expect(w.accept(16, 16)).toBe('accepted')
+    w.accept(1, 1)
+    expect(w.drain().map((d) => d.number)).toEqual([1, 2])
+    expect(w.accept(18, 18)).toBe('accepted') // the bound moves with the base
   })
 
   it('ackCovers reads bit i as base + 2 + i', () => {
