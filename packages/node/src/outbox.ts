@@ -1,5 +1,6 @@
 /**
- * What goes out to peers (design.md §3): new envelopes, batched for at most `batchIntervalMs`;
+ * What goes out to peers (design.md §3): new envelopes, batched for at most `batchIntervalMs` or
+ * until the batch holds {@link BATCH_FLUSH_BYTES};
  * the connect-time sync of the pool; and known-hashes notices, sent on the next turn of the event
  * loop (so they arrive before our own batch does).
  *
@@ -11,7 +12,7 @@
  * queued is ever dropped.
  */
 import { type Bloom, DEFAULT_MAX_ENVELOPE_SIZE_BYTES } from '@hush/envelope'
-import { FRAME_OVERHEAD_BYTES, MAX_ENVELOPES_PER_FRAME, MAX_KNOWN_HASHES_PER_FRAME } from './constants.ts'
+import { BATCH_FLUSH_BYTES, FRAME_OVERHEAD_BYTES, MAX_ENVELOPES_PER_FRAME, MAX_KNOWN_HASHES_PER_FRAME } from './constants.ts'
 import { peerWants } from './forwarding.ts'
 import { ExpiryMap } from './known-set.ts'
 import type { Peer } from './peer.ts'
@@ -54,6 +55,8 @@ export class Outbox {
   private readonly maxWriteQueueBytes: number
   private batchTimer: ReturnType<typeof setTimeout> | undefined
   private batch: Queued[] = []
+  /** `size()` bytes in `batch`. */
+  private batchBytes = 0
   private seq = 0
   private notices: Uint8Array[] = []
   /** Hash key → the enqueue sequence number when a notice for it went to every ready peer. */
@@ -85,13 +88,23 @@ export class Outbox {
     if (this.batchTimer !== undefined) clearTimeout(this.batchTimer)
     this.batchTimer = undefined
     this.batch = []
+    this.batchBytes = 0
     this.notices = []
   }
 
-  /** Queues a new envelope for the next batch, to every ready peer that wants it. */
+  /**
+   * Queues a new envelope for the next batch, to every ready peer that wants it. The batch goes
+   * out `batchIntervalMs` after its first envelope, or at once when it reaches
+   * {@link BATCH_FLUSH_BYTES}.
+   */
   enqueue(entry: NewEnvelope, from: Peer | undefined): void {
     if (!this.running) return
     this.batch.push({ key: entry.key, pow: entry.pow, sizeBytes: entry.sizeBytes, bloom: entry.bloom, from, seq: this.seq++ })
+    this.batchBytes += entry.sizeBytes
+    if (this.batchBytes >= BATCH_FLUSH_BYTES) {
+      this.flush()
+      return
+    }
     this.batchTimer ??= setTimeout(() => {
       this.batchTimer = undefined
       this.flush()
@@ -137,10 +150,16 @@ export class Outbox {
     this.noticed.prune(beforeSeconds)
   }
 
-  /** Sends the current batch: whole shared frames where possible, per-peer queues otherwise. */
+  /**
+   * Sends the current batch (and clears its timer): whole shared frames where possible, per-peer
+   * queues otherwise.
+   */
   flush(): void {
     const batch = this.batch
     this.batch = []
+    this.batchBytes = 0
+    if (this.batchTimer !== undefined) clearTimeout(this.batchTimer)
+    this.batchTimer = undefined
     if (batch.length === 0 || !this.running) return
     let shared: SharedFrames | undefined
     const sharedLimit = Math.min(this.maxWriteQueueBytes, DEFAULT_MAX_ENVELOPE_SIZE_BYTES + FRAME_OVERHEAD_BYTES)

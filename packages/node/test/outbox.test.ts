@@ -4,7 +4,7 @@ import { keccak256 } from '@hush/envelope'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ClaimSet } from '../src/claim-set.ts'
-import { FRAME_OVERHEAD_BYTES } from '../src/constants.ts'
+import { BATCH_FLUSH_BYTES, FRAME_OVERHEAD_BYTES } from '../src/constants.ts'
 import { KnownSet } from '../src/known-set.ts'
 import { Outbox } from '../src/outbox.ts'
 import { emptyCounters } from '../src/peer-counters.ts'
@@ -96,6 +96,30 @@ describe('Outbox', () => {
     outbox.enqueue(entry(e3.key), undefined)
     outbox.flush()
     expect(peers[0].frames.at(-1)).toBe(peers[1].frames.at(-1))
+  })
+
+  it('sends a batch at once when it reaches BATCH_FLUSH_BYTES, without waiting for its timer', () => {
+    // Under a steady inflow the batch timer may not run for a long time: the batch must not grow
+    // to the whole backlog meanwhile.
+    const pool = new Map<string, Uint8Array>()
+    const peer = fakePeer(16 << 20)
+    outbox = new Outbox(() => [peer.peer], (k) => pool.get(k), 60_000, 16 << 20)
+    outbox.start()
+    const sent: Uint8Array[] = []
+    for (let n = 0; n < 200; n++) {
+      const e = envelope(n, 1024)
+      pool.set(e.key, e.raw)
+      sent.push(e.raw)
+      outbox.enqueue(entry(e.key, 20 + 1024), undefined)
+    }
+    // 62 envelopes of 1,044 B stay under 64 KiB; the 63rd fills it: three full batches so far.
+    const perBatch = Math.ceil(BATCH_FLUSH_BYTES / 1044)
+    expect(perBatch).toBe(63)
+    expect(peer.frames).toHaveLength(3)
+    expect(peer.envelopes()).toEqual(sent.slice(0, 3 * perBatch))
+    // The rest waits for the timer (here a minute) or the next flush.
+    outbox.flush()
+    expect(peer.envelopes()).toEqual(sent)
   })
 
   it('a peer that became ready after an envelope was queued gets it from its sync, not twice', () => {
