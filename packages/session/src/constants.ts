@@ -45,6 +45,8 @@ export const DEFAULT_RESEND_INTERVAL_MS = 2_000
 export const DEFAULT_HANDSHAKE_MAX_AGE_MS = 60_000
 /** Default allowance for a handshake stamped in the future (clock skew). */
 export const DEFAULT_FUTURE_ALLOWANCE_MS = 10_000
+/** Default bound of a peer's handshake replay cache (session ids remembered). */
+export const DEFAULT_MAX_REMEMBERED_HANDSHAKES = 10_000
 /** Default time `connect` waits for the reply. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000
 /** Default period of the partial-topic rotation (both sides must agree). */

@@ -15,7 +15,7 @@ export class InvalidFrameError extends Error {
 
 /**
  * Thrown when a received handshake is refused: not signed, addressed to another key, stale,
- * from the future, or a replay of a session id already seen.
+ * from the future, a replay of a session id already seen, or made before the replay horizon.
  */
 export class HandshakeRejectedError extends Error {
   static override name = 'HandshakeRejectedError'

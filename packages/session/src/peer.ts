@@ -4,7 +4,8 @@
  */
 import { type KeyPair, generateKeyPair, getPublicKey, isValidPublicKey } from '@hush/envelope'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { wipe } from './assert.ts'
+import { assertInt, wipe } from './assert.ts'
+import { DEFAULT_MAX_REMEMBERED_HANDSHAKES } from './constants.ts'
 import { HandshakeRejectedError, HandshakeTimeoutError, SessionClosedError } from './errors.ts'
 import { Emitter, type TypedEventTarget } from './events.ts'
 import { type IncomingHandshake, createHandshake, createReply, openHandshake, openReply } from './handshake.ts'
@@ -25,7 +26,10 @@ export interface SessionPeerInit extends SessionSettingsInit {
   privateKey: Uint8Array
   /** Public keys whose handshakes are accepted without asking. @default none */
   contacts?: Iterable<Uint8Array>
-  /** Bound of the handshake replay cache. @default 10000 */
+  /**
+   * Bound of the handshake replay cache. When it is full of fresh handshakes, the earliest is
+   * forgotten and every handshake made at or before it is refused from then on. @default 10000
+   */
   maxRememberedHandshakes?: number
 }
 
@@ -118,7 +122,10 @@ class SessionPeerImpl extends Emitter<SessionPeerEvents> implements SessionPeer 
     this.identity = { privateKey: init.privateKey.slice(), publicKey: this.publicKey }
     this.settings = resolveSettings(init)
     this.components = { now: Date.now, generateKeyPair, ...components }
-    this.replays = new ReplayCache(init.maxRememberedHandshakes ?? 10_000)
+    const maxRemembered = init.maxRememberedHandshakes ?? DEFAULT_MAX_REMEMBERED_HANDSHAKES
+    assertInt(maxRemembered, 'init.maxRememberedHandshakes', 1)
+    // Whatever a previous run of this identity accepted was stamped before now: refuse all of it.
+    this.replays = new ReplayCache(maxRemembered, this.components.now())
     for (const key of init.contacts ?? []) this.addContact(key)
   }
 
@@ -253,9 +260,13 @@ class SessionPeerImpl extends Emitter<SessionPeerEvents> implements SessionPeer 
     }
     if (incoming === undefined) return // another user's handshake on the shared topic
     const { frame } = incoming
-    const seen = this.replays.get(frame.sessionId, nowMs)
-    if (seen !== undefined) {
-      const { replyData, session, replyTopic } = seen.value
+    const check = this.replays.check(frame.sessionId, frame.createdAtMs, nowMs)
+    if (check.status === 'before-horizon') {
+      wipe(incoming.frameBytes, frame.keyAB, frame.keyBA)
+      return this.emit('handshake:rejected', new HandshakeRejectedError('handshake predates the replay horizon (made before our start, or the cache overflowed)'))
+    }
+    if (check.status === 'seen') {
+      const { replyData, session, replyTopic } = check.entry.value
       // A lost reply makes the initiator repeat its handshake: repeat the same reply bytes.
       if (replyData !== undefined && session?.state === 'open') return this.postReply(replyTopic, replyData, session)
       if (replyData === undefined && session === undefined) return // still waiting for the app's decision
@@ -263,7 +274,7 @@ class SessionPeerImpl extends Emitter<SessionPeerEvents> implements SessionPeer 
     }
     const remembered: Remembered = { replyData: undefined, replyTopic: frame.topicBA, session: undefined }
     const expiresAtMs = frame.createdAtMs + this.settings.handshakeMaxAgeMs + this.settings.futureAllowanceMs
-    this.replays.add(frame.sessionId, expiresAtMs, remembered)
+    this.replays.add(frame.sessionId, frame.createdAtMs, expiresAtMs, remembered)
     if (this.hasContact(incoming.initiatorKey)) {
       this.emit('session', this.accept(incoming, remembered))
       return

@@ -57,7 +57,7 @@ export interface Pair {
 
 export interface PairOptions {
   transport?: MemoryTransportInit
-  settings?: SessionSettingsInit
+  settings?: SessionSettingsInit & { maxRememberedHandshakes?: number }
   /** Wraps the shared bus for one side (e.g. to drop chosen posts). */
   wrapAlice?: (t: MemoryTransport) => SessionTransport
   /** The same for Bob. */

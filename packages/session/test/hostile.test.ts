@@ -77,6 +77,47 @@ describe('hostile handshakes', () => {
     p.bob.stop()
   })
 
+  it('refuses a replayed handshake after throwaway handshakes flushed it from the replay cache', async () => {
+    const p = await connectedPair({ settings: { maxRememberedHandshakes: 5 } })
+    const rejected = rejections(p)
+    const sessions: Session[] = []
+    p.bob.addEventListener('session', ({ detail }) => sessions.push(detail))
+    const original = p.transport.posted.find((e) => equalBytes(e.topic, discoveryTopic(p.bobKeys.publicKey, 16))) as { data: Uint8Array }
+    // Six fresh handshakes from throwaway keys (requests nobody answers) push Alice's out.
+    for (let i = 0; i < 6; i++) await postToBob(p, createHandshake(generateKeyPair().privateKey, p.bobKeys.publicKey, generateKeyPair(), Date.now()).data)
+    await postToBob(p, original.data)
+    await waitFor(() => rejected.length === 1 || sessions.length > 0, 'the replay handled')
+    expect(sessions).toEqual([]) // no second session for a handshake already answered
+    expect(rejected[0]).toMatch(/replay horizon/)
+    expect(p.bob.sessions().length).toBe(1)
+    p.alice.stop()
+    p.bob.stop()
+  })
+
+  it('a restarted peer refuses a still-fresh handshake from before its start, and accepts new ones', async () => {
+    const p = await connectedPair()
+    const original = p.transport.posted.find((e) => equalBytes(e.topic, discoveryTopic(p.bobKeys.publicKey, 16))) as { data: Uint8Array }
+    p.bob.stop()
+    await sleep(5) // the restart comes strictly after the handshake was made
+    const { createSessionPeer } = await import('../src/peer.ts')
+    const bob2 = createSessionPeer({ privateKey: p.bobKeys.privateKey, contacts: [p.aliceKeys.publicKey], ackDelayMs: 5, resendIntervalMs: 40 }, { transport: p.transport })
+    const rejected: string[] = []
+    bob2.addEventListener('handshake:rejected', ({ detail }) => rejected.push(detail.message))
+    const sessions: Session[] = []
+    bob2.addEventListener('session', ({ detail }) => sessions.push(detail))
+    bob2.start()
+    await postToBob(p, original.data) // replayed within handshakeMaxAgeMs
+    await waitFor(() => rejected.length === 1 || sessions.length > 0, 'the replay handled')
+    expect(sessions).toEqual([]) // no zombie session nobody can use
+    expect(rejected[0]).toMatch(/replay horizon/)
+    // Positive control: a handshake made after the restart opens a session.
+    const again = await p.alice.connect(p.bobKeys.publicKey)
+    await waitFor(() => sessions.length === 1, 'new session')
+    expect(equalBytes(sessions[0].id, again.id)).toBe(true)
+    p.alice.stop()
+    bob2.stop()
+  })
+
   it('surfaces an unknown signer as a request the app rejects or accepts', async () => {
     const p = await connectedPair()
     const requests: SessionRequest[] = []
