@@ -9,6 +9,9 @@ export class ExpiryMap {
   private readonly values = new Map<string, number>()
   /** Keys by the expiry second of their envelope (an envelope's expiry never changes). */
   private readonly byExpiry = new Map<number, string[]>()
+  /** The bucket `set` used last, and its second: a flood's envelopes mostly share their expiry. */
+  private lastExpiry = Number.NaN
+  private lastBucket: string[] = []
 
   /** Entries held. */
   get size(): number {
@@ -22,12 +25,20 @@ export class ExpiryMap {
 
   /** Sets the value for `key`, whose envelope expires at `expiry` (unix seconds). */
   set(key: string, expiry: number, value: number): void {
-    if (!this.values.has(key)) {
-      const bucket = this.byExpiry.get(expiry)
-      if (bucket === undefined) this.byExpiry.set(expiry, [key])
-      else bucket.push(key)
-    }
+    // One lookup in the (large) map: a new key is seen from the size.
+    const size = this.values.size
     this.values.set(key, value)
+    if (this.values.size === size) return
+    if (expiry !== this.lastExpiry) {
+      let bucket = this.byExpiry.get(expiry)
+      if (bucket === undefined) {
+        bucket = []
+        this.byExpiry.set(expiry, bucket)
+      }
+      this.lastExpiry = expiry
+      this.lastBucket = bucket
+    }
+    this.lastBucket.push(key)
   }
 
   /**
@@ -41,6 +52,7 @@ export class ExpiryMap {
       for (const key of keys) this.values.delete(key)
       removed += keys.length
       this.byExpiry.delete(expiry)
+      if (expiry === this.lastExpiry) this.lastExpiry = Number.NaN
     }
     return removed
   }
@@ -60,9 +72,21 @@ export class KnownSet {
     return this.entries.get(key) !== undefined
   }
 
-  /** Records that the peer sent us the envelope `key`, which expires at `expiry` (unix seconds). */
-  add(key: string, expiry: number): void {
-    this.entries.set(key, expiry, 1)
+  /**
+   * Records that the peer sent us the envelope `key`, which expires at `expiry` (unix seconds).
+   * `noticed` is what the outbox's `notify` returned when its copy was pooled (the notice to every
+   * other peer), or 0 (no notice; a repeat keeps the first record).
+   */
+  add(key: string, expiry: number, noticed = 0): void {
+    if (this.entries.get(key) === undefined) this.entries.set(key, expiry, noticed)
+  }
+
+  /**
+   * The notice sent when the peer's copy of `key` was pooled (see `add`): `undefined` when the
+   * peer did not send it, 0 when no notice went out.
+   */
+  noticeOf(key: string): number | undefined {
+    return this.entries.get(key)
   }
 
   /** Forgets every envelope that expired before `beforeSeconds`; returns how many. */

@@ -14,7 +14,6 @@
 import { type Bloom, DEFAULT_MAX_ENVELOPE_SIZE_BYTES } from '@hush/envelope'
 import { BATCH_FLUSH_BYTES, FRAME_OVERHEAD_BYTES, MAX_ENVELOPES_PER_FRAME, MAX_KNOWN_HASHES_PER_FRAME } from './constants.ts'
 import { peerWants } from './forwarding.ts'
-import { ExpiryMap } from './known-set.ts'
 import type { Peer } from './peer.ts'
 import { encodeKnownHashesFrame, encodeMessagesFrame, messagesFrameSize } from './wire.ts'
 
@@ -59,8 +58,6 @@ export class Outbox {
   private batchBytes = 0
   private seq = 0
   private notices: Uint8Array[] = []
-  /** Hash key → the enqueue sequence number when a notice for it went to every ready peer. */
-  private readonly noticed = new ExpiryMap()
   private noticeScheduled = false
   private running = false
 
@@ -124,30 +121,26 @@ export class Outbox {
   }
 
   /**
-   * Tells every ready peer, on the next turn of the event loop, that we have the envelope `hash`
-   * (which expires at `expiry`, unix seconds).
+   * Tells every ready peer, on the next turn of the event loop, that we have the envelope `hash`.
+   * Returns what identifies this notice for {@link wasTold} (kept by the caller, in the sender's
+   * known-set: no map of its own here), or 0 when the outbox is stopped and nothing is sent.
    */
-  notify(key: string, hash: Uint8Array, expiry: number): void {
-    if (!this.running) return
+  notify(hash: Uint8Array): number {
+    if (!this.running) return 0
     this.notices.push(hash)
-    this.noticed.set(key, expiry, this.seq)
-    if (this.noticeScheduled) return
-    this.noticeScheduled = true
-    setImmediate(() => {
-      this.noticeScheduled = false
-      this.flushNotices()
-    })
+    if (!this.noticeScheduled) {
+      this.noticeScheduled = true
+      setImmediate(() => {
+        this.noticeScheduled = false
+        this.flushNotices()
+      })
+    }
+    return this.seq + 1
   }
 
-  /** Whether `peer` was sent a notice for the envelope `key` (it knows we have it). */
-  wasTold(peer: Peer, key: string): boolean {
-    const seq = this.noticed.get(key)
-    return seq !== undefined && seq >= peer.readySeq
-  }
-
-  /** Forgets notices of envelopes that expired before `beforeSeconds`. */
-  prune(beforeSeconds: number): void {
-    this.noticed.prune(beforeSeconds)
+  /** Whether the notice `noticed` (from {@link notify}) went to `peer`: it was ready by then. */
+  wasTold(peer: Peer, noticed: number): boolean {
+    return noticed > 0 && noticed - 1 >= peer.readySeq
   }
 
   /**

@@ -74,6 +74,8 @@ export interface RouterContext {
   syncKeys(peer: Peer): string[]
   /** The raw bytes of a pooled envelope. */
   rawEnvelope: RawEnvelopeSource
+  /** The key of the peer a pooled envelope came from (`undefined`: not pooled, or our own). */
+  senderOf(key: string): string | undefined
   /** A drop the router itself decided (frames, untrusted p2p), for counting and events. */
   onDrop(reason: DropReason, peer: Peer): void
   /** Peer lifecycle notifications. */
@@ -192,9 +194,14 @@ export class Router {
    * light node relays nobody else's envelopes (spec §4.6).
    */
   forward(added: Added, from: Peer | undefined): void {
-    if (from !== undefined && this.ctx.isLight()) return
-    // Tell every peer at once that we have it, so none sends it back while our batch waits.
-    if (from !== undefined && added.raw.length >= KNOWN_NOTICE_MIN_BYTES) this.outbox.notify(added.key, added.hash, added.expiry)
+    if (from !== undefined) {
+      const relays = !this.ctx.isLight()
+      // Tell every peer at once that we have it, so none sends it back while our batch waits.
+      // The sender's known-set keeps which notice that was (see `wasTold`).
+      const noticed = relays && added.raw.length >= KNOWN_NOTICE_MIN_BYTES ? this.outbox.notify(added.hash) : 0
+      from.known.add(added.key, added.expiry, noticed)
+      if (!relays) return
+    }
     this.outbox.enqueue(added, from)
   }
 
@@ -220,7 +227,6 @@ export class Router {
       peer.known.prune(before)
       peer.claims.prune(nowMs)
     }
-    this.outbox.prune(before)
     this.policy.prune((key) => this.peers.has(key))
   }
 
@@ -401,10 +407,9 @@ export class Router {
     for (const raw of envelopes) {
       const verdict = this.ctx.ingest(raw, peer)
       const sentBefore = verdict.status === 'duplicate' && peer.known.has(verdict.key)
-      const told = verdict.status === 'duplicate' && !sentBefore && this.outbox.wasTold(peer, verdict.key)
+      const told = verdict.status === 'duplicate' && !sentBefore && this.wasTold(peer, verdict.key)
       if (verdict.status === 'added') {
         peer.counters.envelopesIn++
-        peer.known.add(verdict.key, verdict.expiry)
         this.forward(verdict, peer)
       } else if (verdict.status === 'duplicate') {
         peer.counters.duplicatesIn++
@@ -418,6 +423,17 @@ export class Router {
       } else if (conduct !== undefined) this.penalise(peer, conduct)
       if (peer.isGone) return
     }
+  }
+
+  /**
+   * Whether we told `peer` we have the pooled envelope `key`: its sender's known-set holds the
+   * notice that went out when that copy was pooled. Known while the envelope is pooled and its
+   * sender connected; otherwise a repeat counts as a duplicate the peer could not know about.
+   */
+  private wasTold(peer: Peer, key: string): boolean {
+    const sender = this.ctx.senderOf(key)
+    const noticed = sender === undefined ? undefined : this.peers.get(sender)?.known.noticeOf(key)
+    return noticed !== undefined && this.outbox.wasTold(peer, noticed)
   }
 
   private onStatus(peer: Peer, status: Status, nowMs: number): void {

@@ -145,6 +145,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
         onP2PComplete: (body, from) => this.safeDispatch('p2p:complete', { body: copyBytes(body), from: from.id }),
         syncKeys: (peer) => syncKeysFor(peer, this.pool, this.isLightMode, Math.floor(this.settings.now() / 1000)),
         rawEnvelope: (key) => this.pool.getRaw(key),
+        senderOf: (key) => this.pool.get(key)?.peer,
         onDrop: (reason, peer) => this.onDrop(reason, peer.id),
         onReady: (peer) => this.safeDispatch('peer:ready', peer.id),
         onDisconnect: (peer) => this.safeDispatch('peer:disconnect', peer.id),

@@ -70,6 +70,33 @@ describe('work a peer can make a node do', () => {
     expect(victim.services.shh.info().duplicates).toBe(1 + 11)
   })
 
+  it.each([
+    ['told (code 20) it has them: soft drops, free only within the budget, then banned', 600, true],
+    ['not told (under 512 B, no notice): free duplicates, never banned', 16, false],
+  ])('sending back what another peer gave us, %s', async (_name, dataBytes, banned) => {
+    // S ──► V ◄── H: S gives V envelopes; V tells H it has each (code 20, envelopes of 512 B and
+    // more) and forwards them; H sends every one back. Soft-drop budget: 10/s, burst 20.
+    const { victim, bans, h } = await attacked({ rateLimits: { softDropsPerSecond: 10 } })
+    const s = await rawPeer()
+    started.peers = [h, s]
+    await s.open(victim)
+    await waitFor(() => victim.services.shh.getPeers().length === 2, 5_000, 'both raw peers to be ready')
+    const given = rawEnvelopes(150, { dataBytes })
+    s.sendEnvelopes(given)
+    await waitFor(() => h.envelopes().length === given.length, 5_000, 'V to forward them to H')
+    h.sendEnvelopes(h.envelopes())
+    await waitFor(() => victim.services.shh.info().duplicates + victim.services.shh.info().drops.expired >= 71 || bans.length > 0, 5_000, 'H\'s copies')
+    if (banned) {
+      await waitFor(() => bans.length === 1, 5_000, 'the ban')
+      expect(bans).toEqual([h.node.peerId.toString()])
+      // 20 free (the burst), then −2 each from +0 to below −100: 51 more.
+      expect(victim.services.shh.info().duplicates).toBe(20 + 51)
+    } else {
+      await waitFor(() => victim.services.shh.info().duplicates === given.length, 5_000, 'every copy')
+      expect(bans).toEqual([])
+    }
+  })
+
   it('soft drops (recently expired) are free only within a budget', async () => {
     const { victim, bans, h } = await attacked()
     // Sent 55 s ago with TTL 50: expired 5 s ago, within the 20 s past allowance (a soft drop).

@@ -29,4 +29,38 @@ describe('KnownSet', () => {
       })
     )
   })
+
+  it('agrees with a model under adds and prunes interleaved (a pruned second may come back)', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('add' as const), id: fc.integer({ min: 0, max: 30 }), expiry: fc.integer({ min: 0, max: 8 }) }),
+      fc.record({ kind: fc.constant('prune' as const), cut: fc.integer({ min: 0, max: 9 }) })
+    )
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+        const k = new KnownSet()
+        const model = new Map<string, number>()
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            const key = `h${o.id}`
+            // An envelope's expiry never changes while it is held: reuse the held one.
+            const expiry = model.get(key) ?? o.expiry
+            model.set(key, expiry)
+            k.add(key, expiry)
+          } else {
+            let expected = 0
+            for (const [key, e] of model) {
+              if (e < o.cut) {
+                model.delete(key)
+                expected++
+              }
+            }
+            expect(k.prune(o.cut)).toBe(expected)
+          }
+          expect(k.size).toBe(model.size)
+        }
+        for (let id = 0; id <= 30; id++) expect(k.has(`h${id}`)).toBe(model.has(`h${id}`))
+      }),
+      { numRuns: 300 }
+    )
+  })
 })
