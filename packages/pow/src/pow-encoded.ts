@@ -9,12 +9,40 @@ import { leadingZeroBits, powFromLeadingZeroBits } from './pow.ts'
 
 let scratch = new Uint8Array(2048)
 
+/** Below this a nonce is exact as a Number, and is handled without BigInt arithmetic (which allocates). */
+const SAFE_NONCE = BigInt(Number.MAX_SAFE_INTEGER)
+
 /** Length of the RLP integer that encodes `nonce`. */
 function nonceRlpLength(nonce: bigint): number {
   if (nonce < 0x80n) return 1
+  if (nonce <= SAFE_NONCE) {
+    let n = 0
+    for (let v = Number(nonce); v > 0; v = Math.floor(v / 256)) n++
+    return 1 + n
+  }
   let n = 0
   for (let v = nonce; v > 0n; v >>= 8n) n++
   return 1 + n
+}
+
+/** Writes `nonce` as 8 bytes big-endian at `at` of `out`. */
+function writeNonce(out: Uint8Array, at: number, nonce: bigint): void {
+  if (nonce <= SAFE_NONCE) {
+    const v = Number(nonce)
+    const hi = Math.floor(v / 0x1_0000_0000)
+    const lo = v >>> 0
+    out[at] = hi >>> 24
+    out[at + 1] = (hi >>> 16) & 0xff
+    out[at + 2] = (hi >>> 8) & 0xff
+    out[at + 3] = hi & 0xff
+    out[at + 4] = lo >>> 24
+    out[at + 5] = (lo >>> 16) & 0xff
+    out[at + 6] = (lo >>> 8) & 0xff
+    out[at + 7] = lo & 0xff
+    return
+  }
+  let v = nonce
+  for (let i = at + 7; i >= at; i--, v >>= 8n) out[i] = Number(v & 0xffn)
 }
 
 /**
@@ -38,8 +66,7 @@ export function powOfEncoded(raw: Uint8Array, envelope: Envelope, extraTtlSecond
   // RLP list header for the four-item body, then the body, then the nonce as 8 bytes big-endian.
   writeRlpHeader(scratch, 0, bodyLength, 0xc0)
   scratch.set(raw.subarray(list.start, list.start + bodyLength), header)
-  let nonce = envelope.nonce
-  for (let i = header + bodyLength + 7; i >= header + bodyLength; i--, nonce >>= 8n) scratch[i] = Number(nonce & 0xffn)
+  writeNonce(scratch, header + bodyLength, envelope.nonce)
   const bits = leadingZeroBits(keccak256(scratch.subarray(0, total)))
   return powFromLeadingZeroBits(bits, header + bodyLength, envelope.ttl + extraTtlSeconds)
 }

@@ -8,7 +8,12 @@ const arbEnvelope: fc.Arbitrary<Envelope> = fc.record({
   ttl: fc.integer({ min: 1, max: 0xffff_ffff }),
   topic: fc.uint8Array({ minLength: 4, maxLength: 4 }),
   data: fc.oneof(fc.uint8Array({ maxLength: 60 }), fc.uint8Array({ minLength: 200, maxLength: 5000 })),
-  nonce: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+  // Nonces below 2^53 take a Number path, the rest BigInt: both, and the edges between them.
+  nonce: fc.oneof(
+    fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+    fc.bigInt({ min: 0n, max: 1n << 54n }),
+    fc.constantFrom(0n, 0x7fn, 0x80n, 0xffn, 0x100n, (1n << 32n) - 1n, 1n << 32n, (1n << 53n) - 1n, 1n << 53n, (1n << 53n) + 1n, (1n << 64n) - 1n)
+  ),
 })
 
 describe('powOfEncoded', () => {
