@@ -27,6 +27,8 @@ export const MAX_MESSAGE_BYTES: number = MAX_FRAME_BYTES - FRAME_HEADER_BYTES - 
 export const MAX_MESSAGE_NUMBER = 0xffff_ffff
 /** Bits in an ack bitmap: numbers base+2 … base+33. */
 export const ACK_BITMAP_BITS = 32
+/** A record's resend interval doubles after each resend, at most this many times (×32). */
+export const RESEND_BACKOFF_MAX_DOUBLINGS = 5
 /** HKDF info label of the session key schedule. */
 export const SESSION_KDF_INFO = 'hush/session/v1'
 /** Default envelope TTL of session traffic (geth's default TTL). */

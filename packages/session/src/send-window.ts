@@ -2,7 +2,13 @@
  * The sender's retransmission state for one direction (pure, time passed in): each sealed record
  * stays until an ack covers it or its delivery deadline passes. What is kept per number is the
  * caller's (the session keeps the record's bytes and the topic it was first posted on).
+ *
+ * Two limits keep a silent or lossy peer from turning into a flood: new numbers are taken only
+ * within what one ack can describe (the lowest pending number and the 32 after it, see
+ * {@link Ack}), and each record's resend interval doubles after every resend (up to
+ * {@link RESEND_BACKOFF_MAX_DOUBLINGS} times), as TCP's retransmission timer does.
  */
+import { ACK_BITMAP_BITS, RESEND_BACKOFF_MAX_DOUBLINGS } from './constants.ts'
 import type { Ack } from './frames.ts'
 import { ackCovers } from './receive-window.ts'
 
@@ -10,6 +16,8 @@ interface Pending<T> {
   readonly record: T
   readonly deadlineMs: number
   lastSentMs: number
+  /** Resends so far: the next waits interval × 2^min(resends, max doublings). */
+  resends: number
 }
 
 /** What {@link SendWindow.due} found. */
@@ -34,27 +42,47 @@ export class SendWindow<T = Uint8Array> {
     return [...this.pending.keys()].sort((a, b) => a - b)
   }
 
-  /** Tracks a record just sent at `nowMs`, to be given up at `deadlineMs`. */
-  add(number: number, record: T, nowMs: number, deadlineMs: number): void {
-    this.pending.set(number, { record, deadlineMs, lastSentMs: nowMs })
+  /**
+   * Whether `number` may be sent now: nothing is pending, or it is at most 32 above the lowest
+   * pending number, so one ack (base = lowest − 1, bitmap over the next 32) can cover every
+   * record in flight. `firstUnsent`: the lowest number already handed out but not yet added
+   * (it counts as pending).
+   */
+  canSend(number: number, firstUnsent: number = number): boolean {
+    let lowest = firstUnsent
+    for (const n of this.pending.keys()) if (n < lowest) lowest = n
+    return number - lowest <= ACK_BITMAP_BITS
   }
 
-  /** Removes and returns the numbers `ack` covers. */
+  /** Tracks a record just sent at `nowMs`, to be given up at `deadlineMs`. */
+  add(number: number, record: T, nowMs: number, deadlineMs: number): void {
+    this.pending.set(number, { record, deadlineMs, lastSentMs: nowMs, resends: 0 })
+  }
+
+  /**
+   * Removes and returns the numbers `ack` covers. When it covers any, the peer is evidently
+   * there (the losses were losses, not an outage): the others' backoff starts over.
+   */
   acknowledge(ack: Ack): number[] {
     const done: number[] = []
     for (const n of this.pending.keys()) if (ackCovers(ack, n)) done.push(n)
     for (const n of done) this.pending.delete(n)
+    if (done.length > 0) for (const p of this.pending.values()) p.resends = 0
     return done.sort((a, b) => a - b)
   }
 
-  /** Records last sent `intervalMs` or more ago (marked sent now), and those past their deadline. */
+  /**
+   * Records whose backed-off interval (`intervalMs` doubled per earlier resend) has passed since
+   * they were last sent (marked sent now), and those past their deadline (removed).
+   */
   due(nowMs: number, intervalMs: number): DueResult<T> {
     const resend: { number: number; record: T }[] = []
     const expired: number[] = []
     for (const [number, p] of this.pending) {
       if (nowMs >= p.deadlineMs) expired.push(number)
-      else if (nowMs - p.lastSentMs >= intervalMs) {
+      else if (nowMs - p.lastSentMs >= intervalMs * 2 ** Math.min(p.resends, RESEND_BACKOFF_MAX_DOUBLINGS)) {
         p.lastSentMs = nowMs
+        p.resends++
         resend.push({ number, record: p.record })
       }
     }

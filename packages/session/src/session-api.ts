@@ -63,10 +63,12 @@ export interface Session extends TypedEventTarget<SessionEvents> {
   readonly stats: Readonly<SessionStats>
   /**
    * Sends `payload` (at most 4080 bytes) as the next numbered message; resolves to its number
-   * once posted. A failed post is retried by the resend timer, not thrown. An abort of
-   * `options.signal` during the post rejects with `signal.reason`, but the message keeps its
-   * number and is still resent, so it may arrive (watch `receipt` / `undelivered`).
-   * @throws {SessionClosedError} when the session is closing or closed
+   * once posted. At most 33 messages are in flight (what one ack covers): beyond that the call
+   * waits, in call order, until an ack or an expiry makes room; an abort while waiting rejects
+   * with `signal.reason` and sends nothing. A failed post is retried by the resend timer, not
+   * thrown. An abort of `options.signal` during the post rejects with `signal.reason`, but the
+   * message keeps its number and is still resent, so it may arrive (watch `receipt` / `undelivered`).
+   * @throws {SessionClosedError} when the session is closing or closed (also while waiting for room)
    * @throws {RangeError} when `payload` is too large
    */
   send(payload: Uint8Array, options?: AbortOptions): Promise<number>

@@ -80,6 +80,10 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
   private readonly txDirection: Direction
   private readonly rxDirection: Direction
   private settledWaiters: (() => void)[] = []
+  /** Sends waiting for room in the send window, first come first served. */
+  private slotWaiters: (() => void)[] = []
+  /** Slots handed to sends that have not taken their number yet. */
+  private reservedSlots = 0
   /**
    * Unix ms up to which nothing from the peer can be missing: moved when the receive window is
    * whole (nothing waiting behind a missing number) after a delivery, and after a catch-up that
@@ -359,10 +363,58 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     for (const number of this.sendWindow.acknowledge(ack)) {
       if (number !== this.closeNumber) this.emit('receipt', { number })
     }
+    this.releaseSlots()
     this.checkSettled()
   }
 
+  /** Whether one more number fits in flight after those already handed out. */
+  private hasSlot(): boolean {
+    const next = this.txChain.peekNumber
+    return this.sendWindow.canSend(next + this.reservedSlots, next)
+  }
+
+  /**
+   * Reserves room in the send window (at most what one ack covers is in flight), in call
+   * order: undefined when there is room now, else a promise that resolves once there is (or the
+   * session closed; the caller checks) and rejects on abort.
+   */
+  private acquireSlot(options: AbortOptions): Promise<void> | undefined {
+    if (this.slotWaiters.length === 0 && this.hasSlot()) {
+      this.reservedSlots++
+      return undefined // synchronously: the record goes out in this same turn
+    }
+    return this.waitForSlot(options)
+  }
+
+  private waitForSlot(options: AbortOptions): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const signal = options.signal
+      const waiter = (): void => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }
+      const onAbort = (): void => {
+        this.slotWaiters = this.slotWaiters.filter((w) => w !== waiter)
+        reject(signal?.reason)
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.slotWaiters.push(waiter)
+    })
+  }
+
+  /** Hands freed room in the send window to waiting sends, in order (all of them on close). */
+  private releaseSlots(): void {
+    while (this.slotWaiters.length > 0 && (this.isClosed() || this.hasSlot())) {
+      this.reservedSlots++ // taken back by sendNumbered, which then sees the close
+      this.slotWaiters.shift()?.()
+    }
+  }
+
   private async sendNumbered(build: (number: number, ack: Ack) => Frame, options: AbortOptions): Promise<number> {
+    const waiting = this.acquireSlot(options)
+    if (waiting !== undefined) await waiting
+    this.reservedSlots--
+    if (this.isClosed()) throw new SessionClosedError()
     const { number, messageKey } = this.txChain.next()
     const frame = encodeFrame(build(number, this.receiveWindow.ack()))
     const nowMs = this.init.now()
@@ -411,6 +463,7 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     for (const number of expired) {
       if (number !== this.closeNumber) this.emit('undelivered', { number })
     }
+    this.releaseSlots()
     this.checkSettled()
   }
 
@@ -488,6 +541,7 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     const waiters = this.settledWaiters
     this.settledWaiters = []
     for (const w of waiters) w()
+    this.releaseSlots()
     this.emit('close', { reason })
   }
 }

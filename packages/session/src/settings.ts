@@ -25,7 +25,7 @@ export interface SessionSettingsInit {
   discoveryPartitions?: number
   /** Delay before a standalone ack when no outgoing data carries it, milliseconds. @default 200 */
   ackDelayMs?: number
-  /** Interval between resends of an unacknowledged record or handshake, milliseconds. @default 2000 */
+  /** Interval before the first resend of an unacknowledged record (doubling for each next one, up to 32×) and between handshake resends, milliseconds. @default 2000 */
   resendIntervalMs?: number
   /** How long a message is resent before it is reported undelivered, milliseconds. @default ttlSeconds × 1000 */
   deliveryTimeoutMs?: number

@@ -173,6 +173,22 @@ describe('session under loss, duplication, reordering and delay', () => {
     stopPair(p)
   })
 
+  it('keeps at most 33 records in flight (what one ack covers); the rest wait and go out in order', async () => {
+    const p = await connectedPair()
+    p.transport.faults.loss = 1 // nothing is acknowledged
+    const first = p.transport.posted.length
+    const sends = Array.from({ length: 100 }, (_, i) => p.a.send(utf8(`m${i + 1}`)))
+    await Promise.all(sends.slice(0, 33))
+    const distinct = (): number => new Set(p.transport.posted.slice(first).map((e) => Buffer.from(e.data).toString('hex'))).size
+    await sleep(100) // a few resend intervals: resends repeat bytes, no new record may appear
+    expect(distinct()).toBe(33)
+    p.transport.faults.loss = 0
+    await Promise.all(sends)
+    await waitFor(() => p.rb.messages.length === 100, 'all messages')
+    expect(p.rb.messages.map((m) => m.text)).toEqual(texts('m', 100))
+    stopPair(p)
+  })
+
   it('reports a gap on the receiver and undelivered on the sender when one message never arrives', async () => {
     let blocked: Uint8Array | undefined
     let sessionPosts = 0

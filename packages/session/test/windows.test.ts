@@ -72,6 +72,36 @@ describe('receive window', () => {
 
 describe('send window', () => {
   const rec = Uint8Array.of(1)
+  it('backs off exponentially: an unacknowledged record is resent at 2, 6, 14 and 30 s, not every 2 s', () => {
+    const w = new SendWindow()
+    w.add(1, rec, 0, 50_000)
+    const posts: number[] = []
+    for (let t = 0; t < 50_000; t += 100) if (w.due(t, 2_000).resend.length > 0) posts.push(t)
+    expect(posts).toEqual([2_000, 6_000, 14_000, 30_000])
+  })
+
+  it('an ack that covers something restarts the backoff of the rest (a loss, not an outage)', () => {
+    const w = new SendWindow()
+    w.add(1, rec, 0, 50_000)
+    w.add(2, rec, 0, 50_000)
+    expect(w.due(2_000, 2_000).resend).toHaveLength(2)
+    expect(w.due(4_000, 2_000).resend).toHaveLength(0) // backed off to 4 s
+    w.acknowledge({ base: 1, bitmap: 0 })
+    expect(w.due(4_000, 2_000).resend.map((r) => r.number)).toEqual([2])
+  })
+
+  it('takes new numbers only within what one ack can cover (lowest pending + 32)', () => {
+    const w = new SendWindow()
+    for (let n = 1; n <= 33; n++) {
+      expect(w.canSend(n)).toBe(true)
+      w.add(n, rec, 0, 1000)
+    }
+    expect(w.canSend(34)).toBe(false)
+    expect(w.acknowledge({ base: 1, bitmap: 0 })).toEqual([1])
+    expect(w.canSend(34)).toBe(true)
+    expect(w.canSend(35)).toBe(false)
+  })
+
   it('resends after the interval, expires at the deadline, stops on ack', () => {
     const w = new SendWindow()
     w.add(1, rec, 0, 1000)
