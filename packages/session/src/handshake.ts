@@ -13,7 +13,8 @@ import { equalBytes } from '@noble/ciphers/utils.js'
 import { randomBytes } from '@noble/hashes/utils.js'
 import { KEY_BYTES, SESSION_ID_BYTES } from './constants.ts'
 import { HandshakeRejectedError, InvalidFrameError, RecordRejectedError } from './errors.ts'
-import { type HandshakeFrame, type ReplyFrame, decodeFrame, encodeFrame } from './frames.ts'
+import { type Frame, type HandshakeFrame, type ReplyFrame, decodeFrame, encodeFrame } from './frames.ts'
+import { wipe } from './assert.ts'
 import { type SessionKeys, deriveSessionKeys, ecdh, transcriptHash } from './kdf.ts'
 import { openRecordFrame, openRecordNumber, sealRecord } from './record.ts'
 import { randomTopicPair } from './topics.ts'
@@ -21,7 +22,7 @@ import { randomTopicPair } from './topics.ts'
 /** An initiator's handshake, ready to post, with what it must keep until the reply. */
 export interface OutgoingHandshake {
   readonly frame: HandshakeFrame
-  /** The padded frame plaintext (transcript input). */
+  /** The padded frame plaintext (transcript input; holds keyAB and keyBA: wipe it after use). */
   readonly frameBytes: Uint8Array
   /** The envelope data: ECIES(signed payload(frame)). */
   readonly data: Uint8Array
@@ -45,13 +46,16 @@ export function createHandshake(identity: Uint8Array, recipientKey: Uint8Array, 
     topicBA,
   }
   const frameBytes = encodeFrame(frame)
-  const data = encryptAsymmetric(wrapPayload({ payload: frameBytes, signingKey: identity }), recipientKey)
+  const signed = wrapPayload({ payload: frameBytes, signingKey: identity })
+  const data = encryptAsymmetric(signed, recipientKey)
+  wipe(signed)
   return { frame, frameBytes, data }
 }
 
 /** A handshake B could open, with the signer's key. */
 export interface IncomingHandshake {
   readonly frame: HandshakeFrame
+  /** The padded frame plaintext (transcript input; holds keyAB and keyBA: wipe it after use). */
   readonly frameBytes: Uint8Array
   /** The initiator's static public key, recovered from the signature. */
   readonly initiatorKey: Uint8Array
@@ -84,17 +88,30 @@ export function openHandshake(
     if (err instanceof DecryptionError) return undefined
     throw err
   }
-  let payload: Uint8Array
+  let frameBytes: Uint8Array
   let initiatorKey: Uint8Array | undefined
   let frame
   try {
     const unwrapped = unwrapPayload(plaintext)
-    payload = unwrapped.payload
+    frameBytes = unwrapped.payload.slice()
     initiatorKey = unwrapped.senderPublicKey
-    frame = decodeFrame(payload)
+    frame = decodeFrame(frameBytes)
   } catch (err) {
     throw new HandshakeRejectedError('handshake payload is malformed', { cause: err })
+  } finally {
+    wipe(plaintext) // it holds keyAB and keyBA
   }
+  try {
+    checkHandshake(frame, initiatorKey, identity, nowMs, limits)
+  } catch (err) {
+    wipe(frameBytes)
+    if (frame.type === 'handshake') wipe(frame.keyAB, frame.keyBA)
+    throw err
+  }
+  return { frame: frame as HandshakeFrame, frameBytes, initiatorKey: initiatorKey as Uint8Array }
+}
+
+function checkHandshake(frame: Frame, initiatorKey: Uint8Array | undefined, identity: KeyPair, nowMs: number, limits: HandshakeLimits): void {
   if (initiatorKey === undefined) throw new HandshakeRejectedError('handshake is not signed')
   if (frame.type !== 'handshake') throw new HandshakeRejectedError(`expected a handshake frame, got ${frame.type}`)
   if (!equalBytes(frame.recipientKey, identity.publicKey)) throw new HandshakeRejectedError('handshake is addressed to another key')
@@ -102,7 +119,6 @@ export function openHandshake(
   if (frame.createdAtMs < nowMs - limits.maxAgeMs) throw new HandshakeRejectedError('handshake is stale')
   if (frame.createdAtMs > nowMs + limits.futureAllowanceMs) throw new HandshakeRejectedError('handshake is from the future')
   if (equalBytes(frame.topicAB, frame.topicBA)) throw new HandshakeRejectedError('handshake topics are equal')
-  return { frame, frameBytes: payload.slice(), initiatorKey }
 }
 
 /** B's reply and the keys both sides will hold. */

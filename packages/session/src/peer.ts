@@ -178,13 +178,19 @@ class SessionPeerImpl extends Emitter<SessionPeerEvents> implements SessionPeer 
     let session: SessionImpl | undefined
     let onKeys: (keys: SessionKeys) => void = () => {}
     const replied = new Promise<SessionKeys>((resolve) => (onKeys = resolve))
+    // What the reply listener needs until the reply came: dropped (and wiped) right after, so
+    // the listener, which lives as long as the session, holds no handshake secret.
+    let awaiting: { outgoing: typeof outgoing; ephemeralPrivateKey: Uint8Array } | undefined = { outgoing, ephemeralPrivateKey: ephemeral.privateKey }
     const source = transport.subscribeEnvelopes([outgoing.frame.topicBA], { signal: controller.signal })
     void pump(
       source,
       (data) => {
         if (session !== undefined) return session.receive(data)
-        const keys = openReply(data, outgoing, ephemeral.privateKey)
-        if (keys !== undefined) onKeys(keys)
+        if (awaiting === undefined) return // keys derived already (a repeated reply) or given up
+        const keys = openReply(data, awaiting.outgoing, awaiting.ephemeralPrivateKey)
+        if (keys === undefined) return
+        awaiting = undefined
+        onKeys(keys)
       },
       () => {}
     )
@@ -223,7 +229,8 @@ class SessionPeerImpl extends Emitter<SessionPeerEvents> implements SessionPeer 
       throw err
     } finally {
       clearInterval(resend)
-      wipe(ephemeral.privateKey, outgoing.frame.keyAB, outgoing.frame.keyBA)
+      awaiting = undefined
+      wipe(ephemeral.privateKey, outgoing.frame.keyAB, outgoing.frame.keyBA, outgoing.frameBytes)
     }
   }
 
@@ -266,6 +273,7 @@ class SessionPeerImpl extends Emitter<SessionPeerEvents> implements SessionPeer 
       return this.emit('handshake:rejected', new HandshakeRejectedError('handshake predates the replay horizon (made before our start, or the cache overflowed)'))
     }
     if (check.status === 'seen') {
+      wipe(incoming.frameBytes, frame.keyAB, frame.keyBA) // a copy of one already handled
       const { replyData, session, replyTopic } = check.entry.value
       // A lost reply makes the initiator repeat its handshake: repeat the same reply bytes.
       if (replyData !== undefined && session?.state === 'open') return this.postReply(replyTopic, replyData, session)
@@ -294,7 +302,7 @@ class SessionPeerImpl extends Emitter<SessionPeerEvents> implements SessionPeer 
       reject: () => {
         decide()
         remembered.replyData = new Uint8Array(0) // marks the id as decided: later copies are replays
-        wipe(frame.keyAB, frame.keyBA)
+        wipe(incoming.frameBytes, frame.keyAB, frame.keyBA)
       },
     })
   }
@@ -303,7 +311,7 @@ class SessionPeerImpl extends Emitter<SessionPeerEvents> implements SessionPeer 
     const { frame } = incoming
     const ephemeral = this.components.generateKeyPair()
     const reply = createReply(incoming, ephemeral)
-    wipe(ephemeral.privateKey, frame.keyAB, frame.keyBA)
+    wipe(ephemeral.privateKey, frame.keyAB, frame.keyBA, incoming.frameBytes)
     const controller = new AbortController()
     const session = this.track(
       new SessionImpl({

@@ -40,11 +40,16 @@ export class SendingChain {
   }
 }
 
-/** A message key found for a number, applied to the chain state only on {@link KeyCandidate.commit}. */
+/**
+ * A message key found for a number, applied to the chain state only on {@link KeyCandidate.commit};
+ * call {@link KeyCandidate.discard} instead when the record does not open.
+ */
 export interface KeyCandidate {
   readonly messageKey: Uint8Array
   /** Accepts the key: advances the chain or removes it from the skipped cache. */
   commit(): void
+  /** Refuses the key: overwrites everything derived for it (the chain state stays as it was). */
+  discard(): void
 }
 
 /** Limits of a receiving chain. */
@@ -75,7 +80,8 @@ export class ReceivingChain {
   /**
    * The key for `number` without changing state, or undefined when it was used already, was
    * evicted, or lies more than `maxGap` ahead. Only `commit()` changes the chain, so a record
-   * that then fails to authenticate leaves the state as it was.
+   * that then fails to authenticate leaves the state as it was; `discard()` then overwrites the
+   * keys derived on the way.
    */
   peek(number: number): KeyCandidate | undefined {
     if (!Number.isInteger(number) || number < 1 || number > MAX_MESSAGE_NUMBER) return undefined
@@ -88,6 +94,7 @@ export class ReceivingChain {
           wipe(this.skipped.get(number))
           this.skipped.delete(number)
         },
+        discard: () => {}, // a copy: the caller wipes messageKey
       }
     }
     if (number - this.nextNumber >= this.init.maxGap) return undefined
@@ -102,16 +109,21 @@ export class ReceivingChain {
       if (n < number) passed.push(step.messageKey)
       else messageKey = step.messageKey
     }
-    let committed = false
+    let settled = false
     return {
       messageKey,
       commit: () => {
-        if (committed) return
-        committed = true
+        if (settled) return
+        settled = true
         passed.forEach((key, i) => this.remember(start + i, key))
         wipe(this.chainKey)
         this.chainKey = chainKey
         this.nextNumber = number + 1
+      },
+      discard: () => {
+        if (settled) return
+        settled = true
+        wipe(messageKey, chainKey, ...passed)
       },
     }
   }

@@ -245,13 +245,14 @@ export class SessionImpl extends Emitter<SessionEvents> implements Session {
     let frame: Frame
     try {
       frame = openRecordFrame(data, candidate.messageKey)
+      if ((frame.type !== 'data' && frame.type !== 'close') || frame.number !== number) {
+        throw new InvalidFrameError('record number and frame disagree')
+      }
+      candidate.commit()
     } finally {
       wipe(candidate.messageKey)
+      candidate.discard() // after a commit: nothing left to overwrite
     }
-    if ((frame.type !== 'data' && frame.type !== 'close') || frame.number !== number) {
-      throw new InvalidFrameError('record number and frame disagree')
-    }
-    candidate.commit()
     this.stats.received++
     this.opened++
     this.handleAck(frame.ack)
