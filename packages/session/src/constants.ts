@@ -31,6 +31,10 @@ export const ACK_BITMAP_BITS = 32
 export const RESEND_BACKOFF_MAX_DOUBLINGS = 5
 /** HKDF info label of the session key schedule. */
 export const SESSION_KDF_INFO = 'hush/session/v1'
+/** HKDF info label of the reply's header key (from keyBA). */
+export const REPLY_HEADER_KDF_INFO = 'hush/session/v1/reply-header'
+/** HKDF info label of the reply's body key (from keyBA). */
+export const REPLY_BODY_KDF_INFO = 'hush/session/v1/reply-body'
 /** Default envelope TTL of session traffic (geth's default TTL). */
 export const DEFAULT_TTL_SECONDS = 50
 /** Default number of discovery-topic partitions. */

@@ -57,7 +57,7 @@ export interface HandshakeFrame {
   readonly ephemeralKey: Uint8Array
   /** Handshake key A→B (only protects handshake-phase traffic). */
   readonly keyAB: Uint8Array
-  /** Handshake key B→A: encrypts the reply. */
+  /** Handshake key B→A: the reply's header and body keys are derived from it (`deriveReplyKeys`). */
   readonly keyBA: Uint8Array
   /** Partial topic A→B. */
   readonly topicAB: Uint8Array
@@ -65,7 +65,7 @@ export interface HandshakeFrame {
   readonly topicBA: Uint8Array
 }
 
-/** The responder's reply, encrypted with `keyBA` on the B→A topic. */
+/** The responder's reply, sealed under the keys derived from `keyBA`, on the B→A topic. */
 export interface ReplyFrame {
   readonly type: 'reply'
   readonly sessionId: Uint8Array

@@ -4,8 +4,8 @@
  * 1. A → B on B's discovery topic: ECIES to B's static key of a payload signed by A's static key
  *    (@hush/envelope `wrapPayload`), carrying the handshake frame: session id, creation time, B's
  *    key, A's ephemeral key, keyAB, keyBA and the partial topics.
- * 2. B → A on topicBA: a record (`record.ts`, number 0) under keyBA carrying the reply frame with
- *    B's ephemeral key.
+ * 2. B → A on topicBA: a record (`record.ts`, number 0) under two keys derived from keyBA (header
+ *    and body, `deriveReplyKeys`) carrying the reply frame with B's ephemeral key.
  * 3. Both: keys = HKDF(ECDH(ephA, ephB) ‖ keyAB ‖ keyBA, salt = SHA-256(handshake ‖ reply)).
  */
 import { DecryptionError, type KeyPair, decryptAsymmetric, encryptAsymmetric, unwrapPayload, wrapPayload } from '@hush/envelope'
@@ -15,7 +15,7 @@ import { KEY_BYTES, SESSION_ID_BYTES } from './constants.ts'
 import { HandshakeRejectedError, InvalidFrameError, RecordRejectedError } from './errors.ts'
 import { type Frame, type HandshakeFrame, type ReplyFrame, decodeFrame, encodeFrame } from './frames.ts'
 import { wipe } from './assert.ts'
-import { type SessionKeys, deriveSessionKeys, ecdh, transcriptHash } from './kdf.ts'
+import { type SessionKeys, deriveReplyKeys, deriveSessionKeys, ecdh, transcriptHash } from './kdf.ts'
 import { openRecordFrame, openRecordNumber, sealRecord } from './record.ts'
 import { randomTopicPair } from './topics.ts'
 
@@ -133,7 +133,9 @@ export function createReply(incoming: IncomingHandshake, ephemeral: KeyPair): Re
   const { frame } = incoming
   const reply: ReplyFrame = { type: 'reply', sessionId: frame.sessionId, ephemeralKey: ephemeral.publicKey }
   const replyBytes = encodeFrame(reply)
-  const data = sealRecord(0, frame.keyBA, frame.keyBA, replyBytes)
+  const replyKeys = deriveReplyKeys(frame.keyBA)
+  const data = sealRecord(0, replyKeys.headerKey, replyKeys.bodyKey, replyBytes)
+  wipe(replyKeys.headerKey, replyKeys.bodyKey)
   const dh = ecdh(ephemeral.privateKey, frame.ephemeralKey)
   const keys = deriveSessionKeys(dh, frame.keyAB, frame.keyBA, transcriptHash(incoming.frameBytes, replyBytes))
   dh.fill(0)
@@ -148,14 +150,17 @@ export function openReply(data: Uint8Array, outgoing: OutgoingHandshake, ephemer
   const { frame } = outgoing
   let reply
   let replyBytes: Uint8Array
+  const replyKeys = deriveReplyKeys(frame.keyBA)
   try {
-    if (openRecordNumber(data, frame.keyBA) !== 0) return undefined
-    reply = openRecordFrame(data, frame.keyBA)
+    if (openRecordNumber(data, replyKeys.headerKey) !== 0) return undefined
+    reply = openRecordFrame(data, replyKeys.bodyKey)
     if (reply.type !== 'reply' || !equalBytes(reply.sessionId, frame.sessionId)) return undefined
     replyBytes = encodeFrame(reply)
   } catch (err) {
     if (err instanceof RecordRejectedError || err instanceof InvalidFrameError) return undefined
     throw err
+  } finally {
+    wipe(replyKeys.headerKey, replyKeys.bodyKey)
   }
   const dh = ecdh(ephemeralPrivateKey, reply.ephemeralKey)
   const keys = deriveSessionKeys(dh, frame.keyAB, frame.keyBA, transcriptHash(outgoing.frameBytes, replyBytes))

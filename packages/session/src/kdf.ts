@@ -8,6 +8,8 @@
  * okm       = HKDF-SHA-256(ikm = dh ‖ keyAB ‖ keyBA, salt = transcript, info = "hush/session/v1", 224)
  *           = chainAB ‖ chainBA ‖ headerAB ‖ headerBA ‖ controlAB ‖ controlBA ‖ topicSecret
  * step:  messageKey = HMAC-SHA-256(chainKey, 0x01), nextChainKey = HMAC-SHA-256(chainKey, 0x02)
+ * reply: headerKey = HKDF-SHA-256(ikm = keyBA, salt = none, info = "hush/session/v1/reply-header", 32)
+ *        bodyKey   = HKDF-SHA-256(ikm = keyBA, salt = none, info = "hush/session/v1/reply-body", 32)
  * ```
  * Only the ephemeral private keys (deleted once the keys are derived) give `dh`, so a recorded
  * handshake and later stolen static keys reveal nothing about these keys.
@@ -18,7 +20,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { getSharedSecret } from '@noble/secp256k1'
 import { assertBytes, wipe } from './assert.ts'
-import { KEY_BYTES, SESSION_KDF_INFO } from './constants.ts'
+import { KEY_BYTES, REPLY_BODY_KDF_INFO, REPLY_HEADER_KDF_INFO, SESSION_KDF_INFO } from './constants.ts'
 
 /** The keys of one direction. */
 export interface DirectionKeys {
@@ -41,6 +43,8 @@ export interface SessionKeys {
 }
 
 const INFO = utf8ToBytes(SESSION_KDF_INFO)
+const REPLY_HEADER_INFO = utf8ToBytes(REPLY_HEADER_KDF_INFO)
+const REPLY_BODY_INFO = utf8ToBytes(REPLY_BODY_KDF_INFO)
 const MESSAGE_KEY_LABEL = Uint8Array.of(0x01)
 const CHAIN_KEY_LABEL = Uint8Array.of(0x02)
 
@@ -89,4 +93,14 @@ export function deriveSessionKeys(dh: Uint8Array, keyAB: Uint8Array, keyBA: Uint
 export function chainStep(chainKey: Uint8Array): { messageKey: Uint8Array; nextChainKey: Uint8Array } {
   assertBytes(chainKey, 'chainKey', KEY_BYTES)
   return { messageKey: hmac(sha256, chainKey, MESSAGE_KEY_LABEL), nextChainKey: hmac(sha256, chainKey, CHAIN_KEY_LABEL) }
+}
+
+/**
+ * The two keys of the reply record, each from the handshake's `keyBA` under its own label, so
+ * the reply's header and body are never sealed under one key (as every later record's are not).
+ * @throws {TypeError | RangeError} when `keyBA` is not 32 bytes
+ */
+export function deriveReplyKeys(keyBA: Uint8Array): { headerKey: Uint8Array; bodyKey: Uint8Array } {
+  assertBytes(keyBA, 'keyBA', KEY_BYTES)
+  return { headerKey: hkdf(sha256, keyBA, undefined, REPLY_HEADER_INFO, KEY_BYTES), bodyKey: hkdf(sha256, keyBA, undefined, REPLY_BODY_INFO, KEY_BYTES) }
 }

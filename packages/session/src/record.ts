@@ -6,7 +6,7 @@
  * ‖ AES-256-GCM(bodyKey, frame)                   frame size class + 28 bytes
  * ```
  * The number is hidden from observers; it selects the body key: the ratchet's message key for
- * numbers ≥ 1, the direction's control key for 0 (acks, and the reply under the handshake key).
+ * numbers ≥ 1, the direction's control key for 0 (acks); the reply's two keys come from keyBA.
  * So every record is 32 + 28 + 256, 1024 or 4096 bytes.
  */
 import { DecryptionError, decryptSymmetric, encryptSymmetric } from '@hush/envelope'

@@ -6,7 +6,7 @@
 import { type Envelope, decryptAsymmetric, unwrapPayload } from '@hush/envelope'
 import { equalBytes } from '@noble/ciphers/utils.js'
 import { type HandshakeFrame, type ReplyFrame, decodeFrame, encodeFrame } from '../src/frames.ts'
-import { type SessionKeys, deriveSessionKeys, ecdh, transcriptHash } from '../src/kdf.ts'
+import { type SessionKeys, deriveReplyKeys, deriveSessionKeys, ecdh, transcriptHash } from '../src/kdf.ts'
 import { openRecordFrame, openRecordNumber } from '../src/record.ts'
 import { discoveryTopic } from '../src/topics.ts'
 
@@ -20,7 +20,7 @@ export interface Transcript {
   records: Envelope[]
 }
 
-/** Opens the handshake with the responder's static key and the reply with keyBA. */
+/** Opens the handshake with the responder's static key and the reply with the keys from keyBA. */
 export function readHandshake(posted: readonly Envelope[], responderPrivateKey: Uint8Array, responderPublicKey: Uint8Array): Transcript {
   const discovery = discoveryTopic(responderPublicKey, 16)
   const handshakeEnvelope = posted.find((e) => equalBytes(e.topic, discovery))
@@ -28,15 +28,16 @@ export function readHandshake(posted: readonly Envelope[], responderPrivateKey: 
   const inner = unwrapPayload(decryptAsymmetric(handshakeEnvelope.data, responderPrivateKey))
   const handshake = decodeFrame(inner.payload) as HandshakeFrame
   const onSession = posted.filter((e) => equalBytes(e.topic, handshake.topicAB) || equalBytes(e.topic, handshake.topicBA))
+  const replyKeys = deriveReplyKeys(handshake.keyBA)
   const replyEnvelope = onSession.find((e) => {
     try {
-      return openRecordNumber(e.data, handshake.keyBA) === 0
+      return openRecordNumber(e.data, replyKeys.headerKey) === 0
     } catch {
       return false
     }
   })
   if (replyEnvelope === undefined) throw new Error('no reply recorded')
-  const reply = openRecordFrame(replyEnvelope.data, handshake.keyBA) as ReplyFrame
+  const reply = openRecordFrame(replyEnvelope.data, replyKeys.bodyKey) as ReplyFrame
   return {
     handshake,
     handshakeBytes: encodeFrame(handshake),

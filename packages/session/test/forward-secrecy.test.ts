@@ -1,12 +1,14 @@
-import { type Envelope, decryptSymmetric } from '@hush/envelope'
+import { type Envelope, decryptAsymmetric, decryptSymmetric, unwrapPayload } from '@hush/envelope'
 import { equalBytes } from '@noble/ciphers/utils.js'
 import { describe, expect, it } from 'vitest'
-import { ecdh } from '../src/kdf.ts'
+import { type HandshakeFrame, decodeFrame } from '../src/frames.ts'
+import { deriveReplyKeys, ecdh } from '../src/kdf.ts'
 import { ReceivingChain } from '../src/ratchet.ts'
 import { RECORD_HEADER_BYTES, openRecordFrame, openRecordNumber } from '../src/record.ts'
 import type { SessionKeys } from '../src/kdf.ts'
 import { keysFromDh, ephemeralDh, readHandshake } from './attacker.ts'
-import { connectedPair, utf8, waitFor } from './fixtures.ts'
+import { connectedPair, stopPair, utf8, waitFor } from './fixtures.ts'
+import { discoveryTopic } from '../src/topics.ts'
 
 /** Every message key of both directions up to `count`, from the chain keys. */
 function messageKeys(keys: SessionKeys, count: number): Uint8Array[] {
@@ -83,5 +85,22 @@ describe('forward secrecy', () => {
     expect(new Set(texts)).toEqual(new Set([...Array(count).keys()].flatMap((i) => [`secret a${i + 1}`, `secret b${i + 1}`])))
     p.alice.stop()
     p.bob.stop()
+  })
+
+  it("the reply's header and body are sealed under two different keys derived from keyBA", async () => {
+    const p = await connectedPair()
+    const discovery = discoveryTopic(p.bobKeys.publicKey, 16)
+    const first = p.transport.posted.find((e) => equalBytes(e.topic, discovery)) as Envelope
+    const handshake = decodeFrame(unwrapPayload(decryptAsymmetric(first.data, p.bobKeys.privateKey)).payload) as HandshakeFrame
+    const reply = p.transport.posted.find((e) => equalBytes(e.topic, handshake.topicBA)) as Envelope // Bob's first post
+    const header = reply.data.subarray(0, RECORD_HEADER_BYTES)
+    const body = reply.data.subarray(RECORD_HEADER_BYTES)
+    expect(opens(header, handshake.keyBA)).toBe(false)
+    expect(opens(body, handshake.keyBA)).toBe(false)
+    const keys = deriveReplyKeys(handshake.keyBA)
+    expect(equalBytes(keys.headerKey, keys.bodyKey)).toBe(false)
+    expect(opens(header, keys.headerKey) && !opens(header, keys.bodyKey)).toBe(true)
+    expect(opens(body, keys.bodyKey) && !opens(body, keys.headerKey)).toBe(true)
+    stopPair(p)
   })
 })
