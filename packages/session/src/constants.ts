@@ -55,8 +55,10 @@ export const DEFAULT_FUTURE_ALLOWANCE_MS = 10_000
 export const DEFAULT_MAX_REMEMBERED_HANDSHAKES = 10_000
 /** Default time `connect` waits for the reply. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000
-/** Default period of the partial-topic rotation (both sides must agree). */
+/** Default period of the partial-topic rotation (the initiator proposes its own in the handshake). */
 export const DEFAULT_TOPIC_ROTATION_MS = 600_000
+/** Shortest accepted rotation period (besides 0, no rotation): a shorter one only churns subscriptions. */
+export const MIN_TOPIC_ROTATION_MS = 50
 
 /** A catch-up starts this much earlier than TTL before the last record received (clock skew). */
 export const CATCH_UP_SKEW_MS = 30_000

@@ -10,7 +10,7 @@
  *
  * | type | name      | body                                                                              |
  * | ---- | --------- | --------------------------------------------------------------------------------- |
- * | 1    | handshake | sessionId(16) ‖ createdAtMs(8) ‖ recipientKey(65) ‖ ephemeralKey(65) ‖ keyAB(32) ‖ keyBA(32) ‖ topicAB(4) ‖ topicBA(4) |
+ * | 1    | handshake | sessionId(16) ‖ createdAtMs(8) ‖ recipientKey(65) ‖ ephemeralKey(65) ‖ keyAB(32) ‖ keyBA(32) ‖ topicAB(4) ‖ topicBA(4) ‖ topicRotationMs(4) |
  * | 2    | reply     | sessionId(16) ‖ ephemeralKey(65)                                                  |
  * | 3    | data      | number(4) ‖ ackBase(4) ‖ ackBitmap(4) ‖ payload                                   |
  * | 4    | ack       | ackBase(4) ‖ ackBitmap(4)                                                         |
@@ -63,6 +63,11 @@ export interface HandshakeFrame {
   readonly topicAB: Uint8Array
   /** Partial topic B→A. */
   readonly topicBA: Uint8Array
+  /**
+   * The partial-topic rotation period the initiator proposes, milliseconds (uint32; 0: never
+   * rotate). The responder uses it or refuses the handshake, so both sides share one schedule.
+   */
+  readonly topicRotationMs: number
 }
 
 /** The responder's reply, sealed under the keys derived from `keyBA`, on the B→A topic. */
@@ -103,7 +108,7 @@ export type Frame = HandshakeFrame | ReplyFrame | DataFrame | AckFrame | CloseFr
 export type FrameType = Frame['type']
 
 const TYPE_CODES: Readonly<Record<FrameType, number>> = { handshake: 1, reply: 2, data: 3, ack: 4, close: 5 }
-const HANDSHAKE_BODY_BYTES = SESSION_ID_BYTES + 8 + 2 * PUBLIC_KEY_BYTES + 2 * KEY_BYTES + 2 * TOPIC_BYTES
+const HANDSHAKE_BODY_BYTES = SESSION_ID_BYTES + 8 + 2 * PUBLIC_KEY_BYTES + 2 * KEY_BYTES + 2 * TOPIC_BYTES + 4
 const REPLY_BODY_BYTES = SESSION_ID_BYTES + PUBLIC_KEY_BYTES
 const ACK_BODY_BYTES = 8
 
@@ -133,6 +138,7 @@ function bodyOf(frame: Frame): Uint8Array {
       checkKey(frame.keyBA, 'frame.keyBA', KEY_BYTES)
       checkKey(frame.topicAB, 'frame.topicAB', TOPIC_BYTES)
       checkKey(frame.topicBA, 'frame.topicBA', TOPIC_BYTES)
+      assertInt(frame.topicRotationMs, 'frame.topicRotationMs', 0, 0xffff_ffff)
       const body = new Uint8Array(HANDSHAKE_BODY_BYTES)
       const view = new DataView(body.buffer)
       let p = 0
@@ -144,6 +150,7 @@ function bodyOf(frame: Frame): Uint8Array {
         body.set(part, p)
         p += part.length
       }
+      view.setUint32(p, frame.topicRotationMs)
       return body
     }
     case 'reply': {
@@ -270,6 +277,7 @@ export function decodeFrame(bytes: Uint8Array): Frame {
         keyBA: take(KEY_BYTES),
         topicAB: take(TOPIC_BYTES),
         topicBA: take(TOPIC_BYTES),
+        topicRotationMs: bodyView.getUint32(HANDSHAKE_BODY_BYTES - 4),
       }
     }
     case 2:

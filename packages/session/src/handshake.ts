@@ -11,7 +11,7 @@
 import { DecryptionError, type KeyPair, decryptAsymmetric, encryptAsymmetric, unwrapPayload, wrapPayload } from '@hush/envelope'
 import { equalBytes } from '@noble/ciphers/utils.js'
 import { randomBytes } from '@noble/hashes/utils.js'
-import { KEY_BYTES, SESSION_ID_BYTES } from './constants.ts'
+import { DEFAULT_TOPIC_ROTATION_MS, KEY_BYTES, MIN_TOPIC_ROTATION_MS, SESSION_ID_BYTES } from './constants.ts'
 import { HandshakeRejectedError, InvalidFrameError, RecordRejectedError } from './errors.ts'
 import { type Frame, type HandshakeFrame, type ReplyFrame, decodeFrame, encodeFrame } from './frames.ts'
 import { wipe } from './assert.ts'
@@ -29,10 +29,16 @@ export interface OutgoingHandshake {
 }
 
 /**
- * Builds A's handshake to `recipientKey`.
- * @throws {TypeError | RangeError} when a key is invalid
+ * Builds A's handshake to `recipientKey`, proposing `topicRotationMs` as the session's rotation period.
+ * @throws {TypeError | RangeError} when a key or the period is invalid
  */
-export function createHandshake(identity: Uint8Array, recipientKey: Uint8Array, ephemeral: KeyPair, nowMs: number): OutgoingHandshake {
+export function createHandshake(
+  identity: Uint8Array,
+  recipientKey: Uint8Array,
+  ephemeral: KeyPair,
+  nowMs: number,
+  topicRotationMs: number = DEFAULT_TOPIC_ROTATION_MS
+): OutgoingHandshake {
   const [topicAB, topicBA] = randomTopicPair()
   const frame: HandshakeFrame = {
     type: 'handshake',
@@ -44,6 +50,7 @@ export function createHandshake(identity: Uint8Array, recipientKey: Uint8Array, 
     keyBA: randomBytes(KEY_BYTES),
     topicAB,
     topicBA,
+    topicRotationMs,
   }
   const frameBytes = encodeFrame(frame)
   const signed = wrapPayload({ payload: frameBytes, signingKey: identity })
@@ -61,19 +68,25 @@ export interface IncomingHandshake {
   readonly initiatorKey: Uint8Array
 }
 
-/** Freshness limits of {@link openHandshake}. */
+/** Limits of {@link openHandshake}. */
 export interface HandshakeLimits {
   /** Oldest accepted age. */
   maxAgeMs: number
   /** Largest accepted time in the future (clock skew). */
   futureAllowanceMs: number
+  /**
+   * Our own rotation period: the longest proposed period we accept (0: any, including none).
+   * A proposal of 0 or longer is refused when ours is set, so topics rotate at least as often
+   * as either side asked; one shorter than {@link MIN_TOPIC_ROTATION_MS} is always refused.
+   */
+  topicRotationMs: number
 }
 
 /**
  * Opens a handshake posted on our discovery topic. Returns undefined when it is not encrypted to
  * us (discovery topics are shared: that is the normal case for other users' handshakes).
  * @throws {HandshakeRejectedError} when it decrypts but is unsigned, malformed, addressed to
- *   another key, stale or from the future
+ *   another key, stale or from the future, or proposes a rotation period outside `limits`
  */
 export function openHandshake(
   data: Uint8Array,
@@ -119,6 +132,11 @@ function checkHandshake(frame: Frame, initiatorKey: Uint8Array | undefined, iden
   if (frame.createdAtMs < nowMs - limits.maxAgeMs) throw new HandshakeRejectedError('handshake is stale')
   if (frame.createdAtMs > nowMs + limits.futureAllowanceMs) throw new HandshakeRejectedError('handshake is from the future')
   if (equalBytes(frame.topicAB, frame.topicBA)) throw new HandshakeRejectedError('handshake topics are equal')
+  const proposed = frame.topicRotationMs
+  if (proposed !== 0 && proposed < MIN_TOPIC_ROTATION_MS) throw new HandshakeRejectedError('handshake proposes a topic rotation period below the minimum')
+  if (limits.topicRotationMs !== 0 && (proposed === 0 || proposed > limits.topicRotationMs)) {
+    throw new HandshakeRejectedError('handshake proposes a topic rotation period longer than ours')
+  }
 }
 
 /** B's reply and the keys both sides will hold. */

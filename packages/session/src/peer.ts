@@ -173,7 +173,7 @@ class SessionPeerImpl extends Emitter<SessionPeerEvents> implements SessionPeer 
     if (peerSignal === undefined) throw new SessionClosedError('peer is not started')
     const { transport, now } = this.components
     const ephemeral = this.components.generateKeyPair()
-    const outgoing = createHandshake(this.identity.privateKey, publicKey, ephemeral, now())
+    const outgoing = createHandshake(this.identity.privateKey, publicKey, ephemeral, now(), this.settings.topicRotationMs)
     const controller = new AbortController()
     let session: SessionImpl | undefined
     let onKeys: (keys: SessionKeys) => void = () => {}
@@ -243,7 +243,7 @@ class SessionPeerImpl extends Emitter<SessionPeerEvents> implements SessionPeer 
     return {
       secret: keys.topicSecret,
       startMs: frame.createdAtMs,
-      periodMs: this.settings.topicRotationMs,
+      periodMs: frame.topicRotationMs, // the initiator's proposal, which the responder accepted
       initial: { ab: frame.topicAB.slice(), ba: frame.topicBA.slice() },
     }
   }
@@ -260,6 +260,7 @@ class SessionPeerImpl extends Emitter<SessionPeerEvents> implements SessionPeer 
       incoming = openHandshake(data, this.identity, nowMs, {
         maxAgeMs: this.settings.handshakeMaxAgeMs,
         futureAllowanceMs: this.settings.futureAllowanceMs,
+        topicRotationMs: this.settings.topicRotationMs,
       })
     } catch (err) {
       if (err instanceof HandshakeRejectedError) return this.emit('handshake:rejected', err)

@@ -11,6 +11,7 @@ import {
   DEFAULT_RESEND_INTERVAL_MS,
   DEFAULT_TOPIC_ROTATION_MS,
   DEFAULT_TTL_SECONDS,
+  MIN_TOPIC_ROTATION_MS,
 } from './constants.ts'
 
 /** Tunables shared by the peer and its sessions; every field optional. */
@@ -42,8 +43,11 @@ export interface SessionSettingsInit {
   /** How long `connect` waits for the reply, milliseconds. @default 30000 */
   connectTimeoutMs?: number
   /**
-   * Period of the partial-topic rotation, milliseconds; 0 keeps the handshake's topics. Must
-   * exceed the TTL plus the clock skew between the parties. Both sides must use the same value.
+   * Period of the partial-topic rotation, milliseconds (0, or 50 to 2^32 − 1); 0 keeps the
+   * handshake's topics. Must exceed the TTL plus the clock skew between the parties. As
+   * initiator, the period proposed in the handshake, which both sides then use; as responder,
+   * the longest accepted (a handshake proposing a longer one, or none while this is set, is
+   * refused).
    * @default 600000
    */
   topicRotationMs?: number
@@ -89,6 +93,9 @@ export function resolveSettings(init: SessionSettingsInit): SessionSettings {
   assertInt(settings.handshakeMaxAgeMs, 'init.handshakeMaxAgeMs', 1)
   assertInt(settings.futureAllowanceMs, 'init.futureAllowanceMs')
   assertInt(settings.connectTimeoutMs, 'init.connectTimeoutMs', 1)
-  assertInt(settings.topicRotationMs, 'init.topicRotationMs')
+  assertInt(settings.topicRotationMs, 'init.topicRotationMs', 0, 0xffff_ffff)
+  if (settings.topicRotationMs !== 0 && settings.topicRotationMs < MIN_TOPIC_ROTATION_MS) {
+    throw new RangeError(`init.topicRotationMs must be 0 or at least ${MIN_TOPIC_ROTATION_MS}, got ${settings.topicRotationMs}`)
+  }
   return settings
 }

@@ -15,6 +15,7 @@ const handshake: Frame = {
   keyBA: new Uint8Array(32).fill(3),
   topicAB: Uint8Array.of(1, 2, 3, 4),
   topicBA: Uint8Array.of(5, 6, 7, 8),
+  topicRotationMs: 600_000,
 }
 
 const u32 = fc.integer({ min: 0, max: 0xffff_ffff })
@@ -33,6 +34,7 @@ const frameArb: fc.Arbitrary<Frame> = fc.oneof(
     keyBA: bytes(32),
     topicAB: bytes(4),
     topicBA: bytes(4),
+    topicRotationMs: u32,
   }),
   fc.record({ type: fc.constant('reply' as const), sessionId: bytes(16), ephemeralKey: pub }),
   fc.record({ type: fc.constant('data' as const), number: num, ack, payload: fc.uint8Array({ maxLength: MAX_MESSAGE_BYTES }) }),

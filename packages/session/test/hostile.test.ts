@@ -118,6 +118,21 @@ describe('hostile handshakes', () => {
     bob2.stop()
   })
 
+  it('refuses a proposed rotation period longer than its own, or none, or one below the minimum', async () => {
+    const p = await connectedPair() // Bob's own period: the default, 600 s
+    const rejected = rejections(p)
+    const sessions: Session[] = []
+    p.bob.addEventListener('session', ({ detail }) => sessions.push(detail))
+    for (const period of [0, 1_200_000, 10]) {
+      await postToBob(p, createHandshake(p.aliceKeys.privateKey, p.bobKeys.publicKey, generateKeyPair(), Date.now(), period).data)
+    }
+    await waitFor(() => rejected.length + sessions.length === 3, 'three handshakes handled')
+    expect(sessions).toEqual([])
+    expect(rejected.join('|')).toMatch(/longer than ours.*longer than ours.*below the minimum/)
+    p.alice.stop()
+    p.bob.stop()
+  })
+
   it('surfaces an unknown signer as a request the app rejects or accepts', async () => {
     const p = await connectedPair()
     const requests: SessionRequest[] = []

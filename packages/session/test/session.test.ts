@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { equalBytes } from '@noble/ciphers/utils.js'
 import type { MemoryTransport } from '../src/memory-transport.ts'
+import type { Session } from '../src/session-api.ts'
+import type { TopicSchedule } from '../src/topic-schedule.ts'
 import type { SessionTransport } from '../src/transport.ts'
 import { readHandshake } from './attacker.ts'
 import { connectedPair, type Pair, sleep, stopPair, utf8, waitFor } from './fixtures.ts'
@@ -135,6 +137,22 @@ describe('partial-topic rotation', () => {
     await p.a.close()
     await waitFor(() => p.b.state === 'closed', 'remote close')
     await waitFor(() => p.transport.subscriptionCount === 2, 'session subscriptions to end')
+    stopPair(p)
+  })
+})
+
+describe('rotation period negotiation', () => {
+  it("both sides use the initiator's proposed period when it is within the responder's", async () => {
+    const p = await connectedPair() // both peers: the default period, 600 s
+    const { createSessionPeer } = await import('../src/peer.ts')
+    const carol = createSessionPeer({ privateKey: p.aliceKeys.privateKey, topicRotationMs: 1_000, ackDelayMs: 5, resendIntervalMs: 40 }, { transport: p.transport })
+    carol.start()
+    const bobSide = new Promise<Session>((resolve) => p.bob.addEventListener('session', ({ detail }) => resolve(detail), { once: true }))
+    const carolSide = await carol.connect(p.bobKeys.publicKey)
+    const periodOf = (s: Session): number => (s as unknown as { init: { schedule: TopicSchedule } }).init.schedule.periodMs
+    expect(periodOf(carolSide)).toBe(1_000)
+    expect(periodOf(await bobSide)).toBe(1_000)
+    carol.stop()
     stopPair(p)
   })
 })
