@@ -52,7 +52,10 @@ export interface Pair {
   b: Session
   ra: Recorder
   rb: Recorder
+  /** Copies of every ephemeral key pair handed to the peers (for the attacker's positive control). */
   ephemerals: KeyPair[]
+  /** The ephemeral key pairs the peers themselves hold (to check that they wiped them). */
+  issued: KeyPair[]
 }
 
 export interface PairOptions {
@@ -71,9 +74,11 @@ export async function connectedPair(options: PairOptions = {}): Promise<Pair> {
   const aliceKeys = generateKeyPair()
   const bobKeys = generateKeyPair()
   const ephemerals: KeyPair[] = []
+  const issued: KeyPair[] = []
   const keyGen = (): KeyPair => {
     const k = generateKeyPair()
     ephemerals.push({ privateKey: k.privateKey.slice(), publicKey: k.publicKey })
+    issued.push(k)
     return k
   }
   const settings = { ...FAST, ...options.settings }
@@ -86,7 +91,7 @@ export async function connectedPair(options: PairOptions = {}): Promise<Pair> {
   const bobSession = new Promise<Session>((resolve) => bob.addEventListener('session', ({ detail }) => resolve(detail), { once: true }))
   const a = await alice.connect(bobKeys.publicKey)
   const b = await bobSession
-  return { transport, aliceKeys, bobKeys, alice, bob, a, b, ra: record(a), rb: record(b), ephemerals }
+  return { transport, aliceKeys, bobKeys, alice, bob, a, b, ra: record(a), rb: record(b), ephemerals, issued }
 }
 
 export function stopPair(p: Pair): void {

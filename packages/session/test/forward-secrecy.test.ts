@@ -1,6 +1,6 @@
 import { type Envelope, decryptAsymmetric, decryptSymmetric, unwrapPayload } from '@hush/envelope'
 import { equalBytes } from '@noble/ciphers/utils.js'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { type HandshakeFrame, decodeFrame } from '../src/frames.ts'
 import { deriveReplyKeys, ecdh } from '../src/kdf.ts'
 import { ReceivingChain } from '../src/ratchet.ts'
@@ -9,6 +9,31 @@ import type { SessionKeys } from '../src/kdf.ts'
 import { keysFromDh, ephemeralDh, readHandshake } from './attacker.ts'
 import { connectedPair, stopPair, utf8, waitFor } from './fixtures.ts'
 import { discoveryTopic } from '../src/topics.ts'
+
+/** Every key the peers derive (session keys, chain and message keys), kept by reference while `on`. */
+const derived = vi.hoisted(() => ({ on: false, keys: [] as Uint8Array[] }))
+
+vi.mock('../src/kdf.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/kdf.ts')>()
+  return {
+    ...real,
+    deriveSessionKeys: (...args: Parameters<typeof real.deriveSessionKeys>) => {
+      const keys = real.deriveSessionKeys(...args)
+      if (derived.on) {
+        for (const dir of [keys.ab, keys.ba]) derived.keys.push(dir.chainKey, dir.headerKey, dir.controlKey)
+        derived.keys.push(keys.topicSecret)
+      }
+      return keys
+    },
+    chainStep: (chainKey: Uint8Array) => {
+      const step = real.chainStep(chainKey)
+      if (derived.on) derived.keys.push(step.messageKey, step.nextChainKey)
+      return step
+    },
+  }
+})
+
+const isZero = (bytes: Uint8Array): boolean => bytes.every((b) => b === 0)
 
 /** Every message key of both directions up to `count`, from the chain keys. */
 function messageKeys(keys: SessionKeys, count: number): Uint8Array[] {
@@ -31,6 +56,8 @@ function opens(data: Uint8Array, key: Uint8Array): boolean {
 
 describe('forward secrecy', () => {
   it('a recording plus both static private keys reveals no record after the first reply', async () => {
+    derived.on = true
+    derived.keys.length = 0
     const p = await connectedPair()
     const count = 12
     for (let i = 1; i <= count; i++) {
@@ -40,6 +67,15 @@ describe('forward secrecy', () => {
     await waitFor(() => p.ra.receipts.length === count && p.rb.receipts.length === count, 'receipts')
     await p.a.close()
     await waitFor(() => p.b.state === 'closed', 'close')
+    await waitFor(() => p.transport.subscriptionCount === 2, "Bob's linger to end") // the discovery topics only
+    derived.on = false
+
+    // The peers kept nothing: their ephemeral private keys, and every key of the schedule and
+    // the ratchets (chain keys, message keys, header and control keys, topic secret), are zero.
+    expect(p.issued.length).toBe(2)
+    for (const k of p.issued) expect(isZero(k.privateKey)).toBe(true)
+    expect(derived.keys.length).toBeGreaterThan(2 * 7 + 4 * count)
+    expect(derived.keys.filter((k) => !isZero(k))).toEqual([])
 
     // The attacker reads the handshake and the reply: the static key is enough for those.
     const t = readHandshake(p.transport.posted, p.bobKeys.privateKey, p.bobKeys.publicKey)
