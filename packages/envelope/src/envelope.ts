@@ -13,7 +13,7 @@ import {
 } from './constants.ts'
 import { InvalidEnvelopeError } from './errors.ts'
 import { keccak256 } from './keccak.ts'
-import { readRlpItem, rlpHeaderLength, writeRlpBytes, writeRlpHeader } from './rlp.ts'
+import { rlpHeaderLength, scanRlpItem, writeRlpBytes, writeRlpHeader } from './rlp.ts'
 import type { Topic } from './topic.ts'
 
 /** A Whisper v6 envelope. Times are unix seconds. */
@@ -162,13 +162,30 @@ function fail(message: string, cause?: unknown): never {
   throw new InvalidEnvelopeError(message, cause === undefined ? undefined : { cause })
 }
 
-function readUint(bytes: Uint8Array, start: number, end: number, maxBytes: number, field: string): number {
+/** Bounds of the item `decodeEnvelope` read last (payload start, is-list); calls never nest. */
+const itemBounds = new Float64Array(2)
+
+/** The unsigned integer field whose bounds `at` holds and which ends at `end`. */
+function readUintField(bytes: Uint8Array, at: Float64Array, end: number, maxBytes: number, field: string): number {
+  if (at[1] === 1) fail('envelope field is a list')
+  const start = at[0]
   const len = end - start
   if (len > maxBytes) fail(`${field} wider than ${maxBytes} bytes`)
   if (len > 0 && bytes[start] === 0) fail(`${field} has a leading zero byte`)
   let v = 0
   for (let i = start; i < end; i++) v = v * 256 + bytes[i]
   return v
+}
+
+/** The nonce in `bytes[start, end)` (at most 8 bytes): two BigInt steps at most, not one per byte. */
+function readNonce(bytes: Uint8Array, start: number, end: number): bigint {
+  const split = Math.max(start, end - 4)
+  let hi = 0
+  for (let i = start; i < split; i++) hi = hi * 256 + bytes[i]
+  let lo = 0
+  for (let i = split; i < end; i++) lo = lo * 256 + bytes[i]
+  if (hi === 0) return BigInt(lo)
+  return (BigInt(hi) << 32n) | BigInt(lo)
 }
 
 /**
@@ -188,28 +205,33 @@ export function decodeEnvelope(bytes: Uint8Array, limits: EnvelopeLimits = {}): 
   assertUint(maxSize, 'limits.maxSizeBytes', MAX_ENVELOPE_SIZE_BYTES)
   if (bytes.length > maxSize + RLP_OVERHEAD_BYTES) fail(`envelope of ${bytes.length} bytes exceeds the limit`)
   try {
-    const list = readRlpItem(bytes, 0)
-    if (!list.isList) fail('envelope is not an RLP list')
-    if (list.next !== bytes.length) fail('trailing bytes after the envelope')
-    const end = list.end
-    const f0 = readRlpItem(bytes, list.start, end)
-    const f1 = readRlpItem(bytes, f0.next, end)
-    const f2 = readRlpItem(bytes, f1.next, end)
-    const f3 = readRlpItem(bytes, f2.next, end)
-    const f4 = readRlpItem(bytes, f3.next, end)
-    if (f4.next !== end) fail('envelope has more than five items')
-    if (f0.isList || f1.isList || f2.isList || f3.isList || f4.isList) fail('envelope field is a list')
-    const expiry = readUint(bytes, f0.start, f0.end, 4, 'expiry')
-    const ttl = readUint(bytes, f1.start, f1.end, 4, 'ttl')
-    if (f2.end - f2.start !== TOPIC_LENGTH_BYTES) fail('topic is not 4 bytes')
-    const nonceLen = f4.end - f4.start
+    // Item by item, with no object per item: this runs once per received envelope.
+    const at = itemBounds
+    const listEnd = scanRlpItem(bytes, 0, bytes.length, at)
+    if (at[1] !== 1) fail('envelope is not an RLP list')
+    if (listEnd !== bytes.length) fail('trailing bytes after the envelope')
+    const end = listEnd
+    const e0 = scanRlpItem(bytes, at[0], end, at)
+    const expiry = readUintField(bytes, at, e0, 4, 'expiry')
+    const e1 = scanRlpItem(bytes, e0, end, at)
+    const ttl = readUintField(bytes, at, e1, 4, 'ttl')
+    const e2 = scanRlpItem(bytes, e1, end, at)
+    if (at[1] === 1) fail('envelope field is a list')
+    if (e2 - at[0] !== TOPIC_LENGTH_BYTES) fail('topic is not 4 bytes')
+    const topic = bytes.subarray(at[0], e2)
+    const e3 = scanRlpItem(bytes, e2, end, at)
+    if (at[1] === 1) fail('envelope field is a list')
+    const data = bytes.subarray(at[0], e3)
+    const e4 = scanRlpItem(bytes, e3, end, at)
+    if (at[1] === 1) fail('envelope field is a list')
+    if (e4 !== end) fail('envelope has more than five items')
+    const nonceStart = at[0]
+    const nonceLen = e4 - nonceStart
     if (nonceLen > 8) fail('nonce wider than 8 bytes')
-    if (nonceLen > 0 && bytes[f4.start] === 0) fail('nonce has a leading zero byte')
-    let nonce = 0n
-    for (let i = f4.start; i < f4.end; i++) nonce = (nonce << 8n) | BigInt(bytes[i])
-    const data = bytes.subarray(f3.start, f3.end)
+    if (nonceLen > 0 && bytes[nonceStart] === 0) fail('nonce has a leading zero byte')
+    const nonce = readNonce(bytes, nonceStart, e4)
     if (ENVELOPE_HEADER_BYTES + data.length > maxSize) fail(`envelope size exceeds ${maxSize} bytes`)
-    return { expiry, ttl, topic: bytes.subarray(f2.start, f2.end), data, nonce }
+    return { expiry, ttl, topic, data, nonce }
   } catch (err) {
     if (err instanceof InvalidEnvelopeError) throw err
     return fail(`malformed envelope RLP: ${(err as Error).message}`, err)

@@ -120,9 +120,27 @@ function writeItem(out: Uint8Array, pos: number, item: RlpItem): number {
  * @throws {InvalidRlpError} when the header is truncated, non-canonical or overruns `limit`
  */
 export function readRlpItem(bytes: Uint8Array, pos: number, limit: number = bytes.length): RlpItemBounds {
+  const end = scanRlpItem(bytes, pos, limit, scratchBounds)
+  return { isList: scratchBounds[1] === 1, start: scratchBounds[0], end, next: end }
+}
+
+/** Scratch bounds of `readRlpItem` (calls never nest). */
+const scratchBounds = new Float64Array(2)
+
+/**
+ * {@link readRlpItem} without an object, for hot decoders: reads the header of the item at `pos`
+ * (ending at or before `limit`), writes its payload start to `out[0]` and 1 (a list) or 0 (a
+ * byte string) to `out[1]`, and returns its end, which is also where the next item starts.
+ * @throws {InvalidRlpError} when the header is truncated, non-canonical or overruns `limit`
+ */
+export function scanRlpItem(bytes: Uint8Array, pos: number, limit: number, out: Float64Array): number {
   if (pos >= limit) throw new InvalidRlpError('unexpected end of input')
   const prefix = bytes[pos]
-  if (prefix < 0x80) return { isList: false, start: pos, end: pos + 1, next: pos + 1 }
+  if (prefix < 0x80) {
+    out[0] = pos
+    out[1] = 0
+    return pos + 1
+  }
   const isList = prefix >= 0xc0
   const base = isList ? 0xc0 : 0x80
   const short = prefix - base
@@ -146,7 +164,9 @@ export function readRlpItem(bytes: Uint8Array, pos: number, limit: number = byte
   }
   const end = start + length
   if (end > limit) throw new InvalidRlpError('item overruns its container')
-  return { isList, start, end, next: end }
+  out[0] = start
+  out[1] = isList ? 1 : 0
+  return end
 }
 
 /**
