@@ -75,10 +75,11 @@ export class KnownSet {
   /**
    * Records that the peer sent us the envelope `key`, which expires at `expiry` (unix seconds).
    * `noticed` is what the outbox's `notify` returned when its copy was pooled (the notice to every
-   * other peer), or 0 (no notice; a repeat keeps the first record).
+   * other peer), or 0 (no notice). One map operation: the caller knows whether the key is held
+   * (the ingest path's hot case, a new envelope, cannot be), and adding it again replaces it.
    */
   add(key: string, expiry: number, noticed = 0): void {
-    if (this.entries.get(key) === undefined) this.entries.set(key, expiry, noticed)
+    this.entries.set(key, expiry, noticed)
   }
 
   /**

@@ -415,7 +415,7 @@ export class Router {
         peer.counters.duplicatesIn++
         // It has it: never send it back, even when it is already queued for the peer.
         peer.pending.delete(verdict.key)
-        peer.known.add(verdict.key, verdict.expiry)
+        if (!sentBefore) peer.known.add(verdict.key, verdict.expiry)
       }
       const conduct = conductOf(verdict, sentBefore, told)
       if (conduct === 'soft') {
