@@ -60,18 +60,18 @@ describe('hostile handshakes', () => {
     const p = await connectedPair()
     const rejected = rejections(p)
     const t = readHandshake(p.transport.posted, p.bobKeys.privateKey, p.bobKeys.publicKey)
-    const original = p.transport.posted[0]
+    const original = p.transport.posted.find((e) => equalBytes(e.topic, discoveryTopic(p.bobKeys.publicKey, 16))) as { data: Uint8Array }
     const replies = (): number => p.transport.posted.filter((e) => equalBytes(e.data, t.replyEnvelope.data)).length
-    expect(replies()).toBe(1)
+    const before = replies() // more than one when Alice re-posted her handshake before the reply came
     await postToBob(p, original.data)
-    await waitFor(() => replies() === 2, 'repeated reply')
+    await waitFor(() => replies() === before + 1, 'repeated reply')
     expect(p.bob.sessions().length).toBe(1)
     await p.a.close()
     await waitFor(() => p.b.state === 'closed', 'close')
     await postToBob(p, original.data)
     await waitFor(() => rejected.length === 1, 'replay rejection')
     expect(rejected).toEqual(['handshake replayed'])
-    expect(replies()).toBe(2)
+    expect(replies()).toBe(before + 1)
     expect(p.bob.sessions()).toEqual([])
     p.alice.stop()
     p.bob.stop()
