@@ -5,7 +5,7 @@
  */
 
 /** A number per envelope hash key, kept until the envelope expires, pruned by expiry second. */
-export class ExpiryMap {
+class ExpiryMap {
   private readonly values = new Map<string, number>()
   /** Keys by the expiry second of their envelope (an envelope's expiry never changes). */
   private readonly byExpiry = new Map<number, string[]>()
