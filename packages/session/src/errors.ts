@@ -75,3 +75,17 @@ export class AccountDecryptionError extends Error {
     this.name = 'AccountDecryptionError'
   }
 }
+
+/**
+ * Thrown when a session state file cannot be read back: a snapshot that does not decrypt under the
+ * account's state key, or an unreadable entry in the middle of an append log (a torn last entry
+ * is a crash during an append and is cut off instead; docs/SESSION.md §12.2).
+ */
+export class StateCorruptedError extends Error {
+  static override name = 'StateCorruptedError'
+
+  constructor(message = 'Session state file corrupted', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'StateCorruptedError'
+  }
+}
