@@ -89,3 +89,17 @@ export class StateCorruptedError extends Error {
     this.name = 'StateCorruptedError'
   }
 }
+
+/**
+ * Thrown when an invitation (docs/SESSION.md §4.2) is refused: not a `hush:invite` URI or compact
+ * form, a wrong length or alphabet, a bad checksum, version or flags, an expiry too close, or
+ * `I = S_B`. Nothing is sent for it.
+ */
+export class InvalidInvitationError extends Error {
+  static override name = 'InvalidInvitationError'
+
+  constructor(message = 'Invalid invitation', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'InvalidInvitationError'
+  }
+}
