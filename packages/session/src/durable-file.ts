@@ -32,7 +32,7 @@ function fs(): FsPromises {
 }
 
 /** The directory part of `path` ('.' when it has none), without importing node:path. */
-export function directoryOf(path: string): string {
+function directoryOf(path: string): string {
   const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'))
   if (slash < 0) return '.'
   return slash === 0 ? path.slice(0, 1) : path.slice(0, slash)
@@ -135,17 +135,6 @@ export async function removeDurable(...paths: string[]): Promise<void> {
     dirs.add(directoryOf(path))
   }
   for (const dir of dirs) await syncDirectory(f, dir)
-}
-
-/** The bytes of `path`, or `undefined` when it does not exist. */
-export async function readIfExists(path: string): Promise<Uint8Array | undefined> {
-  assertPath(path)
-  try {
-    return await fs().readFile(path)
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') return undefined
-    throw err
-  }
 }
 
 /** Reads `path` (throws what `node:fs` throws, `ENOENT` included). */
