@@ -4,10 +4,14 @@
  * writes them atomically).
  *
  * ```
- * "HUSHACCT"(8) ‖ version(1) = 1 ‖ log2 N(1) ‖ r(1) ‖ p(1) ‖ salt(16) ‖ nonce(12)     header, 40 bytes
+ * "HUSHACCT"(8) ‖ version(1) = 2 ‖ log2 N(1) ‖ r(1) ‖ p(1) ‖ salt(16) ‖ nonce(12)     header, 40 bytes
  * ‖ AES-256-GCM(key = scrypt(password, salt, N, r, p, 32), nonce, aad = header, JSON)   ciphertext ‖ tag(16)
- * JSON: { "privateKey": hex, "contacts": [{ "name": string, "publicKey": hex }] }
+ * JSON: { "privateKey": hex, "sessionIdentity": hex, "stateKey": hex,
+ *         "contacts": [{ "name": string, "publicKey": hex }] }
  * ```
+ * Version 2 (docs/SESSION.md §12.1) adds the X25519 session identity and the key of the session
+ * state files. A version-1 file still opens: both keys are generated then, and the next save
+ * writes version 2.
  * The header (KDF parameters included) is authenticated as AAD, so a file cannot be downgraded
  * to cheaper parameters without the password check failing.
  */
@@ -15,7 +19,7 @@ import { gcm } from '@noble/ciphers/aes.js'
 import { scryptAsync } from '@noble/hashes/scrypt.js'
 import { bytesToHex, hexToBytes, randomBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { generatePrivateKey, isValidPrivateKey, isValidPublicKey } from '@hush/envelope'
-import { assertInt, wipe } from './assert.ts'
+import { assertBytes, assertInt, wipe } from './assert.ts'
 import { AccountDecryptionError, InvalidAccountError } from './errors.ts'
 
 /** A named contact. */
@@ -28,8 +32,15 @@ export interface Contact {
 
 /** What an account holds. */
 export interface AccountData {
-  /** The static secp256k1 private key (the identity). */
+  /** The static secp256k1 private key (the node's `shh` identity). */
   readonly privateKey: Uint8Array
+  /**
+   * The account-wide X25519 private key of session v2 (32 bytes): the static key of sessions
+   * that use the account identity rather than a per-contact one (docs/SESSION.md §4.3).
+   */
+  readonly sessionIdentity: Uint8Array
+  /** 32 random bytes that encrypt the session state files (docs/SESSION.md §12.2); not derived. */
+  readonly stateKey: Uint8Array
   /** Contacts, in insertion order. */
   readonly contacts: readonly Contact[]
 }
@@ -48,16 +59,18 @@ export interface AccountKdfOptions {
 }
 
 const MAGIC = utf8ToBytes('HUSHACCT')
-const VERSION = 1
+const VERSION = 2
+/** Bytes of the session identity and of the state key. */
+const SESSION_KEY_BYTES = 32
 const HEADER_BYTES = 40
 const SALT_BYTES = 16
 const NONCE_BYTES = 12
 const TAG_BYTES = 16
 const MAX_NAME_LENGTH = 256
 
-/** A new account with a fresh identity and no contacts. */
+/** A new account with fresh keys and no contacts. */
 export function createAccountData(): AccountData {
-  return { privateKey: generatePrivateKey(), contacts: [] }
+  return { privateKey: generatePrivateKey(), sessionIdentity: randomBytes(SESSION_KEY_BYTES), stateKey: randomBytes(SESSION_KEY_BYTES), contacts: [] }
 }
 
 function checkName(name: unknown, label: string): asserts name is string {
@@ -73,12 +86,12 @@ export function addContact(account: AccountData, name: string, publicKey: Uint8A
   checkName(name, 'name')
   if (!isValidPublicKey(publicKey)) throw new RangeError('publicKey must be an uncompressed secp256k1 public key')
   const contacts = account.contacts.filter((c) => c.name !== name)
-  return { privateKey: account.privateKey, contacts: [...contacts, { name, publicKey: publicKey.slice() }] }
+  return { ...account, contacts: [...contacts, { name, publicKey: publicKey.slice() }] }
 }
 
 /** A copy of `account` without the contact `name` (unchanged when absent). */
 export function removeContact(account: AccountData, name: string): AccountData {
-  return { privateKey: account.privateKey, contacts: account.contacts.filter((c) => c.name !== name) }
+  return { ...account, contacts: account.contacts.filter((c) => c.name !== name) }
 }
 
 /** The memory limit passed to scrypt: 1 GiB for N = 2^20, r = 8, plus noble's scratch blocks. */
@@ -111,6 +124,8 @@ async function deriveKey(password: string, salt: Uint8Array, params: { logN: num
 export async function encryptAccount(account: AccountData, password: string, options: AccountKdfOptions = {}): Promise<Uint8Array> {
   if (typeof password !== 'string') throw new TypeError('password must be a string')
   if (!isValidPrivateKey(account.privateKey)) throw new RangeError('account.privateKey is not a valid private key')
+  assertBytes(account.sessionIdentity, 'account.sessionIdentity', SESSION_KEY_BYTES)
+  assertBytes(account.stateKey, 'account.stateKey', SESSION_KEY_BYTES)
   const names = new Set<string>()
   for (const [i, c] of account.contacts.entries()) {
     checkName(c.name, `account.contacts[${i}].name`)
@@ -125,7 +140,12 @@ export async function encryptAccount(account: AccountData, password: string, opt
   header.set(randomBytes(SALT_BYTES), 12)
   header.set(randomBytes(NONCE_BYTES), 12 + SALT_BYTES)
   const json = utf8ToBytes(
-    JSON.stringify({ privateKey: bytesToHex(account.privateKey), contacts: account.contacts.map((c) => ({ name: c.name, publicKey: bytesToHex(c.publicKey) })) })
+    JSON.stringify({
+      privateKey: bytesToHex(account.privateKey),
+      sessionIdentity: bytesToHex(account.sessionIdentity),
+      stateKey: bytesToHex(account.stateKey),
+      contacts: account.contacts.map((c) => ({ name: c.name, publicKey: bytesToHex(c.publicKey) })),
+    })
   )
   const key = await deriveKey(password, header.subarray(12, 12 + SALT_BYTES), params)
   const sealed = gcm(key, header.subarray(12 + SALT_BYTES, HEADER_BYTES), header).encrypt(json)
@@ -140,14 +160,14 @@ function invalid(message: string, cause?: unknown): never {
   throw new InvalidAccountError(message, cause === undefined ? undefined : { cause })
 }
 
-function parsePlaintext(plaintext: Uint8Array): AccountData {
+function parsePlaintext(plaintext: Uint8Array, version: number): AccountData {
   let value: unknown
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext))
   } catch (err) {
     invalid('account content is not JSON', err)
   }
-  const obj = value as { privateKey?: unknown; contacts?: unknown }
+  const obj = value as { privateKey?: unknown; sessionIdentity?: unknown; stateKey?: unknown; contacts?: unknown }
   if (typeof obj !== 'object' || obj === null || typeof obj.privateKey !== 'string' || !Array.isArray(obj.contacts)) invalid('account content has the wrong shape')
   const hexKey = (text: unknown, length: number): Uint8Array => {
     if (typeof text !== 'string' || text.length !== 2 * length || !/^[0-9a-f]*$/.test(text)) invalid('account key is not lowercase hex of the right length')
@@ -155,6 +175,9 @@ function parsePlaintext(plaintext: Uint8Array): AccountData {
   }
   const privateKey = hexKey(obj.privateKey, 32)
   if (!isValidPrivateKey(privateKey)) invalid('account private key is out of range')
+  // Version 1 had neither session key: they are made now, and the next save writes version 2.
+  const sessionIdentity = version === 1 ? randomBytes(SESSION_KEY_BYTES) : hexKey(obj.sessionIdentity, SESSION_KEY_BYTES)
+  const stateKey = version === 1 ? randomBytes(SESSION_KEY_BYTES) : hexKey(obj.stateKey, SESSION_KEY_BYTES)
   const contacts: Contact[] = []
   const names = new Set<string>()
   for (const c of obj.contacts as unknown[]) {
@@ -167,12 +190,12 @@ function parsePlaintext(plaintext: Uint8Array): AccountData {
     names.add(entry.name)
     contacts.push({ name: entry.name, publicKey })
   }
-  return { privateKey, contacts }
+  return { privateKey, sessionIdentity, stateKey, contacts }
 }
 
 /**
  * Decrypts and validates account bytes.
- * @throws {InvalidAccountError} when the bytes are not a version-1 account or hold invalid data
+ * @throws {InvalidAccountError} when the bytes are not a version-1 or version-2 account, or hold invalid data
  * @throws {AccountDecryptionError} when the password is wrong or the file was altered
  */
 export async function decryptAccount(bytes: Uint8Array, password: string): Promise<AccountData> {
@@ -180,7 +203,8 @@ export async function decryptAccount(bytes: Uint8Array, password: string): Promi
   if (typeof password !== 'string') throw new TypeError('password must be a string')
   if (bytes.length < HEADER_BYTES + TAG_BYTES) invalid('account file too short')
   if (!MAGIC.every((b, i) => bytes[i] === b)) invalid('not an account file')
-  if (bytes[8] !== VERSION) invalid(`unknown account file version ${bytes[8]}`)
+  const version = bytes[8]
+  if (version !== 1 && version !== VERSION) invalid(`unknown account file version ${version}`)
   const header = bytes.subarray(0, HEADER_BYTES)
   let params
   try {
@@ -198,7 +222,7 @@ export async function decryptAccount(bytes: Uint8Array, password: string): Promi
     wipe(key)
   }
   try {
-    return parsePlaintext(plaintext)
+    return parsePlaintext(plaintext, version)
   } finally {
     wipe(plaintext)
   }

@@ -14,10 +14,10 @@ const bob = generateKeyPair().publicKey
 const carol = generateKeyPair().publicKey
 
 /** Builds a version-1 file around arbitrary content, following the documented layout. */
-function fileWith(content: string, password: string): Uint8Array {
+function fileWith(content: string, password: string, version = 2): Uint8Array {
   const header = new Uint8Array(40)
   header.set(utf8ToBytes('HUSHACCT'), 0)
-  header.set([1, 10, 8, 1], 8)
+  header.set([version, 10, 8, 1], 8)
   header.fill(7, 12, 40)
   const key = scrypt(utf8ToBytes(password), header.subarray(12, 28), { N: 1024, r: 8, p: 1, dkLen: 32 })
   const sealed = gcm(key, header.subarray(28, 40), header).encrypt(utf8ToBytes(content))
@@ -57,7 +57,8 @@ describe('account encryption', () => {
     await expect(decryptAccount(cheaper, 'pw')).rejects.toMatchObject({ name: 'AccountDecryptionError' })
   })
 
-  const valid = fileWith(JSON.stringify({ privateKey: bytesToHex(createAccountData().privateKey), contacts: [] }), 'pw')
+  const keys = { sessionIdentity: '22'.repeat(32), stateKey: '33'.repeat(32) }
+  const valid = fileWith(JSON.stringify({ privateKey: bytesToHex(createAccountData().privateKey), ...keys, contacts: [] }), 'pw')
   const withHeader = (i: number, v: number): Uint8Array => {
     const b = valid.slice()
     b[i] = v
@@ -66,18 +67,21 @@ describe('account encryption', () => {
   const contentCases: [string, string][] = [
     ['not JSON', '{'],
     ['wrong shape', '[]'],
-    ['missing contacts', JSON.stringify({ privateKey: '11'.repeat(32) })],
-    ['uppercase key hex', JSON.stringify({ privateKey: 'AA'.repeat(32), contacts: [] })],
-    ['zero private key', JSON.stringify({ privateKey: '00'.repeat(32), contacts: [] })],
-    ['short private key', JSON.stringify({ privateKey: '11'.repeat(31), contacts: [] })],
-    ['contact off the curve', JSON.stringify({ privateKey: '11'.repeat(32), contacts: [{ name: 'x', publicKey: '04' + 'ff'.repeat(64) }] })],
-    ['repeated name', JSON.stringify({ privateKey: '11'.repeat(32), contacts: [{ name: 'x', publicKey: bytesToHex(bob) }, { name: 'x', publicKey: bytesToHex(carol) }] })],
-    ['empty name', JSON.stringify({ privateKey: '11'.repeat(32), contacts: [{ name: '', publicKey: bytesToHex(bob) }] })],
+    ['missing contacts', JSON.stringify({ privateKey: '11'.repeat(32), ...keys })],
+    ['missing session identity', JSON.stringify({ privateKey: '11'.repeat(32), stateKey: keys.stateKey, contacts: [] })],
+    ['missing state key', JSON.stringify({ privateKey: '11'.repeat(32), sessionIdentity: keys.sessionIdentity, contacts: [] })],
+    ['short state key', JSON.stringify({ privateKey: '11'.repeat(32), ...keys, stateKey: '33'.repeat(31), contacts: [] })],
+    ['uppercase key hex', JSON.stringify({ privateKey: 'AA'.repeat(32), ...keys, contacts: [] })],
+    ['zero private key', JSON.stringify({ privateKey: '00'.repeat(32), ...keys, contacts: [] })],
+    ['short private key', JSON.stringify({ privateKey: '11'.repeat(31), ...keys, contacts: [] })],
+    ['contact off the curve', JSON.stringify({ privateKey: '11'.repeat(32), ...keys, contacts: [{ name: 'x', publicKey: '04' + 'ff'.repeat(64) }] })],
+    ['repeated name', JSON.stringify({ privateKey: '11'.repeat(32), ...keys, contacts: [{ name: 'x', publicKey: bytesToHex(bob) }, { name: 'x', publicKey: bytesToHex(carol) }] })],
+    ['empty name', JSON.stringify({ privateKey: '11'.repeat(32), ...keys, contacts: [{ name: '', publicKey: bytesToHex(bob) }] })],
   ]
   const headerCases: [string, Uint8Array][] = [
     ['too short', valid.subarray(0, 50)],
     ['bad magic', withHeader(0, 0x41)],
-    ['unknown version', withHeader(8, 2)],
+    ['unknown version', withHeader(8, 3)],
     ['logN beyond 20', withHeader(9, 30)],
     ['logN below 10', withHeader(9, 4)],
     ['p zero', withHeader(11, 0)],
@@ -87,14 +91,30 @@ describe('account encryption', () => {
   })
 
   it('the hand-built valid file opens (the layout above is the documented one)', async () => {
-    expect((await decryptAccount(valid, 'pw')).contacts).toEqual([])
+    const account = await decryptAccount(valid, 'pw')
+    expect(account.contacts).toEqual([])
+    expect(bytesToHex(account.sessionIdentity) + bytesToHex(account.stateKey)).toBe(keys.sessionIdentity + keys.stateKey)
+  })
+
+  it('opens a version-1 file with fresh session keys, and saves it as version 2', async () => {
+    const v1 = fileWith(JSON.stringify({ privateKey: '11'.repeat(32), contacts: [{ name: 'bob', publicKey: bytesToHex(bob) }] }), 'pw', 1)
+    const account = await decryptAccount(v1, 'pw')
+    expect(bytesToHex(account.privateKey)).toBe('11'.repeat(32))
+    expect(account.contacts.map((c) => c.name)).toEqual(['bob'])
+    expect(account.sessionIdentity).toHaveLength(32)
+    expect(account.stateKey).toHaveLength(32)
+    expect(bytesToHex(account.sessionIdentity)).not.toBe(bytesToHex(account.stateKey))
+    const saved = await encryptAccount(account, 'pw', FAST)
+    expect(saved[8]).toBe(2)
+    expect(await decryptAccount(saved, 'pw')).toEqual(account)
   })
 
   it('rejects bad arguments', async () => {
     expect(() => addContact(createAccountData(), '', bob)).toThrow(RangeError)
     expect(() => addContact(createAccountData(), 'x', new Uint8Array(65))).toThrow(RangeError)
     await expect(encryptAccount(createAccountData(), 'pw', { logN: 25 })).rejects.toThrow(RangeError)
-    await expect(encryptAccount({ privateKey: new Uint8Array(32), contacts: [] }, 'pw', FAST)).rejects.toThrow(RangeError)
+    await expect(encryptAccount({ ...createAccountData(), privateKey: new Uint8Array(32) }, 'pw', FAST)).rejects.toThrow(RangeError)
+    await expect(encryptAccount({ ...createAccountData(), stateKey: new Uint8Array(16) }, 'pw', FAST)).rejects.toThrow(new RangeError('account.stateKey must be 32 bytes, got 16'))
     await expect(encryptAccount(createAccountData(), 1 as unknown as string, FAST)).rejects.toThrow(TypeError)
     await expect(decryptAccount(valid, undefined as unknown as string)).rejects.toThrow(TypeError)
   })
