@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, diffieHellman, hkdfSync } from 'node:crypto'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { wipe } from '../../src/assert.ts'
 import { buildMessage1, openMessage1 } from '../../src/v2/handshake.ts'
@@ -208,6 +209,19 @@ describe.each(backends.map((b) => [b.name, b] as const))('msg1 between two parti
     expect(snapshot(pending)).toBe(before)
     // Untouched, B still opens the real one.
     expect(typeof openMessage1(pending, built.msg1, { x25519: backend })).toBe('object')
+  })
+
+  it('never throws on hostile bytes, and garbage on T costs no DH (§5.3 step 2)', () => {
+    const { pending } = join(undefined, backend, backend)
+    const spy = spying(backend)
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 400 }), fc.uint8Array({ minLength: 340, maxLength: 340 })), (bytes) => {
+        const result = openMessage1(pending, bytes, { x25519: spy.backend })
+        return result === (bytes.length === 340 ? 'outer' : 'size')
+      }),
+      { numRuns: 300 }
+    )
+    expect(spy.outputs).toHaveLength(0)
   })
 
   it('wipes every DH output on every path, and e_A when it refuses the invitation', () => {
@@ -432,6 +446,8 @@ describe('identity hiding (docs/SESSION.md §14.4)', () => {
       dh(sB, invitation.oneTimeKey),
       dh(sB, invitation.staticKey),
       dh(pending.oneTimePrivateKey, ePub as Buffer),
+      // A guessed identity: the attacker can compute ss for any candidate S_A, here the right one.
+      dh(sB, staticA.publicKey),
       Buffer.alloc(32),
     ]
     for (const a of candidates) {
