@@ -35,7 +35,7 @@ export {
 } from './topic.ts'
 export { keccak256 } from './keccak.ts'
 export type { RlpItem, RlpItemBounds, RlpLimits } from './rlp.ts'
-export { decodeRlp, encodeRlp, readRlpItem, rlpHeaderLength, uintToBytes, bytesToUint, writeRlpHeader } from './rlp.ts'
+export { decodeRlp, encodeRlp, readRlpItem, rlpHeaderLength, scanRlpItem, uintToBytes, bytesToUint, writeRlpHeader } from './rlp.ts'
 export * from './constants.ts'
 export { InvalidEnvelopeError, InvalidRlpError, InvalidTopicError } from './errors.ts'
 export type { PayloadInit, UnwrappedPayload } from './payload.ts'

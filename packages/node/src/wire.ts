@@ -11,6 +11,7 @@ import {
   decodeRlp,
   encodeRlp,
   readRlpItem,
+  scanRlpItem,
   rlpHeaderLength,
   uintToBytes,
   writeRlpHeader,
@@ -227,9 +228,10 @@ function decodeFrameUnchecked(bytes: Uint8Array): Frame {
       const envelopes: Uint8Array[] = []
       let pos = bodyItem.start
       while (pos < bodyItem.end) {
-        const item = readRlpItem(bytes, pos, bodyItem.end)
-        envelopes.push(bytes.subarray(pos, item.next))
-        pos = item.next
+        // One item per envelope: read its bounds without an object each.
+        const next = scanRlpItem(bytes, pos, bodyItem.end, itemBounds)
+        envelopes.push(bytes.subarray(pos, next))
+        pos = next
       }
       return { code, envelopes }
     }
@@ -266,6 +268,9 @@ function decodeFrameUnchecked(bytes: Uint8Array): Frame {
       return { code, unknown: true }
   }
 }
+
+/** Scratch bounds for {@link scanRlpItem} (decoding never nests). */
+const itemBounds = new Float64Array(2)
 
 function decodeStatusBody(bytes: Uint8Array, start: number, end: number): Status {
   const items: Uint8Array[] = []

@@ -3,11 +3,13 @@
  * input (RLP without the nonce, then the 8-byte nonce) is assembled in one reused buffer instead
  * of re-encoding the envelope and copying it again (spec §3.1).
  */
-import { type Envelope, keccak256, readRlpItem, rlpHeaderLength, writeRlpHeader } from '@hush/envelope'
+import { type Envelope, keccak256, rlpHeaderLength, scanRlpItem, writeRlpHeader } from '@hush/envelope'
 import { assertBytes, assertInt } from './assert.ts'
 import { leadingZeroBits, powFromLeadingZeroBits } from './pow.ts'
 
 let scratch = new Uint8Array(2048)
+/** Bounds of the envelope's list, read by `scanRlpItem` (calls never nest). */
+const listBounds = new Float64Array(2)
 
 /** Below this a nonce is exact as a Number, and is handled without BigInt arithmetic (which allocates). */
 const SAFE_NONCE = BigInt(Number.MAX_SAFE_INTEGER)
@@ -57,15 +59,16 @@ function writeNonce(out: Uint8Array, at: number, nonce: bigint): void {
 export function powOfEncoded(raw: Uint8Array, envelope: Envelope, extraTtlSeconds: number = 0): number {
   assertBytes(raw, 'raw')
   assertInt(extraTtlSeconds, 'extraTtlSeconds', 0)
-  const list = readRlpItem(raw, 0)
-  const bodyLength = list.end - list.start - nonceRlpLength(envelope.nonce)
+  const listEnd = scanRlpItem(raw, 0, raw.length, listBounds)
+  const listStart = listBounds[0]
+  const bodyLength = listEnd - listStart - nonceRlpLength(envelope.nonce)
   if (bodyLength < 0) throw new RangeError('raw does not encode envelope')
   const header = rlpHeaderLength(bodyLength)
   const total = header + bodyLength + 8
   if (scratch.length < total) scratch = new Uint8Array(Math.max(total, scratch.length * 2))
   // RLP list header for the four-item body, then the body, then the nonce as 8 bytes big-endian.
   writeRlpHeader(scratch, 0, bodyLength, 0xc0)
-  scratch.set(raw.subarray(list.start, list.start + bodyLength), header)
+  scratch.set(raw.subarray(listStart, listStart + bodyLength), header)
   writeNonce(scratch, header + bodyLength, envelope.nonce)
   const bits = leadingZeroBits(keccak256(scratch.subarray(0, total)))
   return powFromLeadingZeroBits(bits, header + bodyLength, envelope.ttl + extraTtlSeconds)
