@@ -45,10 +45,11 @@ export function safetyNumber(ownStaticKey: Uint8Array, peerStaticKey: Uint8Array
 
 /**
  * The display form (§13): 12 groups of 5 digits, 4 to a row, rows separated by a newline.
- * @throws {RangeError} when `number` is not 60 decimal digits
+ * @throws {TypeError | RangeError} when `number` is not a string of 60 decimal digits
  */
 export function formatSafetyNumber(number: string): string {
-  if (typeof number !== 'string' || !/^[0-9]{60}$/.test(number)) throw new RangeError(`number must be ${DIGITS} decimal digits`)
+  if (typeof number !== 'string') throw new TypeError('number must be a string')
+  if (!/^[0-9]{60}$/.test(number)) throw new RangeError(`number must be ${DIGITS} decimal digits`)
   const groups = number.match(/.{5}/g) as string[]
   return [0, 4, 8].map((row) => groups.slice(row, row + 4).join(' ')).join('\n')
 }

@@ -48,6 +48,7 @@ describe('safety numbers (docs/SESSION.md §13)', () => {
     expect(() => safetyNumber(a, 'x' as never)).toThrow(new TypeError('peerStaticKey must be a Uint8Array'))
     expect(() => formatSafetyNumber(KAT.slice(1))).toThrow(RangeError)
     expect(() => formatSafetyNumber(`${KAT.slice(1)}x`)).toThrow(RangeError)
+    expect(() => formatSafetyNumber(42 as never)).toThrow(new TypeError('number must be a string'))
   })
 })
 
