@@ -197,9 +197,10 @@ describe('skipped-key bounds (§6.5 step 6)', () => {
 
   it('refuses a record more than MAX_SKIP (1024) ahead, in the current and the next chain', () => {
     const { a, b, components: c } = makePair(backend)
-    const records = Array.from({ length: 1026 }, (_, i) => send(a, `${i}`, c))
+    const records = Array.from({ length: 1200 }, (_, i) => send(a, `${i}`, c))
     const before = snapshot(b)
-    expect(openRecord(b, records[1025].record, records[1025].topic, 0, c)).toEqual({ ok: false, reason: 'too-far' })
+    // A flood of authentic far-ahead records: every one refused, nothing derived or stored.
+    for (const r of records.slice(1025)) expect(openRecord(b, r.record, r.topic, 0, c)).toEqual({ ok: false, reason: 'too-far' })
     expect(snapshot(b)).toBe(before)
     expect(receive(b, records[1024], c)).toBe('1024')
     expect(b.skippedCount).toBe(512) // 1024 skipped, the oldest 512 evicted
@@ -210,6 +211,15 @@ describe('skipped-key bounds (§6.5 step 6)', () => {
     const far = Array.from({ length: 1026 }, (_, i) => send(b2, `${i}`, c2))
     expect(openRecord(a2, far[1025].record, far[1025].topic, 0, c2)).toEqual({ ok: false, reason: 'too-far' })
     expect(receive(a2, far[1024], c2)).toBe('1024')
+    // The next chain: pn more than MAX_SKIP beyond Nr (the rest of the current chain).
+    const { a: a3, b: b3, components: c3 } = makePair(backend)
+    const long = Array.from({ length: 1100 }, (_, i) => send(a3, `${i}`, c3))
+    expect(receive(b3, long[0], c3)).toBe('0')
+    expect(receive(a3, send(b3, 'turn', c3), c3)).toBe('turn')
+    const stepped = send(a3, 'pn 1100', c3)
+    expect(openRecord(b3, stepped.record, stepped.topic, 0, c3)).toEqual({ ok: false, reason: 'too-far' })
+    expect(receive(b3, long[1024], c3)).toBe('1024')
+    expect(receive(b3, stepped, c3)).toBe('pn 1100')
   })
 
   it('evicts the oldest keys first at the per-session cap, and wipes them', () => {
