@@ -266,7 +266,7 @@ function sameTopic(seed: ChainSeed, topic: Uint8Array): boolean {
  * topic is `topic`: prev chains newest first, the current receiving chain, then the next one; the
  * first whose header key opens the header block decides. `nowMs` stamps skipped keys and
  * superseded chains at commit.
- * @throws {TypeError | RangeError} when `data` is not bytes or `topic` not 4 bytes
+ * @throws {TypeError | RangeError} when `data` is not bytes, `topic` not 4 bytes or `nowMs` not a number
  * @example
  * ```ts
  * const result = openRecord(state, envelope.data, envelope.topic, Date.now())
@@ -277,6 +277,7 @@ function sameTopic(seed: ChainSeed, topic: Uint8Array): boolean {
 export function openRecord(state: RatchetState, data: Uint8Array, topic: Uint8Array, nowMs: number, components: RatchetComponents = {}): OpenResult {
   assertBytes(data, 'data')
   assertBytes(topic, 'topic', 4)
+  if (!Number.isFinite(nowMs)) throw new TypeError('nowMs must be a finite number')
   if (!RECORD_SIZES_BYTES.includes(data.length)) return refuse('size')
   const hb = data.subarray(0, HEADER_BLOCK_BYTES)
   for (let j = state.prev.length - 1; j >= 0; j--) {

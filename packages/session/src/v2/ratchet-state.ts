@@ -64,7 +64,10 @@ export function createSkippedKeyBudget(max: number = DEFAULT_MAX_SKIPPED_KEYS_TO
   return { max, used: 0 }
 }
 
-/** The ratchet state of one session (§6.1). Mutated only by the functions of `ratchet.ts`. */
+/**
+ * The ratchet state of one session (§6.1), plus the header key and topic of each seed. Changed only
+ * by `sealRecord`, a committed `openRecord`, `expireRatchet` and `wipeRatchet`.
+ */
 export interface RatchetState {
   /** Own current ratchet key pair `DHs` (the joiner's is `e_A` until its first step). */
   dhs: X25519KeyPair
