@@ -3,9 +3,10 @@
  * (about 35–65 µs per DH here), `@noble/curves` elsewhere (about 1 ms). Both give the same bytes;
  * the tests run the RFC vectors on each.
  *
- * Private keys stay raw 32-byte arrays that the caller can wipe. `node:crypto` gets each as a JWK
- * for the one operation: that string and OpenSSL's key object are copies we cannot wipe, and
- * they live until the garbage collector takes them (the noble backend keeps none). A received public key has its top bit masked (RFC 7748 §5), and an
+ * Private keys stay raw 32-byte arrays that the caller can wipe. `node:crypto` gets each as a JWK,
+ * once per array (the key object is cached beside the array): that string and OpenSSL's key
+ * object are copies we cannot wipe, and they live until the garbage collector takes the array
+ * (the noble backend keeps none). A received public key has its top bit masked (RFC 7748 §5), and an
  * all-zero shared secret (a low-order peer key, §6.1) is refused: `dh` returns `undefined`.
  */
 import type * as NodeCrypto from 'node:crypto'
@@ -53,10 +54,27 @@ function isZero(bytes: Uint8Array): boolean {
   return acc === 0
 }
 
+/** FNV-1a of the 32 key bytes: tells a cached key object from a key array that changed (or was wiped). */
+function fingerprint(bytes: Uint8Array): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193)
+  return h >>> 0
+}
+
 function nodeBackend(c: typeof NodeCrypto): X25519Backend {
   const b64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64url')
-  const privateKeyObject = (privateKey: Uint8Array): NodeCrypto.KeyObject =>
-    c.createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: b64(privateKey), x: UNUSED_X }, format: 'jwk' })
+  // A ratchet key takes part in two or three DHs: importing it once saves about 23 µs each time.
+  // The cache is keyed by the array and checked against its bytes, so a wiped or rewritten array
+  // is imported afresh; the key object goes when the array is collected.
+  const imported = new WeakMap<Uint8Array, { readonly fp: number; readonly key: NodeCrypto.KeyObject }>()
+  const privateKeyObject = (privateKey: Uint8Array): NodeCrypto.KeyObject => {
+    const fp = fingerprint(privateKey)
+    const cached = imported.get(privateKey)
+    if (cached !== undefined && cached.fp === fp) return cached.key
+    const key = c.createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: b64(privateKey), x: UNUSED_X }, format: 'jwk' })
+    imported.set(privateKey, { fp, key })
+    return key
+  }
   return {
     name: 'node',
     publicKey(privateKey) {

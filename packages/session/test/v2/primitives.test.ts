@@ -1,4 +1,5 @@
 import { createHash, createHmac, hkdfSync } from 'node:crypto'
+import { x25519 as nobleX25519 } from '@noble/curves/ed25519.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -62,6 +63,18 @@ describe.each(availableX25519Backends().map((b) => [b.name, b] as const))('X2551
     one[0] = 1
     expect(x25519(privateKey, zero, backend)).toBeUndefined()
     expect(x25519(privateKey, one, backend)).toBeUndefined()
+  })
+
+  it('never answers from a stale key: an array rewritten in place (or wiped) gives its new DH', () => {
+    const a = generateX25519(undefined, backend)
+    const b = generateX25519(undefined, backend)
+    const c = generateX25519(undefined, backend)
+    const key = a.privateKey
+    expect(hex(x25519(key, b.publicKey, backend))).toBe(hex(nobleX25519.getSharedSecret(a.privateKey, b.publicKey)))
+    key.set(c.privateKey)
+    expect(hex(x25519(key, b.publicKey, backend))).toBe(hex(nobleX25519.getSharedSecret(c.privateKey, b.publicKey)))
+    key.fill(0)
+    expect(hex(x25519(key, b.publicKey, backend))).toBe(hex(nobleX25519.getSharedSecret(new Uint8Array(32), b.publicKey)))
   })
 
   it('names a key of the wrong length', () => {
