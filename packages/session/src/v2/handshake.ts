@@ -129,7 +129,7 @@ export type Message1RejectReason =
   | 'outer'
   /** `e_A` or `S_A` is a low-order key: a DH output is zero. */
   | 'low-order'
-  /** `c_s` does not open: not made with `I` and `S_B` (or tampered). */
+  /** `c_s` does not open (not made with `I` and `S_B`, or tampered), or `S_A` is not canonically encoded. */
   | 'static'
   /** `S_A = S_B`: the joiner claims the inviter's own static key. */
   | 'own-static'
@@ -202,6 +202,9 @@ export function openMessage1(pending: PendingInvitation, msg1: Uint8Array, optio
     const ss = x25519(pending.staticPrivateKey, peerStaticKey, backend)
     secrets.push(ss)
     if (ss === undefined) return 'low-order'
+    // X25519 ignores the top bit and reduces mod p, so one key has several encodings: only the
+    // canonical one is taken, or the parties would compute different safety numbers.
+    if (!isCanonicalKey(peerStaticKey)) return 'static'
     mixKey(state, ss)
     const frame = decryptAndHash(state, msg1.subarray(STATIC_END))
     if (frame === undefined) return 'payload'
@@ -227,6 +230,17 @@ function initFrameTime(frame: Uint8Array): number | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * Whether a 32-byte X25519 public key is in canonical form: the little-endian value is below
+ * p = 2^255 − 19 (which also means the top bit is clear).
+ */
+function isCanonicalKey(key: Uint8Array): boolean {
+  if ((key[31] & 0x80) !== 0) return false
+  if (key[31] !== 0x7f) return true
+  for (let i = 30; i >= 1; i--) if (key[i] !== 0xff) return true
+  return key[0] < 0xed
 }
 
 function isZero(bytes: Uint8Array): boolean {

@@ -279,6 +279,19 @@ describe('msg1 refusals that need a crafted sender', () => {
     expect(open(referenceMessage1({ ...honest, sAPub: invitation.staticKey, ss: undefined }).msg1)).toBe('own-static')
   })
 
+  it("a non-canonical encoding of S_A (top bit set, or p + small) → 'static', though X25519 accepts it", () => {
+    const topBit = Buffer.from(staticA.publicKey)
+    topBit[31] |= 0x80
+    // X25519 masks the top bit, so ss (made with the canonical key) opens c_p: only the encoding
+    // check refuses it.
+    expect(open(referenceMessage1({ ...honest, sAPub: topBit }).msg1)).toBe('static')
+    // p + 9 encodes the base point u = 9 non-canonically (p = 2^255 − 19).
+    const pPlus9 = Buffer.alloc(32, 0xff)
+    pPlus9[0] = 0xed + 9
+    pPlus9[31] = 0x7f
+    expect(open(referenceMessage1({ ...honest, sAPub: pPlus9, ss: undefined }).msg1)).toBe('static')
+  })
+
   it("non-zero reserved bytes, or another invitation's key → 'outer'", () => {
     const outerPlain = Buffer.concat([e.publicKey, Buffer.alloc(8)])
     outerPlain[39] = 1
