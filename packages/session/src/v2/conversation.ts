@@ -1,0 +1,602 @@
+/**
+ * One session v2 conversation (docs/SESSION.md §9–§11): the Double Ratchet records of both
+ * directions over a transport, with `seq` numbers, acks, resends with backoff, gap skipping,
+ * keepalives, the liveness timeout and an authenticated close. The decisions live in pure
+ * modules (the ratchet, the frames, the send and receive queues); this class holds the timers and
+ * the subscriptions and moves records between them.
+ *
+ * Every topic the peer can be posting on is subscribed before the peer can use it (§10.2): the
+ * ratchet's current and next receiving chains and its superseded ones. A resend re-posts the
+ * stored record bytes on the topic it was first posted on (§9.4).
+ */
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { assertBytes, wipe } from '../assert.ts'
+import { InvalidFrameError, SessionClosedError } from '../errors.ts'
+import { Emitter } from '../events.ts'
+import { pump } from '../pump.ts'
+import type { AbortOptions, SessionTransport } from '../transport.ts'
+import { type Ack, MAX_MESSAGE_BYTES, type RecordFrame, decodeFrame, encodeFrame } from './frames.ts'
+import { type RatchetComponents, type SealedRecord, expireRatchet, listeningTopics, sealRecord, wipeRatchet } from './ratchet.ts'
+import { type RatchetRejectReason, openRecord } from './ratchet-receive.ts'
+import type { RatchetState } from './ratchet-state.ts'
+import { ReceiveQueue } from './receive-queue.ts'
+import { type ResendTiming, SendQueue } from './send-queue.ts'
+import type { SessionV2Settings } from './settings.ts'
+
+/** Why a conversation ended. */
+export type ConversationCloseReason = 'local' | 'remote' | 'silent' | 'handshake-timeout' | 'stopped'
+
+/** Lifecycle of a conversation (§11.1). */
+export type ConversationState = 'pending' | 'open' | 'closing' | 'closed'
+
+/** Why a record was refused: the ratchet's reasons, or the frame's (`frame`, `window`). */
+export type RecordRejectReason = Exclude<RatchetRejectReason, 'duplicate'> | 'frame' | 'window'
+
+/** Events of a {@link Conversation}. */
+export interface ConversationEvents {
+  /** The joiner's conversation opened: the first record from the inviter authenticated. */
+  open: undefined
+  /** A message from the peer, in order, exactly once. */
+  message: { readonly seq: number; readonly payload: Uint8Array }
+  /** The peer acknowledged our message `seq`. */
+  receipt: { readonly seq: number }
+  /** The peer's numbers `from`…`to` (inclusive) never arrived in time and were skipped. */
+  gap: { readonly from: number; readonly to: number }
+  /** Our message `seq` was not acknowledged before its delivery clock ran out. */
+  undelivered: { readonly seq: number }
+  /** The conversation ended: every key is wiped and every topic unsubscribed. */
+  close: { readonly reason: ConversationCloseReason }
+}
+
+/** Counters of one conversation. */
+export interface ConversationStats {
+  /** Records posted for the first time (data, acks, close) and message 1. */
+  sent: number
+  /** Records (and message 1) posted again. */
+  resent: number
+  /** Records that opened and were taken. */
+  received: number
+  /** Records that repeated one already taken. */
+  duplicates: number
+  /** Envelopes on our topics that were refused, by reason. */
+  rejected: Partial<Record<RecordRejectReason, number>>
+  /** Posts the transport refused (the resend timer tries again). */
+  postErrors: number
+}
+
+/** The joiner's message 1 while the conversation is pending (§5.5). */
+export interface PendingJoin {
+  /** The 340 bytes, posted again unchanged. */
+  readonly msg1: Uint8Array
+  /** The invitation's rendezvous topic `T`. */
+  readonly topic: Uint8Array
+  /** The invitation's expiry plus the grace: then the joiner gives up (`handshake-timeout`). */
+  readonly deadlineMs: number
+}
+
+/** What a {@link Conversation} is made from. */
+export interface ConversationInit {
+  readonly role: 'joiner' | 'inviter'
+  /** The ratchet state (the conversation owns it from now on and wipes it at the end). */
+  readonly ratchet: RatchetState
+  /** The peer's static public key, and our own (for the safety number). */
+  readonly peerStaticKey: Uint8Array
+  readonly ownStaticKey: Uint8Array
+  readonly settings: SessionV2Settings
+  readonly transport: SessionTransport
+  readonly now: () => number
+  readonly components: RatchetComponents
+  /** The joiner's message 1: the conversation starts `pending` and posts it with backoff. */
+  readonly pendingJoin?: PendingJoin
+  /** Called once, when the conversation has let go of everything. */
+  readonly onClosed?: (conversation: Conversation) => void
+}
+
+/** The longest delay `setTimeout` takes (2^31 − 1 ms); longer ones fire at once. */
+const MAX_TIMER_MS = 0x7fff_ffff
+
+/** A sealed record waiting for its ack: its bytes and the topic it was first posted on. */
+type SentRecord = SealedRecord
+
+/** One two-party conversation of session v2. */
+export class Conversation extends Emitter<ConversationEvents> {
+  readonly role: 'joiner' | 'inviter'
+  readonly peerStaticKey: Uint8Array
+  readonly ownStaticKey: Uint8Array
+  readonly stats: ConversationStats = { sent: 0, resent: 0, received: 0, duplicates: 0, rejected: {}, postErrors: 0 }
+  private currentState: ConversationState
+  private readonly init: ConversationInit
+  private readonly settings: SessionV2Settings
+  private readonly ratchet: RatchetState
+  private readonly sendQueue = new SendQueue<SentRecord>()
+  private readonly receiveQueue = new ReceiveQueue<RecordFrame>()
+  private readonly subscriptions = new Map<string, AbortController>()
+  private nextSeq = 1
+  private closeSeq = 0
+  private openedAtMs: number | undefined
+  private pendingJoin: PendingJoin | undefined
+  private initResends = 0
+  private slotWaiters: { resolve: (seq: number) => void; reject: (err: unknown) => void }[] = []
+  private settledWaiters: (() => void)[] = []
+  private closeAcked: (() => void) | undefined
+  private ackTimer: ReturnType<typeof setTimeout> | undefined
+  private resendTimer: ReturnType<typeof setTimeout> | undefined
+  private gapTimer: ReturnType<typeof setTimeout> | undefined
+  private initTimer: ReturnType<typeof setTimeout> | undefined
+  private keepaliveTimer: ReturnType<typeof setTimeout> | undefined
+  private livenessTimer: ReturnType<typeof setTimeout> | undefined
+  private livenessDueMs = 0
+  /** After a remote close: the close record and our sealed ack, re-posted if the close comes again. */
+  private linger: { close: Uint8Array; ack: SentRecord; timer: ReturnType<typeof setTimeout> } | undefined
+
+  constructor(init: ConversationInit) {
+    super()
+    this.init = init
+    this.settings = init.settings
+    this.role = init.role
+    this.ratchet = init.ratchet
+    this.peerStaticKey = init.peerStaticKey.slice()
+    this.ownStaticKey = init.ownStaticKey.slice()
+    this.pendingJoin = init.pendingJoin
+    this.currentState = init.pendingJoin === undefined ? 'open' : 'pending'
+    if (this.currentState === 'open') this.openedAtMs = init.now()
+    this.syncTopics()
+    if (this.pendingJoin !== undefined) {
+      void this.post({ record: this.pendingJoin.msg1, topic: this.pendingJoin.topic }, false)
+      this.armInitTimer()
+    } else {
+      this.armLiveness()
+      this.armKeepalive()
+    }
+  }
+
+  /** Lifecycle state. */
+  get state(): ConversationState {
+    return this.currentState
+  }
+
+  /** The topics listened on now (hex), for tests and tools. */
+  get listening(): string[] {
+    return [...this.subscriptions.keys()]
+  }
+
+  /**
+   * Sends `payload` (at most 4052 bytes) as the next numbered message; resolves to its `seq` once
+   * posted. While pending (the joiner before the inviter's first record) it is early data. At most
+   * 256 messages are in flight (what one ack reports): beyond that the call waits, in call order,
+   * until an ack makes room. A failed post is retried by the resend timer, not thrown.
+   * @throws {SessionClosedError} when the conversation is closing or closed
+   * @throws {RangeError} when `payload` is too large
+   */
+  async send(payload: Uint8Array, options: AbortOptions = {}): Promise<number> {
+    assertBytes(payload, 'payload')
+    if (payload.length > MAX_MESSAGE_BYTES) throw new RangeError(`payload must be at most ${MAX_MESSAGE_BYTES} bytes, got ${payload.length}`)
+    if (this.currentState === 'closing' || this.currentState === 'closed') throw new SessionClosedError('the conversation is closing or closed')
+    options.signal?.throwIfAborted()
+    const seq = await this.takeSeq(options)
+    const sealed = this.seal({ type: 'data', seq, ack: this.ackNow(), payload })
+    this.sendQueue.add(seq, sealed, this.init.now())
+    this.armResend()
+    await this.post(sealed, false)
+    return seq
+  }
+
+  /**
+   * Closes: a pending conversation posts one close record and ends at once; an open one waits
+   * until every message is acknowledged or undelivered, sends a numbered close, waits for its ack
+   * (or its delivery clock), then wipes every key and unsubscribes.
+   */
+  async close(options: AbortOptions = {}): Promise<void> {
+    if (this.currentState === 'closed') return
+    if (this.currentState === 'pending') {
+      const seq = this.nextSeq++
+      await this.post(this.seal({ type: 'close', seq, ack: this.ackNow() }), false)
+      this.teardown('local')
+      return
+    }
+    if (this.currentState === 'open') this.currentState = 'closing'
+    const aborted = new Promise<never>((_, reject) => {
+      options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true })
+    })
+    aborted.catch(() => {}) // an abort after the close finished has no one to tell
+    try {
+      await Promise.race([this.settled(), aborted])
+      if (this.isClosed()) return
+      const seq = await Promise.race([this.takeSeq(options), aborted])
+      this.closeSeq = seq
+      const acked = new Promise<void>((resolve) => {
+        this.closeAcked = resolve
+      })
+      const sealed = this.seal({ type: 'close', seq, ack: this.ackNow() })
+      this.sendQueue.add(seq, sealed, this.init.now())
+      this.armResend()
+      await this.post(sealed, false)
+      await Promise.race([acked, aborted])
+    } catch (err) {
+      this.teardown('local')
+      throw err
+    }
+    this.teardown('local')
+  }
+
+  /** Ends the conversation at once without a close record (the peer stops): every key wiped. */
+  stop(): void {
+    this.teardown('stopped')
+    this.endLinger()
+  }
+
+  /**
+   * Posts a standalone ack now: the inviter's accept record (its first record, §6.3), and its
+   * answer to a resent message 1 (§5.4).
+   */
+  sendAck(): void {
+    if (this.currentState === 'open' || this.currentState === 'closing') void this.post(this.seal({ type: 'ack', ack: this.receiveQueue.ack() }), false)
+  }
+
+  /** Takes one envelope that arrived on `topic` (also what catch-up feeds in). Never throws. */
+  receive(topic: Uint8Array, data: Uint8Array): void {
+    if (this.currentState === 'closed') {
+      this.lingerReceive(data)
+      return
+    }
+    const nowMs = this.init.now()
+    const opened = openRecord(this.ratchet, data, topic, nowMs, this.init.components)
+    if (!opened.ok) {
+      if (opened.reason === 'duplicate') {
+        this.stats.duplicates++
+        this.scheduleAck()
+      } else this.reject(opened.reason)
+      return
+    }
+    let frame: RecordFrame
+    try {
+      frame = decodeFrame(opened.frame)
+    } catch (err) {
+      opened.discard()
+      if (!(err instanceof InvalidFrameError)) throw err
+      this.reject('frame')
+      return
+    }
+    // Beyond the window nothing is taken: the ratchet keeps the record's key (§9.2).
+    if (frame.type !== 'ack' && !this.receiveQueue.has(frame.seq) && !this.receiveQueue.inReach(frame.seq)) {
+      opened.discard()
+      this.reject('window')
+      return
+    }
+    opened.commit()
+    wipe(opened.frame)
+    this.stats.received++
+    this.armLiveness()
+    if (this.currentState === 'pending') this.becomeOpen(nowMs)
+    this.takeAck(frame.ack)
+    if (frame.type !== 'ack') {
+      if (frame.type === 'close') this.lastClose = { data: data.slice(), topic: topic.slice() }
+      if (this.receiveQueue.accept(frame.seq, frame) === 'duplicate') this.stats.duplicates++
+      this.deliver()
+    }
+    if (this.isClosed()) return
+    expireRatchet(this.ratchet, nowMs, this.expiryLimits())
+    this.syncTopics()
+  }
+
+  /** Whether the conversation has ended (a method: the state changes under awaits and callbacks). */
+  private isClosed(): boolean {
+    return this.currentState === 'closed'
+  }
+
+  // ---- receiving
+
+  private reject(reason: RecordRejectReason): void {
+    this.stats.rejected[reason] = (this.stats.rejected[reason] ?? 0) + 1
+  }
+
+  /** The joiner's first record from the inviter: the handshake is over. */
+  private becomeOpen(nowMs: number): void {
+    this.currentState = 'open'
+    this.openedAtMs = nowMs
+    this.pendingJoin = undefined
+    if (this.initTimer !== undefined) clearTimeout(this.initTimer)
+    this.initTimer = undefined
+    this.armKeepalive()
+    this.armResend() // early data's delivery clocks start now
+    this.emit('open', undefined)
+  }
+
+  /** Applies the peer's ack: receipts, room for waiting sends, the close's ack. */
+  private takeAck(ack: Ack): void {
+    for (const seq of this.sendQueue.acknowledge(ack)) {
+      if (seq === this.closeSeq) this.closeAcked?.()
+      else this.emit('receipt', { seq })
+    }
+    this.grantSlots()
+    this.checkSettled()
+  }
+
+  /** Hands on what is now in order; a delivered close ends the conversation (remote). */
+  private deliver(): void {
+    const before = this.receiveQueue.base
+    for (const { seq, item } of this.receiveQueue.drain()) {
+      if (item.type === 'close') {
+        this.remoteClose()
+        return
+      }
+      if (item.type === 'data') this.emit('message', { seq, payload: item.payload })
+      if (this.currentState === 'closed') return
+    }
+    this.scheduleAck()
+    if (this.receiveQueue.base !== before && this.gapTimer !== undefined) {
+      clearTimeout(this.gapTimer)
+      this.gapTimer = undefined
+    }
+    this.armGap()
+  }
+
+  /** A close from the peer, in order: ack it at once, keep that ack for a resent close, end. */
+  private remoteClose(): void {
+    const ack = this.seal({ type: 'ack', ack: this.receiveQueue.ack() })
+    void this.post(ack, false)
+    this.teardown('remote', ack)
+  }
+
+  private lingerReceive(data: Uint8Array): void {
+    const l = this.linger
+    if (l !== undefined && equalBytes(l.close, data)) void this.post(l.ack, true)
+  }
+
+  private armGap(): void {
+    if (this.gapTimer !== undefined || this.receiveQueue.waitingCount === 0) return
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = undefined
+      const gap = this.receiveQueue.skipGap()
+      if (gap !== undefined) this.emit('gap', gap)
+      if (this.currentState !== 'closed') this.deliver()
+    }, this.settings.gapTimeoutMs)
+  }
+
+  // ---- sending
+
+  /** The current ack of our receive queue. */
+  private ackNow(): Ack {
+    return this.receiveQueue.ack()
+  }
+
+  /** Seals a frame as our next record (and cancels a standalone ack: this one carries the ack). */
+  private seal(frame: RecordFrame): SentRecord {
+    const bytes = encodeFrame(frame)
+    const sealed = sealRecord(this.ratchet, bytes, this.init.components)
+    wipe(bytes)
+    if (this.ackTimer !== undefined) clearTimeout(this.ackTimer)
+    this.ackTimer = undefined
+    this.armKeepalive()
+    return sealed
+  }
+
+  /** The next `seq`, once the in-flight cap allows it; waiters are served in call order. */
+  private takeSeq(options: AbortOptions): Promise<number> {
+    if (this.slotWaiters.length === 0 && this.sendQueue.canTake(this.nextSeq)) return Promise.resolve(this.nextSeq++)
+    return new Promise<number>((resolve, reject) => {
+      const waiter = {
+        resolve: (seq: number) => {
+          options.signal?.removeEventListener('abort', onAbort)
+          resolve(seq)
+        },
+        reject,
+      }
+      const onAbort = (): void => {
+        this.slotWaiters = this.slotWaiters.filter((w) => w !== waiter)
+        reject(options.signal?.reason)
+      }
+      options.signal?.addEventListener('abort', onAbort, { once: true })
+      this.slotWaiters.push(waiter)
+    })
+  }
+
+  private grantSlots(): void {
+    while (this.slotWaiters.length > 0 && this.sendQueue.canTake(this.nextSeq)) (this.slotWaiters.shift() as (typeof this.slotWaiters)[number]).resolve(this.nextSeq++)
+  }
+
+  /** Resolves once nothing waits for an ack (everything acked or undelivered). */
+  private settled(): Promise<void> {
+    if (this.sendQueue.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.settledWaiters.push(resolve))
+  }
+
+  private checkSettled(): void {
+    if (this.sendQueue.size > 0) return
+    const waiters = this.settledWaiters
+    this.settledWaiters = []
+    for (const w of waiters) w()
+  }
+
+  /** A standalone ack after `ackDelayMs`, unless outgoing data carries it first (§9.3). */
+  private scheduleAck(): void {
+    if (this.ackTimer !== undefined || this.currentState === 'closed') return
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = undefined
+      if (this.currentState === 'open' || this.currentState === 'closing') void this.post(this.seal({ type: 'ack', ack: this.receiveQueue.ack() }), false)
+    }, this.settings.ackDelayMs)
+  }
+
+  private timing(): ResendTiming {
+    const s = this.settings
+    return { resendIntervalMs: s.resendIntervalMs, maxResendIntervalMs: s.maxResendIntervalMs, deliveryTimeoutMs: s.deliveryTimeoutMs, openedAtMs: this.openedAtMs }
+  }
+
+  /** Arms the resend timer for the earliest resend or give-up in the send queue. */
+  private armResend(): void {
+    if (this.resendTimer !== undefined) clearTimeout(this.resendTimer)
+    this.resendTimer = undefined
+    if (this.currentState === 'closed') return
+    const next = this.sendQueue.nextDueMs(this.timing())
+    if (next === undefined) return
+    this.resendTimer = setTimeout(() => this.onResendTimer(), Math.max(0, next - this.init.now()))
+  }
+
+  private onResendTimer(): void {
+    this.resendTimer = undefined
+    const due = this.sendQueue.due(this.init.now(), this.timing())
+    for (const { record } of due.resend) void this.post(record, true)
+    for (const seq of due.undelivered) {
+      if (seq === this.closeSeq) this.closeAcked?.()
+      else this.emit('undelivered', { seq })
+    }
+    this.grantSlots()
+    this.checkSettled()
+    this.armResend()
+  }
+
+  /** Posts message 1 again with backoff until the inviter answers or the deadline passes (§5.5). */
+  private armInitTimer(): void {
+    const join = this.pendingJoin
+    if (join === undefined) return
+    const s = this.settings
+    const nowMs = this.init.now()
+    const interval = Math.min(s.resendIntervalMs * 2 ** this.initResends, s.maxInitResendIntervalMs)
+    const delay = Math.min(interval, Math.max(0, join.deadlineMs - nowMs))
+    this.initTimer = setTimeout(() => {
+      this.initTimer = undefined
+      if (this.pendingJoin === undefined || this.currentState !== 'pending') return
+      if (this.init.now() >= join.deadlineMs) {
+        this.teardown('handshake-timeout')
+        return
+      }
+      this.initResends++
+      void this.post({ record: join.msg1, topic: join.topic }, true)
+      this.armInitTimer()
+    }, delay)
+  }
+
+  /** An open conversation that has sent nothing for `keepaliveIntervalMs` posts an ack (§11.2). */
+  private armKeepalive(): void {
+    if (this.keepaliveTimer !== undefined) clearTimeout(this.keepaliveTimer)
+    this.keepaliveTimer = undefined
+    if (this.currentState !== 'open' && this.currentState !== 'closing') return
+    this.keepaliveTimer = setTimeout(() => {
+      this.keepaliveTimer = undefined
+      if (this.currentState === 'open') void this.post(this.seal({ type: 'ack', ack: this.receiveQueue.ack() }), false)
+    }, Math.min(this.settings.keepaliveIntervalMs, MAX_TIMER_MS))
+  }
+
+  /** Nothing authenticated from the peer for `livenessTimeoutMs`: one close record, then closed (`silent`). */
+  private armLiveness(): void {
+    if (this.livenessTimer !== undefined) clearTimeout(this.livenessTimer)
+    this.livenessDueMs = this.init.now() + this.settings.livenessTimeoutMs
+    this.livenessTimer = setTimeout(() => this.onLivenessTimer(), Math.min(this.settings.livenessTimeoutMs, MAX_TIMER_MS))
+  }
+
+  private onLivenessTimer(): void {
+    this.livenessTimer = undefined
+    if (this.currentState !== 'open' && this.currentState !== 'closing') return
+    // Timers reach at most 2^31 − 1 ms (about 24.8 days); a longer timeout waits again.
+    const left = this.livenessDueMs - this.init.now()
+    if (left > 0) {
+      this.livenessTimer = setTimeout(() => this.onLivenessTimer(), Math.min(left, MAX_TIMER_MS))
+      return
+    }
+    void this.post(this.seal({ type: 'close', seq: this.nextSeq++, ack: this.receiveQueue.ack() }), false)
+    this.teardown('silent')
+  }
+
+  /** Posts a record; a refusal is counted (the resend timer tries again). */
+  private async post(record: SentRecord, resend: boolean): Promise<void> {
+    const s = this.settings
+    try {
+      await this.init.transport.postEnvelope(
+        { topic: record.topic, data: record.record, ttlSeconds: s.ttlSeconds },
+        { powTarget: s.powTarget, ...(s.powTimeMs === undefined ? {} : { powTimeMs: s.powTimeMs }) }
+      )
+      if (resend) this.stats.resent++
+      else this.stats.sent++
+    } catch {
+      this.stats.postErrors++
+    }
+  }
+
+  // ---- topics and the end
+
+  private expiryLimits(): { skippedKeyMaxAgeMs: number; chainLingerMs: number } {
+    const s = this.settings
+    return { skippedKeyMaxAgeMs: s.gapTimeoutMs + s.ttlSeconds * 1000, chainLingerMs: s.deliveryTimeoutMs + s.ttlSeconds * 1000 + 10_000 }
+  }
+
+  /** Subscribes every topic of the listening set that is not yet, and drops those that left it. */
+  private syncTopics(): void {
+    const wanted = new Map<string, Uint8Array>()
+    for (const topic of listeningTopics(this.ratchet)) wanted.set(bytesToHex(topic), topic)
+    for (const [hex, controller] of this.subscriptions) {
+      if (wanted.has(hex)) continue
+      controller.abort()
+      this.subscriptions.delete(hex)
+    }
+    for (const [hex, topic] of wanted) {
+      if (this.subscriptions.has(hex)) continue
+      const controller = new AbortController()
+      this.subscriptions.set(hex, controller)
+      const source = this.init.transport.subscribeEnvelopes([topic], { signal: controller.signal })
+      void pump(source, (data) => this.receive(topic, data), () => {})
+    }
+  }
+
+  private teardown(reason: ConversationCloseReason, lingerAck?: SentRecord): void {
+    if (this.currentState === 'closed') return
+    this.currentState = 'closed'
+    for (const timer of [this.ackTimer, this.resendTimer, this.gapTimer, this.initTimer, this.keepaliveTimer, this.livenessTimer]) {
+      if (timer !== undefined) clearTimeout(timer)
+    }
+    this.ackTimer = this.resendTimer = this.gapTimer = this.initTimer = this.keepaliveTimer = this.livenessTimer = undefined
+    // A remote close lingers on the topic it came on, to answer a resent close with the same ack.
+    let keep: string | undefined
+    if (lingerAck !== undefined) keep = this.lingerOn(lingerAck)
+    for (const [hex, controller] of this.subscriptions) {
+      if (hex === keep) continue
+      controller.abort()
+      this.subscriptions.delete(hex)
+    }
+    wipeRatchet(this.ratchet)
+    // The sealed records are ciphertext; they go with the queue.
+    this.sendQueue.clear()
+    for (const { item } of this.receiveQueue.waitingItems()) if (item.type === 'data') wipe(item.payload)
+    for (const w of this.slotWaiters) w.reject(new SessionClosedError('the conversation closed'))
+    this.slotWaiters = []
+    this.checkSettledAll()
+    this.closeAcked?.()
+    this.emit('close', { reason })
+    if (keep === undefined) this.init.onClosed?.(this)
+  }
+
+  /** Starts the linger of a remote close (§11.4); returns the topic kept. */
+  private lingerOn(ack: SentRecord): string | undefined {
+    const closeRecord = this.lastClose
+    if (closeRecord === undefined) return undefined
+    const timer = setTimeout(() => this.endLinger(), this.settings.deliveryTimeoutMs)
+    this.linger = { close: closeRecord.data, ack, timer }
+    return bytesToHex(closeRecord.topic)
+  }
+
+  /** Ends a linger: the last topic is unsubscribed and the peer lets go of the conversation. */
+  private endLinger(): void {
+    const l = this.linger
+    if (l === undefined) return
+    clearTimeout(l.timer)
+    this.linger = undefined
+    for (const controller of this.subscriptions.values()) controller.abort()
+    this.subscriptions.clear()
+    this.init.onClosed?.(this)
+  }
+
+  /** The close record the peer sent (its bytes and topic), kept for the linger. */
+  private lastClose: { data: Uint8Array; topic: Uint8Array } | undefined
+
+  private checkSettledAll(): void {
+    const waiters = this.settledWaiters
+    this.settledWaiters = []
+    for (const w of waiters) w()
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i]
+  return diff === 0
+}

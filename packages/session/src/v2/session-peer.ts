@@ -1,0 +1,323 @@
+/**
+ * A session v2 peer (docs/SESSION.md §4, §5, §11): it makes one-time invitations and answers the
+ * joins that arrive on them, joins others' invitations, and holds the conversations that result.
+ * No topic is derived from a long-term key: an invitation's topic is random, and every
+ * conversation's topics come from its ratchet.
+ *
+ * An invitation is consumed by the first message 1 that authenticates under it: its one-time
+ * private key is wiped then, and only the hash of that message 1 stays (the tombstone), so a
+ * replay, another message 1 made from the same invitation, or a flood of either cannot open a
+ * second conversation (§5.4). Until the expiry the tombstone answers the joiner's resends of
+ * message 1 with a fresh ack, at most one per resend interval.
+ */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { assertBytes, wipe } from '../assert.ts'
+import { InvalidInvitationError, SessionClosedError } from '../errors.ts'
+import { Emitter } from '../events.ts'
+import { pump } from '../pump.ts'
+import type { SessionTransport } from '../transport.ts'
+import { Conversation } from './conversation.ts'
+import { buildMessage1, openMessage1 } from './handshake.ts'
+import { type PendingInvitation, createInvitation, formatInvitation, invitationBody, parseInvitation } from './invitation.ts'
+import { type RandomSource, systemRandom } from './random.ts'
+import { createInviterRatchet, createJoinerRatchet } from './ratchet.ts'
+import { type SkippedKeyBudget, createSkippedKeyBudget } from './ratchet-state.ts'
+import { type SessionV2Settings, type SessionV2SettingsInit, resolveV2Settings } from './settings.ts'
+import { type X25519Backend, type X25519KeyPair, generateX25519 } from './x25519.ts'
+
+/** Construction options of {@link createSessionPeerV2}. */
+export interface SessionPeerV2Init extends SessionV2SettingsInit {
+  /**
+   * The account's X25519 session identity (`AccountData.sessionIdentity`, 32 bytes): the static
+   * key of invitations and joins made with `identity: 'account'`. @default none (per-contact keys only)
+   */
+  identity?: Uint8Array
+}
+
+/** Collaborators of a v2 peer. */
+export interface SessionPeerV2Components {
+  /** Where envelopes go and come from: a `@hush/node` Whisper service or `createMemoryTransport`. */
+  transport: SessionTransport
+  /** Clock, unix milliseconds. @default Date.now */
+  now?: () => number
+  /** Randomness of every key and nonce (tests make it deterministic). @default crypto.getRandomValues */
+  random?: RandomSource
+  /** The X25519 backend. @default node:crypto where reachable, else noble */
+  x25519?: X25519Backend
+}
+
+/** Which static key an invitation or a join uses (§4.3). */
+export type IdentityChoice = 'per-contact' | 'account'
+
+/** Options of {@link SessionPeerV2.createInvitation}. */
+export interface CreateInvitationOptions {
+  /** @default 'per-contact' */
+  identity?: IdentityChoice
+  /** Seconds the invitation stays valid (at least 61). @default the peer's `inviteLifetimeSeconds` */
+  lifetimeSeconds?: number
+}
+
+/** An invitation made by {@link SessionPeerV2.createInvitation}, to hand to one person out of band. */
+export interface CreatedInvitation {
+  /** `hush:invite?d=…`: for a link or a QR code. */
+  readonly uri: string
+  /** The same 104 characters without the prefix. */
+  readonly compact: string
+  /** When it stops working (unix milliseconds). */
+  readonly expiresAtMs: number
+}
+
+/** Events of a {@link SessionPeerV2}. */
+export interface SessionPeerV2Events {
+  /** A join on one of our invitations authenticated: the conversation is open. */
+  session: Conversation
+  /** An invitation expired unused; its one-time key is wiped. */
+  'invitation:expired': { readonly uri: string }
+}
+
+/** An invitation of ours: pending (its private keys held) or consumed (only the tombstone). */
+interface HeldInvitation {
+  readonly uri: string
+  readonly topic: Uint8Array
+  pending: PendingInvitation | undefined
+  /** After consumption: SHA-256 of the message 1 that consumed it, and the conversation. */
+  tombstone: { readonly initHash: Uint8Array; readonly conversation: Conversation; lastAnswerMs: number } | undefined
+  readonly subscription: AbortController
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+/** One identity's session v2 endpoint. */
+export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
+  readonly settings: SessionV2Settings
+  private readonly transport: SessionTransport
+  private readonly now: () => number
+  private readonly random: RandomSource
+  private readonly x25519: X25519Backend | undefined
+  private readonly identity: X25519KeyPair | undefined
+  private readonly budget: SkippedKeyBudget
+  private readonly invitations = new Map<string, HeldInvitation>()
+  private readonly joined = new Set<string>()
+  private readonly live = new Set<Conversation>()
+  private stopped = false
+
+  constructor(init: SessionPeerV2Init, components: SessionPeerV2Components) {
+    super()
+    if (typeof init !== 'object' || init === null) throw new TypeError('init must be an object')
+    if (typeof components?.transport?.postEnvelope !== 'function') throw new TypeError('components.transport must be a session transport')
+    this.settings = resolveV2Settings(init)
+    this.transport = components.transport
+    this.now = components.now ?? Date.now
+    this.random = components.random ?? systemRandom
+    this.x25519 = components.x25519
+    if (init.identity !== undefined) {
+      assertBytes(init.identity, 'init.identity', 32)
+      const privateKey = init.identity.slice()
+      this.identity = { privateKey, publicKey: generateX25519(() => privateKey.slice(), this.x25519).publicKey }
+    }
+    this.budget = createSkippedKeyBudget(this.settings.maxSkippedKeysTotal)
+  }
+
+  /** The conversations that have not closed yet. */
+  get conversations(): ReadonlySet<Conversation> {
+    return this.live
+  }
+
+  /**
+   * Makes a one-time invitation and listens on its random topic until it expires. Hand the URI to
+   * one person: the first valid join consumes it (§4, §5.4).
+   * @throws {SessionClosedError} when the peer has stopped
+   * @throws {RangeError} when `identity` is 'account' without an account identity, or the lifetime is out of range
+   */
+  createInvitation(options: CreateInvitationOptions = {}): CreatedInvitation {
+    this.checkRunning()
+    const staticKey = this.staticKeyFor(options.identity)
+    const pending = createInvitation({
+      nowMs: this.now(),
+      lifetimeSeconds: options.lifetimeSeconds ?? this.settings.inviteLifetimeSeconds,
+      ...(staticKey === undefined ? {} : { staticKey }),
+      isTopicInUse: (topic) => this.invitations.has(bytesToHex(topic)),
+      random: this.random,
+      ...(this.x25519 === undefined ? {} : { x25519: this.x25519 }),
+    })
+    const uri = formatInvitation(pending.invitation, 'uri')
+    const topic = pending.invitation.topic
+    const held: HeldInvitation = { uri, topic, pending, tombstone: undefined, subscription: new AbortController(), timer: undefined }
+    const key = bytesToHex(topic)
+    this.invitations.set(key, held)
+    const expiresAtMs = pending.invitation.expirySeconds * 1000
+    held.timer = setTimeout(() => this.expire(key), Math.max(0, expiresAtMs - this.now()))
+    const source = this.transport.subscribeEnvelopes([topic], { signal: held.subscription.signal })
+    void pump(source, (data) => this.onRendezvous(held, data), () => {})
+    return { uri, compact: formatInvitation(pending.invitation, 'compact'), expiresAtMs }
+  }
+
+  /**
+   * Joins someone's invitation: posts message 1 on its topic (again, with backoff, until the
+   * inviter answers or the invitation's expiry plus the grace passes) and returns the conversation
+   * at once, `pending`: it may send early data; `open` fires when the inviter's first record
+   * arrives.
+   * @throws {InvalidInvitationError} when the text is not a valid, unexpired invitation, or one this peer already joined or made
+   * @throws {SessionClosedError} when the peer has stopped
+   */
+  join(text: string, options: { identity?: IdentityChoice } = {}): Conversation {
+    this.checkRunning()
+    const nowMs = this.now()
+    const invitation = parseInvitation(text, nowMs)
+    const bodyHash = bytesToHex(sha256(invitationBody(invitation)))
+    if (this.joined.has(bodyHash)) throw new InvalidInvitationError('this invitation was already joined from this peer')
+    if (this.invitations.has(bytesToHex(invitation.topic))) throw new InvalidInvitationError('this is one of our own invitations')
+    const staticKey = this.staticKeyFor(options.identity) ?? generateX25519(this.random, this.x25519)
+    const built = buildMessage1({ invitation, staticKey, createdAtMs: nowMs, random: this.random, ...(this.x25519 === undefined ? {} : { x25519: this.x25519 }) })
+    const ratchet = createJoinerRatchet({
+      keys: built.keys,
+      ephemeral: built.ephemeralKey,
+      staticPrivateKey: staticKey.privateKey,
+      limits: { maxSkippedKeys: this.settings.maxSkippedKeys, budget: this.budget },
+    })
+    wipeSplit(built.keys)
+    wipe(built.ephemeralKey.privateKey)
+    if (options.identity !== 'account') wipe(staticKey.privateKey)
+    this.joined.add(bodyHash)
+    return this.track(
+      new Conversation({
+        role: 'joiner',
+        ratchet,
+        peerStaticKey: invitation.staticKey,
+        ownStaticKey: staticKey.publicKey,
+        settings: this.settings,
+        transport: this.transport,
+        now: this.now,
+        components: this.components(),
+        pendingJoin: { msg1: built.msg1, topic: invitation.topic, deadlineMs: invitation.expirySeconds * 1000 + this.settings.handshakeGraceMs },
+      })
+    )
+  }
+
+  /** Stops: every conversation ends without a close record and every key is wiped (idempotent). */
+  stop(): void {
+    if (this.stopped) return
+    this.stopped = true
+    for (const key of [...this.invitations.keys()]) this.forget(key)
+    for (const c of [...this.live]) c.stop()
+    this.live.clear()
+  }
+
+  // ---- internals
+
+  private checkRunning(): void {
+    if (this.stopped) throw new SessionClosedError('the peer has stopped')
+  }
+
+  private staticKeyFor(identity: IdentityChoice | undefined): X25519KeyPair | undefined {
+    if (identity !== 'account') return undefined
+    if (this.identity === undefined) throw new RangeError("identity 'account' needs init.identity (the account's session identity)")
+    return this.identity
+  }
+
+  private components(): { random: RandomSource; x25519?: X25519Backend } {
+    return this.x25519 === undefined ? { random: this.random } : { random: this.random, x25519: this.x25519 }
+  }
+
+  private track(conversation: Conversation): Conversation {
+    this.live.add(conversation)
+    conversation.addEventListener('close', () => this.live.delete(conversation), { once: true })
+    return conversation
+  }
+
+  /** An envelope on one of our invitation topics: message 1, a resend of it, or noise. */
+  private onRendezvous(held: HeldInvitation, data: Uint8Array): void {
+    if (this.stopped) return
+    const tomb = held.tombstone
+    if (tomb !== undefined) {
+      // The joiner's resend of the message 1 that consumed this invitation: answer it with an ack.
+      const nowMs = this.now()
+      if (equalBytes(sha256(data), tomb.initHash) && nowMs - tomb.lastAnswerMs >= this.settings.resendIntervalMs) {
+        tomb.lastAnswerMs = nowMs
+        tomb.conversation.sendAck()
+      }
+      return
+    }
+    const pending = held.pending
+    if (pending === undefined) return
+    const opened = openMessage1(pending, data, this.x25519 === undefined ? {} : { x25519: this.x25519 })
+    if (typeof opened === 'string') return
+    const ratchet = createInviterRatchet(
+      { keys: opened.keys, peerEphemeralKey: opened.peerEphemeralKey, peerStaticKey: opened.peerStaticKey, limits: { maxSkippedKeys: this.settings.maxSkippedKeys, budget: this.budget } },
+      this.components()
+    )
+    wipeSplit(opened.keys)
+    if (ratchet === undefined) return
+    // Consumption (§5.4): the one-time key goes now; only the hash of this message 1 stays.
+    wipe(pending.oneTimePrivateKey)
+    const ownStaticKey = pending.invitation.staticKey
+    if (this.identity === undefined || !equalBytes(ownStaticKey, this.identity.publicKey)) wipe(pending.staticPrivateKey)
+    held.pending = undefined
+    const conversation = this.track(
+      new Conversation({
+        role: 'inviter',
+        ratchet,
+        peerStaticKey: opened.peerStaticKey,
+        ownStaticKey,
+        settings: this.settings,
+        transport: this.transport,
+        now: this.now,
+        components: this.components(),
+      })
+    )
+    held.tombstone = { initHash: opened.initHash, conversation, lastAnswerMs: this.now() }
+    conversation.sendAck()
+    this.emit('session', conversation)
+  }
+
+  /** The invitation's expiry: a pending one is announced and wiped; a tombstone is dropped. */
+  private expire(key: string): void {
+    const held = this.invitations.get(key)
+    if (held === undefined) return
+    const unused = held.pending !== undefined
+    this.forget(key)
+    if (unused) this.emit('invitation:expired', { uri: held.uri })
+  }
+
+  private forget(key: string): void {
+    const held = this.invitations.get(key)
+    if (held === undefined) return
+    this.invitations.delete(key)
+    if (held.timer !== undefined) clearTimeout(held.timer)
+    held.subscription.abort()
+    if (held.pending !== undefined) {
+      wipe(held.pending.oneTimePrivateKey)
+      if (this.identity === undefined || !equalBytes(held.pending.invitation.staticKey, this.identity.publicKey)) wipe(held.pending.staticPrivateKey)
+    }
+    held.pending = undefined
+    held.tombstone = undefined
+  }
+}
+
+/**
+ * Creates a session v2 peer on `components.transport`.
+ * @throws {TypeError | RangeError} when a setting or the identity is malformed (naming it)
+ * @example
+ * ```ts
+ * const bob = createSessionPeerV2({}, { transport })
+ * const { uri } = bob.createInvitation()          // give it to Alice out of band
+ * bob.addEventListener('session', ({ detail }) => detail.addEventListener('message', (m) => console.log(m.detail.payload)))
+ * const alice = createSessionPeerV2({}, { transport })
+ * const toBob = alice.join(uri)
+ * await toBob.send(new TextEncoder().encode('hello'))
+ * ```
+ */
+export function createSessionPeerV2(init: SessionPeerV2Init, components: SessionPeerV2Components): SessionPeerV2 {
+  return new SessionPeerV2(init, components)
+}
+
+function wipeSplit(keys: { rootKey: Uint8Array; chainA1: Uint8Array; seedA1: Uint8Array; seedA2: Uint8Array; seedB1: Uint8Array; ad: Uint8Array }): void {
+  wipe(keys.rootKey, keys.chainA1, keys.seedA1, keys.seedA2, keys.seedB1, keys.ad)
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i]
+  return diff === 0
+}
