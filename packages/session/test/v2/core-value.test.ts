@@ -1,0 +1,575 @@
+/**
+ * The state values of docs/SESSION.md §12.2: a session's core value round-trips states taken from
+ * real ratchet conversations and the restored copies continue them byte for byte; the bytes follow
+ * the text's field order (a reference transcription below); malformed bytes only ever throw
+ * StateCorruptedError; the skipped-key budget counts what a decode loads; invitation values.
+ */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { decodeSessionCore, encodeSessionCore, type SessionCoreValue, type WaitingFrame } from '../../src/v2/core-value.ts'
+import { createInvitation, invitationBody } from '../../src/v2/invitation.ts'
+import { decodeInvitationValue, encodeInvitationValue, type InvitationValue } from '../../src/v2/invitation-value.ts'
+import { type RatchetComponents, type SealedRecord, wipeRatchet } from '../../src/v2/ratchet.ts'
+import { chainSeed, createSkippedKeyBudget, type RatchetState, type SkippedKey } from '../../src/v2/ratchet-state.ts'
+import { availableX25519Backends } from '../../src/v2/x25519.ts'
+import { makePair, receive, seededRandom, send, snapshot } from './ratchet-fixtures.ts'
+
+const backend = availableX25519Backends()[0]
+const hex = bytesToHex
+const context = (maxSkippedKeys = 512): { budget: ReturnType<typeof createSkippedKeyBudget>; maxSkippedKeys: number } => ({
+  budget: createSkippedKeyBudget(),
+  maxSkippedKeys,
+})
+const bytesOf = (label: string, length: number): Uint8Array => seededRandom(label)(length)
+
+/** The name of what `fn` throws, or 'none'. */
+function thrownName(fn: () => unknown): string {
+  try {
+    fn()
+    return 'none'
+  } catch (err) {
+    return (err as Error).name
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real states: one scripted conversation, captured at several points.
+
+type Party = 'a' | 'b'
+/** One turn: `from` seals one record per entry; `false` entries are held back (lost for now). */
+type Turn = readonly [Party, readonly boolean[]]
+
+const T = true
+const F = false
+/** The conversation before each capture point (A is the joiner, B the inviter). */
+const SCRIPT: readonly Turn[] = [
+  ['a', [T, F, T]], // early data: B skips A1's key 1
+  ['b', [T, T]], // A's first step: A is open
+  ['a', [T, F, F, T]], // B steps; A1 (key 1) becomes prev; keys 1 and 2 skipped on A2
+  ['b', [F, T, T]], // A steps; key 0 skipped
+  ['a', [T, T]],
+  ['b', [T]],
+  ...Array.from({ length: 14 }, (_, i): Turn => [i % 2 === 0 ? 'a' : 'b', [F, T]]), // 8 prev chains each side, the oldest dropped
+]
+
+interface Held {
+  readonly to: Party
+  readonly sealed: SealedRecord
+  readonly text: string
+}
+
+interface Point {
+  readonly a: RatchetState
+  readonly b: RatchetState
+  readonly staticA: Uint8Array
+  /** Records sealed and not yet delivered, for the continuation. */
+  readonly held: Held[]
+}
+
+/** Plays the first `turns` turns of {@link SCRIPT}; clocks advance 1000 ms per turn. */
+function playTo(turns: number): Point {
+  const { a, b, staticA, components } = makePair(backend, seededRandom('core-value/pair'))
+  const held: Held[] = []
+  for (const [t, [from, delivered]] of SCRIPT.slice(0, turns).entries()) {
+    const [sender, receiver] = from === 'a' ? [a, b] : [b, a]
+    for (const [i, deliver] of delivered.entries()) {
+      const text = `${from}${t}.${i}`
+      const sealed = send(sender, text, components)
+      if (deliver) expect(receive(receiver, sealed, components, 1000 * (t + 1))).toBe(text)
+      else held.push({ to: from === 'a' ? 'b' : 'a', sealed, text })
+    }
+  }
+  return { a, b, staticA: staticA.privateKey, held }
+}
+
+/** The same continuation from any point: held records first, then turns with a loss delivered late. */
+function continueConversation(a: RatchetState, b: RatchetState, held: readonly Held[]): string[] {
+  const c: RatchetComponents = { random: seededRandom('core-value/continue'), x25519: backend }
+  const log: string[] = []
+  let now = 100_000
+  const deliver = (to: RatchetState, sealed: SealedRecord): void => {
+    log.push(`${hex(sealed.topic)}:${hex(sealed.record)}`, receive(to, sealed, c, (now += 10)))
+  }
+  for (const h of held) deliver(h.to === 'a' ? a : b, h.sealed)
+  for (const t of ['b0', 'b1']) deliver(a, send(b, t, c))
+  const late = ['a0', 'a1', 'a2'].map((t) => send(a, t, c))
+  deliver(b, late[0])
+  deliver(b, late[2])
+  deliver(a, send(b, 'b2', c))
+  deliver(b, send(a, 'a3', c))
+  deliver(b, late[1]) // from a chain B has superseded by now
+  deliver(a, send(b, 'b3', c))
+  return log
+}
+
+/**
+ * What a continuation from `point` must give, in order: every text, except a held record whose
+ * chain the receiver has dropped (beyond 8 prev chains: its topic is no longer listened on).
+ */
+function expectedTexts(point: Point): string[] {
+  const dropped = point.b.prev.length === 8 ? new Set(['a0.1']) : new Set()
+  return [...point.held.map((h) => (dropped.has(h.text) ? 'header' : h.text)), 'b0', 'b1', 'a0', 'a2', 'b2', 'a3', 'a1', 'b3']
+}
+
+function coreOf(role: 'joiner' | 'inviter', ratchet: RatchetState, point: Point, overrides: Partial<SessionCoreValue> = {}): SessionCoreValue {
+  const pending = role === 'joiner' && !ratchet.firstStepDone
+  return {
+    role,
+    state: pending ? 'pending' : 'open',
+    peerStaticKey: bytesOf(`peer-static/${role}`, 32),
+    identityKind: role === 'joiner' ? 'per-contact' : 'account',
+    ownStaticPrivateKey: role === 'joiner' ? point.staticA.slice() : undefined,
+    ratchet,
+    nextSeq: 7,
+    peerAckBase: 3,
+    recvBase: 5,
+    closeSeq: 0,
+    createdAtMs: 1_733_000_000_000,
+    openedAtMs: pending ? undefined : 1_733_000_001_000,
+    lastHeardMs: 1_733_000_002_000,
+    lastSentMs: 1_733_000_003_000,
+    caughtUpMs: 2 ** 53 - 1,
+    pendingJoin: pending ? { msg1: bytesOf('msg1', 340), handshakeDeadlineMs: 1_733_090_000_000, nextInitResendMs: 1_733_000_004_000 } : undefined,
+    consumed:
+      role === 'inviter'
+        ? { inviteId: hex(bytesOf('invite-id', 16)), topic: bytesOf('rendezvous', 4), expirySeconds: 0xffff_ffff, initHash: bytesOf('init-hash', 32) }
+        : undefined,
+    invitationHash: bytesOf('invitation-hash', 32),
+    waiting: [
+      { seq: 7, type: 'data', payload: utf8ToBytes('behind a gap') },
+      { seq: 9, type: 'data', payload: new Uint8Array(0) },
+      { seq: 261, type: 'close', payload: new Uint8Array(0) },
+    ],
+    verified: role === 'inviter',
+    ...overrides,
+  }
+}
+
+/** A state's every byte and count, less what a load sets afresh (epoch, the shared budget). */
+const comparable = (state: RatchetState): string => snapshot({ ...state, epoch: 0, budget: { max: 0, used: 0 } })
+
+function withoutRatchet(v: SessionCoreValue): Omit<SessionCoreValue, 'ratchet'> {
+  const { ratchet: _, ...rest } = v
+  return rest
+}
+
+const POINTS = [
+  { name: 'pending joiner, early data with a skipped key', turns: 1 },
+  { name: 'both open after the first steps', turns: 2 },
+  { name: 'skipped keys on current and prev chains', turns: 4 },
+  { name: 'eight prev chains (older ones dropped) and keys on most', turns: SCRIPT.length },
+]
+
+describe('session core value: real states round-trip and continue', () => {
+  it.each(POINTS)('$name', ({ turns }) => {
+    const point = playTo(turns)
+    const values = { a: coreOf('joiner', point.a, point), b: coreOf('inviter', point.b, point, turns === 1 ? { state: 'requested' } : {}) }
+    const restored: Record<Party, RatchetState[]> = { a: [], b: [] }
+    for (const party of ['a', 'b'] as const) {
+      const value = values[party]
+      const bytes = encodeSessionCore(value)
+      for (let copy = 0; copy < 2; copy++) {
+        const ctx = context()
+        const back = decodeSessionCore(bytes, ctx)
+        expect(comparable(back.ratchet)).toBe(comparable(value.ratchet))
+        expect(withoutRatchet(back)).toEqual(withoutRatchet(value))
+        expect(back.ratchet.epoch).toBe(0)
+        expect(back.ratchet.budget).toBe(ctx.budget)
+        expect(ctx.budget.used).toBe(value.ratchet.skippedCount)
+        expect(hex(encodeSessionCore(back))).toBe(hex(bytes))
+        restored[party].push(back.ratchet)
+      }
+    }
+    if (turns === 1) expect(point.a.staticPrivateKey).toBeDefined()
+    if (turns === SCRIPT.length) expect(point.b.prev.length).toBe(8)
+    if (turns >= 4) expect(point.b.prev.some((c) => c.skipped.size > 0) && point.b.skipped.size > 0).toBe(true)
+    // The originals and the restored copies, in every pairing, continue with the same bytes.
+    const original = continueConversation(point.a, restored.b[0], point.held)
+    expect(original.filter((_, i) => i % 2 === 1)).toEqual(expectedTexts(point))
+    expect(continueConversation(restored.a[0], point.b, point.held)).toEqual(original)
+    expect(continueConversation(restored.a[1], restored.b[1], point.held)).toEqual(original)
+  })
+
+  it('a decoded value owns its arrays: changing the bytes afterwards changes nothing', () => {
+    const point = playTo(4)
+    const value = coreOf('inviter', point.b, point)
+    const bytes = encodeSessionCore(value)
+    const back = decodeSessionCore(bytes, context())
+    const before = comparable(back.ratchet)
+    bytes.fill(0xa5)
+    expect(comparable(back.ratchet)).toBe(before)
+    expect(hex(encodeSessionCore(back))).toBe(hex(encodeSessionCore(value)))
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// The byte layout, transcribed from §12.2 field by field.
+
+const u8 = (n: number): Uint8Array => Uint8Array.of(n)
+const u16 = (n: number): Uint8Array => Uint8Array.of(n >> 8, n & 0xff)
+const u32 = (n: number): Uint8Array => {
+  const b = new Uint8Array(4)
+  new DataView(b.buffer).setUint32(0, n)
+  return b
+}
+const u64 = (n: number): Uint8Array => {
+  const b = new Uint8Array(8)
+  new DataView(b.buffer).setBigUint64(0, BigInt(n))
+  return b
+}
+const opt = (x: Uint8Array | undefined): Uint8Array => (x === undefined ? u8(0) : concatBytes(u8(1), x))
+const skippedBytes = (m: Map<number, SkippedKey>): Uint8Array =>
+  concatBytes(u16(m.size), ...[...m].map(([n, k]) => concatBytes(u32(n), k.messageKey, u64(k.storedAtMs))))
+
+function referenceEncoding(v: SessionCoreValue): Uint8Array {
+  const r = v.ratchet
+  return concatBytes(
+    u8(1),
+    u8(v.role === 'joiner' ? 1 : 2),
+    u8(['pending', 'requested', 'open', 'closing'].indexOf(v.state) + 1),
+    v.peerStaticKey,
+    u8(v.identityKind === 'per-contact' ? 1 : 2),
+    opt(v.ownStaticPrivateKey),
+    r.ad,
+    r.rk,
+    opt(concatBytes(r.dhs.privateKey, r.dhs.publicKey)),
+    opt(r.dhr),
+    opt(r.cks),
+    opt(r.ckr),
+    u32(r.ns),
+    u32(r.nr),
+    u32(r.pn),
+    opt(r.sds.seed),
+    r.nsds.seed,
+    opt(r.sdr?.seed),
+    opt(r.nsdr.seed),
+    skippedBytes(r.skipped),
+    u8(r.firstStepDone ? 1 : 0),
+    opt(r.staticPrivateKey), // not in §12.2's list: the joiner's copy of S_A, until its first step
+    u8(r.prev.length),
+    ...r.prev.map((c) => concatBytes(c.dh, c.seed.seed, u32(c.end), u64(c.supersededAtMs), skippedBytes(c.skipped))),
+    u32(v.nextSeq),
+    u32(v.peerAckBase),
+    u32(v.recvBase),
+    u32(v.closeSeq),
+    u64(v.createdAtMs),
+    opt(v.openedAtMs === undefined ? undefined : u64(v.openedAtMs)),
+    u64(v.lastHeardMs),
+    u64(v.lastSentMs),
+    u64(v.caughtUpMs),
+    opt(v.pendingJoin && concatBytes(v.pendingJoin.msg1, u64(v.pendingJoin.handshakeDeadlineMs), u64(v.pendingJoin.nextInitResendMs))),
+    opt(v.consumed && concatBytes(hexToBytes(v.consumed.inviteId), v.consumed.topic, u32(v.consumed.expirySeconds), v.consumed.initHash)),
+    v.invitationHash,
+    u16(v.waiting.length),
+    ...v.waiting.map((f) => concatBytes(u32(f.seq), u8(f.type === 'data' ? 2 : 4), u16(f.payload.length), f.payload)),
+    u8(v.verified ? 1 : 0),
+  )
+}
+
+describe('session core value: byte layout (§12.2)', () => {
+  it.each(POINTS)('$name: the bytes are the fields in the text order', ({ turns }) => {
+    const point = playTo(turns)
+    for (const v of [coreOf('joiner', point.a, point), coreOf('inviter', point.b, point, turns === 1 ? { state: 'requested' } : {})]) {
+      expect(hex(encodeSessionCore(v))).toBe(hex(referenceEncoding(v)))
+    }
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Malformed bytes.
+
+/** Offsets of the fields the table changes, from the layout above. */
+function offsets(v: SessionCoreValue, bytes: Uint8Array): Record<string, number> {
+  const r = v.ratchet
+  const ratchet = 36 + (v.ownStaticPrivateKey ? 33 : 1)
+  const skipped = ratchet + 64 + 65 + (r.dhr ? 33 : 1) + 33 + (r.ckr ? 33 : 1) + 12 + 33 + 32 + (r.sdr ? 33 : 1) + 33
+  const firstStepDone = skipped + 2 + 44 * r.skipped.size
+  const prevCount = firstStepDone + 1 + (r.staticPrivateKey ? 33 : 1)
+  const prevBytes = r.prev.reduce((sum, c) => sum + 78 + 44 * c.skipped.size, 0)
+  const nextSeq = prevCount + 1 + prevBytes
+  const waitingBytes = v.waiting.reduce((sum, f) => sum + 7 + f.payload.length, 0)
+  return { ratchet, skipped, firstStepDone, prevCount, nextSeq, waitingCount: bytes.length - 1 - waitingBytes - 2 }
+}
+
+const patched = (bytes: Uint8Array, at: number, ...values: number[]): Uint8Array => {
+  const out = bytes.slice()
+  out.set(values, at)
+  return out
+}
+const spliced = (bytes: Uint8Array, at: number, insert: Uint8Array): Uint8Array => concatBytes(bytes.subarray(0, at), insert, bytes.subarray(at))
+
+describe('session core value: malformed bytes throw StateCorruptedError', () => {
+  const point = playTo(SCRIPT.length)
+  const inviter = coreOf('inviter', point.b, point)
+  const joiner = coreOf('joiner', playTo(1).a, point)
+  const bytes = encodeSessionCore(inviter)
+  const at = offsets(inviter, bytes)
+  const jBytes = encodeSessionCore(joiner)
+  const jAt = offsets(joiner, jBytes)
+
+  it('the offsets match the encoding', () => {
+    expect(bytes[at.prevCount]).toBe(8)
+    expect((bytes[at.waitingCount] << 8) | bytes[at.waitingCount + 1]).toBe(3)
+    expect(bytes[at.firstStepDone]).toBe(1)
+    expect(jBytes[jAt.firstStepDone]).toBe(0)
+    expect(jBytes[jAt.firstStepDone + 1]).toBe(1) // S_A present until the first step
+  })
+
+  it('at every truncation', () => {
+    for (const b of [bytes, jBytes]) {
+      for (let length = 0; length < b.length; length++) expect(thrownName(() => decodeSessionCore(b.subarray(0, length), context()))).toBe('StateCorruptedError')
+    }
+  })
+
+  const firstSkipped = at.skipped + 2
+  const prevChainBytes = (j: number): Uint8Array => {
+    let start = at.prevCount + 1
+    for (let i = 0; i < j; i++) start += 78 + 44 * inviter.ratchet.prev[i].skipped.size
+    return bytes.slice(start, start + 78 + 44 * inviter.ratchet.prev[j].skipped.size)
+  }
+  const cases: Array<[string, Uint8Array, number?]> = [
+    ['version 0', patched(bytes, 0, 0)],
+    ['version 2', patched(bytes, 0, 2)],
+    ['role 0', patched(bytes, 1, 0)],
+    ['role 3', patched(bytes, 1, 3)],
+    ['state 0', patched(bytes, 2, 0)],
+    ['state 5', patched(bytes, 2, 5)],
+    ['an inviter that is pending', patched(bytes, 2, 1)],
+    ['a joiner that is requested', patched(jBytes, 2, 2)],
+    ['identity kind 3', patched(bytes, 35, 3)],
+    ['identity kind per-contact without a key', patched(bytes, 35, 1)],
+    ['own static presence byte 2', patched(bytes, 36, 2)],
+    ['DHs absent (presence 0)', patched(bytes, at.ratchet + 64, 0)],
+    ['DHs presence byte 2', patched(bytes, at.ratchet + 64, 2)],
+    ['firstStepDone 2', patched(bytes, at.firstStepDone, 2)],
+    ['inviter with firstStepDone 0', patched(bytes, at.firstStepDone, 0)],
+    ['pending joiner with firstStepDone 1', patched(jBytes, jAt.firstStepDone, 1)],
+    ['static key presence byte 2', patched(jBytes, jAt.firstStepDone + 1, 2)],
+    ['a skipped index at Nr', patched(bytes, firstSkipped, 0xff, 0xff, 0xff, 0xff)],
+    ['a skipped storedAtMs beyond 2^53 − 1', patched(bytes, firstSkipped + 36, 0x00, 0x20)],
+    ['prev count 9 (a ninth chain follows)', spliced(patched(bytes, at.prevCount, 9), at.prevCount + 1, prevChainBytes(0))],
+    ['prev count 255', patched(bytes, at.prevCount, 255)],
+    ['createdAtMs beyond 2^53 − 1', patched(bytes, at.nextSeq + 16, 0xff)],
+    ['openedAtMs presence byte 2', patched(bytes, at.nextSeq + 24, 2)],
+    ['pendingJoin on an inviter', patched(bytes, at.nextSeq + 57, 1)],
+    ['waiting 257 (a 257th frame follows)', spliced(patched(bytes, at.waitingCount, 0x01, 0x01), bytes.length - 1, concatBytes(u32(262), u8(2), u16(0)))],
+    ['waiting frames out of order', patched(bytes, at.waitingCount + 2, 0, 0, 0, 9)],
+    ['a waiting frame at recvBase', patched(bytes, at.waitingCount + 2, 0, 0, 0, 5)],
+    ['a waiting frame beyond the window', patched(bytes, at.waitingCount + 2 + 19 + 7, 0, 0, 1, 6)],
+    ['waiting type 3', patched(bytes, at.waitingCount + 2 + 4, 3)],
+    ['verified 2', patched(bytes, bytes.length - 1, 2)],
+    ['a trailing byte', concatBytes(bytes, u8(0))],
+    ['more skipped keys than maxSkippedKeys', bytes, inviter.ratchet.skippedCount - 1],
+  ]
+  it.each(cases)('%s', (_name, bad, maxSkippedKeys = 512) => {
+    const ctx = context(maxSkippedKeys)
+    expect(thrownName(() => decodeSessionCore(bad, ctx))).toBe('StateCorruptedError')
+    expect(ctx.budget.used).toBe(0)
+  })
+
+  it('the table is near valid encodings: the untouched bytes decode, also at exactly maxSkippedKeys', () => {
+    expect(decodeSessionCore(bytes, context(inviter.ratchet.skippedCount)).ratchet.skippedCount).toBe(inviter.ratchet.skippedCount)
+    expect(decodeSessionCore(jBytes, context()).state).toBe('pending')
+  })
+
+  it('arguments that are not bytes or a context throw TypeError / RangeError', () => {
+    expect(thrownName(() => decodeSessionCore([1] as unknown as Uint8Array, context()))).toBe('TypeError')
+    expect(thrownName(() => decodeSessionCore(bytes, { budget: undefined as never, maxSkippedKeys: 512 }))).toBe('TypeError')
+    expect(thrownName(() => decodeSessionCore(bytes, { budget: createSkippedKeyBudget(), maxSkippedKeys: -1 }))).toBe('RangeError')
+  })
+
+  it('the encoder refuses what the decoder would refuse', () => {
+    const refused: Array<[string, SessionCoreValue]> = [
+      ['inviter pending', { ...inviter, state: 'pending' }],
+      ['per-contact without a key', { ...inviter, identityKind: 'per-contact' }],
+      ['pendingJoin on an inviter', { ...inviter, pendingJoin: joiner.pendingJoin }],
+      ['joiner without pendingJoin', { ...joiner, pendingJoin: undefined }],
+      ['inviter without consumed', { ...inviter, consumed: undefined }],
+      ['waiting out of order', { ...inviter, waiting: [...inviter.waiting].reverse() }],
+      ['a close with a payload', { ...inviter, waiting: [{ seq: 6, type: 'close', payload: u8(1) }] }],
+      ['257 waiting', { ...inviter, recvBase: 0, waiting: Array.from({ length: 257 }, (_, i): WaitingFrame => ({ seq: i + 1, type: 'data', payload: u8(0) })) }],
+      ['a fractional time', { ...inviter, lastHeardMs: 1.5 }],
+      ['a u32 beyond range', { ...inviter, nextSeq: 2 ** 32 }],
+      ['an inviteId in capitals', { ...inviter, consumed: { ...(inviter.consumed as NonNullable<SessionCoreValue['consumed']>), inviteId: 'AB'.repeat(16) } }],
+      ['a skippedCount off by one', { ...inviter, ratchet: { ...inviter.ratchet, skippedCount: inviter.ratchet.skippedCount + 1 } }],
+    ]
+    for (const [name, v] of refused) expect([name, thrownName(() => encodeSessionCore(v))]).toEqual([name, expect.stringMatching(/^(TypeError|RangeError)$/)])
+  })
+})
+
+describe('session core value: properties', () => {
+  const point = playTo(4)
+  const valid = [encodeSessionCore(coreOf('inviter', point.b, point)), encodeSessionCore(coreOf('joiner', playTo(1).a, point))]
+
+  it('random bytes throw StateCorruptedError', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 1200 }), fc.nat({ max: 1 }), fc.nat({ max: 400 }), (tail, which, keep) => {
+        // A valid prefix of some length, then random bytes, to reach past the first fields.
+        const bytes = concatBytes(valid[which].subarray(0, keep), tail)
+        const ctx = context()
+        const name = thrownName(() => decodeSessionCore(bytes, ctx))
+        if (name === 'none') return true // astronomically unlikely; a decoded value is checked below
+        return name === 'StateCorruptedError' && ctx.budget.used === 0
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('a mutated valid encoding throws StateCorruptedError, or decodes and re-encodes to itself', () => {
+    const mutation = fc.record({
+      which: fc.nat({ max: 1 }),
+      changes: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }),
+      cut: fc.option(fc.nat(), { nil: undefined }),
+    })
+    let decoded = 0
+    fc.assert(
+      fc.property(mutation, ({ which, changes, cut }) => {
+        let bytes = valid[which].slice()
+        for (const [pos, value] of changes) bytes[pos % bytes.length] = value
+        if (cut !== undefined) bytes = bytes.subarray(0, cut % bytes.length)
+        const ctx = context()
+        let value: SessionCoreValue
+        try {
+          value = decodeSessionCore(bytes, ctx)
+        } catch (err) {
+          return (err as Error).name === 'StateCorruptedError' && ctx.budget.used === 0
+        }
+        decoded++
+        return hex(encodeSessionCore(value)) === hex(bytes) && ctx.budget.used === value.ratchet.skippedCount
+      }),
+      { numRuns: 1500 },
+    )
+    expect(decoded).toBeGreaterThan(100) // most single-byte changes land in keys and counters that still decode
+  })
+})
+
+describe('session core value: the skipped-key budget', () => {
+  it('a decode adds the keys it loads, a failed one adds nothing, and a wipe gives them back', () => {
+    const point = playTo(SCRIPT.length)
+    const value = coreOf('inviter', point.b, point)
+    const bytes = encodeSessionCore(value)
+    const held = value.ratchet.skippedCount
+    expect(held).toBeGreaterThan(8)
+    const budget = createSkippedKeyBudget(10_000)
+    budget.used = 100 // another session's keys
+    const first = decodeSessionCore(bytes, { budget, maxSkippedKeys: 512 })
+    expect(budget.used).toBe(100 + held)
+    expect(first.ratchet.skippedCount).toBe(held)
+    expect(thrownName(() => decodeSessionCore(bytes.subarray(0, bytes.length - 1), { budget, maxSkippedKeys: 512 }))).toBe('StateCorruptedError')
+    expect(thrownName(() => decodeSessionCore(bytes, { budget, maxSkippedKeys: held - 1 }))).toBe('StateCorruptedError')
+    expect(budget.used).toBe(100 + held)
+    const second = decodeSessionCore(bytes, { budget, maxSkippedKeys: held })
+    expect(budget.used).toBe(100 + 2 * held)
+    expect(second.ratchet.maxSkippedKeys).toBe(held)
+    wipeRatchet(first.ratchet)
+    wipeRatchet(second.ratchet)
+    expect(budget.used).toBe(100)
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Invitation values.
+
+describe('invitation value', () => {
+  const random = seededRandom('core-value/invitation')
+  const perContact = createInvitation({ nowMs: 1_733_000_000_000, random, x25519: backend })
+  const account = createInvitation({ nowMs: 1_733_000_000_000, random, x25519: backend, staticKey: { privateKey: bytesOf('account', 32), publicKey: bytesOf('account-pub', 32) } })
+  const pending: InvitationValue = {
+    state: 'pending',
+    invitation: perContact.invitation,
+    oneTimePrivateKey: perContact.oneTimePrivateKey,
+    identityKind: 'per-contact',
+    staticPrivateKey: perContact.staticPrivateKey,
+    createdAtMs: 1_733_000_000_000,
+    autoAccept: true,
+  }
+  const accountPending: InvitationValue = {
+    state: 'pending',
+    invitation: account.invitation,
+    oneTimePrivateKey: account.oneTimePrivateKey,
+    identityKind: 'account',
+    createdAtMs: 2 ** 53 - 1,
+    autoAccept: false,
+  }
+  const consumed: InvitationValue = {
+    state: 'consumed',
+    topic: perContact.invitation.topic,
+    expirySeconds: perContact.invitation.expirySeconds,
+    initHash: sha256(utf8ToBytes('msg1')),
+    sessionId: '0123456789abcdef0123456789abcdef',
+  }
+
+  it.each([
+    ['pending, per-contact', pending, 150],
+    ['pending, account', accountPending, 118],
+    ['consumed', consumed, 57],
+  ] as const)('%s round-trips, %i bytes', (_name, value, length) => {
+    const bytes = encodeInvitationValue(value)
+    expect(bytes.length).toBe(length)
+    expect(decodeInvitationValue(bytes)).toEqual(value)
+    if (value.state === 'pending') expect(hex(bytes.subarray(1, 75))).toBe(hex(invitationBody(value.invitation)))
+    if (value.state === 'consumed') expect(hex(bytes.subarray(41))).toBe(value.sessionId)
+  })
+
+  it('an expired pending invitation still decodes (so that it can be deleted)', () => {
+    const expired: InvitationValue = { ...pending, invitation: { ...perContact.invitation, expirySeconds: 1000 }, createdAtMs: 0 }
+    expect(decodeInvitationValue(encodeInvitationValue(expired))).toEqual(expired)
+  })
+
+  const bytes = encodeInvitationValue(pending)
+  const cases: Array<[string, Uint8Array]> = [
+    ['state 0', patched(bytes, 0, 0)],
+    ['state 3', patched(bytes, 0, 3)],
+    ['invitation version 3', patched(bytes, 1, 3)],
+    ['invitation flags 1', patched(bytes, 2, 1)],
+    ['identity kind 0', patched(bytes, 107, 0)],
+    ['identity kind 3', patched(bytes, 107, 3)],
+    ['account with a static key', patched(bytes, 107, 2)],
+    ['presence byte 2', patched(bytes, 108, 2)],
+    ['createdAtMs beyond 2^53 − 1', patched(bytes, 141, 0x00, 0x20)],
+    ['autoAccept 2', patched(bytes, 149, 2)],
+    ['a trailing byte', concatBytes(bytes, u8(0))],
+    ['consumed, a trailing byte', concatBytes(encodeInvitationValue(consumed), u8(0))],
+    ...[bytes, encodeInvitationValue(accountPending), encodeInvitationValue(consumed)].flatMap((b) =>
+      Array.from({ length: b.length }, (_, n): [string, Uint8Array] => [`truncated to ${n} of ${b.length}`, b.subarray(0, n)]),
+    ),
+  ]
+  it.each(cases)('%s: StateCorruptedError', (_name, bad) => {
+    expect(thrownName(() => decodeInvitationValue(bad))).toBe('StateCorruptedError')
+  })
+
+  it('mutated encodings throw StateCorruptedError, or decode and re-encode to themselves', () => {
+    const valid = [bytes, encodeInvitationValue(accountPending), encodeInvitationValue(consumed)]
+    fc.assert(
+      fc.property(fc.nat({ max: 2 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }), (which, changes) => {
+        const b = valid[which].slice()
+        for (const [pos, value] of changes) b[pos % b.length] = value
+        let value: InvitationValue
+        try {
+          value = decodeInvitationValue(b)
+        } catch (err) {
+          return (err as Error).name === 'StateCorruptedError'
+        }
+        return hex(encodeInvitationValue(value)) === hex(b)
+      }),
+      { numRuns: 1000 },
+    )
+  })
+
+  it('the encoder refuses a static key that disagrees with the identity kind, and a bad session id', () => {
+    expect(thrownName(() => encodeInvitationValue({ ...accountPending, staticPrivateKey: bytesOf('x', 32) }))).toBe('RangeError')
+    const { staticPrivateKey: _, ...withoutKey } = pending
+    expect(thrownName(() => encodeInvitationValue(withoutKey as InvitationValue))).toBe('RangeError')
+    expect(thrownName(() => encodeInvitationValue({ ...consumed, sessionId: 'xyz' }))).toBe('TypeError')
+    expect(thrownName(() => decodeInvitationValue('00' as unknown as Uint8Array))).toBe('TypeError')
+  })
+})
+
+it('chainSeed on a decoded seed gives the live header key and topic (the derivation the decoder relies on)', () => {
+  const point = playTo(2)
+  const back = decodeSessionCore(encodeSessionCore(coreOf('joiner', point.a, point)), context())
+  expect(hex(back.ratchet.nsdr.headerKey)).toBe(hex(chainSeed(point.a.nsdr.seed.slice()).headerKey))
+  expect(hex(back.ratchet.nsdr.topic)).toBe(hex(point.a.nsdr.topic))
+})
