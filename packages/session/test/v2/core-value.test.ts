@@ -13,6 +13,7 @@ import { createInvitation, invitationBody } from '../../src/v2/invitation.ts'
 import { decodeInvitationValue, encodeInvitationValue, type InvitationValue } from '../../src/v2/invitation-value.ts'
 import { type RatchetComponents, type SealedRecord, wipeRatchet } from '../../src/v2/ratchet.ts'
 import { chainSeed, createSkippedKeyBudget, type RatchetState, type SkippedKey } from '../../src/v2/ratchet-state.ts'
+import { decodeValue } from '../../src/v2/value-bytes.ts'
 import { availableX25519Backends } from '../../src/v2/x25519.ts'
 import { makePair, receive, seededRandom, send, snapshot } from './ratchet-fixtures.ts'
 
@@ -572,4 +573,22 @@ it('chainSeed on a decoded seed gives the live header key and topic (the derivat
   const back = decodeSessionCore(encodeSessionCore(coreOf('joiner', point.a, point)), context())
   expect(hex(back.ratchet.nsdr.headerKey)).toBe(hex(chainSeed(point.a.nsdr.seed.slice()).headerKey))
   expect(hex(back.ratchet.nsdr.topic)).toBe(hex(point.a.nsdr.topic))
+})
+
+it('a failed decode wipes every secret it copied or derived before the failure', () => {
+  const kept: Uint8Array[] = []
+  const input = bytesOf('secrets', 70)
+  const name = thrownName(() =>
+    decodeValue(input, (r) => {
+      kept.push(r.secret(32, 'a key'))
+      const seed = chainSeed(r.secret(32, 'a seed'))
+      kept.push(r.track(seed.headerKey, seed.topic), seed.seed, seed.topic)
+      kept.push(r.copy(4, 'public bytes'))
+      return r.u8('a field') // one byte is left over: the decode fails at its end
+    }),
+  )
+  expect(name).toBe('StateCorruptedError')
+  expect(kept.slice(0, 4).every((k) => k.every((x) => x === 0))).toBe(true)
+  expect(hex(kept[4])).toBe(hex(input.subarray(64, 68))) // public copies are left alone
+  expect(input.some((x) => x !== 0)).toBe(true) // and the input is the caller's
 })
