@@ -28,7 +28,10 @@ class Valve implements SessionTransport {
   blockNext = false
   readonly blocked = new Set<string>()
   readonly posts: TransportPost[] = []
-  constructor(readonly bus: MemoryTransport) {}
+  readonly bus: MemoryTransport
+  constructor(bus: MemoryTransport) {
+    this.bus = bus
+  }
   postEnvelope(post: TransportPost, options?: TransportPostOptions): Promise<Uint8Array> {
     this.posts.push(post)
     const key = bytesToHex(post.data)
