@@ -161,7 +161,7 @@ export class Conversation extends Emitter<ConversationEvents> {
   }
 
   /**
-   * Sends `payload` (at most 4052 bytes) as the next numbered message; resolves to its `seq` once
+   * Sends `payload` (at most 4051 bytes) as the next numbered message; resolves to its `seq` once
    * posted. While pending (the joiner before the inviter's first record) it is early data. At most
    * 256 messages are in flight (what one ack reports): beyond that the call waits, in call order,
    * until an ack makes room. A failed post is retried by the resend timer, not thrown.

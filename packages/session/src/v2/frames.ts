@@ -5,17 +5,19 @@
  * version(1) = 2 ‖ type(1) ‖ bodyLength(u16) ‖ body ‖ zero padding   (to 256, 1024 or 4096)
  * ```
  *
- * | type | name  | body                                                       |
- * | ---- | ----- | ---------------------------------------------------------- |
- * | 2    | data  | `seq(u32) ‖ ackBase(u32) ‖ ackBitmap(32) ‖ payload`        |
- * | 3    | ack   | `ackBase(u32) ‖ ackBitmap(32)` (36 B)                      |
- * | 4    | close | `seq(u32) ‖ ackBase(u32) ‖ ackBitmap(32)` (40 B)           |
+ * | type | name  | body                                  |
+ * | ---- | ----- | ------------------------------------- |
+ * | 2    | data  | `seq(u32) ‖ ack ‖ payload`            |
+ * | 3    | ack   | `ack` (5 to 37 B)                     |
+ * | 4    | close | `seq(u32) ‖ ack` (9 to 41 B)          |
  *
- * Type 1 (init) lives only inside msg1 and always has 208 bytes (`init-frame.ts`); a record
- * carrying it is refused here. Ack bitmap bit `i` (byte `⌊i/8⌋`, mask `0x80 >> (i mod 8)`) says
- * that `seq = ackBase + 1 + i` was received; bit 0 is always 0. Decoding is strict: anything but
- * the one canonical encoding throws {@link InvalidFrameError}, which the session counts as a
- * refused record (reason `frame`).
+ * where `ack = ackBase(u32) ‖ n(u8) ‖ ackBitmap[0..n)`: the 256-bit bitmap without its trailing
+ * zero bytes (n ≤ 32, and byte n − 1 is not zero), so an ack with nothing out of order costs 5
+ * bytes and a data frame 9 bytes before its payload. Type 1 (init) lives only inside msg1 and
+ * always has 208 bytes (`init-frame.ts`); a record carrying it is refused here. Ack bitmap bit `i`
+ * (byte `⌊i/8⌋`, mask `0x80 >> (i mod 8)`) says that `seq = ackBase + 1 + i` was received; bit 0
+ * is always 0. Decoding is strict: anything but the one canonical encoding throws
+ * {@link InvalidFrameError}, which the session counts as a refused record (reason `frame`).
  */
 import { assertBytes, assertInt } from '../assert.ts'
 import { FRAME_HEADER_BYTES, FRAME_SIZE_CLASSES_BYTES } from '../constants.ts'
@@ -27,12 +29,15 @@ const FRAME_VERSION = 2
 const ACK_WINDOW = 256
 /** Bytes of the ack bitmap. */
 const ACK_BITMAP_BYTES: number = ACK_WINDOW / 8
-/** `ackBase(4) ‖ ackBitmap(32)`. */
-const ACK_BODY_BYTES: number = 4 + ACK_BITMAP_BYTES
-/** `seq(4) ‖ ackBase(4) ‖ ackBitmap(32)`: the close body, and the fixed part of a data body. */
-const NUMBERED_BODY_BYTES: number = 4 + ACK_BODY_BYTES
-/** The largest payload of one data frame: `4096 − 4 − 40` (§8.2). */
-export const MAX_MESSAGE_BYTES: number = 4096 - FRAME_HEADER_BYTES - NUMBERED_BODY_BYTES
+/** `ackBase(4) ‖ n(1)`: an ack without its bitmap bytes. */
+const ACK_FIXED_BYTES = 5
+/** `seq(4)` before the ack of data and close frames. */
+const SEQ_BYTES = 4
+/**
+ * The largest payload of one data frame: `4096 − 4 − 4 − 5 − 32` (§8.2), so that it fits whatever
+ * the ack it carries.
+ */
+export const MAX_MESSAGE_BYTES: number = 4096 - FRAME_HEADER_BYTES - SEQ_BYTES - ACK_FIXED_BYTES - ACK_BITMAP_BYTES
 const MAX_U32 = 0xffff_ffff
 
 const TYPE_CODES = { data: 2, ack: 3, close: 4 } as const
@@ -96,9 +101,20 @@ function checkAck(ack: Ack): void {
   if ((ack.bitmap[0] & 0x80) !== 0) throw new RangeError('frame.ack.bitmap bit 0 must be 0 (ackBase + 1 would be in the base)')
 }
 
-function writeAck(view: DataView, body: Uint8Array, offset: number, ack: Ack): void {
+/** Bytes of `bitmap` up to its last non-zero byte (0 when it is empty). */
+function trimmedLength(bitmap: Uint8Array): number {
+  let n = bitmap.length
+  while (n > 0 && bitmap[n - 1] === 0) n--
+  return n
+}
+
+/** Writes `ack` at `offset` (base, length, trimmed bitmap); returns the bytes written. */
+function writeAck(view: DataView, out: Uint8Array, offset: number, ack: Ack): number {
+  const n = trimmedLength(ack.bitmap)
   view.setUint32(offset, ack.base)
-  body.set(ack.bitmap, offset + 4)
+  out[offset + 4] = n
+  out.set(ack.bitmap.subarray(0, n), offset + ACK_FIXED_BYTES)
+  return ACK_FIXED_BYTES + n
 }
 
 /**
@@ -116,11 +132,12 @@ export function encodeFrame(frame: RecordFrame): Uint8Array {
     throw new TypeError('frame.type must be one of data, ack, close')
   }
   checkAck(frame.ack)
-  let bodyLength = ACK_BODY_BYTES
+  const ackBytes = ACK_FIXED_BYTES + trimmedLength(frame.ack.bitmap)
+  let bodyLength = ackBytes
   let payload: Uint8Array | undefined
   if (frame.type !== 'ack') {
     assertInt(frame.seq, 'frame.seq', 1, MAX_U32)
-    bodyLength = NUMBERED_BODY_BYTES
+    bodyLength += SEQ_BYTES
     if (frame.type === 'data') {
       payload = frame.payload
       assertBytes(payload, 'frame.payload')
@@ -139,8 +156,8 @@ export function encodeFrame(frame: RecordFrame): Uint8Array {
     writeAck(view, out, FRAME_HEADER_BYTES, frame.ack)
   } else {
     view.setUint32(FRAME_HEADER_BYTES, frame.seq)
-    writeAck(view, out, FRAME_HEADER_BYTES + 4, frame.ack)
-    if (payload !== undefined) out.set(payload, FRAME_HEADER_BYTES + NUMBERED_BODY_BYTES)
+    const written = writeAck(view, out, FRAME_HEADER_BYTES + SEQ_BYTES, frame.ack)
+    if (payload !== undefined) out.set(payload, FRAME_HEADER_BYTES + SEQ_BYTES + written)
   }
   return out
 }
@@ -149,10 +166,20 @@ function invalid(message: string): never {
   throw new InvalidFrameError(message)
 }
 
-function readAck(bytes: Uint8Array, view: DataView, offset: number): Ack {
-  const bitmap = bytes.slice(offset + 4, offset + 4 + ACK_BITMAP_BYTES)
+/**
+ * Reads the ack at `offset` of a body ending at `end`: its value and the bytes it took. Refuses a
+ * bitmap longer than 32 bytes, one with trailing zero bytes (not canonical), or bit 0 set.
+ */
+function readAck(bytes: Uint8Array, view: DataView, offset: number, end: number): { ack: Ack; length: number } {
+  if (offset + ACK_FIXED_BYTES > end) invalid('ack runs past the body')
+  const n = bytes[offset + 4]
+  if (n > ACK_BITMAP_BYTES) invalid(`ack bitmap of ${n} bytes`)
+  if (offset + ACK_FIXED_BYTES + n > end) invalid('ack bitmap runs past the body')
+  if (n > 0 && bytes[offset + ACK_FIXED_BYTES + n - 1] === 0) invalid('ack bitmap ends in a zero byte')
+  const bitmap = new Uint8Array(ACK_BITMAP_BYTES)
+  bitmap.set(bytes.subarray(offset + ACK_FIXED_BYTES, offset + ACK_FIXED_BYTES + n))
   if ((bitmap[0] & 0x80) !== 0) invalid('ack bitmap bit 0 is set')
-  return { base: view.getUint32(offset), bitmap }
+  return { ack: { base: view.getUint32(offset), bitmap }, length: ACK_FIXED_BYTES + n }
 }
 
 function readSeq(view: DataView): number {
@@ -183,24 +210,23 @@ export function decodeFrame(bytes: Uint8Array): RecordFrame {
   if (end > bytes.length) invalid(`body of ${bodyLength} bytes runs past the end`)
   if (sizeClassFor(end) !== bytes.length) invalid('frame is padded past its smallest size class')
   for (let i = end; i < bytes.length; i++) if (bytes[i] !== 0) invalid('padding is not all zeros')
-  const expectLength = (n: number, name: string): void => {
-    if (bodyLength !== n) invalid(`${name} body must be ${n} bytes, got ${bodyLength}`)
-  }
   switch (code) {
-    case TYPE_CODES.data:
-      if (bodyLength < NUMBERED_BODY_BYTES) invalid(`data body of ${bodyLength} bytes is too short`)
-      return {
-        type: 'data',
-        seq: readSeq(view),
-        ack: readAck(bytes, view, FRAME_HEADER_BYTES + 4),
-        payload: bytes.slice(FRAME_HEADER_BYTES + NUMBERED_BODY_BYTES, end),
-      }
-    case TYPE_CODES.ack:
-      expectLength(ACK_BODY_BYTES, 'ack')
-      return { type: 'ack', ack: readAck(bytes, view, FRAME_HEADER_BYTES) }
-    case TYPE_CODES.close:
-      expectLength(NUMBERED_BODY_BYTES, 'close')
-      return { type: 'close', seq: readSeq(view), ack: readAck(bytes, view, FRAME_HEADER_BYTES + 4) }
+    case TYPE_CODES.data: {
+      if (bodyLength < SEQ_BYTES + ACK_FIXED_BYTES) invalid(`data body of ${bodyLength} bytes is too short`)
+      const { ack, length } = readAck(bytes, view, FRAME_HEADER_BYTES + SEQ_BYTES, end)
+      return { type: 'data', seq: readSeq(view), ack, payload: bytes.slice(FRAME_HEADER_BYTES + SEQ_BYTES + length, end) }
+    }
+    case TYPE_CODES.ack: {
+      const { ack, length } = readAck(bytes, view, FRAME_HEADER_BYTES, end)
+      if (length !== bodyLength) invalid(`ack body must be ${length} bytes, got ${bodyLength}`)
+      return { type: 'ack', ack }
+    }
+    case TYPE_CODES.close: {
+      if (bodyLength < SEQ_BYTES + ACK_FIXED_BYTES) invalid(`close body of ${bodyLength} bytes is too short`)
+      const { ack, length } = readAck(bytes, view, FRAME_HEADER_BYTES + SEQ_BYTES, end)
+      if (SEQ_BYTES + length !== bodyLength) invalid(`close body must be ${SEQ_BYTES + length} bytes, got ${bodyLength}`)
+      return { type: 'close', seq: readSeq(view), ack }
+    }
     case INIT_TYPE_CODE:
       return invalid('an init frame is only valid inside msg1')
     default:

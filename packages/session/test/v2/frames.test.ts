@@ -13,25 +13,30 @@ const bitmapOf = (...bits: number[]): Uint8Array => {
 const ack = (base: number, ...bits: number[]): Ack => ({ base, bitmap: bitmapOf(...bits) })
 
 describe('v2 frames: layout (docs/SESSION.md §8)', () => {
-  it('encodes an ack as 02 03 0024 ‖ base ‖ bitmap, padded to 256', () => {
+  it('encodes an ack as 02 03 ‖ length ‖ base ‖ n ‖ the bitmap without trailing zero bytes, padded to 256', () => {
     const bytes = encodeFrame({ type: 'ack', ack: ack(0x01020304, 1, 8, 255) })
     expect(bytes).toHaveLength(256)
-    expect(bytesToHex(bytes.subarray(0, 40))).toBe(`02030024010203044080${'00'.repeat(29)}01`)
-    expect(bytes.subarray(40).every((x) => x === 0)).toBe(true)
+    expect(bytesToHex(bytes.subarray(0, 41))).toBe(`020300250102030420${'4080'}${'00'.repeat(29)}01`)
+    expect(bytes.subarray(41).every((x) => x === 0)).toBe(true)
+    // Nothing out of order: the bitmap takes no bytes at all.
+    expect(bytesToHex(encodeFrame({ type: 'ack', ack: ack(9) }).subarray(0, 10))).toBe('02030005000000090000')
+    expect(bytesToHex(encodeFrame({ type: 'ack', ack: ack(9, 3) }).subarray(0, 11))).toBe('0203000600000009011000')
   })
 
   it('encodes data and close with seq first', () => {
     const data = encodeFrame({ type: 'data', seq: 7, ack: ack(5), payload: Uint8Array.of(0xaa, 0xbb) })
-    expect(bytesToHex(data.subarray(0, 13))).toBe('0202002a000000070000000500')
-    expect(bytesToHex(data.subarray(44, 47))).toBe('aabb00')
+    expect(bytesToHex(data.subarray(0, 16))).toBe('0202000b000000070000000500aabb00')
     const close = encodeFrame({ type: 'close', seq: 9, ack: ack(0) })
-    expect(bytesToHex(close.subarray(0, 12))).toBe('020400280000000900000000')
+    expect(bytesToHex(close.subarray(0, 14))).toBe('0204000900000009000000000000')
   })
 
-  it('pads to the smallest class: payload 212 → 256, 213 → 1024, 980 → 1024, 981 and 4052 → 4096', () => {
-    const size = (n: number) => encodeFrame({ type: 'data', seq: 1, ack: ack(0), payload: new Uint8Array(n) }).length
-    expect([0, 212, 213, 980, 981, MAX_MESSAGE_BYTES].map(size)).toEqual([256, 256, 1024, 1024, 4096, 4096])
-    expect(MAX_MESSAGE_BYTES).toBe(4052)
+  it('pads to the smallest class: payload 243 → 256, 244 → 1024, 1011 → 1024, 1012 and 4051 → 4096 (nothing out of order)', () => {
+    const size = (n: number, a: Ack = ack(0)) => encodeFrame({ type: 'data', seq: 1, ack: a, payload: new Uint8Array(n) }).length
+    expect([0, 243, 244, 1011, 1012, MAX_MESSAGE_BYTES].map((n) => size(n))).toEqual([256, 256, 1024, 1024, 4096, 4096])
+    expect(MAX_MESSAGE_BYTES).toBe(4051)
+    // The largest payload fits whatever ack it carries.
+    expect(size(MAX_MESSAGE_BYTES, ack(0, 255))).toBe(4096)
+    expect(size(243, ack(0, 1))).toBe(1024)
   })
 
   it('reads ack bits as §8.2 says: bit i is seq base + 1 + i', () => {
@@ -43,7 +48,7 @@ describe('v2 frames: layout (docs/SESSION.md §8)', () => {
     expect(() => encodeFrame({ type: 'data', seq: 0, ack: ack(0), payload: new Uint8Array(0) })).toThrow(new RangeError('frame.seq must be in [1, 4294967295], got 0'))
     expect(() => encodeFrame({ type: 'ack', ack: { base: 0, bitmap: new Uint8Array(4) } })).toThrow(new RangeError('frame.ack.bitmap must be 32 bytes, got 4'))
     expect(() => encodeFrame({ type: 'ack', ack: ack(0, 0) })).toThrow(RangeError)
-    expect(() => encodeFrame({ type: 'data', seq: 1, ack: ack(0), payload: new Uint8Array(4053) })).toThrow(new RangeError('frame.payload must be at most 4052 bytes, got 4053'))
+    expect(() => encodeFrame({ type: 'data', seq: 1, ack: ack(0), payload: new Uint8Array(4052) })).toThrow(new RangeError('frame.payload must be at most 4051 bytes, got 4052'))
     expect(() => encodeFrame({ type: 'init' } as never)).toThrow(new TypeError('frame.type must be one of data, ack, close'))
     expect(() => ackCovers(ack(0), 0)).toThrow(RangeError)
   })
@@ -75,17 +80,20 @@ describe('v2 frames: strict decoding', () => {
     ['body runs past the end', edit((b) => { b[2] = 0x01; b[3] = 0x00 })],
     ['class too large (a 256-byte frame padded to 1024)', grown(valid(), 1024)],
     ['class too large (an ack padded to 4096)', grown(ackBytes, 4096)],
-    ['non-zero padding (first byte)', edit((b) => { b[4 + 43] = 1 })],
+    ['non-zero padding (first byte)', edit((b) => { b[17] = 1 })],
     ['non-zero padding (last byte)', edit((b) => { b[255] = 0x80 })],
     ['seq 0', edit((b) => { b.fill(0, 4, 8) })],
     ['close seq 0', edit((b) => { b.fill(0, 4, 8) }, closeBytes)],
-    ['ack bit 0 set (data)', edit((b) => { b[12] |= 0x80 })],
-    ['ack bit 0 set (ack)', edit((b) => { b[8] |= 0x80 }, ackBytes)],
-    ['data body shorter than 40', edit((b) => { b[3] = 39 }, closeBytes.map((x, i) => (i === 1 ? 2 : x)))],
-    ['ack body of 37 bytes', edit((b) => { b[3] = 37 }, ackBytes)],
-    ['ack body of 35 bytes', edit((b) => { b[3] = 35 }, ackBytes)],
-    ['close body of 41 bytes', edit((b) => { b[3] = 41 }, closeBytes)],
-    ['close body of 36 bytes', edit((b) => { b[3] = 36 }, closeBytes)],
+    ['ack bit 0 set (data)', edit((b) => { b[13] |= 0x80 })],
+    ['ack bit 0 set (ack)', edit((b) => { b[3] = 6; b[8] = 1; b[9] = 0x80 }, ackBytes)],
+    ['ack bitmap of 33 bytes', edit((b) => { b[3] = 38; b[8] = 33; b[9 + 32] = 1 }, ackBytes)],
+    ['ack bitmap ending in a zero byte', edit((b) => { b[3] = 7; b[8] = 2; b[9] = 0x40 }, ackBytes)],
+    ['ack bitmap running past the body', edit((b) => { b[8] = 3 }, ackBytes)],
+    ['data body shorter than 9', edit((b) => { b[3] = 8 }, closeBytes.map((x, i) => (i === 1 ? 2 : x)))],
+    ['ack body of 6 bytes (a stray byte)', edit((b) => { b[3] = 6 }, ackBytes)],
+    ['ack body of 4 bytes', edit((b) => { b[3] = 4 }, ackBytes)],
+    ['close body of 10 bytes', edit((b) => { b[3] = 10 }, closeBytes)],
+    ['close body of 8 bytes', edit((b) => { b[3] = 8 }, closeBytes)],
   ]
 
   it.each(table)('refuses %s with InvalidFrameError', (_name, bytes) => {
@@ -105,7 +113,7 @@ describe('v2 frames: strict decoding', () => {
     expect(decodeFrame(valid())).toEqual(data)
     expect(decodeFrame(closeBytes)).toEqual(close)
     expect(decodeFrame(ackBytes)).toEqual(standalone)
-    expect(decodeFrame(hexToBytes(`0203002400000000${'00'.repeat(248)}`))).toEqual({ type: 'ack', ack: ack(0) })
+    expect(decodeFrame(hexToBytes(`020300050000000000${'00'.repeat(247)}`))).toEqual({ type: 'ack', ack: ack(0) })
   })
 
   it('names a non-bytes argument', () => {
@@ -131,7 +139,10 @@ describe('v2 frames: properties', () => {
     fc.assert(
       fc.property(frameArb, (frame) => {
         const bytes = encodeFrame(frame)
-        expect(bytes.length).toBe([256, 1024, 4096].find((c) => c >= 4 + (frame.type === 'ack' ? 36 : 40 + (frame.type === 'data' ? frame.payload.length : 0))))
+        let n = 32
+        while (n > 0 && frame.ack.bitmap[n - 1] === 0) n--
+        const body = (frame.type === 'ack' ? 5 : 9) + n + (frame.type === 'data' ? frame.payload.length : 0)
+        expect(bytes.length).toBe([256, 1024, 4096].find((c) => c >= 4 + body))
         expect(decodeFrame(bytes)).toEqual(frame)
       }),
       { numRuns: 300 }
