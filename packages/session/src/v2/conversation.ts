@@ -86,6 +86,11 @@ export interface ConversationInit {
   readonly transport: SessionTransport
   readonly now: () => number
   readonly components: RatchetComponents
+  /**
+   * When the conversation began, unix ms: the joiner's clock at `join` (for the inviter, from the
+   * init frame). Catch-up starts 30 s before it (§10.4). @default now()
+   */
+  readonly createdAtMs?: number
   /** The joiner's message 1: the conversation starts `pending` and posts it with backoff. */
   readonly pendingJoin?: PendingJoin
   /** Called once, when the conversation has let go of everything. */
@@ -94,6 +99,12 @@ export interface ConversationInit {
 
 /** The longest delay `setTimeout` takes (2^31 − 1 ms); longer ones fire at once. */
 const MAX_TIMER_MS = 0x7fff_ffff
+/** Catch-up asks from this long before the span it needs, for the clocks' skew (§10.4). */
+const CATCH_UP_SKEW_MS = 30_000
+/** Topics per history request (§10.4). */
+const CATCH_UP_TOPICS = 256
+/** Rounds of a catch-up: records fetched may step the ratchet and add topics, at most this often (§10.4). */
+const CATCH_UP_MAX_ROUNDS = 4
 
 /** A sealed record waiting for its ack: its bytes and the topic it was first posted on. */
 type SentRecord = SealedRecord
@@ -113,6 +124,12 @@ export class Conversation extends Emitter<ConversationEvents> {
   private readonly subscriptions = new Map<string, AbortController>()
   private nextSeq = 1
   private closeSeq = 0
+  private readonly createdAtMs: number
+  /** Unix ms up to which nothing from the peer can be missing (§10.4): moved when the receive queue is whole, and after a catch-up. */
+  private caughtUpMs: number
+  /** Envelopes handed to `receive` so far, to see when a catch-up's deliveries are handled. */
+  private handled = 0
+  private catchingUp: Promise<number> | undefined
   private openedAtMs: number | undefined
   private pendingJoin: PendingJoin | undefined
   private initResends = 0
@@ -138,6 +155,8 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.peerStaticKey = init.peerStaticKey.slice()
     this.ownStaticKey = init.ownStaticKey.slice()
     this.pendingJoin = init.pendingJoin
+    this.createdAtMs = init.createdAtMs ?? init.now()
+    this.caughtUpMs = this.createdAtMs
     this.currentState = init.pendingJoin === undefined ? 'open' : 'pending'
     if (this.currentState === 'open') this.openedAtMs = init.now()
     this.syncTopics()
@@ -233,8 +252,63 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (this.currentState === 'open' || this.currentState === 'closing') void this.post(this.seal({ type: 'ack', ack: this.receiveQueue.ack() }), false)
   }
 
+  /**
+   * Catches up after time offline (§10.4): asks the transport's `requestHistory` for what was sent
+   * on every topic the conversation listens on since shortly before the last moment nothing was
+   * missing, then again for the topics the fetched records added (new chains), up to 4 rounds.
+   * What arrives takes the usual path. Resolves with the number of envelopes fetched; a second
+   * call while one runs joins it.
+   * @throws {TypeError} when the transport has no `requestHistory`
+   * @throws {SessionClosedError} when the conversation is closed
+   */
+  catchUp(options: AbortOptions = {}): Promise<number> {
+    const request = this.init.transport.requestHistory
+    if (typeof request !== 'function') return Promise.reject(new TypeError('the transport has no requestHistory: it cannot fetch history'))
+    if (options.signal?.aborted === true) return Promise.reject(options.signal.reason)
+    if (this.isClosed()) return Promise.reject(new SessionClosedError('the conversation is closed'))
+    if (this.catchingUp === undefined) {
+      const running = this.runCatchUp(request, options)
+      this.catchingUp = running
+      const done = (): void => {
+        if (this.catchingUp === running) this.catchingUp = undefined
+      }
+      running.then(done, done)
+    }
+    return this.catchingUp
+  }
+
+  private async runCatchUp(request: NonNullable<SessionTransport['requestHistory']>, options: AbortOptions): Promise<number> {
+    const nowMs = this.init.now()
+    const fromMs = Math.max(this.createdAtMs - CATCH_UP_SKEW_MS, this.caughtUpMs - this.settings.ttlSeconds * 1000 - CATCH_UP_SKEW_MS)
+    const range = { from: Math.max(0, Math.floor(fromMs / 1000)), to: Math.ceil((nowMs + CATCH_UP_SKEW_MS) / 1000) }
+    const asked = new Set<string>()
+    let fetched = 0
+    for (let round = 0; round < CATCH_UP_MAX_ROUNDS; round++) {
+      // Every topic we listen on is subscribed (§10.2), so what the history brings reaches `receive`.
+      const topics = listeningTopics(this.ratchet).filter((t) => !asked.has(bytesToHex(t)))
+      if (topics.length === 0) break
+      for (const t of topics) asked.add(bytesToHex(t))
+      for (let start = 0; start < topics.length; start += CATCH_UP_TOPICS) {
+        if (this.isClosed()) throw new SessionClosedError('the conversation closed during its catch-up')
+        const before = this.handled
+        const count = await request.call(this.init.transport, { topics: topics.slice(start, start + CATCH_UP_TOPICS), ...range }, options)
+        fetched += count
+        await this.handledUpTo(before + count)
+      }
+      if (this.isClosed()) break
+    }
+    this.caughtUpMs = Math.max(this.caughtUpMs, nowMs)
+    return fetched
+  }
+
+  /** Waits (a bounded number of turns) until `receive` has taken `count` envelopes in all. */
+  private async handledUpTo(count: number): Promise<void> {
+    for (let turns = 0; this.handled < count && turns < 400 && !this.isClosed(); turns++) await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+
   /** Takes one envelope that arrived on `topic` (also what catch-up feeds in). Never throws. */
   receive(topic: Uint8Array, data: Uint8Array): void {
+    this.handled++
     if (this.currentState === 'closed') {
       this.lingerReceive(data)
       return
@@ -324,6 +398,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       if (this.currentState === 'closed') return
     }
     this.scheduleAck()
+    if (this.receiveQueue.waitingCount === 0) this.caughtUpMs = this.init.now()
     if (this.receiveQueue.base !== before && this.gapTimer !== undefined) {
       clearTimeout(this.gapTimer)
       this.gapTimer = undefined

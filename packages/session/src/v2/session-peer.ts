@@ -16,7 +16,7 @@ import { assertBytes, wipe } from '../assert.ts'
 import { InvalidInvitationError, SessionClosedError } from '../errors.ts'
 import { Emitter } from '../events.ts'
 import { pump } from '../pump.ts'
-import type { SessionTransport } from '../transport.ts'
+import type { AbortOptions, SessionTransport } from '../transport.ts'
 import { Conversation } from './conversation.ts'
 import { buildMessage1, openMessage1 } from './handshake.ts'
 import { type PendingInvitation, createInvitation, formatInvitation, invitationBody, parseInvitation } from './invitation.ts'
@@ -25,6 +25,9 @@ import { createInviterRatchet, createJoinerRatchet } from './ratchet.ts'
 import { type SkippedKeyBudget, createSkippedKeyBudget } from './ratchet-state.ts'
 import { type SessionV2Settings, type SessionV2SettingsInit, resolveV2Settings } from './settings.ts'
 import { type X25519Backend, type X25519KeyPair, generateX25519 } from './x25519.ts'
+
+/** Catch-up asks from this long before an invitation was made, for the clocks' skew (§10.4). */
+const CATCH_UP_SKEW_MS = 30_000
 
 /** Construction options of {@link createSessionPeerV2}. */
 export interface SessionPeerV2Init extends SessionV2SettingsInit {
@@ -80,6 +83,7 @@ export interface SessionPeerV2Events {
 interface HeldInvitation {
   readonly uri: string
   readonly topic: Uint8Array
+  readonly createdAtMs: number
   pending: PendingInvitation | undefined
   /** After consumption: SHA-256 of the message 1 that consumed it, and the conversation. */
   tombstone: { readonly initHash: Uint8Array; readonly conversation: Conversation; lastAnswerMs: number } | undefined
@@ -142,7 +146,7 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     })
     const uri = formatInvitation(pending.invitation, 'uri')
     const topic = pending.invitation.topic
-    const held: HeldInvitation = { uri, topic, pending, tombstone: undefined, subscription: new AbortController(), timer: undefined }
+    const held: HeldInvitation = { uri, topic, createdAtMs: this.now(), pending, tombstone: undefined, subscription: new AbortController(), timer: undefined }
     const key = bytesToHex(topic)
     this.invitations.set(key, held)
     const expiresAtMs = pending.invitation.expirySeconds * 1000
@@ -189,6 +193,7 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
         transport: this.transport,
         now: this.now,
         components: this.components(),
+        createdAtMs: nowMs,
         pendingJoin: { msg1: built.msg1, topic: invitation.topic, deadlineMs: invitation.expirySeconds * 1000 + this.settings.handshakeGraceMs },
       })
     )
@@ -263,11 +268,42 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
         transport: this.transport,
         now: this.now,
         components: this.components(),
+        createdAtMs: opened.createdAtMs,
       })
     )
     held.tombstone = { initHash: opened.initHash, conversation, lastAnswerMs: this.now() }
     conversation.sendAck()
     this.emit('session', conversation)
+    // The joiner's early data may be waiting in mail servers (§5.3 step 6): fetch it.
+    if (typeof this.transport.requestHistory === 'function') conversation.catchUp().catch(() => {})
+  }
+
+  /**
+   * Catches up after time offline (§10.4): asks the transport's `requestHistory` for what was
+   * posted on each pending invitation's topic since it was made (joins that arrived meanwhile are
+   * accepted, and their early data fetched), then catches up every conversation. Resolves with the
+   * number of envelopes fetched.
+   * @throws {TypeError} when the transport has no `requestHistory`
+   */
+  async catchUp(options: AbortOptions = {}): Promise<number> {
+    const request = this.transport.requestHistory
+    if (typeof request !== 'function') throw new TypeError('the transport has no requestHistory: it cannot fetch history')
+    this.checkRunning()
+    const nowMs = this.now()
+    let fetched = 0
+    for (const held of [...this.invitations.values()]) {
+      if (held.pending === undefined) continue
+      fetched += await request.call(this.transport, {
+        topics: [held.topic],
+        from: Math.max(0, Math.floor((held.createdAtMs - CATCH_UP_SKEW_MS) / 1000)),
+        to: Math.ceil((nowMs + CATCH_UP_SKEW_MS) / 1000),
+      }, options)
+    }
+    // Let the fetched joins be handled before the conversations (new ones included) catch up.
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    const results = await Promise.allSettled([...this.live].map((c) => c.catchUp(options)))
+    for (const r of results) if (r.status === 'fulfilled') fetched += r.value
+    return fetched
   }
 
   /** The invitation's expiry: a pending one is announced and wiped; a tombstone is dropped. */
