@@ -32,6 +32,12 @@
  * await session.send(new TextEncoder().encode('hello'))
  * await session.close()
  * ```
+ *
+ * Session v2 (docs/SESSION.md) replaces the handshake with one-time invitations and the hash
+ * ratchet with a Double Ratchet: {@link createSessionPeerV2} makes a peer whose
+ * `createInvitation()` gives a `hush:invite?d=…` URI to hand over out of band, and whose
+ * `join(uri)` returns a {@link Conversation} at once (early data allowed). Both sides compare
+ * {@link formatSafetyNumber}`(`{@link safetyNumber}`(own, peer))` out of band.
  */
 export type { SessionPeer, SessionPeerComponents, SessionPeerEvents, SessionPeerInit, SessionRequest } from './peer.ts'
 export { createSessionPeer } from './peer.ts'
@@ -60,6 +66,23 @@ export {
   HandshakeTimeoutError,
   InvalidAccountError,
   InvalidFrameError,
+  InvalidInvitationError,
   RecordRejectedError,
   SessionClosedError,
 } from './errors.ts'
+
+// Session v2 (docs/SESSION.md): invitations, the Double Ratchet, safety numbers. v1 above stays until it is removed.
+export type {
+  CreateInvitationOptions,
+  CreatedInvitation,
+  IdentityChoice,
+  SessionPeerV2,
+  SessionPeerV2Components,
+  SessionPeerV2Events,
+  SessionPeerV2Init,
+} from './v2/session-peer.ts'
+export { createSessionPeerV2 } from './v2/session-peer.ts'
+export type { Conversation, ConversationCloseReason, ConversationEvents, ConversationState, ConversationStats } from './v2/conversation.ts'
+export type { SessionV2SettingsInit } from './v2/settings.ts'
+export { formatSafetyNumber, safetyNumber } from './v2/safety-number.ts'
+export { MAX_MESSAGE_BYTES as MAX_MESSAGE_BYTES_V2 } from './v2/frames.ts'
