@@ -38,8 +38,27 @@ async function open(ta: SessionTransport, tb: SessionTransport, pow: number) {
   return { toBob, toAlice, ms: performance.now() - t0, stop: () => (alice.stop(), bob.stop()) }
 }
 
+/** One direction of a session, v1 or v2: how to send, and how to hear messages and receipts. */
+interface Direction {
+  send(payload: Uint8Array): Promise<number>
+  onMessage(listener: () => void): void
+  onReceipt(listener: () => void): void
+}
+
+const v1Direction = (toBob: Session, toAlice: Session): Direction => ({
+  send: (p) => toBob.send(p),
+  onMessage: (f) => toAlice.addEventListener('message', f),
+  onReceipt: (f) => toBob.addEventListener('receipt', f),
+})
+
+const v2Direction = (toBob: Conversation, toAlice: Conversation): Direction => ({
+  send: (p) => toBob.send(p),
+  onMessage: (f) => toAlice.addEventListener('message', f),
+  onReceipt: (f) => toBob.addEventListener('receipt', f),
+})
+
 /** Sends `count` messages of `size` bytes one way and waits for every receipt; messages per second. */
-async function throughput(toBob: Session, toAlice: Session, count: number, size: number): Promise<number> {
+async function throughput(d: Direction, count: number, size: number): Promise<number> {
   const payload = new Uint8Array(size).fill(7)
   let received = 0
   let receipts = 0
@@ -47,11 +66,11 @@ async function throughput(toBob: Session, toAlice: Session, count: number, size:
     const check = (): void => {
       if (received >= count && receipts >= count) resolve()
     }
-    toAlice.addEventListener('message', () => (received++, check()))
-    toBob.addEventListener('receipt', () => (receipts++, check()))
+    d.onMessage(() => (received++, check()))
+    d.onReceipt(() => (receipts++, check()))
   })
   const t0 = performance.now()
-  for (let i = 0; i < count; i++) await toBob.send(payload)
+  for (let i = 0; i < count; i++) await d.send(payload)
   await done
   return (count / (performance.now() - t0)) * 1000
 }
@@ -68,24 +87,6 @@ async function openV2(ta: SessionTransport, tb: SessionTransport, pow: number) {
   const toAlice = await bobSide
   await opened
   return { toBob, toAlice, ms: performance.now() - t0, stop: () => (alice.stop(), bob.stop()) }
-}
-
-/** The same measure as {@link throughput}, on v2 conversations. */
-async function throughputV2(toBob: Conversation, toAlice: Conversation, count: number, size: number): Promise<number> {
-  const payload = new Uint8Array(size).fill(7)
-  let received = 0
-  let receipts = 0
-  const done = new Promise<void>((resolve) => {
-    const check = (): void => {
-      if (received >= count && receipts >= count) resolve()
-    }
-    toAlice.addEventListener('message', () => (received++, check()))
-    toBob.addEventListener('receipt', () => (receipts++, check()))
-  })
-  const t0 = performance.now()
-  for (let i = 0; i < count; i++) await toBob.send(payload)
-  await done
-  return (count / (performance.now() - t0)) * 1000
 }
 
 /** Every message answers the last one (a turn change, so a ratchet step, each time): messages/s. */
@@ -115,8 +116,8 @@ const rows: string[] = []
     s.stop()
   }
   const s = await open(bus, bus, 0)
-  const rate100 = await throughput(s.toBob, s.toAlice, MESSAGES, 100)
-  const rate1k = await throughput(s.toBob, s.toAlice, MESSAGES, 1000)
+  const rate100 = await throughput(v1Direction(s.toBob, s.toAlice), MESSAGES, 100)
+  const rate1k = await throughput(v1Direction(s.toBob, s.toAlice), MESSAGES, 1000)
   s.stop()
   rows.push(`| v1, in-memory transport (no PoW) | ${median(times).toFixed(1)} | ${rate100.toFixed(0)} | ${rate1k.toFixed(0)} | – |`)
 }
@@ -130,8 +131,8 @@ const rows: string[] = []
     s.stop()
   }
   const s = await openV2(bus, bus, 0)
-  const rate100 = await throughputV2(s.toBob, s.toAlice, MESSAGES, 100)
-  const rate1k = await throughputV2(s.toBob, s.toAlice, MESSAGES, 1000)
+  const rate100 = await throughput(v2Direction(s.toBob, s.toAlice), MESSAGES, 100)
+  const rate1k = await throughput(v2Direction(s.toBob, s.toAlice), MESSAGES, 1000)
   const pingPong = await pingPongV2(s.toBob, s.toAlice, Math.min(MESSAGES, 1000))
   s.stop()
   rows.push(`| v2 (double ratchet), in-memory transport (no PoW) | ${median(times).toFixed(1)} | ${rate100.toFixed(0)} | ${rate1k.toFixed(0)} | ${pingPong.toFixed(0)} |`)
@@ -149,8 +150,8 @@ const rows: string[] = []
   }
   const s = await open(na.services.shh, nb.services.shh, 0.01)
   const count = Math.min(MESSAGES, 200)
-  const rate100 = await throughput(s.toBob, s.toAlice, count, 100)
-  const rate1k = await throughput(s.toBob, s.toAlice, count, 1000)
+  const rate100 = await throughput(v1Direction(s.toBob, s.toAlice), count, 100)
+  const rate1k = await throughput(v1Direction(s.toBob, s.toAlice), count, 1000)
   s.stop()
   rows.push(`| v1, two nodes over TCP, PoW 0.01 | ${median(times).toFixed(1)} | ${rate100.toFixed(0)} | ${rate1k.toFixed(0)} | – |`)
   const times2: number[] = []
@@ -161,8 +162,8 @@ const rows: string[] = []
     v2.stop()
   }
   const v2 = await openV2(na.services.shh, nb.services.shh, 0.01)
-  const v2rate100 = await throughputV2(v2.toBob, v2.toAlice, count, 100)
-  const v2rate1k = await throughputV2(v2.toBob, v2.toAlice, count, 1000)
+  const v2rate100 = await throughput(v2Direction(v2.toBob, v2.toAlice), count, 100)
+  const v2rate1k = await throughput(v2Direction(v2.toBob, v2.toAlice), count, 1000)
   const v2pingPong = await pingPongV2(v2.toBob, v2.toAlice, Math.min(count, 100))
   v2.stop()
   rows.push(`| v2 (double ratchet), two nodes over TCP, PoW 0.01 | ${median(times2).toFixed(1)} | ${v2rate100.toFixed(0)} | ${v2rate1k.toFixed(0)} | ${v2pingPong.toFixed(0)} |`)

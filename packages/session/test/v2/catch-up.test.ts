@@ -9,17 +9,8 @@ import { createMemoryTransport, type MemoryTransport } from '../../src/memory-tr
 import type { AbortOptions, HistoryRange, SessionTransport, TransportPost, TransportPostOptions } from '../../src/transport.ts'
 import type { Conversation } from '../../src/v2/conversation.ts'
 import { createSessionPeerV2, type SessionPeerV2Init } from '../../src/v2/session-peer.ts'
+import { read, text, until } from './wait.ts'
 
-const text = (s: string): Uint8Array => new TextEncoder().encode(s)
-const read = (b: Uint8Array): string => new TextDecoder().decode(b)
-
-async function until(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
 
 /** A side of the bus that hears nothing live while offline; its history requests still work. */
 class Offline implements SessionTransport {

@@ -3,39 +3,19 @@
  * symmetric state mixed like §5's handshake), a deterministic random source, frames and a
  * byte-exact snapshot of a state.
  */
-import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { decodeFrame, encodeFrame } from '../../src/v2/frames.ts'
 import { initialState, mixHash, mixKey, split } from '../../src/v2/key-schedule.ts'
 import { type RandomSource, systemRandom } from '../../src/v2/random.ts'
+import { testRandom } from './test-rng.ts'
 import { createInviterRatchet, createJoinerRatchet, type RatchetComponents, type RatchetLimits, type SealedRecord, sealRecord } from '../../src/v2/ratchet.ts'
 import { openRecord } from '../../src/v2/ratchet-receive.ts'
 import type { RatchetState } from '../../src/v2/ratchet-state.ts'
 import { generateX25519, type X25519Backend, type X25519KeyPair, x25519 } from '../../src/v2/x25519.ts'
 
-/** A deterministic source: the stream of `SHA-256(label ‖ u64(counter))` blocks. */
+/** A deterministic source: the stream of `SHA-256(label ‖ u64(counter))` blocks (see `test-rng.ts`). */
 export function seededRandom(label = 'hush/session/v2/ratchet-test'): RandomSource {
-  const prefix = utf8ToBytes(label)
-  let counter = 0n
-  let block = new Uint8Array(0)
-  let used = 0
-  return (length) => {
-    const out = new Uint8Array(length)
-    for (let o = 0; o < length; ) {
-      if (used === block.length) {
-        const input = new Uint8Array(prefix.length + 8)
-        input.set(prefix)
-        new DataView(input.buffer).setBigUint64(prefix.length, counter++)
-        block = sha256(input)
-        used = 0
-      }
-      const n = Math.min(length - o, block.length - used)
-      out.set(block.subarray(used, used + n), o)
-      o += n
-      used += n
-    }
-    return out
-  }
+  return testRandom(label)
 }
 
 /** Two ratchets after one handshake, with the long-term keys they came from. */

@@ -7,17 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createMemoryTransport, type MemoryTransport } from '../../src/memory-transport.ts'
 import type { Conversation } from '../../src/v2/conversation.ts'
 import { createSessionPeerV2, type SessionPeerV2, type SessionPeerV2Init } from '../../src/v2/session-peer.ts'
+import { read, text, until } from './wait.ts'
 
-const text = (s: string): Uint8Array => new TextEncoder().encode(s)
-const read = (b: Uint8Array): string => new TextDecoder().decode(b)
-
-async function until(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
 
 const FAST: SessionPeerV2Init = { ackDelayMs: 5, resendIntervalMs: 40, maxResendIntervalMs: 200, deliveryTimeoutMs: 8_000, gapTimeoutMs: 9_000 }
 

@@ -7,10 +7,12 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
 import type { RandomSource } from '../../src/v2/random.ts'
 
-const LABEL = utf8ToBytes('hush/session/v2/test-rng')
-
-/** A fresh deterministic source, at counter 0. */
-export function testRandom(): RandomSource {
+/**
+ * A fresh deterministic source, at counter 0: the stream of `SHA-256(label ‖ u64(counter))`
+ * blocks (other tests pass their own label to get a stream of their own).
+ */
+export function testRandom(label = 'hush/session/v2/test-rng'): RandomSource {
+  const LABEL = utf8ToBytes(label)
   let counter = 0n
   let block = new Uint8Array(0)
   let used = 0
