@@ -122,6 +122,26 @@ describe('session v2 peers', () => {
     expect(second.state).toBe('pending')
   })
 
+  it('answers a flood of replayed message 1 with at most one ack per resend interval, and garbage with nothing', async () => {
+    const transport = createMemoryTransport()
+    const settings = { ...FAST, resendIntervalMs: 60_000, maxResendIntervalMs: 60_000 }
+    const { alice, bob } = pair(transport, settings)
+    const sessions: Conversation[] = []
+    bob.addEventListener('session', ({ detail }) => sessions.push(detail))
+    const toBob = alice.join(bob.createInvitation().uri)
+    await until(() => toBob.state === 'open' && sessions.length === 1, 10_000, 'the join')
+    const [toAlice] = sessions
+    const msg1 = transport.posted.find((e) => e.data.length === 340)
+    if (msg1 === undefined) throw new Error('no message 1 on the wire')
+    const sentBefore = toAlice.stats.sent
+    for (let i = 0; i < 200; i++) await transport.postEnvelope({ topic: msg1.topic, data: msg1.data, ttlSeconds: 50 })
+    for (let i = 0; i < 200; i++) await transport.postEnvelope({ topic: msg1.topic, data: new Uint8Array(340).fill(i), ttlSeconds: 50 })
+    await new Promise((r) => setTimeout(r, 200))
+    // The accept ack went out when the join was taken; within one resend interval, nothing more.
+    expect(toAlice.stats.sent - sentBefore).toBe(0)
+    expect(sessions).toHaveLength(1)
+  })
+
   it('closes: the peer gets the close, both sides end, and every key is wiped', async () => {
     const transport = createMemoryTransport()
     const { toBob, toAlice } = await connect(transport)
