@@ -244,7 +244,7 @@ export function createProgram(): Command {
     command
       .option('--account <file>', 'the account file', process.env.HUSH_ACCOUNT ?? 'hush.account')
       .option('--password <password>', 'the account password (or HUSH_PASSWORD)')
-  const account = program.command('account').description('your identity and friends, encrypted at rest (for `hush chat`)')
+  const account = program.command('account').description('your identity and friends, encrypted at rest (`hush chat --identity account` uses its session identity)')
   const at = (opts: { account: string; password?: string }) => ({ path: opts.account, password: accountPassword(opts.password) })
   accountFlags(account.command('create').description('create a new identity; prints its public key')).action(async (opts: { account: string; password?: string }) => {
     console.log(await accountCreate(at(opts)))
@@ -265,16 +265,31 @@ export function createProgram(): Command {
 
   const chat = accountFlags(
     program
-      .command('chat <friend>')
-      .description('chat with a friend over a forward-secure session (runs its own node)')
-      .option('--wait', 'wait for the friend to open the session instead of opening it')
+      .command('chat')
+      .description('chat with one person over a forward-secure session (v2; runs its own node): one side invites, the other joins')
+      .option('--invite', 'create an invitation (printed on its own line: hand it to one person out of band) and wait for the join')
+      .option('--join <uri>', 'join an invitation (hush:invite?d=…); lines typed before it opens go out as early data')
+      .option('--identity <choice>', 'per-contact (a fresh key, a new safety number each time) or account (the account\'s session identity: one safety number for every contact; needs --account)', 'per-contact')
   )
   nodeFlags(chat)
-  chat.action(async (friend: string, opts: { account: string; password?: string; wait?: boolean; listen?: string[]; bootstrap?: string[]; minPow?: number }) => {
+  chat.addHelpText(
+    'after',
+    `
+Example:
+  hush chat --invite                               # prints listening: <address> and hush:invite?d=…
+  hush chat --join 'hush:invite?d=…' --bootstrap <address>
+
+Both sides print the same safety number once the conversation opens: compare it over another
+channel (in person, a call). Lines typed are sent; "peer> …" is a received line, "✓ #n" a receipt
+for your n-th line. Ctrl-D closes the conversation.`
+  )
+  chat.action(async (opts: { account: string; password?: string; invite?: boolean; join?: string; identity: string; listen?: string[]; bootstrap?: string[]; minPow?: number }) => {
+    if (opts.identity !== 'per-contact' && opts.identity !== 'account') throw new CliError(`--identity must be per-contact or account, got "${opts.identity}"`)
     await runChat({
-      account: at(opts),
-      friend,
-      wait: opts.wait === true,
+      ...(opts.invite === true && { invite: true }),
+      ...(opts.join !== undefined && { join: opts.join }),
+      identity: opts.identity,
+      ...(opts.identity === 'account' && { account: at(opts) }),
       ...(opts.listen !== undefined && { listen: opts.listen }),
       ...(opts.bootstrap !== undefined && { bootstrap: opts.bootstrap }),
       ...(opts.minPow !== undefined && { minPow: opts.minPow }),

@@ -7,8 +7,9 @@ import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 
 /*
- * `hush account` and `hush chat` as real child processes from dist: Bob waits, Alice connects
- * through Bob's node, a line typed by Alice appears on Bob's terminal, end of input closes both.
+ * `hush account` and `hush chat` as real child processes from dist: Bob invites (with his
+ * account's session identity), Alice joins through Bob's node and types at once (early data),
+ * lines go both ways with receipts, both print the same safety number, end of input closes both.
  */
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
 const run = promisify(execFile)
@@ -50,7 +51,7 @@ describe('hush account and hush chat', () => {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true })
   })
 
-  it('two people chat over a session between two nodes', async () => {
+  it('two people chat over a session v2 conversation between two nodes', async () => {
     dir = await mkdtemp(join(tmpdir(), 'hush-chat-'))
     const alice = join(dir, 'alice.account')
     const bob = join(dir, 'bob.account')
@@ -65,19 +66,37 @@ describe('hush account and hush chat', () => {
       stderr: expect.stringContaining('wrong password'),
     })
 
-    const b = chat(['alice', '--wait', '--account', bob])
+    const b = chat(['--invite', '--identity', 'account', '--account', bob])
     children.push(b.child)
     const [, address] = await until(b.child, b.output, /^listening: (\S+)$/m)
-    await until(b.child, b.output, /waiting for alice/)
-    const a = chat(['bob', '--account', alice, '--bootstrap', address])
+    const [, uri] = await until(b.child, b.output, /^(hush:invite\?d=[A-Za-z0-9_-]{104})$/m)
+    await until(b.child, b.output, /waiting for the join/)
+    const a = chat(['--join', uri, '--bootstrap', address])
     children.push(a.child)
-    await until(a.child, a.output, /session with bob is open/)
-    a.child.stdin?.write('hi Bob, over a forward-secure session\n')
-    await until(b.child, b.output, /alice> hi Bob, over a forward-secure session/)
-    await until(a.child, a.output, /✓ #1/)
+    // Typed before the conversation opens: early data.
+    a.child.stdin?.write('hi Bob, before you answered\n')
+    await until(b.child, b.output, /^peer> hi Bob, before you answered$/m)
+    await until(a.child, a.output, /^✓ #1$/m)
+    const safety = /safety number[^\n]*\n {2}(\d{5}(?: \d{5}){3})\n {2}(\d{5}(?: \d{5}){3})\n {2}(\d{5}(?: \d{5}){3})$/m
+    const [, ...atAlice] = await until(a.child, a.output, safety)
+    const [, ...atBob] = await until(b.child, b.output, safety)
+    expect(atAlice).toEqual(atBob)
+    b.child.stdin?.write('hi Alice\n')
+    await until(a.child, a.output, /^peer> hi Alice$/m)
+    await until(b.child, b.output, /^✓ #1$/m)
     a.child.stdin?.end()
+    await until(a.child, a.output, /^session closed \(local\)$/m)
     expect(await a.exited).toBe(0)
-    await until(b.child, b.output, /session closed/)
+    await until(b.child, b.output, /^session closed \(remote\)$/m)
     expect(await b.exited).toBe(0)
+  }, 120_000)
+
+  it('refuses a malformed invitation and a missing mode', async () => {
+    await expect(hush('chat', '--join', 'hush:invite?d=AAAA', '--min-pow', '0.01')).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('not a valid invitation'),
+    })
+    await expect(hush('chat')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('exactly one of --invite and --join') })
+    await expect(hush('chat', '--invite', '--identity', 'nobody')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--identity must be') })
   }, 120_000)
 })

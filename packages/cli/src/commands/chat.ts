@@ -1,20 +1,27 @@
 /**
- * `hush chat <friend>`: a terminal chat over a forward-secure session. It runs its own node
- * (connected to the given bootstrap peers), opens the account, and either opens a session to the
- * friend or, with `--wait`, waits for the friend to open one. Lines typed are sent; received lines,
- * receipts and gaps are printed. End of input closes the session.
+ * `hush chat --invite` / `hush chat --join <uri>`: a terminal chat over a session v2 conversation
+ * (docs/SESSION.md). It runs its own node (connected to the given bootstrap peers). The inviter
+ * prints a one-time `hush:invite?d=…` URI to hand to one person out of band and waits for the
+ * join; the joiner joins it and may type at once (early data). On open both print the safety
+ * number to compare out of band. Lines typed are sent; received lines, receipts, gaps and
+ * undelivered messages are printed. End of input closes the conversation.
  */
 import { createInterface } from 'node:readline'
 import { createHushNode } from '@hush/node'
-import { type Session, createSessionPeer } from '@hush/session'
+import { type Conversation, type IdentityChoice, MAX_MESSAGE_BYTES_V2, type SessionPeerV2, createSessionPeerV2, formatSafetyNumber, safetyNumber } from '@hush/session'
 import { CliError } from '../errors.ts'
 import { type AccountTarget, openAccount } from './account.ts'
 
-/** Settings of `hush chat`. */
+/** Settings of `hush chat`: exactly one of `invite` and `join`. */
 export interface ChatOptions {
-  account: AccountTarget
-  friend: string
-  wait: boolean
+  /** Create an invitation and wait for the join. */
+  invite?: boolean
+  /** The invitation to join (`hush:invite?d=…` or its 104 characters). */
+  join?: string
+  /** Which static key to use: a fresh one (default) or the account's session identity. */
+  identity?: IdentityChoice
+  /** The account file, needed for `identity: 'account'`. */
+  account?: AccountTarget
   listen?: string[]
   bootstrap?: string[]
   minPow?: number
@@ -22,64 +29,158 @@ export interface ChatOptions {
   print?: (line: string) => void
 }
 
-/** Runs the chat until the input ends or the session closes. */
+/**
+ * Runs the chat until the input ends or the conversation closes.
+ * @throws {CliError} for a bad combination of options, an invalid invitation, or one that expired unused
+ */
 export async function runChat(options: ChatOptions): Promise<void> {
   const print = options.print ?? ((line: string) => console.log(line))
-  const account = await openAccount(options.account)
-  const friend = account.contacts.find((c) => c.name === options.friend)
-  if (friend === undefined) throw new CliError(`no friend named ${options.friend}: add one with \`hush account add-friend\``)
+  if ((options.invite === true) === (options.join !== undefined)) throw new CliError('give exactly one of --invite and --join <uri>')
+  const identity = options.identity ?? 'per-contact'
+  let sessionIdentity: Uint8Array | undefined
+  if (identity === 'account') {
+    if (options.account === undefined) throw new CliError('--identity account needs the account (--account and its password)')
+    sessionIdentity = (await openAccount(options.account)).sessionIdentity
+  }
   const node = await createHushNode({
     listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'],
     ...(options.bootstrap !== undefined && { bootstrap: options.bootstrap }),
     whisper: { ...(options.minPow !== undefined && { minPow: options.minPow }) },
   })
-  const pow = options.minPow ?? 0.2
-  const peer = createSessionPeer(
-    { privateKey: account.privateKey, contacts: account.contacts.map((c) => c.publicKey), powTarget: pow },
+  const peer = createSessionPeerV2(
+    { powTarget: options.minPow ?? 0.2, ...(sessionIdentity !== undefined && { identity: sessionIdentity }) },
     { transport: node.services.shh }
   )
-  peer.start()
+  sessionIdentity?.fill(0)
+  const input = options.input ?? process.stdin
+  const lines = createInterface({ input, terminal: false })
+  // Lines typed from now on are held until there is a conversation (readline drops unheard lines).
+  const typed = new LineSender(print)
+  lines.on('line', (line) => typed.push(line))
+  const inputEnded = new Promise<'input'>((resolve) => lines.once('close', () => resolve('input')))
+  let conversation: Conversation | undefined
   try {
     for (const addr of node.getMultiaddrs()) print(`listening: ${addr.toString()}`)
     const deadline = Date.now() + 15_000
     while (options.bootstrap !== undefined && node.services.shh.getPeers().length === 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20))
     }
-    let session: Session
-    if (options.wait) {
-      print(`waiting for ${options.friend} …`)
-      session = await new Promise<Session>((resolve) =>
-        peer.addEventListener('session', ({ detail }) => {
-          if (Buffer.from(detail.peerPublicKey).equals(friend.publicKey)) resolve(detail)
-        })
+    let closed!: Promise<'remote'>
+    // Listeners go on in the same turn the conversation appears: early data may arrive with it.
+    const wire = (conversation: Conversation): void => {
+      closed = new Promise<'remote'>((resolve) =>
+        conversation.addEventListener('close', ({ detail }) => {
+          print(`session closed (${detail.reason})`)
+          resolve('remote')
+        }, { once: true })
       )
-    } else {
-      print(`connecting to ${options.friend} …`)
-      session = await peer.connect(friend.publicKey, { signal: AbortSignal.timeout(60_000) })
+      conversation.addEventListener('message', ({ detail }) => print(`peer> ${new TextDecoder().decode(detail.payload)}`))
+      conversation.addEventListener('receipt', ({ detail }) => print(`✓ #${detail.seq}`))
+      conversation.addEventListener('gap', ({ detail }) => print(`! messages ${detail.from}–${detail.to} from the peer were lost`))
+      conversation.addEventListener('undelivered', ({ detail }) => print(`! #${detail.seq} was not delivered`))
+      if (conversation.state === 'open') announceOpen(conversation, identity, print)
+      else conversation.addEventListener('open', () => announceOpen(conversation, identity, print), { once: true })
     }
-    print(`session with ${options.friend} is open (type, Enter to send; Ctrl-D to close)`)
-    const closed = new Promise<void>((resolve) => session.addEventListener('close', () => resolve(), { once: true }))
-    session.addEventListener('message', ({ detail }) => print(`${options.friend}> ${new TextDecoder().decode(detail.payload)}`))
-    session.addEventListener('receipt', ({ detail }) => print(`✓ #${detail.number}`))
-    session.addEventListener('gap', ({ detail }) => print(`! messages ${detail.from}–${detail.to} from ${options.friend} were lost`))
-    session.addEventListener('undelivered', ({ detail }) => print(`! #${detail.number} was not delivered`))
-    const input = options.input ?? process.stdin
-    const lines = createInterface({ input, terminal: false })
-    const sending: Promise<unknown>[] = []
-    const inputEnded = (async () => {
-      for await (const line of lines) if (line.length > 0 && session.state === 'open') sending.push(session.send(new TextEncoder().encode(line)))
-    })()
-    const ended = await Promise.race([inputEnded.then(() => 'input' as const), closed.then(() => 'remote' as const)])
-    await Promise.allSettled(sending)
-    if (session.state === 'open') await session.close({ signal: AbortSignal.timeout(30_000) })
-    // The friend closed: stay up a moment so our acknowledgement of the close gets out.
-    if (ended === 'remote') await new Promise((r) => setTimeout(r, 2_000))
+    conversation = options.invite === true ? await awaitJoin(peer, identity, print, inputEnded, wire) : joinInvitation(peer, options.join as string, identity, print, wire)
+    if (conversation === undefined) {
+      print('no one joined; the invitation is withdrawn')
+      return
+    }
+    typed.start(conversation)
+    const ended = await Promise.race([inputEnded, closed])
+    await typed.settled()
+    if (conversation.state === 'open' || conversation.state === 'pending') await conversation.close({ signal: AbortSignal.timeout(30_000) })
+    // The peer closed: stay up a moment so our acknowledgement of the close gets out.
+    else if (ended === 'remote') await new Promise((r) => setTimeout(r, 2_000))
+  } finally {
     // Stop reading, or an open terminal would keep the process alive.
     lines.close()
     if (input === process.stdin) process.stdin.destroy()
-    print('session closed')
-  } finally {
+    // Also ends the linger of a remote close, whose timer `peer.stop()` does not reach.
+    conversation?.stop()
     peer.stop()
     await node.stop()
+  }
+}
+
+/** Makes the invitation, prints it, and waits for the join; `undefined` when the input ends first. */
+async function awaitJoin(
+  peer: SessionPeerV2,
+  identity: IdentityChoice,
+  print: (line: string) => void,
+  inputEnded: Promise<'input'>,
+  wire: (conversation: Conversation) => void
+): Promise<Conversation | undefined> {
+  const joined = new Promise<Conversation>((resolve) =>
+    peer.addEventListener('session', ({ detail }) => {
+      wire(detail)
+      resolve(detail)
+    }, { once: true })
+  )
+  const expired = new Promise<never>((_, reject) =>
+    peer.addEventListener('invitation:expired', () => reject(new CliError('the invitation expired before anyone joined')), { once: true })
+  )
+  const invitation = peer.createInvitation({ identity })
+  print(`invitation (for one person, valid until ${new Date(invitation.expiresAtMs).toISOString()}; send it out of band):`)
+  print(invitation.uri)
+  print('waiting for the join … (Ctrl-D withdraws it)')
+  const first = await Promise.race([joined, expired, inputEnded])
+  return first === 'input' ? undefined : first
+}
+
+/** Joins the invitation: the conversation is pending, and lines typed now go out as early data. */
+function joinInvitation(peer: SessionPeerV2, uri: string, identity: IdentityChoice, print: (line: string) => void, wire: (conversation: Conversation) => void): Conversation {
+  let conversation: Conversation
+  try {
+    conversation = peer.join(uri.trim(), { identity })
+  } catch (err) {
+    if ((err as Error).name === 'InvalidInvitationError') throw new CliError(`not a valid invitation: ${(err as Error).message}`, { cause: err })
+    throw err
+  }
+  print('joining … (you may type now: lines go out as early data)')
+  wire(conversation)
+  return conversation
+}
+
+/** The open line and the safety number, to compare with the other person out of band (§13). */
+function announceOpen(conversation: Conversation, identity: IdentityChoice, print: (line: string) => void): void {
+  print('session is open (type, Enter to send; Ctrl-D to close)')
+  print('safety number (compare it with the other person over another channel):')
+  for (const row of formatSafetyNumber(safetyNumber(conversation.ownStaticKey, conversation.peerStaticKey)).split('\n')) print(`  ${row}`)
+  if (identity === 'per-contact') print('  (a fresh key for this conversation: the number is new each time; --identity account on both sides keeps one)')
+}
+
+/** Typed lines: held until there is a conversation, then sent in order. */
+class LineSender {
+  private conversation: Conversation | undefined
+  private readonly held: string[] = []
+  private readonly sending: Promise<unknown>[] = []
+  private readonly print: (line: string) => void
+
+  constructor(print: (line: string) => void) {
+    this.print = print
+  }
+
+  push(line: string): void {
+    if (line.length === 0) return
+    if (this.conversation === undefined) this.held.push(line)
+    else this.send(line)
+  }
+
+  start(conversation: Conversation): void {
+    this.conversation = conversation
+    for (const line of this.held.splice(0)) this.send(line)
+  }
+
+  settled(): Promise<unknown> {
+    return Promise.allSettled(this.sending)
+  }
+
+  private send(line: string): void {
+    const c = this.conversation as Conversation
+    const bytes = new TextEncoder().encode(line)
+    if (bytes.length > MAX_MESSAGE_BYTES_V2) this.print(`! not sent: the line is ${bytes.length} bytes, at most ${MAX_MESSAGE_BYTES_V2} fit`)
+    else if (c.state !== 'pending' && c.state !== 'open') this.print('! not sent: the session is closing')
+    else this.sending.push(c.send(bytes).catch((err: Error) => this.print(`! not sent: ${err.message}`)))
   }
 }
