@@ -101,5 +101,7 @@ describe('the hush command', () => {
     const { stdout } = await hush('demo', '--nodes', '4', '--messages', '2', '--pow', '0.05')
     expect(stdout).toContain('Summary')
     expect(stdout).toMatch(/messages delivered\s+4 of 4, receipts 4/)
+    expect(stdout).toMatch(/^ {2}hush:invite\?d=[A-Za-z0-9_-]{104}$/m)
+    expect(stdout).toMatch(/safety number (\d{5} ){11}\d{5} \(the same on both sides/)
   }, 120_000)
 })

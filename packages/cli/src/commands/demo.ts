@@ -1,12 +1,12 @@
 /**
  * `hush demo`: a local network of nodes on 127.0.0.1, two people on different nodes, a
- * forward-secure session, messages both ways — with PoW sealing, deliveries, receipts and a
- * final summary on the terminal. It starts and stops everything itself.
+ * forward-secure session v2 conversation (Bob's invitation, Alice's join), messages both ways —
+ * with PoW sealing, deliveries, receipts, the safety number and a final summary on the terminal.
+ * It starts and stops everything itself.
  */
-import { generateKeyPair } from '@hush/envelope'
 import { type HushNode, createHushNode } from '@hush/node'
 import type { SealProgress } from '@hush/pow'
-import { type Session, type SessionTransport, createSessionPeer } from '@hush/session'
+import { type Conversation, type SessionTransport, createSessionPeerV2, formatSafetyNumber, safetyNumber } from '@hush/session'
 import { formatBytes, formatMs, progressBar, shortHex } from '../format.ts'
 
 /** Settings of the demo. */
@@ -92,29 +92,32 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
 
     const aliceNode = nodes[0]
     const bobNode = nodes[Math.ceil(count / 2) - (count > 3 ? 1 : 0)]
-    const alice = generateKeyPair()
-    const bob = generateKeyPair()
     const sealTimes: number[] = []
     const settings = { powTarget: pow, ackDelayMs: 50, resendIntervalMs: 2_000 }
-    const alicePeer = createSessionPeer(
-      { privateKey: alice.privateKey, contacts: [bob.publicKey], ...settings },
-      { transport: sealingTransport(aliceNode, 'alice', pow, sealTimes, print, progress) }
-    )
-    const bobPeer = createSessionPeer(
-      { privateKey: bob.privateKey, contacts: [alice.publicKey], ...settings },
-      { transport: sealingTransport(bobNode, 'bob  ', pow, sealTimes, print, progress) }
-    )
-    alicePeer.start()
-    bobPeer.start()
-    print(`Alice is on node 0, Bob on node ${nodes.indexOf(bobNode)}. Alice opens a session …`)
+    const alicePeer = createSessionPeerV2(settings, { transport: sealingTransport(aliceNode, 'alice', pow, sealTimes, print, progress) })
+    const bobPeer = createSessionPeerV2(settings, { transport: sealingTransport(bobNode, 'bob  ', pow, sealTimes, print, progress) })
+    const invitation = bobPeer.createInvitation({ lifetimeSeconds: 600 })
+    print(`Alice is on node 0, Bob on node ${nodes.indexOf(bobNode)}. Bob's one-time invitation reaches Alice out of band:`)
+    print(`  ${invitation.uri}`)
+    print('Alice joins it …')
 
     const text = (b: Uint8Array): string => new TextDecoder().decode(b)
     const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
-    const bobSession = new Promise<Session>((resolve) => bobPeer.addEventListener('session', ({ detail }) => resolve(detail), { once: true }))
+    const bobSession = new Promise<Conversation>((resolve) => bobPeer.addEventListener('session', ({ detail }) => resolve(detail), { once: true }))
     const handshakeStart = performance.now()
-    const toBob = await alicePeer.connect(bob.publicKey, { signal: AbortSignal.timeout(30_000) })
+    const toBob = alicePeer.join(invitation.uri)
+    const opened = new Promise<void>((resolve, reject) => {
+      toBob.addEventListener('open', () => resolve(), { once: true })
+      toBob.addEventListener('close', ({ detail }) => reject(new Error(`the join failed (${detail.reason})`)), { once: true })
+    })
+    let joinTimer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([opened, new Promise((_, reject) => (joinTimer = setTimeout(() => reject(new Error('Bob did not answer the join in 30 s')), 30_000)))])
+    clearTimeout(joinTimer)
     const toAlice = await bobSession
-    print(`Session ${shortHex(toBob.id)} is up after ${formatMs(performance.now() - handshakeStart)} (handshake and reply, forward-secure keys derived).`)
+    print(`The conversation is up after ${formatMs(performance.now() - handshakeStart)} (join and accept, Double Ratchet keys derived).`)
+    const atAlice = formatSafetyNumber(safetyNumber(toBob.ownStaticKey, toBob.peerStaticKey))
+    const atBob = formatSafetyNumber(safetyNumber(toAlice.ownStaticKey, toAlice.peerStaticKey))
+    print(`  safety number ${atAlice.replaceAll('\n', ' ')} (${atAlice === atBob ? 'the same on both sides: they compare it out of band' : 'DIFFERENT on the two sides'})`)
 
     const sentAt = new Map<string, number>()
     const latencies: number[] = []
@@ -125,23 +128,23 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const done = new Promise<void>((resolve) => {
       allDelivered = resolve
     })
-    const onMessage = (who: string, from: string) => ({ detail }: { detail: { number: number; payload: Uint8Array } }) => {
-      const key = `${from}:${detail.number}`
+    const onMessage = (who: string, from: string) => ({ detail }: { detail: { seq: number; payload: Uint8Array } }) => {
+      const key = `${from}:${detail.seq}`
       const latency = performance.now() - (sentAt.get(key) ?? performance.now())
       latencies.push(latency)
       delivered++
-      print(`  ${who} < #${detail.number} "${text(detail.payload)}" (${formatMs(latency)} after sending)`)
+      print(`  ${who} < #${detail.seq} "${text(detail.payload)}" (${formatMs(latency)} after sending)`)
       if (delivered === expected) allDelivered()
     }
     toBob.addEventListener('message', onMessage('alice', 'bob'))
     toAlice.addEventListener('message', onMessage('bob  ', 'alice'))
     toBob.addEventListener('receipt', ({ detail }) => {
       receipts++
-      print(`  alice ✓ Bob acknowledged #${detail.number}`)
+      print(`  alice ✓ Bob acknowledged #${detail.seq}`)
     })
     toAlice.addEventListener('receipt', ({ detail }) => {
       receipts++
-      print(`  bob   ✓ Alice acknowledged #${detail.number}`)
+      print(`  bob   ✓ Alice acknowledged #${detail.seq}`)
     })
 
     for (let i = 0; i < perPerson; i++) {
@@ -162,9 +165,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const ackDeadline = Date.now() + 10_000
     while (receipts < expected && Date.now() < ackDeadline) await new Promise((r) => setTimeout(r, 20))
     await toBob.close({ signal: AbortSignal.timeout(15_000) })
-    print(`Alice closed the session; keys are wiped on both sides (Bob's session is ${toAlice.state}).`)
+    print(`Alice closed the conversation; keys are wiped on both sides (Bob's is ${toAlice.state}).`)
     alicePeer.stop()
     bobPeer.stop()
+    // Bob's side closed remotely and lingers to answer a resent close; end that too.
+    toAlice.stop()
 
     const infos = nodes.map((n) => n.services.shh.info())
     const summary: DemoSummary = {
