@@ -44,7 +44,13 @@ it('README session v2 example runs', async () => {
 
   // Bob invites; the URI goes to Alice out of band (a link, a QR code, a pasted string).
   const { uri } = bob.createInvitation({ lifetimeSeconds: 3600 })
-  const atBob = new Promise<Conversation>((resolve) => bob.addEventListener('session', ({ detail }) => resolve(detail), { once: true }))
+  // Listen in the same turn the conversation appears: Alice's early data may come with it.
+  const atBob = new Promise<Conversation>((resolve) =>
+    bob.addEventListener('session', ({ detail: toAlice }) => {
+      toAlice.addEventListener('message', ({ detail }) => received.push(new TextDecoder().decode(detail.payload)))
+      resolve(toAlice)
+    }, { once: true })
+  )
 
   // Alice joins: the conversation is `pending` at once, and may already send (early data).
   const toBob = alice.join(uri)
@@ -53,7 +59,6 @@ it('README session v2 example runs', async () => {
   await toBob.send(new TextEncoder().encode('hello, Bob'))
 
   const toAlice = await atBob
-  toAlice.addEventListener('message', ({ detail }) => received.push(new TextDecoder().decode(detail.payload)))
   await opened
 
   // Both read out the same 60 digits and compare them out of band.
