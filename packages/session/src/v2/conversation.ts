@@ -136,6 +136,8 @@ export class Conversation extends Emitter<ConversationEvents> {
   private slotWaiters: { resolve: (seq: number) => void; reject: (err: unknown) => void }[] = []
   private settledWaiters: (() => void)[] = []
   private closeAcked: (() => void) | undefined
+  /** The close in progress, shared by every `close()` call. */
+  private closing: Promise<void> | undefined
   private ackTimer: ReturnType<typeof setTimeout> | undefined
   private resendTimer: ReturnType<typeof setTimeout> | undefined
   private gapTimer: ReturnType<typeof setTimeout> | undefined
@@ -143,8 +145,10 @@ export class Conversation extends Emitter<ConversationEvents> {
   private keepaliveTimer: ReturnType<typeof setTimeout> | undefined
   private livenessTimer: ReturnType<typeof setTimeout> | undefined
   private livenessDueMs = 0
+  /** Drops skipped keys and old chains past their age while the peer is silent (§6.5 step 6). */
+  private maintenanceTimer: ReturnType<typeof setInterval> | undefined
   /** After a remote close: the close record and our sealed ack, re-posted if the close comes again. */
-  private linger: { close: Uint8Array; ack: SentRecord; timer: ReturnType<typeof setTimeout> } | undefined
+  private linger: { close: Uint8Array; ack: SentRecord; timer: ReturnType<typeof setTimeout>; lastAnswerMs: number } | undefined
 
   constructor(init: ConversationInit) {
     super()
@@ -160,6 +164,12 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.currentState = init.pendingJoin === undefined ? 'open' : 'pending'
     if (this.currentState === 'open') this.openedAtMs = init.now()
     this.syncTopics()
+    const limits = this.expiryLimits()
+    this.maintenanceTimer = setInterval(() => {
+      if (this.isClosed()) return
+      expireRatchet(this.ratchet, this.init.now(), this.expiryLimits())
+      this.syncTopics()
+    }, Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(Math.min(limits.skippedKeyMaxAgeMs, limits.chainLingerMs) / 4))))
     if (this.pendingJoin !== undefined) {
       void this.post({ record: this.pendingJoin.msg1, topic: this.pendingJoin.topic }, false)
       this.armInitTimer()
@@ -193,6 +203,8 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (this.currentState === 'closing' || this.currentState === 'closed') throw new SessionClosedError('the conversation is closing or closed')
     options.signal?.throwIfAborted()
     const seq = await this.takeSeq(options)
+    // The conversation may have ended while the number was granted (a close in the same record).
+    if (this.isClosed()) throw new SessionClosedError('the conversation closed before the message went out')
     const sealed = this.seal({ type: 'data', seq, ack: this.ackNow(), payload })
     this.sendQueue.add(seq, sealed, this.init.now())
     this.armResend()
@@ -201,41 +213,68 @@ export class Conversation extends Emitter<ConversationEvents> {
   }
 
   /**
-   * Closes: a pending conversation posts one close record and ends at once; an open one waits
-   * until every message is acknowledged or undelivered, sends a numbered close, waits for its ack
-   * (or its delivery clock), then wipes every key and unsubscribes.
+   * Closes: a pending conversation posts one close record (not waited for) and ends at once; an
+   * open one waits until every message is acknowledged or undelivered, sends a numbered close,
+   * waits for its ack (or its delivery clock), then wipes every key and unsubscribes. When no
+   * number can be had within the delivery timeout (256 given up and the peer silent), it ends
+   * without a close record. Every call while closing shares the one close. On abort the
+   * conversation is torn down at once and the call rejects with `signal.reason`.
    */
-  async close(options: AbortOptions = {}): Promise<void> {
-    if (this.currentState === 'closed') return
-    if (this.currentState === 'pending') {
-      const seq = this.nextSeq++
-      await this.post(this.seal({ type: 'close', seq, ack: this.ackNow() }), false)
+  close(options: AbortOptions = {}): Promise<void> {
+    if (options.signal?.aborted === true) {
       this.teardown('local')
-      return
+      return Promise.reject(options.signal.reason)
     }
-    if (this.currentState === 'open') this.currentState = 'closing'
-    const aborted = new Promise<never>((_, reject) => {
-      options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true })
+    if (this.currentState === 'closed') return Promise.resolve()
+    if (this.currentState === 'pending') {
+      void this.post(this.seal({ type: 'close', seq: this.nextSeq++, ack: this.ackNow() }), false)
+      this.teardown('local')
+      return Promise.resolve()
+    }
+    this.closing ??= this.runClose()
+    const signal = options.signal
+    if (signal === undefined) return this.closing
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.teardown('local')
+        reject(signal.reason)
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      ;(this.closing as Promise<void>).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
     })
-    aborted.catch(() => {}) // an abort after the close finished has no one to tell
+  }
+
+  /** The one close of an open conversation (see {@link close}). */
+  private async runClose(): Promise<void> {
+    this.currentState = 'closing'
+    const acked = new Promise<void>((resolve) => {
+      this.closeAcked = resolve
+    })
     try {
-      await Promise.race([this.settled(), aborted])
+      await this.settled()
       if (this.isClosed()) return
-      const seq = await Promise.race([this.takeSeq(options), aborted])
+      // A close from the peer meanwhile rejects the wait: then there is nothing left to send.
+      const seq = await this.withinDeliveryTimeout(this.takeSeq({})).catch(() => undefined)
+      if (seq === undefined || this.isClosed()) return
       this.closeSeq = seq
-      const acked = new Promise<void>((resolve) => {
-        this.closeAcked = resolve
-      })
       const sealed = this.seal({ type: 'close', seq, ack: this.ackNow() })
       this.sendQueue.add(seq, sealed, this.init.now())
       this.armResend()
       await this.post(sealed, false)
-      await Promise.race([acked, aborted])
-    } catch (err) {
+      await acked
+    } finally {
       this.teardown('local')
-      throw err
     }
-    this.teardown('local')
+  }
+
+  /** `promise`'s value, or `undefined` when it takes longer than the delivery timeout. */
+  private withinDeliveryTimeout<T>(promise: Promise<T>): Promise<T | undefined> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.settings.deliveryTimeoutMs)
+    })
+    promise.catch(() => {})
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
   }
 
   /** Ends the conversation at once without a close record (the peer stops): every key wiped. */
@@ -342,7 +381,9 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.stats.received++
     this.armLiveness()
     if (this.currentState === 'pending') this.becomeOpen(nowMs)
+    if (this.isClosed()) return // an `open` listener may have ended the conversation
     this.takeAck(frame.ack)
+    if (this.isClosed()) return
     if (frame.type !== 'ack') {
       if (frame.type === 'close') this.lastClose = { data: data.slice(), topic: topic.slice() }
       if (this.receiveQueue.accept(frame.seq, frame) === 'duplicate') this.stats.duplicates++
@@ -413,9 +454,14 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.teardown('remote', ack)
   }
 
+  /** A resent close during the linger gets the same ack again, at most once per resend interval. */
   private lingerReceive(data: Uint8Array): void {
     const l = this.linger
-    if (l !== undefined && equalBytes(l.close, data)) void this.post(l.ack, true)
+    if (l === undefined || !equalBytes(l.close, data)) return
+    const nowMs = this.init.now()
+    if (nowMs - l.lastAnswerMs < this.settings.resendIntervalMs) return
+    l.lastAnswerMs = nowMs
+    void this.post(l.ack, true)
   }
 
   private armGap(): void {
@@ -437,6 +483,8 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   /** Seals a frame as our next record (and cancels a standalone ack: this one carries the ack). */
   private seal(frame: RecordFrame): SentRecord {
+    // Never seal with a wiped ratchet: its keys are zeros and its record anyone's to read.
+    if (this.isClosed()) throw new SessionClosedError('the conversation is closed')
     const bytes = encodeFrame(frame)
     const sealed = sealRecord(this.ratchet, bytes, this.init.components)
     wipe(bytes)
@@ -618,6 +666,8 @@ export class Conversation extends Emitter<ConversationEvents> {
     for (const timer of [this.ackTimer, this.resendTimer, this.gapTimer, this.initTimer, this.keepaliveTimer, this.livenessTimer]) {
       if (timer !== undefined) clearTimeout(timer)
     }
+    if (this.maintenanceTimer !== undefined) clearInterval(this.maintenanceTimer)
+    this.maintenanceTimer = undefined
     this.ackTimer = this.resendTimer = this.gapTimer = this.initTimer = this.keepaliveTimer = this.livenessTimer = undefined
     // A remote close lingers on the topic it came on, to answer a resent close with the same ack.
     let keep: string | undefined
@@ -644,7 +694,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     const closeRecord = this.lastClose
     if (closeRecord === undefined) return undefined
     const timer = setTimeout(() => this.endLinger(), this.settings.deliveryTimeoutMs)
-    this.linger = { close: closeRecord.data, ack, timer }
+    this.linger = { close: closeRecord.data, ack, timer, lastAnswerMs: this.init.now() }
     return bytesToHex(closeRecord.topic)
   }
 

@@ -249,7 +249,7 @@ export function expireRatchet(state: RatchetState, nowMs: number, limits: Expiry
 /** Wipes every secret of the state and releases its skipped keys from the shared budget (close). */
 export function wipeRatchet(state: RatchetState): void {
   clearAllSkipped(state)
-  wipe(state.dhs.privateKey, state.rk, state.cks, state.ckr, state.staticPrivateKey)
+  wipe(state.dhs.privateKey, state.rk, state.cks, state.ckr, state.staticPrivateKey, state.ad)
   for (const seed of [state.sds, state.nsds, state.sdr, state.nsdr]) wipeSeed(seed)
   state.epoch++
 }

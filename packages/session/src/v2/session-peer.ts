@@ -28,6 +28,8 @@ import { type X25519Backend, type X25519KeyPair, generateX25519 } from './x25519
 
 /** Catch-up asks from this long before an invitation was made, for the clocks' skew (§10.4). */
 const CATCH_UP_SKEW_MS = 30_000
+/** The longest delay one `setTimeout` takes (2^31 − 1 ms). */
+const MAX_TIMER_MS = 0x7fff_ffff
 
 /** Construction options of {@link createSessionPeerV2}. */
 export interface SessionPeerV2Init extends SessionV2SettingsInit {
@@ -89,6 +91,10 @@ interface HeldInvitation {
   tombstone: { readonly initHash: Uint8Array; readonly conversation: Conversation; lastAnswerMs: number } | undefined
   readonly subscription: AbortController
   timer: ReturnType<typeof setTimeout> | undefined
+  /** Unix ms after which the invitation no longer takes a message 1. */
+  readonly expiresAtMs: number
+  /** Whether a consumed invitation is past its expiry, kept only to answer late resends. */
+  lingering: boolean
 }
 
 /** One identity's session v2 endpoint. */
@@ -103,6 +109,8 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
   private readonly invitations = new Map<string, HeldInvitation>()
   private readonly joined = new Set<string>()
   private readonly live = new Set<Conversation>()
+  /** Every conversation until it has let go of everything (a remote close lingers after `close`). */
+  private readonly held = new Set<Conversation>()
   private stopped = false
 
   constructor(init: SessionPeerV2Init, components: SessionPeerV2Components) {
@@ -146,11 +154,21 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     })
     const uri = formatInvitation(pending.invitation, 'uri')
     const topic = pending.invitation.topic
-    const held: HeldInvitation = { uri, topic, createdAtMs: this.now(), pending, tombstone: undefined, subscription: new AbortController(), timer: undefined }
+    const held: HeldInvitation = {
+      uri,
+      topic,
+      createdAtMs: this.now(),
+      pending,
+      tombstone: undefined,
+      subscription: new AbortController(),
+      timer: undefined,
+      expiresAtMs: pending.invitation.expirySeconds * 1000,
+      lingering: false,
+    }
     const key = bytesToHex(topic)
     this.invitations.set(key, held)
     const expiresAtMs = pending.invitation.expirySeconds * 1000
-    held.timer = setTimeout(() => this.expire(key), Math.max(0, expiresAtMs - this.now()))
+    this.armExpiry(key, held, expiresAtMs)
     const source = this.transport.subscribeEnvelopes([topic], { signal: held.subscription.signal })
     void pump(source, (data) => this.onRendezvous(held, data), () => {})
     return { uri, compact: formatInvitation(pending.invitation, 'compact'), expiresAtMs }
@@ -195,6 +213,11 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
         components: this.components(),
         createdAtMs: nowMs,
         pendingJoin: { msg1: built.msg1, topic: invitation.topic, deadlineMs: invitation.expirySeconds * 1000 + this.settings.handshakeGraceMs },
+        onClosed: (c) => {
+          this.released(c)
+          // The same invitation may be joined again once this conversation is gone (§4.4).
+          this.joined.delete(bodyHash)
+        },
       })
     )
   }
@@ -204,8 +227,10 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     if (this.stopped) return
     this.stopped = true
     for (const key of [...this.invitations.keys()]) this.forget(key)
-    for (const c of [...this.live]) c.stop()
+    for (const c of [...this.held]) c.stop()
     this.live.clear()
+    this.held.clear()
+    if (this.identity !== undefined) wipe(this.identity.privateKey)
   }
 
   // ---- internals
@@ -225,9 +250,15 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
   }
 
   private track(conversation: Conversation): Conversation {
+    this.held.add(conversation)
     this.live.add(conversation)
     conversation.addEventListener('close', () => this.live.delete(conversation), { once: true })
     return conversation
+  }
+
+  /** Called by a conversation once it has let go of everything. */
+  private readonly released = (conversation: Conversation): void => {
+    this.held.delete(conversation)
   }
 
   /** An envelope on one of our invitation topics: message 1, a resend of it, or noise. */
@@ -245,6 +276,11 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     }
     const pending = held.pending
     if (pending === undefined) return
+    // Our clock decides the expiry (§4.4), not only the timer, which a suspended machine delays.
+    if (this.now() >= held.expiresAtMs) {
+      this.expire(bytesToHex(held.topic))
+      return
+    }
     const opened = openMessage1(pending, data, this.x25519 === undefined ? {} : { x25519: this.x25519 })
     if (typeof opened === 'string') return
     const ratchet = createInviterRatchet(
@@ -268,7 +304,9 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
         transport: this.transport,
         now: this.now,
         components: this.components(),
-        createdAtMs: opened.createdAtMs,
+        // Catch-up starts no earlier than the invitation itself, whatever the init frame says.
+        createdAtMs: Math.max(opened.createdAtMs, held.createdAtMs),
+        onClosed: this.released,
       })
     )
     held.tombstone = { initHash: opened.initHash, conversation, lastAnswerMs: this.now() }
@@ -306,10 +344,32 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     return fetched
   }
 
-  /** The invitation's expiry: a pending one is announced and wiped; a tombstone is dropped. */
+  /**
+   * Runs `expire(key)` at `atMs` by our clock. Timers reach at most 2^31 − 1 ms (about 24.8 days),
+   * and they run on a monotonic clock, so a longer wait is re-armed and the clock read each time.
+   */
+  private armExpiry(key: string, held: HeldInvitation, atMs: number): void {
+    const left = atMs - this.now()
+    if (left <= 0) {
+      this.expire(key)
+      return
+    }
+    held.timer = setTimeout(() => this.armExpiry(key, held, atMs), Math.min(left, MAX_TIMER_MS))
+  }
+
+  /**
+   * The invitation's expiry: a pending one is announced and wiped. A tombstone stays a while
+   * longer (until the joiner has surely stopped resending message 1), then goes.
+   */
   private expire(key: string): void {
     const held = this.invitations.get(key)
     if (held === undefined) return
+    if (held.tombstone !== undefined && !held.lingering) {
+      held.lingering = true
+      const s = this.settings
+      this.armExpiry(key, held, this.now() + s.deliveryTimeoutMs + s.ttlSeconds * 1000 + 10_000)
+      return
+    }
     const unused = held.pending !== undefined
     this.forget(key)
     if (unused) this.emit('invitation:expired', { uri: held.uri })

@@ -1,6 +1,9 @@
 /** Settings of session v2 (docs/SESSION.md §11.3, §18): defaults and argument checks in one place. */
 import { assertInt } from '../assert.ts'
 
+/** The longest delay one `setTimeout` takes (2^31 − 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 0x7fff_ffff
+
 /** Tunables of a v2 peer and its sessions; every field optional. */
 export interface SessionV2SettingsInit {
   /** TTL of every session envelope, seconds. @default 50 */
@@ -73,16 +76,20 @@ export function resolveV2Settings(init: SessionV2SettingsInit = {}): SessionV2Se
     livenessTimeoutMs: init.livenessTimeoutMs ?? 30 * 86_400_000,
   }
   if (typeof s.powTarget !== 'number' || !(s.powTarget >= 0)) throw new RangeError('init.powTarget must be a number ≥ 0')
+  // Timers reach at most 2^31 − 1 ms (about 24.8 days): these run as one timer each.
+  for (const [name, value] of [['resendIntervalMs', s.resendIntervalMs], ['deliveryTimeoutMs', s.deliveryTimeoutMs], ['ackDelayMs', s.ackDelayMs]] as const) {
+    assertInt(value, `init.${name}`, 0, MAX_TIMER_MS)
+  }
   if (s.powTimeMs !== undefined) assertInt(s.powTimeMs, 'init.powTimeMs', 1)
   assertInt(s.ackDelayMs, 'init.ackDelayMs')
-  assertInt(s.maxResendIntervalMs, 'init.maxResendIntervalMs', s.resendIntervalMs)
-  assertInt(s.gapTimeoutMs, 'init.gapTimeoutMs', s.deliveryTimeoutMs + 1)
+  assertInt(s.maxResendIntervalMs, 'init.maxResendIntervalMs', s.resendIntervalMs, MAX_TIMER_MS)
+  assertInt(s.gapTimeoutMs, 'init.gapTimeoutMs', s.deliveryTimeoutMs + 1, MAX_TIMER_MS)
   assertInt(s.maxSkippedKeys, 'init.maxSkippedKeys', 0, 1 << 20)
   assertInt(s.maxSkippedKeysTotal, 'init.maxSkippedKeysTotal', 0, 1 << 24)
   assertInt(s.inviteLifetimeSeconds, 'init.inviteLifetimeSeconds', 61, 0xffff_ffff)
   assertInt(s.handshakeGraceMs, 'init.handshakeGraceMs')
-  assertInt(s.maxInitResendIntervalMs, 'init.maxInitResendIntervalMs', s.resendIntervalMs)
-  assertInt(s.keepaliveIntervalMs, 'init.keepaliveIntervalMs', 1)
+  assertInt(s.maxInitResendIntervalMs, 'init.maxInitResendIntervalMs', s.resendIntervalMs, MAX_TIMER_MS)
+  assertInt(s.keepaliveIntervalMs, 'init.keepaliveIntervalMs', 1, MAX_TIMER_MS)
   assertInt(s.livenessTimeoutMs, 'init.livenessTimeoutMs', 1)
   return s
 }
