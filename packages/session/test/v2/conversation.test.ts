@@ -5,38 +5,12 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createMemoryTransport, type MemoryTransport } from '../../src/memory-transport.ts'
-import type { SessionTransport, TransportPost, TransportPostOptions } from '../../src/transport.ts'
+import { createMemoryTransport } from '../../src/memory-transport.ts'
 import type { Conversation } from '../../src/v2/conversation.ts'
 import { createSessionPeerV2, type SessionPeerV2, type SessionPeerV2Init } from '../../src/v2/session-peer.ts'
+import { Valve } from './valve.ts'
 import { read, text, until } from './wait.ts'
 
-
-/** One side's view of the bus that can hold back its posts: all of them, or chosen records (and their resends). */
-class Valve implements SessionTransport {
-  closed = false
-  /** Block the next post, and every later post of the same bytes. */
-  blockNext = false
-  readonly blocked = new Set<string>()
-  readonly posts: TransportPost[] = []
-  readonly bus: MemoryTransport
-  constructor(bus: MemoryTransport) {
-    this.bus = bus
-  }
-  postEnvelope(post: TransportPost, options?: TransportPostOptions): Promise<Uint8Array> {
-    this.posts.push(post)
-    const key = bytesToHex(post.data)
-    if (this.blockNext) {
-      this.blockNext = false
-      this.blocked.add(key)
-    }
-    if (this.closed || this.blocked.has(key)) return Promise.resolve(new Uint8Array(32))
-    return this.bus.postEnvelope(post, options)
-  }
-  subscribeEnvelopes(...args: Parameters<SessionTransport['subscribeEnvelopes']>): ReturnType<SessionTransport['subscribeEnvelopes']> {
-    return this.bus.subscribeEnvelopes(...args)
-  }
-}
 
 const FAST: SessionPeerV2Init = { ackDelayMs: 5, resendIntervalMs: 30, maxResendIntervalMs: 100, deliveryTimeoutMs: 600, gapTimeoutMs: 800 }
 

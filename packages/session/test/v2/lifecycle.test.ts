@@ -5,34 +5,11 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createMemoryTransport, type MemoryTransport } from '../../src/memory-transport.ts'
-import type { SessionTransport, TransportPost, TransportPostOptions } from '../../src/transport.ts'
+import { createMemoryTransport } from '../../src/memory-transport.ts'
 import type { Conversation } from '../../src/v2/conversation.ts'
 import { createSessionPeerV2, type SessionPeerV2, type SessionPeerV2Init } from '../../src/v2/session-peer.ts'
+import { Valve } from './valve.ts'
 import { read, text, until } from './wait.ts'
-
-/** A side of the bus that records its posts and can drop chosen ones (and their resends). */
-class Recorder implements SessionTransport {
-  readonly posts: TransportPost[] = []
-  blockNext = false
-  readonly blocked = new Set<string>()
-  readonly bus: MemoryTransport
-  constructor(bus: MemoryTransport) {
-    this.bus = bus
-  }
-  postEnvelope(post: TransportPost, options?: TransportPostOptions): Promise<Uint8Array> {
-    this.posts.push(post)
-    const key = bytesToHex(post.data)
-    if (this.blockNext) {
-      this.blockNext = false
-      this.blocked.add(key)
-    }
-    return this.blocked.has(key) ? Promise.resolve(new Uint8Array(32)) : this.bus.postEnvelope(post, options)
-  }
-  subscribeEnvelopes(...args: Parameters<SessionTransport['subscribeEnvelopes']>): ReturnType<SessionTransport['subscribeEnvelopes']> {
-    return this.bus.subscribeEnvelopes(...args)
-  }
-}
 
 const FAST: SessionPeerV2Init = { ackDelayMs: 5, resendIntervalMs: 30, maxResendIntervalMs: 100, deliveryTimeoutMs: 2_000, gapTimeoutMs: 2_500 }
 const ZERO_TOPIC = '00000000'
@@ -46,8 +23,8 @@ describe('conversation lifecycle', () => {
 
   async function connect(aliceSettings: SessionPeerV2Init = FAST, bobSettings: SessionPeerV2Init = FAST) {
     const bus = createMemoryTransport()
-    const aliceSide = new Recorder(bus)
-    const bobSide = new Recorder(bus)
+    const aliceSide = new Valve(bus)
+    const bobSide = new Valve(bus)
     const alice = createSessionPeerV2(aliceSettings, { transport: aliceSide })
     const bob = createSessionPeerV2(bobSettings, { transport: bobSide })
     peers.push(alice, bob)
@@ -102,7 +79,7 @@ describe('conversation lifecycle', () => {
 
   it('a pending close posts one close record and ends at once', async () => {
     const bus = createMemoryTransport()
-    const side = new Recorder(bus)
+    const side = new Valve(bus)
     const alice = createSessionPeerV2(FAST, { transport: side })
     const bob = createSessionPeerV2(FAST, { transport: bus })
     peers.push(alice, bob)
