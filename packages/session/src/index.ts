@@ -86,3 +86,5 @@ export type { Conversation, ConversationCloseReason, ConversationEvents, Convers
 export type { SessionV2SettingsInit } from './v2/settings.ts'
 export { formatSafetyNumber, safetyNumber } from './v2/safety-number.ts'
 export { MAX_MESSAGE_BYTES as MAX_MESSAGE_BYTES_V2 } from './v2/frames.ts'
+export { FileStateStore, MemoryStateStore } from './v2/state-store.ts'
+export type { LoadedState, StateChanges, StateStore } from './v2/state-store.ts'

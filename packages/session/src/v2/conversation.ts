@@ -21,6 +21,9 @@ import { type RatchetRejectReason, openRecord } from './ratchet-receive.ts'
 import type { RatchetState } from './ratchet-state.ts'
 import { ReceiveQueue } from './receive-queue.ts'
 import { type ResendTiming, SendQueue } from './send-queue.ts'
+import { type SessionCoreValue, encodeSessionCore } from './core-value.ts'
+import type { IdentityKind } from './invitation-value.ts'
+import { replayOutLog, sentEntry, settledEntry } from './out-entry.ts'
 import type { SessionV2Settings } from './settings.ts'
 
 /** Why a conversation ended. */
@@ -74,6 +77,29 @@ export interface PendingJoin {
   readonly deadlineMs: number
 }
 
+/** One group commit of a conversation (docs/SESSION.md §12.3): `.out` appends first, then the snapshot. */
+interface ConversationCommit {
+  /** New `.out` entries. */
+  readonly appends: readonly Uint8Array[]
+  /** When set, the `.out` log is rewritten with only these entries (compaction). */
+  readonly rewrite: readonly Uint8Array[] | undefined
+  /** The new core value (`undefined`: none, for a removal). */
+  readonly core: Uint8Array | undefined
+  /** Remove every file of the conversation (it closed). */
+  readonly remove: boolean
+}
+
+/** Where a conversation's state goes, and what its core value needs from the peer (§12). */
+export interface ConversationPersistence {
+  readonly identityKind: IdentityKind
+  /** SHA-256 of the invitation body. */
+  readonly invitationHash: Uint8Array
+  /** The inviter's record of the invitation this conversation consumed. */
+  readonly consumed: SessionCoreValue['consumed']
+  /** Applies one commit durably (commits run one at a time, in call order). */
+  commit(change: ConversationCommit): Promise<void>
+}
+
 /** What a {@link Conversation} is made from. */
 export interface ConversationInit {
   readonly role: 'joiner' | 'inviter'
@@ -95,6 +121,13 @@ export interface ConversationInit {
   readonly pendingJoin?: PendingJoin
   /** Called once, when the conversation has let go of everything. */
   readonly onClosed?: (conversation: Conversation) => void
+  /**
+   * Makes the conversation durable: nothing derived from a new state (a record, an event) leaves
+   * before the commit that holds it (§12.3). Without it the conversation lives in memory only.
+   */
+  readonly persistence?: ConversationPersistence
+  /** A conversation brought back from its files: its core value and its `.out` log (§12.4). */
+  readonly restored?: { readonly core: SessionCoreValue; readonly out: readonly Uint8Array[] }
 }
 
 /** The longest delay `setTimeout` takes (2^31 − 1 ms); longer ones fire at once. */
@@ -109,6 +142,12 @@ const CATCH_UP_MAX_ROUNDS = 4
 /** A sealed record waiting for its ack: its bytes and the topic it was first posted on. */
 type SentRecord = SealedRecord
 
+const RESOLVED: Promise<void> = Promise.resolve()
+/** The `.out` log is rewritten when it holds more than this many entries and twice the live ones. */
+const OUT_COMPACT_ENTRIES = 64
+const EMPTY_BITMAP = new Uint8Array(32)
+const EMPTY = new Uint8Array(0)
+
 /** One two-party conversation of session v2. */
 export class Conversation extends Emitter<ConversationEvents> {
   readonly role: 'joiner' | 'inviter'
@@ -119,8 +158,20 @@ export class Conversation extends Emitter<ConversationEvents> {
   private readonly init: ConversationInit
   private readonly settings: SessionV2Settings
   private readonly ratchet: RatchetState
-  private readonly sendQueue = new SendQueue<SentRecord>()
-  private readonly receiveQueue = new ReceiveQueue<RecordFrame>()
+  private readonly sendQueue: SendQueue<SentRecord>
+  private readonly receiveQueue: ReceiveQueue<RecordFrame>
+  private readonly persistence: ConversationPersistence | undefined
+  /** `.out` entries not yet committed, the live ones (for compaction), and how many the log holds. */
+  private outAppends: Uint8Array[] = []
+  private readonly liveEntries = new Map<number, Uint8Array>()
+  private outEntries = 0
+  /** The commit gathering this turn's changes, if one is queued, and the chain of all commits. */
+  private commitQueued: Promise<void> | undefined
+  private commitChain: Promise<void> = RESOLVED
+  /** Set when `stop()` unloaded the conversation: what was not committed never leaves. */
+  private unloaded = false
+  private lastHeardMs = 0
+  private lastSentMs = 0
   private readonly subscriptions = new Map<string, AbortController>()
   private nextSeq = 1
   private closeSeq = 0
@@ -156,27 +207,71 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.settings = init.settings
     this.role = init.role
     this.ratchet = init.ratchet
+    this.persistence = init.persistence
     this.peerStaticKey = init.peerStaticKey.slice()
     this.ownStaticKey = init.ownStaticKey.slice()
-    this.pendingJoin = init.pendingJoin
-    this.createdAtMs = init.createdAtMs ?? init.now()
-    this.caughtUpMs = this.createdAtMs
-    this.currentState = init.pendingJoin === undefined ? 'open' : 'pending'
-    if (this.currentState === 'open') this.openedAtMs = init.now()
+    const core = init.restored?.core
+    this.sendQueue = new SendQueue<SentRecord>(core?.peerAckBase ?? 0)
+    this.receiveQueue = new ReceiveQueue<RecordFrame>(core?.recvBase ?? 0)
+    const nowMs = init.now()
+    if (core === undefined) {
+      this.pendingJoin = init.pendingJoin
+      this.createdAtMs = init.createdAtMs ?? nowMs
+      this.caughtUpMs = this.createdAtMs
+      this.currentState = init.pendingJoin === undefined ? 'open' : 'pending'
+      if (this.currentState === 'open') this.openedAtMs = nowMs
+    } else {
+      const join = core.pendingJoin
+      this.pendingJoin = join === undefined ? undefined : { msg1: join.msg1, topic: join.topic, deadlineMs: join.handshakeDeadlineMs }
+      this.createdAtMs = core.createdAtMs
+      this.caughtUpMs = core.caughtUpMs
+      this.openedAtMs = core.openedAtMs
+      this.lastHeardMs = core.lastHeardMs
+      this.lastSentMs = core.lastSentMs
+      this.nextSeq = core.nextSeq
+      this.closeSeq = core.closeSeq
+      this.currentState = core.state === 'requested' ? 'open' : core.state
+      for (const f of core.waiting) {
+        const ack = { base: 0, bitmap: EMPTY_BITMAP }
+        this.receiveQueue.accept(f.seq, f.type === 'data' ? { type: 'data', seq: f.seq, ack, payload: f.payload } : { type: 'close', seq: f.seq, ack })
+      }
+      // Records sealed for numbers the core had not counted yet were never posted (§12.3).
+      const out = init.restored?.out ?? []
+      for (const [seq, logged] of replayOutLog(out)) {
+        if (seq >= this.nextSeq) continue
+        this.sendQueue.restore(seq, { record: logged.record, topic: logged.topic }, logged.firstPostMs, nowMs, this.timing())
+        this.liveEntries.set(seq, sentEntry(seq, logged.topic, logged.firstPostMs, logged.record))
+      }
+      this.outEntries = out.length
+    }
     this.syncTopics()
     const limits = this.expiryLimits()
     this.maintenanceTimer = setInterval(() => {
       if (this.isClosed()) return
       expireRatchet(this.ratchet, this.init.now(), this.expiryLimits())
       this.syncTopics()
+      this.persistSoon()
     }, Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(Math.min(limits.skippedKeyMaxAgeMs, limits.chainLingerMs) / 4))))
     if (this.pendingJoin !== undefined) {
-      void this.post({ record: this.pendingJoin.msg1, topic: this.pendingJoin.topic }, false)
+      // A restored join's message 1 is already durable: posting it again is a resend.
+      void this.post({ record: this.pendingJoin.msg1, topic: this.pendingJoin.topic }, core !== undefined)
       this.armInitTimer()
     } else {
       this.armLiveness()
       this.armKeepalive()
     }
+    if (core !== undefined) {
+      this.armResend()
+      if (this.currentState === 'closing') this.closing = this.closeSeq > 0 ? this.finishClose() : this.runClose()
+    } else this.persistSoon()
+  }
+
+  /**
+   * Resolves once every change made so far is durable (immediately without persistence). The peer
+   * uses it to order its own writes after the conversation's (§12.3).
+   */
+  persisted(): Promise<void> {
+    return this.durable()
   }
 
   /** Lifecycle state. */
@@ -206,8 +301,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     // The conversation may have ended while the number was granted (a close in the same record).
     if (this.isClosed()) throw new SessionClosedError('the conversation closed before the message went out')
     const sealed = this.seal({ type: 'data', seq, ack: this.ackNow(), payload })
-    this.sendQueue.add(seq, sealed, this.init.now())
-    this.armResend()
+    this.track(seq, sealed)
     await this.post(sealed, false)
     return seq
   }
@@ -258,13 +352,138 @@ export class Conversation extends Emitter<ConversationEvents> {
       if (seq === undefined || this.isClosed()) return
       this.closeSeq = seq
       const sealed = this.seal({ type: 'close', seq, ack: this.ackNow() })
-      this.sendQueue.add(seq, sealed, this.init.now())
-      this.armResend()
+      this.track(seq, sealed)
       await this.post(sealed, false)
       await acked
     } finally {
       this.teardown('local')
     }
+  }
+
+  /** A close restored after a restart: its record is in the send queue; wait for its ack (or its clock). */
+  private async finishClose(): Promise<void> {
+    try {
+      await new Promise<void>((resolve) => {
+        this.closeAcked = resolve
+      })
+    } finally {
+      this.teardown('local')
+    }
+  }
+
+  /** Tracks a sealed data or close record for resends, and logs it in `.out` (§12.2). */
+  private track(seq: number, sealed: SentRecord): void {
+    const nowMs = this.init.now()
+    this.sendQueue.add(seq, sealed, nowMs)
+    if (this.persistence !== undefined) {
+      const entry = sentEntry(seq, sealed.topic, nowMs, sealed.record)
+      this.outAppends.push(entry)
+      this.liveEntries.set(seq, entry)
+      this.outEntries++
+    }
+    this.armResend()
+  }
+
+  /** Logs that `seq` left the send queue (acked or given up). */
+  private settledSeq(seq: number): void {
+    if (this.persistence === undefined) return
+    this.outAppends.push(settledEntry(seq))
+    this.liveEntries.delete(seq)
+    this.outEntries++
+  }
+
+  /**
+   * One group commit of every change made in this turn (§12.3): what the caller does after it
+   * (post a record, emit an event) happens only once the state it derives from is durable.
+   */
+  private durable(): Promise<void> {
+    const p = this.persistence
+    if (p === undefined) return RESOLVED
+    if (this.commitQueued === undefined) {
+      const mine = new Promise<void>((resolve, reject) => {
+        queueMicrotask(() => {
+          this.commitQueued = undefined
+          // Closed: a close removes the files itself, and a stop leaves the last commit in place.
+          if (this.isClosed()) {
+            resolve()
+            return
+          }
+          const appends = this.outAppends
+          this.outAppends = []
+          let rewrite: Uint8Array[] | undefined
+          if (this.outEntries > OUT_COMPACT_ENTRIES && this.outEntries > 2 * this.liveEntries.size) {
+            rewrite = [...this.liveEntries.values()]
+            this.outEntries = rewrite.length
+          }
+          const core = encodeSessionCore(this.coreValue())
+          p.commit({ appends: rewrite === undefined ? appends : [], rewrite, core, remove: false }).then(
+            () => {
+              wipe(core)
+              resolve()
+            },
+            (err: unknown) => {
+              wipe(core)
+              reject(err)
+            }
+          )
+        })
+      })
+      this.commitQueued = mine
+      // Each commit resolves after the ones before it, so what waits on it keeps its order.
+      this.commitChain = this.commitChain.then(
+        () => mine,
+        () => mine
+      )
+    }
+    return this.commitChain
+  }
+
+  /** Queues a commit of the changes made so far, for what follows nothing in particular. */
+  private persistSoon(): void {
+    this.durable().catch(() => {})
+  }
+
+  /** The core value of the conversation now (§12.2). */
+  private coreValue(): SessionCoreValue {
+    const p = this.persistence as ConversationPersistence
+    const join = this.pendingJoin
+    return {
+      role: this.role,
+      state: this.currentState === 'pending' ? 'pending' : this.currentState === 'closing' ? 'closing' : 'open',
+      peerStaticKey: this.peerStaticKey,
+      ownStaticKey: this.ownStaticKey,
+      identityKind: p.identityKind,
+      ownStaticPrivateKey: undefined,
+      ratchet: this.ratchet,
+      nextSeq: this.nextSeq,
+      peerAckBase: this.sendQueue.peerAckBase,
+      recvBase: this.receiveQueue.base,
+      closeSeq: this.closeSeq,
+      createdAtMs: this.createdAtMs,
+      openedAtMs: this.openedAtMs,
+      lastHeardMs: this.lastHeardMs,
+      lastSentMs: this.lastSentMs,
+      caughtUpMs: this.caughtUpMs,
+      pendingJoin: join === undefined ? undefined : { msg1: join.msg1, topic: join.topic, handshakeDeadlineMs: join.deadlineMs, nextInitResendMs: this.init.now() },
+      consumed: this.role === 'inviter' ? p.consumed : undefined,
+      invitationHash: p.invitationHash,
+      waiting: this.receiveQueue.waitingItems().map(({ seq, item }) => ({ seq, type: item.type === 'close' ? 'close' : 'data', payload: item.type === 'data' ? item.payload : EMPTY })),
+      verified: false,
+    }
+  }
+
+  /** Emits an event once the state it reports is durable (at once without persistence). */
+  private emitDurable<K extends keyof ConversationEvents & string>(type: K, detail: ConversationEvents[K]): void {
+    if (this.persistence === undefined) {
+      this.emit(type, detail)
+      return
+    }
+    this.durable().then(
+      () => {
+        if (!this.unloaded || type === 'close') this.emit(type, detail)
+      },
+      () => {}
+    )
   }
 
   /** `promise`'s value, or `undefined` when it takes longer than the delivery timeout. */
@@ -279,6 +498,7 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   /** Ends the conversation at once without a close record (the peer stops): every key wiped. */
   stop(): void {
+    if (!this.isClosed()) this.unloaded = true
     this.teardown('stopped')
     this.endLinger()
   }
@@ -378,6 +598,8 @@ export class Conversation extends Emitter<ConversationEvents> {
     }
     opened.commit()
     wipe(opened.frame)
+    this.lastHeardMs = nowMs
+    this.persistSoon()
     this.stats.received++
     this.armLiveness()
     if (this.currentState === 'pending') this.becomeOpen(nowMs)
@@ -414,14 +636,15 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.initTimer = undefined
     this.armKeepalive()
     this.armResend() // early data's delivery clocks start now
-    this.emit('open', undefined)
+    this.emitDurable('open', undefined)
   }
 
   /** Applies the peer's ack: receipts, room for waiting sends, the close's ack. */
   private takeAck(ack: Ack): void {
     for (const seq of this.sendQueue.acknowledge(ack)) {
+      this.settledSeq(seq)
       if (seq === this.closeSeq) this.closeAcked?.()
-      else this.emit('receipt', { seq })
+      else this.emitDurable('receipt', { seq })
     }
     this.grantSlots()
     this.checkSettled()
@@ -435,7 +658,7 @@ export class Conversation extends Emitter<ConversationEvents> {
         this.remoteClose()
         return
       }
-      if (item.type === 'data') this.emit('message', { seq, payload: item.payload })
+      if (item.type === 'data') this.emitDurable('message', { seq, payload: item.payload })
       if (this.currentState === 'closed') return
     }
     this.scheduleAck()
@@ -469,7 +692,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.gapTimer = setTimeout(() => {
       this.gapTimer = undefined
       const gap = this.receiveQueue.skipGap()
-      if (gap !== undefined) this.emit('gap', gap)
+      if (gap !== undefined) this.emitDurable('gap', gap)
       if (this.currentState !== 'closed') this.deliver()
     }, this.settings.gapTimeoutMs)
   }
@@ -560,9 +783,11 @@ export class Conversation extends Emitter<ConversationEvents> {
     const due = this.sendQueue.due(this.init.now(), this.timing())
     for (const { record } of due.resend) void this.post(record, true)
     for (const seq of due.undelivered) {
+      this.settledSeq(seq)
       if (seq === this.closeSeq) this.closeAcked?.()
-      else this.emit('undelivered', { seq })
+      else this.emitDurable('undelivered', { seq })
     }
+    this.persistSoon()
     this.grantSlots()
     this.checkSettled()
     this.armResend()
@@ -623,6 +848,19 @@ export class Conversation extends Emitter<ConversationEvents> {
   /** Posts a record; a refusal is counted (the resend timer tries again). */
   private async post(record: SentRecord, resend: boolean): Promise<void> {
     const s = this.settings
+    if (this.persistence !== undefined) {
+      // Write-ahead (§12.3): the state that sealed this record is durable before it leaves (a
+      // resend too: the timer may fire before the first post's commit has completed).
+      try {
+        await this.durable()
+      } catch {
+        this.stats.postErrors++
+        return
+      }
+      // Unloaded by stop() before the commit: the record was never written, so it never leaves.
+      if (this.unloaded) return
+    }
+    this.lastSentMs = this.init.now()
     try {
       await this.init.transport.postEnvelope(
         { topic: record.topic, data: record.record, ttlSeconds: s.ttlSeconds },
@@ -678,6 +916,11 @@ export class Conversation extends Emitter<ConversationEvents> {
       this.subscriptions.delete(hex)
     }
     wipeRatchet(this.ratchet)
+    // A conversation that ended deletes its files; one that was stopped keeps its last commit (§11.2).
+    this.outAppends = []
+    if (this.persistence !== undefined && reason !== 'stopped') {
+      this.persistence.commit({ appends: [], rewrite: undefined, core: undefined, remove: true }).catch(() => {})
+    }
     // The sealed records are ciphertext; they go with the queue.
     this.sendQueue.clear()
     for (const { item } of this.receiveQueue.waitingItems()) if (item.type === 'data') wipe(item.payload)
@@ -685,7 +928,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.slotWaiters = []
     this.checkSettledAll()
     this.closeAcked?.()
-    this.emit('close', { reason })
+    this.emitDurable('close', { reason })
     if (keep === undefined) this.init.onClosed?.(this)
   }
 

@@ -39,8 +39,10 @@ export interface SessionCoreValue {
   /** A joiner is `pending`, `open` or `closing`; an inviter `requested`, `open` or `closing` (§11.1). */
   readonly state: 'pending' | 'requested' | 'open' | 'closing'
   readonly peerStaticKey: Uint8Array
+  /** Our own static public key (the safety number needs both). */
+  readonly ownStaticKey: Uint8Array
   readonly identityKind: IdentityKind
-  /** Present exactly when `identityKind` is `'per-contact'`. */
+  /** Only with `identityKind` `'per-contact'`, and only while it is kept (it is wiped once the handshake is done). */
   readonly ownStaticPrivateKey: Uint8Array | undefined
   /** Its first step is done exactly when the session is not a pending joiner's. */
   readonly ratchet: RatchetState
@@ -54,8 +56,10 @@ export interface SessionCoreValue {
   readonly lastHeardMs: number
   readonly lastSentMs: number
   readonly caughtUpMs: number
-  /** Present exactly for a pending joiner: msg1 (340 bytes) for resends, and its deadlines. */
-  readonly pendingJoin: { readonly msg1: Uint8Array; readonly handshakeDeadlineMs: number; readonly nextInitResendMs: number } | undefined
+  /** Present exactly for a pending joiner: msg1 (340 bytes) and the invitation's topic `T` for resends, and its deadlines. */
+  readonly pendingJoin:
+    | { readonly msg1: Uint8Array; readonly topic: Uint8Array; readonly handshakeDeadlineMs: number; readonly nextInitResendMs: number }
+    | undefined
   /** Present exactly for an inviter: the invitation the session consumed (`inviteId` as 32 hex). */
   readonly consumed:
     | { readonly inviteId: string; readonly topic: Uint8Array; readonly expirySeconds: number; readonly initHash: Uint8Array }
@@ -79,7 +83,7 @@ export interface SessionCoreContext {
 function coreProblem(v: SessionCoreValue): string | undefined {
   const joiner = v.role === 'joiner'
   if (v.state === (joiner ? 'requested' : 'pending')) return `a ${v.role} is never ${v.state}`
-  if ((v.identityKind === 'per-contact') !== (v.ownStaticPrivateKey !== undefined)) return 'own static private key and identity kind disagree'
+  if (v.identityKind === 'account' && v.ownStaticPrivateKey !== undefined) return 'an account identity stores no static private key'
   if (v.ratchet.firstStepDone !== (!joiner || v.state !== 'pending')) return 'the first ratchet step is done exactly when not a pending joiner'
   if ((v.pendingJoin !== undefined) !== (joiner && v.state === 'pending')) return 'pendingJoin is present exactly for a pending joiner'
   if ((v.consumed !== undefined) !== !joiner) return 'consumed is present exactly for an inviter'
@@ -111,6 +115,7 @@ export function encodeSessionCore(value: SessionCoreValue): Uint8Array {
     w.u8(role, 'value.role')
     w.u8(state, 'value.state')
     w.bytes(value.peerStaticKey, KEY_BYTES, 'value.peerStaticKey')
+    w.bytes(value.ownStaticKey, KEY_BYTES, 'value.ownStaticKey')
     w.u8(codeOf(IDENTITY_KINDS, value.identityKind, 'value.identityKind'), 'value.identityKind')
     w.present(value.ownStaticPrivateKey !== undefined)
     if (value.ownStaticPrivateKey !== undefined) w.bytes(value.ownStaticPrivateKey, KEY_BYTES, 'value.ownStaticPrivateKey')
@@ -128,6 +133,7 @@ export function encodeSessionCore(value: SessionCoreValue): Uint8Array {
     const { pendingJoin, consumed } = value
     if (w.present(pendingJoin !== undefined) && pendingJoin !== undefined) {
       w.bytes(pendingJoin.msg1, MSG1_BYTES, 'value.pendingJoin.msg1')
+      w.bytes(pendingJoin.topic, TOPIC_BYTES, 'value.pendingJoin.topic')
       w.u64(pendingJoin.handshakeDeadlineMs, 'value.pendingJoin.handshakeDeadlineMs')
       w.u64(pendingJoin.nextInitResendMs, 'value.pendingJoin.nextInitResendMs')
     }
@@ -183,6 +189,7 @@ export function decodeSessionCore(bytes: Uint8Array, context: SessionCoreContext
     const role = r.choice('role', ROLES)
     const state = r.choice('state', STATES)
     const peerStaticKey = r.copy(KEY_BYTES, 'peer static key')
+    const ownStaticKey = r.copy(KEY_BYTES, 'own static key')
     const identityKind = r.choice('identityKind', IDENTITY_KINDS)
     const ownStaticPrivateKey = r.flag('presence of own static private key') ? r.secret(KEY_BYTES, 'own static private key') : undefined
     const ratchet = readRatchet(r, { budget, maxSkippedKeys })
@@ -196,7 +203,12 @@ export function decodeSessionCore(bytes: Uint8Array, context: SessionCoreContext
     const lastSentMs = r.u64('lastSentMs')
     const caughtUpMs = r.u64('caughtUpMs')
     const pendingJoin = r.flag('presence of pendingJoin')
-      ? { msg1: r.copy(MSG1_BYTES, 'msg1'), handshakeDeadlineMs: r.u64('handshakeDeadlineMs'), nextInitResendMs: r.u64('nextInitResendMs') }
+      ? {
+          msg1: r.copy(MSG1_BYTES, 'msg1'),
+          topic: r.copy(TOPIC_BYTES, 'pendingJoin topic'),
+          handshakeDeadlineMs: r.u64('handshakeDeadlineMs'),
+          nextInitResendMs: r.u64('nextInitResendMs'),
+        }
       : undefined
     const consumed = r.flag('presence of consumed')
       ? { inviteId: readStateId(r, 'inviteId'), topic: r.copy(TOPIC_BYTES, 'topic'), expirySeconds: r.u32('expiry'), initHash: r.copy(KEY_BYTES, 'initHash') }
@@ -205,7 +217,7 @@ export function decodeSessionCore(bytes: Uint8Array, context: SessionCoreContext
     const waiting = readWaiting(r)
     const verified = r.flag('verified')
     const core: SessionCoreValue = {
-      ...{ role, state, peerStaticKey, identityKind, ownStaticPrivateKey, ratchet, nextSeq, peerAckBase, recvBase, closeSeq },
+      ...{ role, state, peerStaticKey, ownStaticKey, identityKind, ownStaticPrivateKey, ratchet, nextSeq, peerAckBase, recvBase, closeSeq },
       ...{ createdAtMs, openedAtMs, lastHeardMs, lastSentMs, caughtUpMs, pendingJoin, consumed, invitationHash, waiting, verified },
     }
     const problem = coreProblem(core)

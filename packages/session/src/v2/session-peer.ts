@@ -17,7 +17,10 @@ import { InvalidInvitationError, SessionClosedError } from '../errors.ts'
 import { Emitter } from '../events.ts'
 import { pump } from '../pump.ts'
 import type { AbortOptions, SessionTransport } from '../transport.ts'
-import { Conversation } from './conversation.ts'
+import { Conversation, type ConversationPersistence } from './conversation.ts'
+import { type SessionCoreValue, decodeSessionCore } from './core-value.ts'
+import { type InvitationValue, decodeInvitationValue, encodeInvitationValue } from './invitation-value.ts'
+import { type StateStore, newStateId } from './state-store.ts'
 import { buildMessage1, openMessage1 } from './handshake.ts'
 import { type PendingInvitation, createInvitation, formatInvitation, invitationBody, parseInvitation } from './invitation.ts'
 import { type RandomSource, systemRandom } from './random.ts'
@@ -50,6 +53,13 @@ export interface SessionPeerV2Components {
   random?: RandomSource
   /** The X25519 backend. @default node:crypto where reachable, else noble */
   x25519?: X25519Backend
+  /**
+   * Where invitations and conversations persist (docs/SESSION.md §12): a `FileStateStore` in the
+   * account's `.sessions` directory, or a `MemoryStateStore`. With a store, call
+   * {@link SessionPeerV2.restore} before anything else; nothing derived from a new state (a
+   * record, an event) leaves before it is written. @default none (everything lives in memory)
+   */
+  store?: StateStore
 }
 
 /** Which static key an invitation or a join uses (§4.3). */
@@ -71,6 +81,8 @@ export interface CreatedInvitation {
   readonly compact: string
   /** When it stops working (unix milliseconds). */
   readonly expiresAtMs: number
+  /** Resolves once the invitation is durable (at once without a store): hand the URI out after it. */
+  readonly saved: Promise<void>
 }
 
 /** Events of a {@link SessionPeerV2}. */
@@ -83,6 +95,9 @@ export interface SessionPeerV2Events {
 
 /** An invitation of ours: pending (its private keys held) or consumed (only the tombstone). */
 interface HeldInvitation {
+  /** The id of its state file. */
+  readonly id: string
+  readonly identityKind: IdentityChoice
   readonly uri: string
   readonly topic: Uint8Array
   readonly createdAtMs: number
@@ -106,6 +121,8 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
   private readonly x25519: X25519Backend | undefined
   private readonly identity: X25519KeyPair | undefined
   private readonly budget: SkippedKeyBudget
+  private readonly store: StateStore | undefined
+  private restored = false
   private readonly invitations = new Map<string, HeldInvitation>()
   private readonly joined = new Set<string>()
   private readonly live = new Set<Conversation>()
@@ -128,6 +145,7 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
       this.identity = { privateKey, publicKey: generateX25519(() => privateKey.slice(), this.x25519).publicKey }
     }
     this.budget = createSkippedKeyBudget(this.settings.maxSkippedKeysTotal)
+    this.store = components.store
   }
 
   /** The conversations that have not closed yet. */
@@ -154,7 +172,10 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     })
     const uri = formatInvitation(pending.invitation, 'uri')
     const topic = pending.invitation.topic
+    const identityKind: IdentityChoice = options.identity ?? 'per-contact'
     const held: HeldInvitation = {
+      id: newStateId(this.random),
+      identityKind,
       uri,
       topic,
       createdAtMs: this.now(),
@@ -169,9 +190,53 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     this.invitations.set(key, held)
     const expiresAtMs = pending.invitation.expirySeconds * 1000
     this.armExpiry(key, held, expiresAtMs)
-    const source = this.transport.subscribeEnvelopes([topic], { signal: held.subscription.signal })
+    this.listen(held)
+    const saved = this.writeInvitation(held.id, {
+      state: 'pending',
+      invitation: pending.invitation,
+      oneTimePrivateKey: pending.oneTimePrivateKey,
+      identityKind,
+      ...(identityKind === 'per-contact' ? { staticPrivateKey: pending.staticPrivateKey } : {}),
+      createdAtMs: held.createdAtMs,
+      autoAccept: true,
+    })
+    saved.catch(() => {})
+    return { uri, compact: formatInvitation(pending.invitation, 'compact'), expiresAtMs, saved }
+  }
+
+  /** Listens on an invitation's topic. */
+  private listen(held: HeldInvitation): void {
+    const source = this.transport.subscribeEnvelopes([held.topic], { signal: held.subscription.signal })
     void pump(source, (data) => this.onRendezvous(held, data), () => {})
-    return { uri, compact: formatInvitation(pending.invitation, 'compact'), expiresAtMs }
+  }
+
+  /** Writes an invitation's value (nothing without a store). */
+  private async writeInvitation(id: string, value: InvitationValue): Promise<void> {
+    if (this.store === undefined) return
+    const bytes = encodeInvitationValue(value)
+    try {
+      await this.store.commit({ snapshots: [{ id, kind: 1, value: bytes }] })
+    } finally {
+      wipe(bytes)
+    }
+  }
+
+  /** The persistence of a conversation whose files are named `id` (none without a store). */
+  private persistenceFor(id: string, identityKind: IdentityChoice, invitationHash: Uint8Array, consumed: SessionCoreValue['consumed']): ConversationPersistence | undefined {
+    const store = this.store
+    if (store === undefined) return undefined
+    return {
+      identityKind,
+      invitationHash,
+      consumed,
+      commit: (c) =>
+        store.commit({
+          appends: c.appends.length > 0 ? [{ id, entries: c.appends }] : [],
+          rewrites: c.rewrite === undefined ? [] : [{ id, entries: c.rewrite }],
+          snapshots: c.core === undefined ? [] : [{ id, kind: 2, value: c.core }],
+          removals: c.remove ? [id] : [],
+        }),
+    }
   }
 
   /**
@@ -201,8 +266,10 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     wipe(built.ephemeralKey.privateKey)
     if (options.identity !== 'account') wipe(staticKey.privateKey)
     this.joined.add(bodyHash)
+    const persistence = this.persistenceFor(newStateId(this.random), options.identity ?? 'per-contact', sha256(invitationBody(invitation)), undefined)
     return this.track(
       new Conversation({
+        ...(persistence === undefined ? {} : { persistence }),
         role: 'joiner',
         ratchet,
         peerStaticKey: invitation.staticKey,
@@ -220,6 +287,119 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
         },
       })
     )
+  }
+
+  /**
+   * Brings back every invitation and conversation from the store (§12.4): a consumption cut off
+   * between its two writes is completed first, expired invitations go, conversations resume
+   * where their last commit left them (records due are resent, a pending join posts message 1
+   * again). Call it once, before anything else. Then catch up (`catchUp`) when the transport can.
+   * @throws {TypeError} without `components.store`
+   * @throws {StateCorruptedError} when a state file does not read back
+   */
+  async restore(): Promise<void> {
+    const store = this.store
+    if (store === undefined) throw new TypeError('restore needs components.store')
+    this.checkRunning()
+    if (this.restored) return
+    this.restored = true
+    const { snapshots, outs } = await store.load()
+    const invitations = new Map<string, InvitationValue>()
+    const cores = new Map<string, SessionCoreValue>()
+    for (const [id, snapshot] of snapshots) {
+      if (snapshot.kind === 1) invitations.set(id, decodeInvitationValue(snapshot.value))
+      else cores.set(id, decodeSessionCore(snapshot.value, { budget: this.budget, maxSkippedKeys: this.settings.maxSkippedKeys }))
+      wipe(snapshot.value)
+    }
+    // A core that names an invitation still pending: the tombstone was not written yet (§12.3).
+    for (const [sessionId, core] of cores) {
+      const consumed = core.consumed
+      const invitation = consumed === undefined ? undefined : invitations.get(consumed.inviteId)
+      if (consumed === undefined || invitation?.state !== 'pending') continue
+      wipe(invitation.oneTimePrivateKey, invitation.staticPrivateKey)
+      const tombstone: InvitationValue = { state: 'consumed', topic: consumed.topic, expirySeconds: consumed.expirySeconds, initHash: consumed.initHash, sessionId }
+      invitations.set(consumed.inviteId, tombstone)
+      await this.writeInvitation(consumed.inviteId, tombstone)
+    }
+    const conversations = new Map<string, Conversation>()
+    for (const [sessionId, core] of cores) {
+      const bodyHash = bytesToHex(core.invitationHash)
+      const persistence = this.persistenceFor(sessionId, core.identityKind, core.invitationHash, core.consumed)
+      const conversation = this.track(
+        new Conversation({
+          ...(persistence === undefined ? {} : { persistence }),
+          restored: { core, out: outs.get(sessionId) ?? [] },
+          role: core.role,
+          ratchet: core.ratchet,
+          peerStaticKey: core.peerStaticKey,
+          ownStaticKey: core.ownStaticKey,
+          settings: this.settings,
+          transport: this.transport,
+          now: this.now,
+          components: this.components(),
+          onClosed: (c) => {
+            this.released(c)
+            if (core.role === 'joiner') this.joined.delete(bodyHash)
+          },
+        })
+      )
+      if (core.role === 'joiner') this.joined.add(bodyHash)
+      conversations.set(sessionId, conversation)
+    }
+    for (const [id, value] of invitations) this.restoreInvitation(id, value, conversations)
+  }
+
+  /** Listens again on a restored invitation, or its tombstone; one that can no longer be used goes. */
+  private restoreInvitation(id: string, value: InvitationValue, conversations: Map<string, Conversation>): void {
+    const forget = (): void => {
+      this.store?.commit({ removals: [id] }).catch(() => {})
+    }
+    if (value.state === 'pending') {
+      const own = value.identityKind === 'account' ? this.identity : undefined
+      const staticPrivateKey = value.identityKind === 'account' ? own?.privateKey : value.staticPrivateKey
+      if (staticPrivateKey === undefined) {
+        forget() // made with an account identity this peer was not given
+        return
+      }
+      const held: HeldInvitation = {
+        id,
+        identityKind: value.identityKind,
+        uri: formatInvitation(value.invitation, 'uri'),
+        topic: value.invitation.topic,
+        createdAtMs: value.createdAtMs,
+        pending: { invitation: value.invitation, oneTimePrivateKey: value.oneTimePrivateKey, staticPrivateKey },
+        tombstone: undefined,
+        subscription: new AbortController(),
+        timer: undefined,
+        expiresAtMs: value.invitation.expirySeconds * 1000,
+        lingering: false,
+      }
+      this.invitations.set(bytesToHex(held.topic), held)
+      this.listen(held)
+      this.armExpiry(bytesToHex(held.topic), held, held.expiresAtMs)
+      return
+    }
+    const conversation = conversations.get(value.sessionId)
+    if (conversation === undefined) {
+      forget() // its conversation has ended
+      return
+    }
+    const held: HeldInvitation = {
+      id,
+      identityKind: 'per-contact',
+      uri: '',
+      topic: value.topic,
+      createdAtMs: 0,
+      pending: undefined,
+      tombstone: { initHash: value.initHash, conversation, lastAnswerMs: this.now() },
+      subscription: new AbortController(),
+      timer: undefined,
+      expiresAtMs: value.expirySeconds * 1000,
+      lingering: false,
+    }
+    this.invitations.set(bytesToHex(held.topic), held)
+    this.listen(held)
+    this.armExpiry(bytesToHex(held.topic), held, held.expiresAtMs)
   }
 
   /** Stops: every conversation ends without a close record and every key is wiped (idempotent). */
@@ -294,8 +474,12 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     const ownStaticKey = pending.invitation.staticKey
     if (this.identity === undefined || !equalBytes(ownStaticKey, this.identity.publicKey)) wipe(pending.staticPrivateKey)
     held.pending = undefined
+    const sessionId = newStateId(this.random)
+    const consumed = { inviteId: held.id, topic: held.topic, expirySeconds: Math.floor(held.expiresAtMs / 1000), initHash: opened.initHash }
+    const persistence = this.persistenceFor(sessionId, held.identityKind, sha256(invitationBody(pending.invitation)), consumed)
     const conversation = this.track(
       new Conversation({
+        ...(persistence === undefined ? {} : { persistence }),
         role: 'inviter',
         ratchet,
         peerStaticKey: opened.peerStaticKey,
@@ -310,8 +494,14 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
       })
     )
     held.tombstone = { initHash: opened.initHash, conversation, lastAnswerMs: this.now() }
+    // Consumption (§12.3): the session's core (naming this invitation) first, then the tombstone.
+    conversation
+      .persisted()
+      .then(() => this.writeInvitation(held.id, { state: 'consumed', topic: held.topic, expirySeconds: consumed.expirySeconds, initHash: opened.initHash, sessionId }))
+      .catch(() => {})
     conversation.sendAck()
-    this.emit('session', conversation)
+    if (this.store === undefined) this.emit('session', conversation)
+    else conversation.persisted().then(() => this.emit('session', conversation), () => {})
     // The joiner's early data may be waiting in mail servers (§5.3 step 6): fetch it.
     if (typeof this.transport.requestHistory === 'function') conversation.catchUp().catch(() => {})
   }
@@ -372,6 +562,7 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     }
     const unused = held.pending !== undefined
     this.forget(key)
+    this.store?.commit({ removals: [held.id] }).catch(() => {})
     if (unused) this.emit('invitation:expired', { uri: held.uri })
   }
 

@@ -92,6 +92,11 @@ class CommitQueue {
     this.tail = next.catch(() => {})
     return next
   }
+
+  /** Resolves once every commit issued so far has finished (failed ones too). */
+  idle(): Promise<void> {
+    return this.tail
+  }
 }
 
 /**
@@ -156,6 +161,11 @@ export class FileStateStore implements StateStore {
   commit(changes: StateChanges): Promise<void> {
     checkChanges(changes)
     return this.queue.run(() => this.apply(changes))
+  }
+
+  /** Resolves once every commit issued so far has finished: await it before the process exits. */
+  idle(): Promise<void> {
+    return this.queue.idle()
   }
 
   private async apply(changes: StateChanges): Promise<void> {

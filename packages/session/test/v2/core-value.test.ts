@@ -120,6 +120,7 @@ function coreOf(role: 'joiner' | 'inviter', ratchet: RatchetState, point: Point,
     role,
     state: pending ? 'pending' : 'open',
     peerStaticKey: bytesOf(`peer-static/${role}`, 32),
+    ownStaticKey: bytesOf(`own-static/${role}`, 32),
     identityKind: role === 'joiner' ? 'per-contact' : 'account',
     ownStaticPrivateKey: role === 'joiner' ? point.staticA.slice() : undefined,
     ratchet,
@@ -132,7 +133,7 @@ function coreOf(role: 'joiner' | 'inviter', ratchet: RatchetState, point: Point,
     lastHeardMs: 1_733_000_002_000,
     lastSentMs: 1_733_000_003_000,
     caughtUpMs: 2 ** 53 - 1,
-    pendingJoin: pending ? { msg1: bytesOf('msg1', 340), handshakeDeadlineMs: 1_733_090_000_000, nextInitResendMs: 1_733_000_004_000 } : undefined,
+    pendingJoin: pending ? { msg1: bytesOf('msg1', 340), topic: bytesOf('rendezvous', 4), handshakeDeadlineMs: 1_733_090_000_000, nextInitResendMs: 1_733_000_004_000 } : undefined,
     consumed:
       role === 'inviter'
         ? { inviteId: hex(bytesOf('invite-id', 16)), topic: bytesOf('rendezvous', 4), expirySeconds: 0xffff_ffff, initHash: bytesOf('init-hash', 32) }
@@ -231,6 +232,7 @@ function referenceEncoding(v: SessionCoreValue): Uint8Array {
     u8(v.role === 'joiner' ? 1 : 2),
     u8(['pending', 'requested', 'open', 'closing'].indexOf(v.state) + 1),
     v.peerStaticKey,
+    v.ownStaticKey,
     u8(v.identityKind === 'per-contact' ? 1 : 2),
     opt(v.ownStaticPrivateKey),
     r.ad,
@@ -260,7 +262,7 @@ function referenceEncoding(v: SessionCoreValue): Uint8Array {
     u64(v.lastHeardMs),
     u64(v.lastSentMs),
     u64(v.caughtUpMs),
-    opt(v.pendingJoin && concatBytes(v.pendingJoin.msg1, u64(v.pendingJoin.handshakeDeadlineMs), u64(v.pendingJoin.nextInitResendMs))),
+    opt(v.pendingJoin && concatBytes(v.pendingJoin.msg1, v.pendingJoin.topic, u64(v.pendingJoin.handshakeDeadlineMs), u64(v.pendingJoin.nextInitResendMs))),
     opt(v.consumed && concatBytes(hexToBytes(v.consumed.inviteId), v.consumed.topic, u32(v.consumed.expirySeconds), v.consumed.initHash)),
     v.invitationHash,
     u16(v.waiting.length),
@@ -284,7 +286,7 @@ describe('session core value: byte layout (§12.2)', () => {
 /** Offsets of the fields the table changes, from the layout above. */
 function offsets(v: SessionCoreValue, bytes: Uint8Array): Record<string, number> {
   const r = v.ratchet
-  const ratchet = 36 + (v.ownStaticPrivateKey ? 33 : 1)
+  const ratchet = 68 + (v.ownStaticPrivateKey ? 33 : 1)
   const skipped = ratchet + 64 + 65 + (r.dhr ? 33 : 1) + 33 + (r.ckr ? 33 : 1) + 12 + 33 + 32 + (r.sdr ? 33 : 1) + 33
   const firstStepDone = skipped + 2 + 44 * r.skipped.size
   const prevCount = firstStepDone + 1 + (r.staticPrivateKey ? 33 : 1)
@@ -339,9 +341,9 @@ describe('session core value: malformed bytes throw StateCorruptedError', () => 
     ['state 5', patched(bytes, 2, 5)],
     ['an inviter that is pending', patched(bytes, 2, 1)],
     ['a joiner that is requested', patched(jBytes, 2, 2)],
-    ['identity kind 3', patched(bytes, 35, 3)],
-    ['identity kind per-contact without a key', patched(bytes, 35, 1)],
-    ['own static presence byte 2', patched(bytes, 36, 2)],
+    ['identity kind 3', patched(bytes, 67, 3)],
+    ['an account identity with a static key', patched(jBytes, 67, 2)],
+    ['own static presence byte 2', patched(bytes, 68, 2)],
     ['DHs absent (presence 0)', patched(bytes, at.ratchet + 64, 0)],
     ['DHs presence byte 2', patched(bytes, at.ratchet + 64, 2)],
     ['firstStepDone 2', patched(bytes, at.firstStepDone, 2)],
@@ -384,7 +386,7 @@ describe('session core value: malformed bytes throw StateCorruptedError', () => 
   it('the encoder refuses what the decoder would refuse', () => {
     const refused: Array<[string, SessionCoreValue]> = [
       ['inviter pending', { ...inviter, state: 'pending' }],
-      ['per-contact without a key', { ...inviter, identityKind: 'per-contact' }],
+      ['an account identity with a static key', { ...joiner, identityKind: 'account' }],
       ['pendingJoin on an inviter', { ...inviter, pendingJoin: joiner.pendingJoin }],
       ['joiner without pendingJoin', { ...joiner, pendingJoin: undefined }],
       ['inviter without consumed', { ...inviter, consumed: undefined }],
