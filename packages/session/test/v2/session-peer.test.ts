@@ -2,7 +2,10 @@
  * Session v2 end to end on the in-memory transport: invitation, join, both directions, loss,
  * close, and what an observer of the wire can and cannot see (docs/SESSION.md §16).
  */
+import { getPublicKey, keccak256 } from '@hush/envelope'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { createAccountData } from '../../src/account.ts'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMemoryTransport, type MemoryTransport } from '../../src/memory-transport.ts'
 import type { Conversation } from '../../src/v2/conversation.ts'
@@ -204,4 +207,46 @@ describe('session v2 peers', () => {
       topicOf.set(key, topic)
     }
   }, 40_000)
+
+  it('with both parties on their account identities, no string derived from any long-term key reaches the wire', async () => {
+    const transport = createMemoryTransport({ seed: 5 })
+    const accounts = [createAccountData(), createAccountData()]
+    const [alice, bob] = accounts.map((a) => createSessionPeerV2({ ...FAST, identity: a.sessionIdentity }, { transport }))
+    peers.push(alice, bob)
+    const invited = new Promise<Conversation>((resolve) => bob.addEventListener('session', ({ detail }) => resolve(detail), { once: true }))
+    const toBob = alice.join(bob.createInvitation({ identity: 'account' }).uri, { identity: 'account' })
+    const toAlice = await invited
+    await until(() => toBob.state === 'open', 5_000, 'the open')
+    const atBob = inbox(toAlice)
+    const atAlice = inbox(toBob)
+    transport.faults.loss = 0.1
+    for (let i = 0; i < 30; i++) {
+      await toBob.send(text(`ping ${i}`))
+      await until(() => atBob.length === i + 1, 10_000, `ping ${i}`)
+      await toAlice.send(text(`pong ${i}`))
+      await until(() => atAlice.length === i + 1, 10_000, `pong ${i}`)
+    }
+    transport.faults.loss = 0
+    await toBob.close()
+    await until(() => toAlice.state === 'closed', 10_000, 'the close')
+    // Every long-term key: the secp256k1 identity (private, public) and the X25519 session identity
+    // (private, public), and their SHA-256 and Keccak-256.
+    const longTerm: Uint8Array[] = []
+    for (const a of accounts) {
+      for (const k of [a.privateKey, getPublicKey(a.privateKey), a.sessionIdentity]) longTerm.push(k)
+    }
+    longTerm.push(toBob.ownStaticKey, toAlice.ownStaticKey)
+    const derived = longTerm.flatMap((k) => [k, sha256(k), keccak256(k)])
+    const windows4 = new Set<string>()
+    for (const k of derived) for (let i = 0; i + 4 <= k.length; i++) windows4.add(bytesToHex(k.subarray(i, i + 4)))
+    for (const e of transport.posted) {
+      expect([340, 1108, 4180]).toContain(e.data.length)
+      expect(windows4.has(bytesToHex(e.topic))).toBe(false)
+      const hex = bytesToHex(e.data)
+      for (const k of derived) for (let i = 0; i + 8 <= k.length; i++) expect(hex.includes(bytesToHex(k.subarray(i, i + 8)))).toBe(false)
+    }
+    // The account's X25519 identity is what both sides' safety numbers are made of.
+    expect(bytesToHex(toBob.ownStaticKey)).toBe(bytesToHex(toAlice.peerStaticKey))
+  }, 40_000)
 })
+
