@@ -6,10 +6,9 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryTransport } from '../../src/memory-transport.ts'
-import type { Conversation } from '../../src/v2/conversation.ts'
 import { createSessionPeerV2, type SessionPeerV2, type SessionPeerV2Init } from '../../src/v2/session-peer.ts'
 import { Valve } from './valve.ts'
-import { read, text, until } from './wait.ts'
+import { meet, read, text, until } from './wait.ts'
 
 
 const FAST: SessionPeerV2Init = { ackDelayMs: 5, resendIntervalMs: 30, maxResendIntervalMs: 100, deliveryTimeoutMs: 600, gapTimeoutMs: 800 }
@@ -28,10 +27,7 @@ describe('conversation timers and limits', () => {
     const alice = createSessionPeerV2(settings, { transport: aliceSide, ...(clocks.alice === undefined ? {} : { now: clocks.alice }) })
     const bob = createSessionPeerV2(settings, { transport: bobSide })
     peers.push(alice, bob)
-    const invited = new Promise<Conversation>((resolve) => bob.addEventListener('session', ({ detail }) => resolve(detail), { once: true }))
-    const toBob = alice.join(bob.createInvitation().uri)
-    const toAlice = await invited
-    await until(() => toBob.state === 'open', 5_000, 'the open')
+    const { toBob, toAlice } = await meet(alice, bob)
     return { bus, aliceSide, bobSide, alice, bob, toBob, toAlice }
   }
 

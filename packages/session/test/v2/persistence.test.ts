@@ -12,7 +12,7 @@ import type { Conversation } from '../../src/v2/conversation.ts'
 import { createSessionPeerV2, type SessionPeerV2, type SessionPeerV2Init } from '../../src/v2/session-peer.ts'
 import { FileStateStore, MemoryStateStore } from '../../src/v2/state-store.ts'
 import { Valve } from './valve.ts'
-import { read, text, until } from './wait.ts'
+import { meet, read, text, until } from './wait.ts'
 
 const FAST: SessionPeerV2Init = { ackDelayMs: 5, resendIntervalMs: 30, maxResendIntervalMs: 100, deliveryTimeoutMs: 20_000, gapTimeoutMs: 21_000 }
 const STATE_KEY = new Uint8Array(32).fill(5)
@@ -167,10 +167,7 @@ describe('session v2 persistence', () => {
     const bob = peer({ transport: bobSide, store: slow })
     await bob.restore()
     const alice = peer({ transport: bus })
-    const invited = new Promise<Conversation>((resolve) => bob.addEventListener('session', ({ detail }) => resolve(detail), { once: true }))
-    const toBob = alice.join(bob.createInvitation().uri)
-    const toAlice = await invited
-    await until(() => toBob.state === 'open', 5_000, 'the open')
+    const { toBob, toAlice } = await meet(alice, bob)
     await new Promise((r) => setTimeout(r, 50))
     const got = inbox(toAlice)
     holding = true
@@ -196,10 +193,7 @@ describe('session v2 persistence', () => {
     const bob = peer({ transport: bus, store })
     await bob.restore()
     const alice = peer({ transport: bus })
-    const invited = new Promise<Conversation>((resolve) => bob.addEventListener('session', ({ detail }) => resolve(detail), { once: true }))
-    const toBob = alice.join(bob.createInvitation().uri)
-    const toAlice = await invited
-    await until(() => toBob.state === 'open', 5_000, 'the open')
+    const { toBob, toAlice } = await meet(alice, bob)
     await toBob.close()
     await until(() => toAlice.state === 'closed', 5_000, 'the remote close')
     await new Promise((r) => setTimeout(r, 50))
