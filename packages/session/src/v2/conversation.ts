@@ -21,9 +21,10 @@ import { type RatchetRejectReason, openRecord } from './ratchet-receive.ts'
 import type { RatchetState } from './ratchet-state.ts'
 import { ReceiveQueue } from './receive-queue.ts'
 import { type ResendTiming, SendQueue } from './send-queue.ts'
-import { type SessionCoreValue, encodeSessionCore } from './core-value.ts'
-import type { IdentityKind } from './invitation-value.ts'
-import { replayOutLog, sentEntry, settledEntry } from './out-entry.ts'
+import type { SessionCoreValue } from './core-value.ts'
+import { catchUpRounds } from './catch-up.ts'
+import { type ConversationPersistence, Journal } from './journal.ts'
+import { replayOutLog } from './out-entry.ts'
 import type { SessionV2Settings } from './settings.ts'
 
 /** Why a conversation ended. */
@@ -77,29 +78,6 @@ export interface PendingJoin {
   readonly deadlineMs: number
 }
 
-/** One group commit of a conversation (docs/SESSION.md §12.3): `.out` appends first, then the snapshot. */
-interface ConversationCommit {
-  /** New `.out` entries. */
-  readonly appends: readonly Uint8Array[]
-  /** When set, the `.out` log is rewritten with only these entries (compaction). */
-  readonly rewrite: readonly Uint8Array[] | undefined
-  /** The new core value (`undefined`: none, for a removal). */
-  readonly core: Uint8Array | undefined
-  /** Remove every file of the conversation (it closed). */
-  readonly remove: boolean
-}
-
-/** Where a conversation's state goes, and what its core value needs from the peer (§12). */
-export interface ConversationPersistence {
-  readonly identityKind: IdentityKind
-  /** SHA-256 of the invitation body. */
-  readonly invitationHash: Uint8Array
-  /** The inviter's record of the invitation this conversation consumed. */
-  readonly consumed: SessionCoreValue['consumed']
-  /** Applies one commit durably (commits run one at a time, in call order). */
-  commit(change: ConversationCommit): Promise<void>
-}
-
 /** What a {@link Conversation} is made from. */
 export interface ConversationInit {
   readonly role: 'joiner' | 'inviter'
@@ -134,17 +112,11 @@ export interface ConversationInit {
 const MAX_TIMER_MS = 0x7fff_ffff
 /** Catch-up asks from this long before the span it needs, for the clocks' skew (§10.4). */
 const CATCH_UP_SKEW_MS = 30_000
-/** Topics per history request (§10.4). */
-const CATCH_UP_TOPICS = 256
-/** Rounds of a catch-up: records fetched may step the ratchet and add topics, at most this often (§10.4). */
-const CATCH_UP_MAX_ROUNDS = 4
 
 /** A sealed record waiting for its ack: its bytes and the topic it was first posted on. */
 type SentRecord = SealedRecord
 
 const RESOLVED: Promise<void> = Promise.resolve()
-/** The `.out` log is rewritten when it holds more than this many entries and twice the live ones. */
-const OUT_COMPACT_ENTRIES = 64
 const EMPTY_BITMAP = new Uint8Array(32)
 const EMPTY = new Uint8Array(0)
 
@@ -160,14 +132,8 @@ export class Conversation extends Emitter<ConversationEvents> {
   private readonly ratchet: RatchetState
   private readonly sendQueue: SendQueue<SentRecord>
   private readonly receiveQueue: ReceiveQueue<RecordFrame>
-  private readonly persistence: ConversationPersistence | undefined
-  /** `.out` entries not yet committed, the live ones (for compaction), and how many the log holds. */
-  private outAppends: Uint8Array[] = []
-  private readonly liveEntries = new Map<number, Uint8Array>()
-  private outEntries = 0
-  /** The commit gathering this turn's changes, if one is queued, and the chain of all commits. */
-  private commitQueued: Promise<void> | undefined
-  private commitChain: Promise<void> = RESOLVED
+  /** The write-ahead journal (§12.3), when the conversation persists. */
+  private readonly journal: Journal | undefined
   /** Set when `stop()` unloaded the conversation: what was not committed never leaves. */
   private unloaded = false
   private lastHeardMs = 0
@@ -207,7 +173,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.settings = init.settings
     this.role = init.role
     this.ratchet = init.ratchet
-    this.persistence = init.persistence
+    this.journal = init.persistence === undefined ? undefined : new Journal(init.persistence, () => (this.isClosed() ? undefined : this.coreValue(init.persistence as ConversationPersistence)))
     this.peerStaticKey = init.peerStaticKey.slice()
     this.ownStaticKey = init.ownStaticKey.slice()
     const core = init.restored?.core
@@ -237,12 +203,15 @@ export class Conversation extends Emitter<ConversationEvents> {
       }
       // Records sealed for numbers the core had not counted yet were never posted (§12.3).
       const out = init.restored?.out ?? []
-      for (const [seq, logged] of replayOutLog(out)) {
-        if (seq >= this.nextSeq) continue
+      const live = replayOutLog(out)
+      for (const [seq, logged] of live) {
+        if (seq >= this.nextSeq) {
+          live.delete(seq)
+          continue
+        }
         this.sendQueue.restore(seq, { record: logged.record, topic: logged.topic }, logged.firstPostMs, nowMs, this.timing())
-        this.liveEntries.set(seq, sentEntry(seq, logged.topic, logged.firstPostMs, logged.record))
       }
-      this.outEntries = out.length
+      this.journal?.restored(live, out.length)
     }
     this.syncTopics()
     const limits = this.expiryLimits()
@@ -375,67 +344,21 @@ export class Conversation extends Emitter<ConversationEvents> {
   private track(seq: number, sealed: SentRecord): void {
     const nowMs = this.init.now()
     this.sendQueue.add(seq, sealed, nowMs)
-    if (this.persistence !== undefined) {
-      const entry = sentEntry(seq, sealed.topic, nowMs, sealed.record)
-      this.outAppends.push(entry)
-      this.liveEntries.set(seq, entry)
-      this.outEntries++
-    }
+    this.journal?.sent(seq, sealed.topic, nowMs, sealed.record)
     this.armResend()
   }
 
   /** Logs that `seq` left the send queue (acked or given up). */
   private settledSeq(seq: number): void {
-    if (this.persistence === undefined) return
-    this.outAppends.push(settledEntry(seq))
-    this.liveEntries.delete(seq)
-    this.outEntries++
+    this.journal?.settled(seq)
   }
 
   /**
-   * One group commit of every change made in this turn (§12.3): what the caller does after it
-   * (post a record, emit an event) happens only once the state it derives from is durable.
+   * Resolves once the state behind what the caller does next (post a record, emit an event) is
+   * durable: the journal's group commit of this turn (at once without persistence).
    */
   private durable(): Promise<void> {
-    const p = this.persistence
-    if (p === undefined) return RESOLVED
-    if (this.commitQueued === undefined) {
-      const mine = new Promise<void>((resolve, reject) => {
-        queueMicrotask(() => {
-          this.commitQueued = undefined
-          // Closed: a close removes the files itself, and a stop leaves the last commit in place.
-          if (this.isClosed()) {
-            resolve()
-            return
-          }
-          const appends = this.outAppends
-          this.outAppends = []
-          let rewrite: Uint8Array[] | undefined
-          if (this.outEntries > OUT_COMPACT_ENTRIES && this.outEntries > 2 * this.liveEntries.size) {
-            rewrite = [...this.liveEntries.values()]
-            this.outEntries = rewrite.length
-          }
-          const core = encodeSessionCore(this.coreValue())
-          p.commit({ appends: rewrite === undefined ? appends : [], rewrite, core, remove: false }).then(
-            () => {
-              wipe(core)
-              resolve()
-            },
-            (err: unknown) => {
-              wipe(core)
-              reject(err)
-            }
-          )
-        })
-      })
-      this.commitQueued = mine
-      // Each commit resolves after the ones before it, so what waits on it keeps its order.
-      this.commitChain = this.commitChain.then(
-        () => mine,
-        () => mine
-      )
-    }
-    return this.commitChain
+    return this.journal === undefined ? RESOLVED : this.journal.durable()
   }
 
   /** Queues a commit of the changes made so far, for what follows nothing in particular. */
@@ -444,8 +367,7 @@ export class Conversation extends Emitter<ConversationEvents> {
   }
 
   /** The core value of the conversation now (§12.2). */
-  private coreValue(): SessionCoreValue {
-    const p = this.persistence as ConversationPersistence
+  private coreValue(p: ConversationPersistence): SessionCoreValue {
     const join = this.pendingJoin
     return {
       role: this.role,
@@ -474,7 +396,7 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   /** Emits an event once the state it reports is durable (at once without persistence). */
   private emitDurable<K extends keyof ConversationEvents & string>(type: K, detail: ConversationEvents[K]): void {
-    if (this.persistence === undefined) {
+    if (this.journal === undefined) {
       this.emit(type, detail)
       return
     }
@@ -539,30 +461,19 @@ export class Conversation extends Emitter<ConversationEvents> {
   private async runCatchUp(request: NonNullable<SessionTransport['requestHistory']>, options: AbortOptions): Promise<number> {
     const nowMs = this.init.now()
     const fromMs = Math.max(this.createdAtMs - CATCH_UP_SKEW_MS, this.caughtUpMs - this.settings.ttlSeconds * 1000 - CATCH_UP_SKEW_MS)
-    const range = { from: Math.max(0, Math.floor(fromMs / 1000)), to: Math.ceil((nowMs + CATCH_UP_SKEW_MS) / 1000) }
-    const asked = new Set<string>()
-    let fetched = 0
-    for (let round = 0; round < CATCH_UP_MAX_ROUNDS; round++) {
-      // Every topic we listen on is subscribed (§10.2), so what the history brings reaches `receive`.
-      const topics = listeningTopics(this.ratchet).filter((t) => !asked.has(bytesToHex(t)))
-      if (topics.length === 0) break
-      for (const t of topics) asked.add(bytesToHex(t))
-      for (let start = 0; start < topics.length; start += CATCH_UP_TOPICS) {
-        if (this.isClosed()) throw new SessionClosedError('the conversation closed during its catch-up')
-        const before = this.handled
-        const count = await request.call(this.init.transport, { topics: topics.slice(start, start + CATCH_UP_TOPICS), ...range }, options)
-        fetched += count
-        await this.handledUpTo(before + count)
-      }
-      if (this.isClosed()) break
-    }
+    const fetched = await catchUpRounds(
+      {
+        request: (range, opts) => request.call(this.init.transport, range, opts),
+        listening: () => listeningTopics(this.ratchet),
+        handled: () => this.handled,
+        isClosed: () => this.isClosed(),
+      },
+      Math.max(0, Math.floor(fromMs / 1000)),
+      Math.ceil((nowMs + CATCH_UP_SKEW_MS) / 1000),
+      options
+    )
     this.caughtUpMs = Math.max(this.caughtUpMs, nowMs)
     return fetched
-  }
-
-  /** Waits (a bounded number of turns) until `receive` has taken `count` envelopes in all. */
-  private async handledUpTo(count: number): Promise<void> {
-    for (let turns = 0; this.handled < count && turns < 400 && !this.isClosed(); turns++) await new Promise((resolve) => setTimeout(resolve, 5))
   }
 
   /** Takes one envelope that arrived on `topic` (also what catch-up feeds in). Never throws. */
@@ -848,7 +759,7 @@ export class Conversation extends Emitter<ConversationEvents> {
   /** Posts a record; a refusal is counted (the resend timer tries again). */
   private async post(record: SentRecord, resend: boolean): Promise<void> {
     const s = this.settings
-    if (this.persistence !== undefined) {
+    if (this.journal !== undefined) {
       // Write-ahead (§12.3): the state that sealed this record is durable before it leaves (a
       // resend too: the timer may fire before the first post's commit has completed).
       try {
@@ -917,10 +828,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     }
     wipeRatchet(this.ratchet)
     // A conversation that ended deletes its files; one that was stopped keeps its last commit (§11.2).
-    this.outAppends = []
-    if (this.persistence !== undefined && reason !== 'stopped') {
-      this.persistence.commit({ appends: [], rewrite: undefined, core: undefined, remove: true }).catch(() => {})
-    }
+    if (reason !== 'stopped') this.journal?.remove()
     // The sealed records are ciphertext; they go with the queue.
     this.sendQueue.clear()
     for (const { item } of this.receiveQueue.waitingItems()) if (item.type === 'data') wipe(item.payload)
