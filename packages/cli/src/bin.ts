@@ -1,23 +1,15 @@
 #!/usr/bin/env node
 /**
- * The `hush` executable.
+ * The `hush` executable. Exit codes: see `EXIT` in errors.ts (0 done, 1 user error, 2 bad usage,
+ * 70 a bug, shown with its stack).
  * @module
  */
-import { CommanderError } from 'commander'
-import { CliError } from './errors.ts'
+import { reportError } from './errors.ts'
 import { createProgram } from './program.ts'
 
 try {
+  // commander prints no errors itself (program.ts): reportError writes the one line.
   await createProgram().parseAsync(process.argv)
 } catch (err) {
-  if (err instanceof CommanderError) {
-    // commander printed the message (or the help); a usage error exits 2 like a CliError.
-    process.exitCode = err.exitCode === 0 ? 0 : 2
-  } else if (err instanceof CliError || err instanceof RangeError || err instanceof TypeError) {
-    process.stderr.write(`hush: ${(err as Error).message}\n`)
-    process.exitCode = 2
-  } else {
-    process.stderr.write(`hush: ${(err as Error)?.stack ?? String(err)}\n`)
-    process.exitCode = 1
-  }
+  process.exitCode = reportError(err, (text) => process.stderr.write(text))
 }

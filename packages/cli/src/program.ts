@@ -10,7 +10,7 @@ import { keysDelete, keysList, keysNew } from './commands/keys.ts'
 import { runPost } from './commands/post.ts'
 import { MAIL_PASSWORD_ENV, type StartOptions, runStart } from './commands/start.ts'
 import { runWatch } from './commands/watch.ts'
-import { CliError } from './errors.ts'
+import { CliError, EXIT } from './errors.ts'
 import { dataDir, parsePeer, parseTime, parseTopic, readPassword } from './options.ts'
 import type { RpcTarget } from './rpc-client.ts'
 
@@ -59,8 +59,8 @@ export function createProgram(): Command {
   const program = new Command('hush')
     .description('Hush: a Whisper v6 gossip messaging node')
     .version('0.1.0')
-    .showHelpAfterError()
-    // Usage errors exit 2, like CliErrors (bin.ts maps commander's exits).
+    // Usage errors are one line on stderr and exit 2, like CliErrors: bin.ts prints them.
+    .configureOutput({ outputError: () => undefined })
     .exitOverride()
 
   const start = program
@@ -107,7 +107,7 @@ export function createProgram(): Command {
   )
   rpcOptions(keys.command('delete <id>').description('delete a key from the node').option('--data-dir <dir>', 'where the list is kept')).action(
     async (id: string, opts: { rpc: string; token?: string; dataDir?: string }) => {
-      if (!(await keysDelete(target(opts), dataDir(opts.dataDir), id))) throw new CliError(`the node holds no key ${id}`)
+      if (!(await keysDelete(target(opts), dataDir(opts.dataDir), id))) throw new CliError(`the node holds no key ${id}`, { exitCode: EXIT.failure })
       console.log(`deleted ${id}`)
     }
   )
@@ -303,6 +303,7 @@ for your n-th line. Ctrl-D closes the conversation.`
     .option('--messages <n>', 'messages each person sends (1-5)', numberFlag('--messages', { min: 1, integer: true }), 5)
     .option('--pow <pow>', 'PoW every envelope is sealed to', numberFlag('--pow', { min: 0 }), 0.2)
     .action(async (opts: { nodes: number; messages: number; pow: number }) => {
+      if (opts.messages > 5) throw new CliError(`--messages must be at most 5, got ${opts.messages}`)
       const summary = await runDemo({ nodes: opts.nodes, messages: opts.messages, pow: opts.pow })
       if (summary.messagesDelivered !== summary.messagesSent) process.exitCode = 1
     })

@@ -2,7 +2,7 @@
  * A small JSON-RPC 2.0 client over HTTP for the commands that talk to a running node
  * (`hush keys`, `post`, `watch`). Failures become {@link CliError}s that say what to check.
  */
-import { CliError } from './errors.ts'
+import { CliError, EXIT } from './errors.ts'
 
 /** Where and how to reach a node's RPC endpoint. */
 export interface RpcTarget {
@@ -33,11 +33,11 @@ export async function rpcCall<T>(target: RpcTarget, method: string, params: unkn
       signal: AbortSignal.timeout(target.timeoutMs ?? 60_000),
     })
   } catch (err) {
-    throw new CliError(`cannot reach the node at ${target.url} (is \`hush start\` running?): ${(err as Error).message}`, { cause: err })
+    throw new CliError(`cannot reach the node at ${target.url} (is \`hush start\` running?): ${(err as Error).message}`, { cause: err, exitCode: EXIT.failure })
   }
-  if (response.status === 401) throw new CliError(`the node at ${target.url} wants a token: pass --token`)
-  if (!response.ok) throw new CliError(`the node at ${target.url} answered HTTP ${response.status}`)
+  if (response.status === 401) throw new CliError(`the node at ${target.url} wants a token: pass --token`, { exitCode: EXIT.failure })
+  if (!response.ok) throw new CliError(`the node at ${target.url} answered HTTP ${response.status}`, { exitCode: EXIT.failure })
   const body = (await response.json()) as { result?: T; error?: { code: number; message: string } }
-  if (body.error !== undefined) throw new CliError(`${method} failed: ${body.error.message} (code ${body.error.code})`)
+  if (body.error !== undefined) throw new CliError(`${method} failed: ${body.error.message} (code ${body.error.code})`, { exitCode: EXIT.failure })
   return body.result as T
 }

@@ -85,7 +85,7 @@ describe('the hush command', () => {
 
   it('reports bad flags and unreachable nodes clearly', async () => {
     await expect(hush('post', '--rpc', 'http://127.0.0.1:9', '--sym-key-id', 'x', '--topic', 'a', 'hi')).rejects.toMatchObject({
-      code: 2,
+      code: 1,
       stderr: expect.stringContaining('cannot reach the node at http://127.0.0.1:9'),
     })
     await expect(hush('post', '--topic', '0x123', '--sym-key-id', 'x', 'hi')).rejects.toMatchObject({

@@ -2,9 +2,10 @@
  * `hush account`: the identity and friends `hush chat` uses (the paper's account management),
  * kept in one file encrypted under a password (@hush/session: scrypt + AES-256-GCM, atomic writes).
  */
+import { dirname, resolve } from 'node:path'
 import { getPublicKey } from '@hush/envelope'
 import { type AccountData, addContact, createAccountData, loadAccount, removeContact, saveAccount } from '@hush/session'
-import { CliError } from '../errors.ts'
+import { CliError, EXIT } from '../errors.ts'
 import { fromHex, toHex } from '../format.ts'
 
 /** Where the account lives and how to open it. */
@@ -26,9 +27,22 @@ export async function openAccount(target: AccountTarget): Promise<AccountData> {
     return await loadAccount(target.path, target.password)
   } catch (err) {
     const e = err as Error & { code?: string }
-    if (e.code === 'ENOENT') throw new CliError(`no account at ${target.path}: create one with \`hush account create\``, { cause: err })
-    if (e.name === 'AccountDecryptionError') throw new CliError(`wrong password for ${target.path}`, { cause: err })
-    throw new CliError(`cannot open the account ${target.path}: ${e.message}`, { cause: err })
+    if (e.code === 'ENOENT') throw new CliError(`no account at ${target.path}: create one with \`hush account create\``, { cause: err, exitCode: EXIT.failure })
+    if (e.name === 'AccountDecryptionError') throw new CliError(`wrong password for ${target.path}`, { cause: err, exitCode: EXIT.failure })
+    throw new CliError(`cannot open the account ${target.path}: ${e.message}`, { cause: err, exitCode: EXIT.failure })
+  }
+}
+
+/** Writes the account; a missing or unwritable directory is a {@link CliError} naming it. */
+async function save(target: AccountTarget, account: AccountData): Promise<void> {
+  try {
+    await saveAccount(target.path, account, target.password)
+  } catch (err) {
+    const code = (err as { code?: string }).code
+    const dir = dirname(resolve(target.path))
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new CliError(`cannot write ${target.path}: the directory ${dir} does not exist`, { cause: err, exitCode: EXIT.failure })
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new CliError(`cannot write ${target.path}: no permission to write in ${dir}`, { cause: err, exitCode: EXIT.failure })
+    throw err
   }
 }
 
@@ -38,9 +52,9 @@ export async function accountCreate(target: AccountTarget): Promise<string> {
     () => true,
     (err: Error & { code?: string }) => err.code !== 'ENOENT'
   )
-  if (exists) throw new CliError(`${target.path} exists already; remove it first to start a new identity`)
+  if (exists) throw new CliError(`${target.path} exists already; remove it first to start a new identity`, { exitCode: EXIT.failure })
   const account = createAccountData()
-  await saveAccount(target.path, account, target.password)
+  await save(target, account)
   return toHex(getPublicKey(account.privateKey))
 }
 
@@ -53,14 +67,14 @@ export async function accountAddFriend(target: AccountTarget, name: string, publ
   } catch (err) {
     throw new CliError(`cannot add ${name}: ${(err as Error).message}`, { cause: err })
   }
-  await saveAccount(target.path, updated, target.password)
+  await save(target, updated)
 }
 
 /** Removes a friend by name. @throws {CliError} when there is no such friend */
 export async function accountRemoveFriend(target: AccountTarget, name: string): Promise<void> {
   const account = await openAccount(target)
-  if (!account.contacts.some((c) => c.name === name)) throw new CliError(`no friend named ${name}`)
-  await saveAccount(target.path, removeContact(account, name), target.password)
+  if (!account.contacts.some((c) => c.name === name)) throw new CliError(`no friend named ${name}`, { exitCode: EXIT.failure })
+  await save(target, removeContact(account, name))
 }
 
 /** The public key and friends, one per line. */

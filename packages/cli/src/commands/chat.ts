@@ -9,8 +9,12 @@
 import { createInterface } from 'node:readline'
 import { createHushNode } from '@hush/node'
 import { type Conversation, type IdentityChoice, MAX_MESSAGE_BYTES_V2, type SessionPeerV2, createSessionPeerV2, formatSafetyNumber, safetyNumber } from '@hush/session'
-import { CliError } from '../errors.ts'
+import { CliError, EXIT } from '../errors.ts'
 import { type AccountTarget, openAccount } from './account.ts'
+import { nodeStartError } from './start.ts'
+
+/** How long Ctrl-D waits for the other side to acknowledge the close. */
+const CLOSE_TIMEOUT_MS = 30_000
 
 /** Settings of `hush chat`: exactly one of `invite` and `join`. */
 export interface ChatOptions {
@@ -42,11 +46,16 @@ export async function runChat(options: ChatOptions): Promise<void> {
     if (options.account === undefined) throw new CliError('--identity account needs the account (--account and its password)')
     sessionIdentity = (await openAccount(options.account)).sessionIdentity
   }
-  const node = await createHushNode({
-    listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'],
-    ...(options.bootstrap !== undefined && { bootstrap: options.bootstrap }),
-    whisper: { ...(options.minPow !== undefined && { minPow: options.minPow }) },
-  })
+  let node: Awaited<ReturnType<typeof createHushNode>>
+  try {
+    node = await createHushNode({
+      listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'],
+      ...(options.bootstrap !== undefined && { bootstrap: options.bootstrap }),
+      whisper: { ...(options.minPow !== undefined && { minPow: options.minPow }) },
+    })
+  } catch (err) {
+    throw nodeStartError(err, options.listen ?? [])
+  }
   const peer = createSessionPeerV2(
     { powTarget: options.minPow ?? 0.2, ...(sessionIdentity !== undefined && { identity: sessionIdentity }) },
     { transport: node.services.shh }
@@ -66,10 +75,12 @@ export async function runChat(options: ChatOptions): Promise<void> {
       await new Promise((r) => setTimeout(r, 20))
     }
     let closed!: Promise<'remote'>
+    let closeReason: string | undefined
     // Listeners go on in the same turn the conversation appears: early data may arrive with it.
     const wire = (conversation: Conversation): void => {
       closed = new Promise<'remote'>((resolve) =>
         conversation.addEventListener('close', ({ detail }) => {
+          closeReason = detail.reason
           print(`session closed (${detail.reason})`)
           resolve('remote')
         }, { once: true })
@@ -89,7 +100,16 @@ export async function runChat(options: ChatOptions): Promise<void> {
     typed.start(conversation)
     const ended = await Promise.race([inputEnded, closed])
     await typed.settled()
-    if (conversation.state === 'open' || conversation.state === 'pending') await conversation.close({ signal: AbortSignal.timeout(30_000) })
+    if (conversation.state === 'open' || conversation.state === 'pending') {
+      try {
+        await conversation.close({ signal: AbortSignal.timeout(CLOSE_TIMEOUT_MS) })
+      } catch (err) {
+        if ((err as Error).name !== 'TimeoutError') throw err
+        throw new CliError(`closed without the other person's acknowledgement (no answer in ${CLOSE_TIMEOUT_MS / 1000} s: they may have left)`, { cause: err, exitCode: EXIT.failure })
+      }
+    } else if (closeReason === 'handshake-timeout') {
+      throw new CliError('no answer to the join: the inviter never replied before the invitation expired (is their `hush chat --invite` still running, and is --bootstrap their node?)', { exitCode: EXIT.failure })
+    }
     // The peer closed: stay up a moment so our acknowledgement of the close gets out.
     else if (ended === 'remote') await new Promise((r) => setTimeout(r, 2_000))
   } finally {
@@ -118,7 +138,7 @@ async function awaitJoin(
     }, { once: true })
   )
   const expired = new Promise<never>((_, reject) =>
-    peer.addEventListener('invitation:expired', () => reject(new CliError('the invitation expired before anyone joined')), { once: true })
+    peer.addEventListener('invitation:expired', () => reject(new CliError('the invitation expired before anyone joined', { exitCode: EXIT.failure })), { once: true })
   )
   const invitation = peer.createInvitation({ identity })
   print(`invitation (for one person, valid until ${new Date(invitation.expiresAtMs).toISOString()}; send it out of band):`)

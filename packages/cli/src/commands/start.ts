@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path'
 import { requestHistory } from '@hush/mail'
 import { createHushNode } from '@hush/node'
 import { createRpcServer } from '@hush/rpc'
-import { CliError } from '../errors.ts'
+import { CliError, EXIT } from '../errors.ts'
 import { dataDir, parseDuration, parseSize, readConfig, readPassword } from '../options.ts'
 import { type MailMode, startMailMode } from './mail-mode.ts'
 
@@ -52,6 +52,29 @@ async function withConfig(options: StartOptions, given: Set<string>): Promise<St
   return merged as StartOptions
 }
 
+/** The `code` of `err` or of an error in its `cause` chain (or in an AggregateError's `errors`). */
+function errorCode(err: unknown, depth = 0): string | undefined {
+  if (typeof err !== 'object' || err === null || depth > 8) return undefined
+  const e = err as { code?: unknown; cause?: unknown; errors?: unknown }
+  if (typeof e.code === 'string' && e.code.startsWith('E')) return e.code
+  for (const inner of [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
+    const code = errorCode(inner, depth + 1)
+    if (code !== undefined) return code
+  }
+  return undefined
+}
+
+/** One line for a node that would not start: a listen address in use or not ours, else libp2p's first line. */
+export function nodeStartError(err: unknown, listen: readonly string[]): CliError {
+  const code = errorCode(err)
+  const message = (err as Error)?.message ?? String(err)
+  const where = listen.length > 0 ? listen.join(', ') : 'the listen address'
+  if (code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(message)) return new CliError(`cannot listen on ${where}: address in use`, { cause: err, exitCode: EXIT.failure })
+  if (code === 'EADDRNOTAVAIL' || /EADDRNOTAVAIL/.test(message)) return new CliError(`cannot listen on ${where}: not an address of this machine`, { cause: err, exitCode: EXIT.failure })
+  if (code === 'EACCES' || /EACCES/.test(message)) return new CliError(`cannot listen on ${where}: permission denied`, { cause: err, exitCode: EXIT.failure })
+  return new CliError(`cannot start the node: ${message.split('\n')[0]}`, { cause: err, exitCode: EXIT.failure })
+}
+
 /**
  * Starts the node and the RPC server; resolves with a function that stops both.
  * @throws {CliError} for unusable settings (a port in use, a bad address)
@@ -73,7 +96,7 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
       whisper: { ...(o.minPow !== undefined && { minPow: o.minPow }), isLight: o.light === true },
     })
   } catch (err) {
-    throw new CliError(`cannot start the node: ${(err as Error).message}`, { cause: err })
+    throw nodeStartError(err, o.listen ?? [])
   }
   const shh = node.services.shh
   let mail: MailMode | undefined
@@ -108,7 +131,10 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
   } catch (err) {
     await mail?.stop()
     await node.stop()
-    throw new CliError(`cannot start the RPC server: ${(err as Error).message}`, { cause: err })
+    const code = errorCode(err)
+    const where = `${o.rpcHost ?? '127.0.0.1'}:${o.rpcPort ?? 8545}`
+    if (code === 'EADDRINUSE') throw new CliError(`cannot serve RPC on ${where}: address in use (pick another --rpc-port, or 0 for a free one)`, { cause: err, exitCode: EXIT.failure })
+    throw new CliError(`cannot start the RPC server on ${where}: ${(err as Error).message.split('\n')[0]}`, { cause: err, exitCode: EXIT.failure })
   }
   print(`peer id: ${node.peerId.toString()}`)
   for (const addr of node.getMultiaddrs()) print(`listening: ${addr.toString()}`)
