@@ -36,6 +36,7 @@ export type {
   PostParams,
   RawPost,
   ReceivedEnvelope,
+  SubscribeEnvelopesOptions,
   WhisperEvents,
   WhisperInfo,
   WhisperTraffic,

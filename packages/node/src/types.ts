@@ -76,6 +76,16 @@ export interface ReceivedEnvelope extends Envelope {
   readonly isOwn: boolean
 }
 
+/** Options of `subscribeEnvelopes`. */
+export interface SubscribeEnvelopesOptions extends AbortOptions {
+  /**
+   * Also yield, first, the envelopes on these topics the node already holds in its pool (live
+   * ones): for a layer that starts listening on a topic its peer may already have used.
+   * @default false
+   */
+  includePooled?: boolean
+}
+
 /** Traffic counters, summed over peers (the same counters each peer keeps). */
 export type WhisperTraffic = PeerCounters
 

@@ -12,6 +12,7 @@ import {
   decodeEnvelope,
   encodeEnvelope,
   keccak256,
+  topicsToBloom,
 } from '@hush/envelope'
 import { type Pool, createPool, hashKey } from '@hush/pool'
 import {
@@ -52,6 +53,7 @@ import { RecentHashes } from './recent-hashes.ts'
 import { Router } from './router.ts'
 import { Sealer } from './sealer.ts'
 import { TopicIndex } from './topic-index.ts'
+import { topicNumber } from './topic-number.ts'
 import { type WhisperInit, type WhisperSettings, checkBloom, checkMaxSize, checkPow, resolveSettings } from './settings.ts'
 import type {
   MessageCriteria,
@@ -63,6 +65,7 @@ import type {
   PostParams,
   RawPost,
   ReceivedEnvelope,
+  SubscribeEnvelopesOptions,
   WhisperEvents,
   WhisperInfo,
 } from './types.ts'
@@ -400,12 +403,22 @@ export class WhisperService extends ShhKeyMethods implements Startable {
 
   /**
    * Every valid envelope on `topics`, once, whoever sent it, for layers that do their own crypto
-   * (design.md §6); `isOwn` tells this node's own posts apart. Ends when `options.signal` aborts.
+   * (design.md §6); `isOwn` tells this node's own posts apart. With `includePooled`, the live
+   * envelopes on those topics that the pool already holds come first. Ends when `options.signal`
+   * aborts.
    */
-  subscribeEnvelopes(topics: readonly Topic[], options: AbortOptions = {}): AsyncIterable<ReceivedEnvelope> {
+  subscribeEnvelopes(topics: readonly Topic[], options: SubscribeEnvelopesOptions = {}): AsyncIterable<ReceivedEnvelope> {
     if (!Array.isArray(topics) || topics.length === 0) throw new TypeError('topics must be a non-empty array')
     for (const t of topics) if (!(t instanceof Uint8Array) || t.length !== 4) throw new TypeError('topics must hold 4-byte topics')
     const subscription = this.rawSubscriptions.add(topics, this.settings.filterCapacity)
+    if (options.includePooled === true) {
+      // Synchronous with the registration above: nothing arrives in between, so nothing twice.
+      const wanted = new Set(topics.map((t) => topicNumber(t)))
+      for (const entry of this.pool.select({ bloom: topicsToBloom(topics), now: Math.floor(this.settings.now() / 1000) })) {
+        const envelope = entry.envelope
+        if (envelope !== undefined && wanted.has(topicNumber(envelope.topic))) subscription.queue.push({ ...envelope, isOwn: entry.peer === undefined })
+      }
+    }
     this.bloom.update(false)
     return readUntilAborted(subscription.queue, options.signal, () => {
       if (subscription.remove()) this.bloom.update(false)

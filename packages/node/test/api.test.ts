@@ -262,6 +262,45 @@ describe('the service as apps embed it', () => {
     expect(seen).toEqual([true, false])
   })
 
+  it('subscribeEnvelopes with includePooled yields the live pooled envelopes first, and nothing twice', async () => {
+    let clock = 1_800_000_000_000
+    started.nodes = await startNodes(2, { whisper: { minPow: 0, now: () => clock } })
+    const [a, b] = started.nodes
+    await connect(a, b)
+    const topic = topicFromString('pool')
+    const other = topicFromString('else')
+    await a.services.shh.postEnvelope({ topic, data: Uint8Array.of(1), ttlSeconds: 10 })
+    await a.services.shh.postEnvelope({ topic, data: Uint8Array.of(2), ttlSeconds: 100 })
+    await a.services.shh.postEnvelope({ topic: other, data: Uint8Array.of(3), ttlSeconds: 100 })
+    await waitFor(() => b.services.shh.info().envelopes === 3)
+    clock += 20_000 // the first envelope has expired; the sweep has not removed it yet
+
+    const without = new AbortController()
+    const plain = b.services.shh.subscribeEnvelopes([topic], { signal: without.signal })[Symbol.asyncIterator]()
+    const ac = new AbortController()
+    const seen: number[] = []
+    const reading = (async () => {
+      for await (const e of b.services.shh.subscribeEnvelopes([topic], { signal: ac.signal, includePooled: true })) {
+        seen.push(e.data[0] ?? -1)
+        expect(e.isOwn).toBe(false)
+        if (seen.length === 2) ac.abort()
+      }
+    })()
+    const plainFirst = plain.next()
+    await a.services.shh.postEnvelope({ topic, data: Uint8Array.of(4), ttlSeconds: 100 })
+    await reading
+    expect(seen).toEqual([2, 4])
+    // Without the option only what arrives after subscribing.
+    expect((await plainFirst).value?.data[0]).toBe(4)
+    without.abort()
+    // The posting node's own pooled copy is marked as its own.
+    const own = new AbortController()
+    for await (const e of a.services.shh.subscribeEnvelopes([other], { signal: own.signal, includePooled: true })) {
+      expect([e.data[0], e.isOwn]).toEqual([3, true])
+      own.abort()
+    }
+  })
+
   it('keeps the ingest path off the public surface', () => {
     // @ts-expect-error ingest is private: not part of the service's API
     const probe = (shh: HushNode['services']['shh']): unknown => shh.ingest

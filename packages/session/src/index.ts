@@ -43,7 +43,7 @@ export type { SessionPeer, SessionPeerComponents, SessionPeerEvents, SessionPeer
 export { createSessionPeer } from './peer.ts'
 export type { Session, SessionCloseReason, SessionEvents, SessionMessage, SessionState, SessionStats } from './session-api.ts'
 export type { SessionSettingsInit } from './settings.ts'
-export type { AbortOptions, HistoryRange, SessionTransport, TransportPost, TransportPostOptions } from './transport.ts'
+export type { AbortOptions, HistoryRange, SessionTransport, SubscribeOptions, TransportPost, TransportPostOptions } from './transport.ts'
 export type { MemoryTransport, MemoryTransportFaults, MemoryTransportInit } from './memory-transport.ts'
 export { createMemoryTransport } from './memory-transport.ts'
 export type { ListenerOptions, TypedEventTarget } from './events.ts'

@@ -6,7 +6,7 @@
  * server would, with no faults.
  */
 import { type Envelope, type Topic, encodeEnvelope, keccak256 } from '@hush/envelope'
-import type { AbortOptions, HistoryRange, SessionTransport, TransportPost, TransportPostOptions } from './transport.ts'
+import type { AbortOptions, HistoryRange, SessionTransport, SubscribeOptions, TransportPost, TransportPostOptions } from './transport.ts'
 
 /** Faults applied independently to each delivery of each envelope to each subscription. */
 export interface MemoryTransportFaults {
@@ -129,7 +129,7 @@ export function createMemoryTransport(init: MemoryTransportInit = {}): MemoryTra
       }
       return count
     },
-    subscribeEnvelopes(topics: readonly Topic[], options: AbortOptions = {}): AsyncIterable<Envelope> {
+    subscribeEnvelopes(topics: readonly Topic[], options: SubscribeOptions = {}): AsyncIterable<Envelope> {
       if (!Array.isArray(topics) || topics.length === 0) throw new TypeError('topics must be a non-empty array')
       for (const t of topics) if (!(t instanceof Uint8Array) || t.length !== 4) throw new TypeError('topics must hold 4-byte topics')
       const sub: Subscription = { topics: new Set(topics.map(topicKey)), queue: [], timers: new Set(), wake: undefined, closed: false }
@@ -143,6 +143,11 @@ export function createMemoryTransport(init: MemoryTransportInit = {}): MemoryTra
       }
       if (options.signal?.aborted === true) close()
       else options.signal?.addEventListener('abort', close, { once: true })
+      // What the bus has seen and is still live stands for a node's pool.
+      if (options.includePooled === true && !sub.closed) {
+        const nowSeconds = Math.floor(now() / 1000)
+        for (const envelope of posted) if (envelope.expiry >= nowSeconds && sub.topics.has(topicKey(envelope.topic))) sub.queue.push(envelope)
+      }
       return {
         [Symbol.asyncIterator]: async function* () {
           try {

@@ -36,12 +36,23 @@ export interface HistoryRange {
   readonly to: number
 }
 
+/** Options of {@link SessionTransport.subscribeEnvelopes}. */
+export interface SubscribeOptions extends AbortOptions {
+  /**
+   * Also hand over, first, the live envelopes on these topics that the transport already holds
+   * (a node's pool): a conversation asks for them when it starts listening on a chain its peer
+   * may already have used (the joiner's early data, when the inviter accepts). A transport that
+   * cannot may ignore it. @default false
+   */
+  includePooled?: boolean
+}
+
 /** The raw-envelope interface a session runs on (design.md §6). */
 export interface SessionTransport {
   /** Seals and floods an envelope; resolves to its 32-byte hash. */
   postEnvelope(post: TransportPost, options?: TransportPostOptions): Promise<Uint8Array>
   /** Every valid envelope on `topics`, once, own posts included; ends when `options.signal` aborts. */
-  subscribeEnvelopes(topics: readonly Topic[], options?: AbortOptions): AsyncIterable<Envelope>
+  subscribeEnvelopes(topics: readonly Topic[], options?: SubscribeOptions): AsyncIterable<Envelope>
   /**
    * Optional: fetches archived envelopes in `range` (from mail servers the app trusts) and hands
    * each to the matching `subscribeEnvelopes` iterables, once; resolves with how many envelopes

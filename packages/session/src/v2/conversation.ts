@@ -804,7 +804,8 @@ export class Conversation extends Emitter<ConversationEvents> {
       if (this.subscriptions.has(hex)) continue
       const controller = new AbortController()
       this.subscriptions.set(hex, controller)
-      const source = this.init.transport.subscribeEnvelopes([topic], { signal: controller.signal })
+      // The pool's copies too: the peer may have posted on this chain before we listened (early data).
+      const source = this.init.transport.subscribeEnvelopes([topic], { signal: controller.signal, includePooled: true })
       void pump(source, (data) => this.receive(topic, data), () => {})
     }
   }

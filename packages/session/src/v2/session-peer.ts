@@ -207,7 +207,8 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
 
   /** Listens on an invitation's topic. */
   private listen(held: HeldInvitation): void {
-    const source = this.transport.subscribeEnvelopes([held.topic], { signal: held.subscription.signal })
+    // The pool's copies too: a join may have come while we were not listening (a restart).
+    const source = this.transport.subscribeEnvelopes([held.topic], { signal: held.subscription.signal, includePooled: true })
     void pump(source, (data) => this.onRendezvous(held, data), () => {})
   }
 

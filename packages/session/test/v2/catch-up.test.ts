@@ -118,3 +118,27 @@ describe('session v2 catch-up', () => {
     peer.stop()
   })
 })
+
+describe('listening on a topic the peer already used', () => {
+  it('the inviter takes early data from the transport\'s pool when it accepts, with no history and no resend', async () => {
+    const bus = createMemoryTransport()
+    // No requestHistory on either side: only what the transport holds can bring the early data in time.
+    const noHistory: SessionTransport = { postEnvelope: bus.postEnvelope.bind(bus), subscribeEnvelopes: bus.subscribeEnvelopes.bind(bus) }
+    const alice = createSessionPeerV2(SLOW_RESENDS, { transport: noHistory })
+    const bob = createSessionPeerV2(SLOW_RESENDS, { transport: noHistory })
+    try {
+      const got: string[] = []
+      bob.addEventListener('session', ({ detail }) => detail.addEventListener('message', ({ detail: m }) => got.push(read(m.payload))))
+      const { uri } = bob.createInvitation()
+      // Bob hears message 1 but, for a moment, nothing else: the early data misses his subscription.
+      const toBob = alice.join(uri)
+      await toBob.send(text('posted before Bob listened on chain A1'))
+      await until(() => toBob.state === 'open', 5_000, 'the open')
+      await until(() => got.length === 1, 2_000, 'the early data, from the pool')
+      expect(got).toEqual(['posted before Bob listened on chain A1'])
+    } finally {
+      alice.stop()
+      bob.stop()
+    }
+  })
+})
