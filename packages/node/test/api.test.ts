@@ -272,7 +272,7 @@ describe('the service as apps embed it', () => {
     await a.services.shh.postEnvelope({ topic, data: Uint8Array.of(1), ttlSeconds: 10 })
     await a.services.shh.postEnvelope({ topic, data: Uint8Array.of(2), ttlSeconds: 100 })
     await a.services.shh.postEnvelope({ topic: other, data: Uint8Array.of(3), ttlSeconds: 100 })
-    await waitFor(() => b.services.shh.info().envelopes === 3)
+    await waitFor(() => b.services.shh.info().envelopes === 3, 5_000, 'B to pool all three')
     clock += 20_000 // the first envelope has expired; the sweep has not removed it yet
 
     const without = new AbortController()
