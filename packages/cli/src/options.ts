@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { type Topic, topicFromHex, topicFromString } from '@hush/envelope'
+import { type Topic, isValidPublicKey, topicFromHex, topicFromString } from '@hush/envelope'
 import { CliError } from './errors.ts'
 
 /** A topic from `0x` + 8 hex digits, or from a name (first 4 bytes of keccak256 of it). */
@@ -114,4 +114,37 @@ export function parsePeer(value: string, flag: string): string {
   const id = parts[parts.lastIndexOf('p2p') + 1]
   if (!parts.includes('p2p') || id === undefined || id === '') throw new CliError(`${flag} must end in /p2p/<peer id>; got "${value}"`)
   return id
+}
+
+/**
+ * The `--rpc` endpoint: a URL, or `host:port` meaning `http://host:port`.
+ * @throws {CliError} (bad usage) for anything that is not an http(s) URL
+ */
+export function parseRpcUrl(value: string): string {
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new CliError(`--rpc must be the node's URL, like http://127.0.0.1:8545; got "${value}"`)
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new CliError(`--rpc must be an http:// or https:// URL, like http://127.0.0.1:8545; got "${value}"`)
+  return url
+}
+
+/**
+ * A public key flag: `0x` (optional) and 130 hex digits, a point on secp256k1 starting `04`;
+ * returns it with `0x`.
+ * @throws {CliError} (bad usage) naming `flag` for anything else
+ */
+export function parsePublicKey(value: string, flag: string): string {
+  const hex = value.startsWith('0x') || value.startsWith('0X') ? value.slice(2) : value
+  const ok = /^[0-9a-fA-F]{130}$/.test(hex) && isValidPublicKey(Uint8Array.from(Buffer.from(hex, 'hex')))
+  if (!ok) throw new CliError(`${flag} must be a public key: 0x and 130 hex digits starting 04 (as \`hush keys new\` prints it); got "${value}"`)
+  return `0x${hex.toLowerCase()}`
+}
+
+/** A key id flag: the 64 hex digits `hush keys new` printed; a `0x` before them is dropped, anything else kept as given. */
+export function parseKeyId(value: string): string {
+  return /^0x[0-9a-fA-F]{64}$/i.test(value) ? value.slice(2).toLowerCase() : value
 }

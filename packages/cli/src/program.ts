@@ -11,7 +11,7 @@ import { runPost } from './commands/post.ts'
 import { MAIL_PASSWORD_ENV, type StartOptions, runStart } from './commands/start.ts'
 import { runWatch } from './commands/watch.ts'
 import { CliError, EXIT } from './errors.ts'
-import { dataDir, parsePeer, parseTime, parseTopic, readPassword } from './options.ts'
+import { dataDir, parseKeyId, parsePeer, parsePublicKey, parseRpcUrl, parseTime, parseTopic, readPassword } from './options.ts'
 import type { RpcTarget } from './rpc-client.ts'
 
 /** Parses a number flag, with a clear message for bad input. */
@@ -46,12 +46,12 @@ function nodeFlags(command: Command): Command {
 /** The RPC flags every client command takes. */
 function rpcOptions(command: Command): Command {
   return command
-    .option('--rpc <url>', 'the node\'s JSON-RPC endpoint', process.env.HUSH_RPC ?? 'http://127.0.0.1:8545')
+    .option('--rpc <url>', 'the node\'s JSON-RPC endpoint (http:// is assumed when no scheme is given)', process.env.HUSH_RPC || 'http://127.0.0.1:8545')
     .option('--token <token>', 'bearer token, if the node requires one', process.env.HUSH_TOKEN)
 }
 
 function target(opts: { rpc: string; token?: string }): RpcTarget {
-  return { url: opts.rpc, ...(opts.token !== undefined && { token: opts.token }) }
+  return { url: parseRpcUrl(opts.rpc), ...(opts.token !== undefined && { token: opts.token }) }
 }
 
 /** Builds the `hush` program. */
@@ -107,7 +107,7 @@ export function createProgram(): Command {
   )
   rpcOptions(keys.command('delete <id>').description('delete a key from the node').option('--data-dir <dir>', 'where the list is kept')).action(
     async (id: string, opts: { rpc: string; token?: string; dataDir?: string }) => {
-      if (!(await keysDelete(target(opts), dataDir(opts.dataDir), id))) throw new CliError(`the node holds no key ${id}`, { exitCode: EXIT.failure })
+      if (!(await keysDelete(target(opts), dataDir(opts.dataDir), parseKeyId(id)))) throw new CliError(`the node holds no key ${id}`, { exitCode: EXIT.failure })
       console.log(`deleted ${id}`)
     }
   )
@@ -128,9 +128,9 @@ export function createProgram(): Command {
   ).action(async (message: string, opts: { rpc: string; token?: string; symKeyId?: string; pubKey?: string; sig?: string; topic: Uint8Array[]; ttl: number; powTarget: number; powTime: number; padding?: string; targetPeer?: string }) => {
     if ((opts.symKeyId === undefined) === (opts.pubKey === undefined)) throw new CliError('give exactly one of --sym-key-id and --pub-key')
     const hash = await runPost(target(opts), {
-      ...(opts.symKeyId !== undefined && { symKeyId: opts.symKeyId }),
-      ...(opts.pubKey !== undefined && { pubKey: opts.pubKey }),
-      ...(opts.sig !== undefined && { sig: opts.sig }),
+      ...(opts.symKeyId !== undefined && { symKeyId: parseKeyId(opts.symKeyId) }),
+      ...(opts.pubKey !== undefined && { pubKey: parsePublicKey(opts.pubKey, '--pub-key') }),
+      ...(opts.sig !== undefined && { sig: parseKeyId(opts.sig) }),
       ...(opts.padding !== undefined && { padding: opts.padding }),
       ...(opts.targetPeer !== undefined && { targetPeer: opts.targetPeer }),
       topic: opts.topic[opts.topic.length - 1],
@@ -160,8 +160,8 @@ export function createProgram(): Command {
     process.once('SIGTERM', stop)
     try {
       await runWatch(target(opts), {
-        ...(opts.symKeyId !== undefined && { symKeyId: opts.symKeyId }),
-        ...(opts.keyId !== undefined && { keyId: opts.keyId }),
+        ...(opts.symKeyId !== undefined && { symKeyId: parseKeyId(opts.symKeyId) }),
+        ...(opts.keyId !== undefined && { keyId: parseKeyId(opts.keyId) }),
         topics: opts.topic ?? [],
         ...(opts.minPow !== undefined && { minPow: opts.minPow }),
         ...(opts.count !== undefined && { count: opts.count }),
@@ -224,8 +224,8 @@ export function createProgram(): Command {
         from,
         to,
         topics: opts.topic ?? [],
-        ...(!countOnly && opts.symKeyId !== undefined && { symKeyId: opts.symKeyId }),
-        ...(!countOnly && opts.keyId !== undefined && { keyId: opts.keyId }),
+        ...(!countOnly && opts.symKeyId !== undefined && { symKeyId: parseKeyId(opts.symKeyId) }),
+        ...(!countOnly && opts.keyId !== undefined && { keyId: parseKeyId(opts.keyId) }),
         pageSize: opts.pageSize,
         pow: opts.pow,
         timeoutSeconds: opts.timeout,

@@ -83,6 +83,21 @@ describe('the hush command', () => {
     expect(await b.exited).toBe(0)
   }, 120_000)
 
+  it('takes --rpc without a scheme, a key id with 0x, and a public key without 0x', async () => {
+    dir ??= await mkdtemp(join(tmpdir(), 'hush-cli-'))
+    const a = await start()
+    children.push(a)
+    const bare = a.rpc.replace(/^http:\/\//, '')
+    const sym = (await hush('keys', 'new', '--sym', '--rpc', bare, '--data-dir', dir)).stdout.trim()
+    const publicKey = /^public key: 0x([0-9a-f]{130})$/m.exec((await hush('keys', 'new', '--rpc', bare, '--data-dir', dir)).stdout)?.[1]
+    expect(publicKey).toBeDefined()
+    const post = (...args: string[]) => hush('post', '--rpc', bare, '--topic', 'flags', '--pow-target', '0.01', ...args, 'hi')
+    expect((await post('--sym-key-id', `0x${sym}`)).stdout.trim()).toMatch(/^0x[0-9a-f]{64}$/)
+    expect((await post('--pub-key', publicKey as string)).stdout.trim()).toMatch(/^0x[0-9a-f]{64}$/)
+    a.child.kill('SIGTERM')
+    expect(await a.exited).toBe(0)
+  }, 60_000)
+
   it('reports bad flags and unreachable nodes clearly', async () => {
     await expect(hush('post', '--rpc', 'http://127.0.0.1:9', '--sym-key-id', 'x', '--topic', 'a', 'hi')).rejects.toMatchObject({
       code: 1,

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { type Server, createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
@@ -52,15 +52,45 @@ async function hush(args: string[]): Promise<{ code: number; stderr: string }> {
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
+/** Starts `hush start` on loopback and resolves to it and its RPC URL (bounded). */
+function startNode(): Promise<{ child: ChildProcess; rpc: string }> {
+  const child = spawn(process.execPath, [bin, 'start', '--rpc-port', '0', '--min-pow', '0.01'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`hush start printed no rpc line in 20 s: ${out}`)), 20_000)
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      const rpc = /^rpc: (\S+)$/m.exec(out)?.[1]
+      if (rpc !== undefined) {
+        clearTimeout(timer)
+        resolve({ child, rpc })
+      }
+    })
+    child.once('exit', (code) => reject(new Error(`hush start exited with ${code}: ${out}`)))
+  })
+}
+
+/** A valid secp256k1 public key (uncompressed), for rows that need one. */
+const PUBLIC_KEY = '0x0483de45459068f40d9379972737933f7b3f7883703e96640a97e43a7a2aeb2225c566dff8c66d0975088e885b257fbfe82b39ddaf0d41ee3a7b9e2444df0e7789'
+
 describe('the error-message table in the README', () => {
   let busy: Server
   let busyPort = 0
+  let node: { child: ChildProcess; rpc: string } | undefined
   beforeAll(async () => {
     busy = createServer()
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
     busyPort = (busy.address() as { port: number }).port
+    node = await startNode()
+  }, 30_000)
+  afterAll(async () => {
+    if (node !== undefined && node.child.exitCode === null) {
+      const exited = new Promise((resolve) => node?.child.once('exit', resolve))
+      node.child.kill('SIGTERM')
+      await exited
+    }
+    await new Promise<void>((resolve) => busy.close(() => resolve()))
   })
-  afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())))
 
   const rows = tableRows()
   it('has rows, each with a one-line message and exit code 1 or 2', () => {
@@ -73,7 +103,7 @@ describe('the error-message table in the README', () => {
 
   for (const row of rows.filter((r) => !r.slow)) {
     it(`${row.command} → exit ${row.exit}`, async () => {
-      const fill = (s: string): string => s.replaceAll('<busy port>', String(busyPort))
+      const fill = (s: string): string => s.replaceAll('<busy port>', String(busyPort)).replaceAll('<node>', node?.rpc ?? '').replaceAll('<public key>', PUBLIC_KEY)
       const args = fill(row.command).split(/\s+/).slice(1)
       const { code, stderr } = await hush(args)
       expect(stderr).toMatch(new RegExp(`^${fill(row.stderr).split('…').map(escapeRegExp).join('[^\\n]*')}\\n$`))

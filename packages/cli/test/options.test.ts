@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { parseDuration, parsePeer, parseSize, parseTime, readPassword } from '../src/options.ts'
+import { parseDuration, parseKeyId, parsePeer, parsePublicKey, parseRpcUrl, parseSize, parseTime, readPassword } from '../src/options.ts'
 
 const NOW = 1_764_072_000
 
@@ -75,5 +75,32 @@ describe('readPassword', () => {
     delete process.env.HUSH_TEST_PASSWORD
     await expect(readPassword(undefined, 'HUSH_TEST_PASSWORD', '--password-file')).rejects.toThrow('the mail password is missing: give --password-file <file> or set HUSH_TEST_PASSWORD')
     await expect(readPassword('/nonexistent/pw', 'HUSH_TEST_PASSWORD', '--password-file')).rejects.toMatchObject({ name: 'CliError', message: expect.stringMatching(/^cannot read --password-file \/nonexistent\/pw: /) })
+  })
+})
+
+describe('client flags: --rpc, --pub-key, key ids', () => {
+  const KEY = '0483de45459068f40d9379972737933f7b3f7883703e96640a97e43a7a2aeb2225c566dff8c66d0975088e885b257fbfe82b39ddaf0d41ee3a7b9e2444df0e7789'
+
+  it('--rpc without a scheme means http://; other schemes and non-URLs are refused', () => {
+    expect(parseRpcUrl('127.0.0.1:8545')).toBe('http://127.0.0.1:8545')
+    expect(parseRpcUrl('localhost:8545')).toBe('http://localhost:8545')
+    expect(parseRpcUrl('https://node.example:443/rpc')).toBe('https://node.example:443/rpc')
+    expect(() => parseRpcUrl('ws://127.0.0.1:8546')).toThrow(/^--rpc must be an http:\/\/ or https:\/\/ URL/)
+    expect(() => parseRpcUrl('http://[')).toThrow(/^--rpc must be the node's URL/)
+  })
+
+  it('a public key with or without 0x; anything else refused in one line', () => {
+    expect(parsePublicKey(KEY, '--pub-key')).toBe(`0x${KEY}`)
+    expect(parsePublicKey(`0x${KEY.toUpperCase()}`, '--pub-key')).toBe(`0x${KEY}`)
+    for (const bad of ['0x1234', `05${KEY.slice(2)}`, `${KEY}00`, 'zz', `04${'0'.repeat(128)}`]) {
+      expect(() => parsePublicKey(bad, '--pub-key')).toThrow(expect.objectContaining({ name: 'CliError', exitCode: 2, message: expect.stringMatching(/^--pub-key must be a public key: 0x and 130 hex digits/) }))
+    }
+  })
+
+  it('a key id with 0x loses it; other ids are kept as given', () => {
+    const id = 'ab'.repeat(32)
+    expect(parseKeyId(`0x${id}`)).toBe(id)
+    expect(parseKeyId(id)).toBe(id)
+    expect(parseKeyId('0x1234')).toBe('0x1234')
   })
 })

@@ -5,6 +5,7 @@
  */
 import { ENVELOPE_HEADER_BYTES, PADDING_BLOCK_BYTES } from '@hush/envelope'
 import { estimateSealTime, measureHashRate } from '@hush/pow'
+import { CliError, EXIT } from '../errors.ts'
 import { formatMs, progressBar, toHex } from '../format.ts'
 import { type RpcTarget, rpcCall } from '../rpc-client.ts'
 
@@ -24,8 +25,17 @@ export interface PostOptions {
   progress?: boolean
 }
 
-/** Posts and resolves to the envelope hash (0x hex). */
+/** The line for a key id the node does not hold. */
+const missingKey = (kind: string, flag: string, id: string, made: string): CliError =>
+  new CliError(`the node holds no ${kind} ${id} (${flag} takes the 64 hex digits \`${made}\` printed; \`hush keys list\` shows them)`, { exitCode: EXIT.failure })
+
+/**
+ * Posts and resolves to the envelope hash (0x hex).
+ * @throws {CliError} when the node holds no key with the id given, or refuses the post
+ */
 export async function runPost(target: RpcTarget, options: PostOptions): Promise<string> {
+  if (options.symKeyId !== undefined && !(await rpcCall<boolean>(target, 'shh_hasSymKey', [options.symKeyId]))) throw missingKey('symmetric key', '--sym-key-id', options.symKeyId, 'hush keys new --sym')
+  if (options.sig !== undefined && !(await rpcCall<boolean>(target, 'shh_hasKeyPair', [options.sig]))) throw missingKey('key pair', '--sig', options.sig, 'hush keys new')
   const params = {
     ...(options.symKeyId !== undefined && { symKeyID: options.symKeyId }),
     ...(options.pubKey !== undefined && { pubKey: options.pubKey }),
