@@ -7,7 +7,7 @@ import { runChat } from './commands/chat.ts'
 import { runDemo } from './commands/demo.ts'
 import { runHistory } from './commands/history.ts'
 import { keysDelete, keysList, keysNew } from './commands/keys.ts'
-import { runPost } from './commands/post.ts'
+import { readMessage, runPost } from './commands/post.ts'
 import { MAIL_PASSWORD_ENV, type StartOptions, runStart } from './commands/start.ts'
 import { runWatch } from './commands/watch.ts'
 import { CliError, EXIT } from './errors.ts'
@@ -114,8 +114,10 @@ export function createProgram(): Command {
 
   rpcOptions(
     program
-      .command('post <message>')
-      .description('encrypt, seal and flood a message through a running node; prints the envelope hash')
+      .command('post [message]')
+      .description('encrypt, seal and flood a message through a running node; prints the envelope hash (message - reads stdin)')
+      .option('--file <path>', 'read the message from this file (its bytes as they are) instead of the argument')
+      .option('--allow-empty', 'post an empty message (refused otherwise)')
       .option('--sym-key-id <id>', 'symmetric key id on the node')
       .option('--pub-key <hex>', 'the recipient\'s public key (asymmetric)')
       .option('--sig <id>', 'key pair id to sign with')
@@ -125,8 +127,9 @@ export function createProgram(): Command {
       .option('--pow-time <seconds>', 'most seconds to spend sealing', numberFlag('--pow-time', { min: 1, integer: true }), 10)
       .option('--padding <hex>', 'padding bytes to use')
       .option('--target-peer <peerId>', 'send directly to this trusted peer')
-  ).action(async (message: string, opts: { rpc: string; token?: string; symKeyId?: string; pubKey?: string; sig?: string; topic: Uint8Array[]; ttl: number; powTarget: number; powTime: number; padding?: string; targetPeer?: string }) => {
+  ).action(async (argument: string | undefined, opts: { rpc: string; token?: string; symKeyId?: string; pubKey?: string; sig?: string; topic: Uint8Array[]; ttl: number; powTarget: number; powTime: number; padding?: string; targetPeer?: string; file?: string; allowEmpty?: boolean }) => {
     if ((opts.symKeyId === undefined) === (opts.pubKey === undefined)) throw new CliError('give exactly one of --sym-key-id and --pub-key')
+    const message = await readMessage({ ...(argument !== undefined && { argument }), ...(opts.file !== undefined && { file: opts.file }), allowEmpty: opts.allowEmpty === true })
     const hash = await runPost(target(opts), {
       ...(opts.symKeyId !== undefined && { symKeyId: parseKeyId(opts.symKeyId) }),
       ...(opts.pubKey !== undefined && { pubKey: parsePublicKey(opts.pubKey, '--pub-key') }),

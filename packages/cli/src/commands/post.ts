@@ -3,6 +3,7 @@
  * node seals the envelope (the bar follows this machine's calibrated PoW estimate: the RPC call
  * itself reports no progress).
  */
+import { readFile } from 'node:fs/promises'
 import { ENVELOPE_HEADER_BYTES, PADDING_BLOCK_BYTES } from '@hush/envelope'
 import { estimateSealTime, measureHashRate } from '@hush/pow'
 import { CliError, EXIT } from '../errors.ts'
@@ -20,9 +21,47 @@ export interface PostOptions {
   powTime: number
   padding?: string
   targetPeer?: string
-  message: string
+  /** The message: text (sent as UTF-8) or bytes (sent as they are). */
+  message: string | Uint8Array
   /** Draw a progress bar on stderr. @default stderr is a TTY */
   progress?: boolean
+}
+
+/** Where the message comes from: the argument, `-` for stdin, or `--file`. */
+export interface MessageSource {
+  /** The `<message>` argument; `-` reads stdin. */
+  argument?: string
+  /** `--file <path>`. */
+  file?: string
+  /** Post an empty message too. @default false */
+  allowEmpty?: boolean
+  /** Where `-` reads from. @default process.stdin */
+  stdin?: NodeJS.ReadableStream
+}
+
+/**
+ * The message to post, read whole: the argument (UTF-8), stdin for `-`, or the file (bytes as they are).
+ * @throws {CliError} for neither or both of the argument and `--file` (exit 2), an unreadable file
+ *   (exit 1), or an empty message without `allowEmpty` (exit 2)
+ */
+export async function readMessage(source: MessageSource): Promise<string | Uint8Array> {
+  if ((source.argument === undefined) === (source.file === undefined)) throw new CliError('give the message, - to read it from stdin, or --file <path> (one of them)')
+  let message: string | Uint8Array
+  if (source.file !== undefined) {
+    try {
+      message = new Uint8Array(await readFile(source.file))
+    } catch (err) {
+      throw new CliError(`cannot read --file ${source.file}: ${(err as Error).message}`, { cause: err, exitCode: EXIT.failure })
+    }
+  } else if (source.argument === '-') {
+    const chunks: Buffer[] = []
+    for await (const chunk of source.stdin ?? process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+    message = new Uint8Array(Buffer.concat(chunks))
+  } else {
+    message = source.argument as string
+  }
+  if (message.length === 0 && source.allowEmpty !== true) throw new CliError('the message is empty: give --allow-empty to post it anyway')
+  return message
 }
 
 /** The line for a key id the node does not hold. */
@@ -44,7 +83,7 @@ export async function runPost(target: RpcTarget, options: PostOptions): Promise<
     ...(options.targetPeer !== undefined && { targetPeer: options.targetPeer }),
     topic: toHex(options.topic),
     ttl: options.ttl,
-    payload: toHex(new TextEncoder().encode(options.message)),
+    payload: toHex(typeof options.message === 'string' ? new TextEncoder().encode(options.message) : options.message),
     powTarget: options.powTarget,
     powTime: options.powTime,
   }
