@@ -91,6 +91,24 @@ describe('hush account and hush chat', () => {
     expect(await b.exited).toBe(0)
   }, 120_000)
 
+  it('Ctrl-D after the other person left ends with one line, not a stack (exit 1)', async () => {
+    const b = chat(['--invite'])
+    children.push(b.child)
+    const [, address] = await until(b.child, b.output, /^listening: (\S+)$/m)
+    const [, uri] = await until(b.child, b.output, /^(hush:invite\?d=[A-Za-z0-9_-]{104})$/m)
+    const a = chat(['--join', uri, '--bootstrap', address])
+    children.push(a.child)
+    await until(a.child, a.output, /^session is open/m)
+    await until(b.child, b.output, /^session is open/m)
+    // Alice is gone without a word; Bob's Ctrl-D then waits 30 s for an acknowledgement that never comes.
+    a.child.kill('SIGKILL')
+    await a.exited
+    b.child.stdin?.end()
+    expect(await b.exited).toBe(1)
+    expect(b.output.text).toMatch(/\nhush: closed without the other person's acknowledgement \(no answer in 30 s: they may have left\)\n$/)
+    expect(b.output.text).not.toMatch(/^\s+at /m)
+  }, 90_000)
+
   it('refuses a malformed invitation and a missing mode', async () => {
     await expect(hush('chat', '--join', 'hush:invite?d=AAAA', '--min-pow', '0.01')).rejects.toMatchObject({
       code: 2,
