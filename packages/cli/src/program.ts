@@ -35,11 +35,19 @@ function topicFlag(value: string, previous: Uint8Array[] | undefined): Uint8Arra
   }
 }
 
+/** A repeatable multiaddr flag; a value that is no multiaddr at all is a usage error naming the flag. */
+function multiaddrFlag(label: string, example: string): (value: string, previous: string[] | undefined) => string[] {
+  return (value, previous) => {
+    if (!/^\/[a-z0-9]+\/\S+$/i.test(value)) throw new InvalidArgumentError(`${label} must be a multiaddr like ${example}; got "${value}"`)
+    return collect(value, previous)
+  }
+}
+
 /** The flags of commands that run their own node: where to listen, whom to join, the PoW. */
 function nodeFlags(command: Command): Command {
   return command
-    .option('--listen <multiaddr>', 'address to listen on (repeatable)', collect)
-    .option('--bootstrap <multiaddr>', 'peer to connect to and keep (repeatable)', collect)
+    .option('--listen <multiaddr>', 'address to listen on (repeatable)', multiaddrFlag('--listen', '/ip4/127.0.0.1/tcp/4001'))
+    .option('--bootstrap <multiaddr>', 'peer to connect to and keep (repeatable)', multiaddrFlag('--bootstrap', '/ip4/127.0.0.1/tcp/4001/p2p/12D3Koo…'))
     .option('--min-pow <pow>', 'minimum PoW of accepted envelopes (and of our own)', numberFlag('--min-pow', { min: 0 }))
 }
 
