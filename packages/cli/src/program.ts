@@ -260,12 +260,12 @@ export function createProgram(): Command {
   accountFlags(account.command('create').description('create a new identity; prints its public key')).action(async (opts: { account: string; password?: string }) => {
     console.log(await accountCreate(at(opts)))
   })
-  accountFlags(account.command('add-friend <name> <publicKey>').description('add a friend by name and 0x public key')).action(
-    async (name: string, publicKey: string, opts: { account: string; password?: string }) => {
-      await accountAddFriend(at(opts), name, publicKey)
+  accountFlags(account.command('add-friend <name> <publicKey>').description('add a friend by name and 0x public key'))
+    .option('--replace', 'change the key of a friend already known by that name')
+    .action(async (name: string, publicKey: string, opts: { account: string; password?: string; replace?: boolean }) => {
+      await accountAddFriend(at(opts), name, publicKey, { replace: opts.replace === true })
       console.log(`added ${name}`)
-    }
-  )
+    })
   accountFlags(account.command('remove-friend <name>').description('remove a friend')).action(async (name: string, opts: { account: string; password?: string }) => {
     await accountRemoveFriend(at(opts), name)
     console.log(`removed ${name}`)

@@ -60,7 +60,19 @@ describe('hush account and hush chat', () => {
     expect(alicePub).toMatch(/^0x04[0-9a-f]{128}$/)
     await hush('account', 'add-friend', 'bob', bobPub, '--account', alice)
     await hush('account', 'add-friend', 'alice', alicePub, '--account', bob)
+    // Your own key is no friend, and a known friend's key changes only with --replace.
+    await expect(hush('account', 'add-friend', 'me', alicePub, '--account', alice)).rejects.toMatchObject({
+      code: 1,
+      stderr: 'hush: cannot add me: that is your own public key\n',
+    })
+    const other = '0x0483de45459068f40d9379972737933f7b3f7883703e96640a97e43a7a2aeb2225c566dff8c66d0975088e885b257fbfe82b39ddaf0d41ee3a7b9e2444df0e7789'
+    await expect(hush('account', 'add-friend', 'bob', other, '--account', alice)).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^hush: bob is already a friend with another key \(0x04[0-9a-f]{14}…\): give --replace to change it\n$/),
+    })
     expect((await hush('account', 'show', '--account', alice)).stdout).toContain(`bob: ${bobPub}`)
+    await hush('account', 'add-friend', 'bob', other, '--replace', '--account', alice)
+    expect((await hush('account', 'show', '--account', alice)).stdout).toContain(`bob: ${other}`)
     await expect(hush('account', 'create', '--account', alice)).rejects.toMatchObject({ stderr: expect.stringContaining('exists already') })
     await expect(run(process.execPath, [bin, 'account', 'show', '--account', alice, '--password', 'wrong'], { timeout: 60_000 })).rejects.toMatchObject({
       stderr: expect.stringContaining('wrong password'),

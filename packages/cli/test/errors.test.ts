@@ -1,5 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { type Server, createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -73,16 +75,26 @@ function startNode(): Promise<{ child: ChildProcess; rpc: string }> {
 /** A valid secp256k1 public key (uncompressed), for rows that need one. */
 const PUBLIC_KEY = '0x0483de45459068f40d9379972737933f7b3f7883703e96640a97e43a7a2aeb2225c566dff8c66d0975088e885b257fbfe82b39ddaf0d41ee3a7b9e2444df0e7789'
 
+/** A second valid public key (the generator point). */
+const ANOTHER_KEY =
+  '0x0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8'
+
 describe('the error-message table in the README', () => {
   let busy: Server
   let busyPort = 0
   let node: { child: ChildProcess; rpc: string } | undefined
+  // An account (password "pw") with the friend bob = <public key>; <own key> is its own key.
+  const dir = mkdtempSync(join(tmpdir(), 'hush-errors-'))
+  const account = join(dir, 'me.account')
+  let ownKey = ''
   beforeAll(async () => {
+    ownKey = (await run(process.execPath, [bin, 'account', 'create', '--account', account, '--password', 'pw'])).stdout.trim()
+    await run(process.execPath, [bin, 'account', 'add-friend', 'bob', PUBLIC_KEY, '--account', account, '--password', 'pw'])
     busy = createServer()
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
     busyPort = (busy.address() as { port: number }).port
     node = await startNode()
-  }, 30_000)
+  }, 60_000)
   afterAll(async () => {
     if (node !== undefined && node.child.exitCode === null) {
       const exited = new Promise((resolve) => node?.child.once('exit', resolve))
@@ -90,6 +102,7 @@ describe('the error-message table in the README', () => {
       await exited
     }
     await new Promise<void>((resolve) => busy.close(() => resolve()))
+    rmSync(dir, { recursive: true, force: true })
   })
 
   const rows = tableRows()
@@ -103,7 +116,14 @@ describe('the error-message table in the README', () => {
 
   for (const row of rows.filter((r) => !r.slow)) {
     it(`${row.command} → exit ${row.exit}`, async () => {
-      const fill = (s: string): string => s.replaceAll('<busy port>', String(busyPort)).replaceAll('<node>', node?.rpc ?? '').replaceAll('<public key>', PUBLIC_KEY)
+      const fill = (s: string): string =>
+        s
+          .replaceAll('<busy port>', String(busyPort))
+          .replaceAll('<node>', node?.rpc ?? '')
+          .replaceAll('<public key>', PUBLIC_KEY)
+          .replaceAll('<another key>', ANOTHER_KEY)
+          .replaceAll('<own key>', ownKey)
+          .replaceAll('<account>', account)
       const args = fill(row.command).split(/\s+/).slice(1)
       const { code, stderr } = await hush(args)
       expect(stderr).toMatch(new RegExp(`^${fill(row.stderr).split('…').map(escapeRegExp).join('[^\\n]*')}\\n$`))

@@ -8,6 +8,8 @@ import { type AccountData, addContact, createAccountData, loadAccount, removeCon
 import { CliError, EXIT } from '../errors.ts'
 import { fromHex, toHex } from '../format.ts'
 
+const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
+
 /** Where the account lives and how to open it. */
 export interface AccountTarget {
   path: string
@@ -58,12 +60,30 @@ export async function accountCreate(target: AccountTarget): Promise<string> {
   return toHex(getPublicKey(account.privateKey))
 }
 
-/** Adds a friend by name and public key (hex). */
-export async function accountAddFriend(target: AccountTarget, name: string, publicKeyHex: string): Promise<void> {
+/** Options of {@link accountAddFriend}. */
+export interface AddFriendOptions {
+  /** Replace the key of a friend already known by that name (else that is refused). */
+  replace?: boolean
+}
+
+/**
+ * Adds a friend by name and public key (hex).
+ * @throws {CliError} when the key is your own, or the name is taken and `replace` is not set
+ */
+export async function accountAddFriend(target: AccountTarget, name: string, publicKeyHex: string, options: AddFriendOptions = {}): Promise<void> {
   const account = await openAccount(target)
+  const publicKey = fromHex(publicKeyHex, 'public key')
+  if (equalBytes(publicKey, getPublicKey(account.privateKey))) throw new CliError(`cannot add ${name}: that is your own public key`, { exitCode: EXIT.failure })
+  const known = account.contacts.find((c) => c.name === name)
+  if (known !== undefined && options.replace !== true) {
+    if (equalBytes(known.publicKey, publicKey)) return
+    throw new CliError(`${name} is already a friend with another key (${toHex(known.publicKey).slice(0, 18)}…): give --replace to change it`, {
+      exitCode: EXIT.failure,
+    })
+  }
   let updated: AccountData
   try {
-    updated = addContact(account, name, fromHex(publicKeyHex, 'public key'))
+    updated = addContact(account, name, publicKey)
   } catch (err) {
     throw new CliError(`cannot add ${name}: ${(err as Error).message}`, { cause: err })
   }
