@@ -1,5 +1,22 @@
-/** How the receiving commands (`watch`, `history`) print one message. */
+/**
+ * How the receiving commands (`watch`, `history`, `chat`) print one message. A message is
+ * written by a stranger: it must not drive the terminal (C0 and C1 controls, DEL, and with them
+ * every escape sequence) nor fake another line (continuation lines are indented).
+ */
 import { fromHex } from './format.ts'
+
+/** C0 controls other than tab and newline, DEL, and C1 controls (U+0080–U+009F, CSI among them). */
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
+
+/** `text` with each control character replaced by U+FFFD and continuation lines indented by `indent`. */
+export function terminalSafe(text: string, indent: string): string {
+  return text.replace(CONTROLS, '\ufffd').replaceAll('\n', `\n${indent}`)
+}
+
+/** How `chat` prints a message from the other person: `peer> <text>`, terminal-safe. */
+export function formatPeerLine(payload: Uint8Array): string {
+  return `peer> ${terminalSafe(new TextDecoder().decode(payload), '      ')}`
+}
 
 /** The RPC `Message` fields printed. */
 export interface RpcMessageLine {
@@ -11,12 +28,13 @@ export interface RpcMessageLine {
   hash: string
 }
 
-/** A payload as text when it is printable UTF-8, else as hex. */
+/** A payload as text when it is printable UTF-8 (continuation lines indented), else as hex. */
 function show(payloadHex: string): string {
   const bytes = fromHex(payloadHex, 'payload')
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes)
   // Control characters (other than tab and newline) or undecodable bytes: show hex instead.
-  return /[\u0000-\u0008\u000b-\u001f\ufffd]/.test(text) ? payloadHex : text
+  CONTROLS.lastIndex = 0
+  return CONTROLS.test(text) || text.includes('\ufffd') ? payloadHex : terminalSafe(text, '  ')
 }
 
 /** `<ISO time> <topic> <unsigned | from 0x04…> pow <pow>: <payload>` */

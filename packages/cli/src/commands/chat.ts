@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline'
 import { createHushNode } from '@hush/node'
 import { type Conversation, type IdentityChoice, MAX_MESSAGE_BYTES_V2, type SessionPeerV2, createSessionPeerV2, formatSafetyNumber, safetyNumber } from '@hush/session'
 import { CliError, EXIT } from '../errors.ts'
+import { formatPeerLine } from '../message-line.ts'
 import { type AccountTarget, openAccount } from './account.ts'
 import { nodeStartError } from './start.ts'
 
@@ -85,7 +86,7 @@ export async function runChat(options: ChatOptions): Promise<void> {
           resolve('remote')
         }, { once: true })
       )
-      conversation.addEventListener('message', ({ detail }) => print(`peer> ${new TextDecoder().decode(detail.payload)}`))
+      conversation.addEventListener('message', ({ detail }) => print(formatPeerLine(detail.payload)))
       conversation.addEventListener('receipt', ({ detail }) => print(`✓ #${detail.seq}`))
       conversation.addEventListener('gap', ({ detail }) => print(`! messages ${detail.from}–${detail.to} from the peer were lost`))
       conversation.addEventListener('undelivered', ({ detail }) => print(`! #${detail.seq} was not delivered`))
