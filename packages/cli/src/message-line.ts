@@ -9,7 +9,7 @@ import { fromHex } from './format.ts'
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
 
 /** `text` with each control character replaced by U+FFFD and continuation lines indented by `indent`. */
-export function terminalSafe(text: string, indent: string): string {
+function terminalSafe(text: string, indent: string): string {
   return text.replace(CONTROLS, '\ufffd').replaceAll('\n', `\n${indent}`)
 }
 
