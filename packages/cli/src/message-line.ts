@@ -37,8 +37,12 @@ function show(payloadHex: string): string {
   return CONTROLS.test(text) || text.includes('\ufffd') ? payloadHex : terminalSafe(text, '  ')
 }
 
-/** `<ISO time> <topic> <unsigned | from 0x04…> pow <pow>: <payload>` */
-export function formatMessageLine(m: RpcMessageLine): string {
+/**
+ * `<ISO time> <topic> <unsigned | from 0x04…> pow <pow>: <payload>`; the topic by the name in
+ * `topicNames` (keyed by lowercase `0x` hex) when it has one.
+ */
+export function formatMessageLine(m: RpcMessageLine, topicNames?: ReadonlyMap<string, string>): string {
   const from = m.sig === undefined ? 'unsigned' : `from ${m.sig.slice(0, 12)}…`
-  return `${new Date(m.timestamp * 1000).toISOString()} ${m.topic} ${from} pow ${m.pow.toFixed(3)}: ${show(m.payload)}`
+  const topic = topicNames?.get(m.topic.toLowerCase()) ?? m.topic
+  return `${new Date(m.timestamp * 1000).toISOString()} ${terminalSafe(topic, '')} ${from} pow ${m.pow.toFixed(3)}: ${show(m.payload)}`
 }

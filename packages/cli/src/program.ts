@@ -9,7 +9,7 @@ import { runHistory } from './commands/history.ts'
 import { keysDelete, keysList, keysNew } from './commands/keys.ts'
 import { readMessage, runPost } from './commands/post.ts'
 import { MAIL_PASSWORD_ENV, type StartOptions, runStart } from './commands/start.ts'
-import { runWatch } from './commands/watch.ts'
+import { type NamedTopic, runWatch } from './commands/watch.ts'
 import { CliError, EXIT } from './errors.ts'
 import { dataDir, parseKeyId, parsePeer, parsePublicKey, parseRpcUrl, parseTime, parseTopic, readPassword } from './options.ts'
 import type { RpcTarget } from './rpc-client.ts'
@@ -33,6 +33,12 @@ function topicFlag(value: string, previous: Uint8Array[] | undefined): Uint8Arra
   } catch {
     throw new InvalidArgumentError(`--topic must be 0x and 8 hex digits, or a name; got "${value}"`)
   }
+}
+
+/** A topic flag that also keeps what the user typed, so output can show their name for it. */
+function namedTopicFlag(value: string, previous: NamedTopic[] | undefined): NamedTopic[] {
+  const [topic] = topicFlag(value, undefined) as [Uint8Array]
+  return [...(previous ?? []), { name: value, topic }]
 }
 
 /** A repeatable multiaddr flag; a value that is no multiaddr at all is a usage error naming the flag. */
@@ -159,11 +165,11 @@ export function createProgram(): Command {
       .description('print the messages a filter on a running node receives')
       .option('--sym-key-id <id>', 'symmetric key id on the node')
       .option('--key-id <id>', 'key pair id on the node (asymmetric messages)')
-      .option('--topic <topic>', 'topic to watch (repeatable; none = all)', topicFlag)
+      .option('--topic <topic>', 'topic to watch (repeatable; none = all); shown as you wrote it', namedTopicFlag)
       .option('--min-pow <pow>', 'minimum PoW', numberFlag('--min-pow', { min: 0 }))
       .option('--count <n>', 'exit after this many messages', numberFlag('--count', { min: 1, integer: true }))
       .option('--interval <ms>', 'polling interval', numberFlag('--interval', { min: 10, integer: true }), 250)
-  ).action(async (opts: { rpc: string; token?: string; symKeyId?: string; keyId?: string; topic?: Uint8Array[]; minPow?: number; count?: number; interval: number }) => {
+  ).action(async (opts: { rpc: string; token?: string; symKeyId?: string; keyId?: string; topic?: NamedTopic[]; minPow?: number; count?: number; interval: number }) => {
     if ((opts.symKeyId === undefined) === (opts.keyId === undefined)) throw new CliError('give exactly one of --sym-key-id and --key-id')
     const ac = new AbortController()
     const stop = (): void => ac.abort()
@@ -178,6 +184,7 @@ export function createProgram(): Command {
         ...(opts.count !== undefined && { count: opts.count }),
         intervalMs: opts.interval,
         signal: ac.signal,
+        status: (line) => process.stderr.write(`${line}\n`),
       })
     } finally {
       process.off('SIGINT', stop)
@@ -288,7 +295,7 @@ export function createProgram(): Command {
     `
 Example:
   hush chat --invite                               # prints listening: <address> and hush:invite?d=…
-  hush chat --join 'hush:invite?d=…' --bootstrap <address>
+  hush chat --join 'hush:invite?d=…' --bootstrap <address>   # <address>: a listening: line the inviter's chat printed
 
 Both sides print the same safety number once the conversation opens: compare it over another
 channel (in person, a call). Lines typed are sent; "peer> …" is a received line, "✓ #n" a receipt

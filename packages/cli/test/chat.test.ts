@@ -121,6 +121,21 @@ describe('hush account and hush chat', () => {
     expect(b.output.text).not.toMatch(/^\s+at /m)
   }, 90_000)
 
+  it('says it runs its own node, and warns when --bootstrap reaches no one in 15 s', async () => {
+    const gone = chat(['--invite'])
+    children.push(gone.child)
+    const [, address] = await until(gone.child, gone.output, /^listening: (\S+)$/m)
+    expect(gone.output.text).toMatch(/^chat runs a node of its own \(not a `hush start` node\); the other person passes one of these to --bootstrap:\nlistening: /m)
+    gone.child.kill('SIGKILL')
+    await gone.exited
+    const lonely = chat(['--invite', '--bootstrap', address])
+    children.push(lonely.child)
+    await until(lonely.child, lonely.output, /^! no peer reached in 15 s: is --bootstrap a `listening:` address the other side printed/m, 30_000)
+    await until(lonely.child, lonely.output, /^waiting for the join/m)
+    lonely.child.stdin?.end()
+    expect(await lonely.exited).toBe(0)
+  }, 60_000)
+
   it('refuses a malformed invitation and a missing mode', async () => {
     await expect(hush('chat', '--join', 'hush:invite?d=AAAA', '--min-pow', '0.01')).rejects.toMatchObject({
       code: 2,

@@ -78,12 +78,31 @@ describe('the hush command', () => {
     const { stdout: listed } = await hush('keys', 'list', '--rpc', a.rpc, '--data-dir', dir)
     expect(listed).toContain(`${idA} symmetric on node`)
 
-    const watching = hush('watch', '--rpc', b.rpc, '--sym-key-id', idB, '--topic', 'cli-test', '--count', '1', '--interval', '50')
-    await new Promise((r) => setTimeout(r, 500))
+    // watch says on stderr that it waits, and shows the topic by the name given.
+    const watcher = spawn(process.execPath, [bin, 'watch', '--rpc', b.rpc, '--sym-key-id', idB, '--topic', 'cli-test', '--topic', '0x0a0b0c0d', '--count', '1', '--interval', '50'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const watchExit = new Promise<number | null>((resolve) => watcher.once('exit', (code) => resolve(code)))
+    children.push({ child: watcher, rpc: '', listen: '', exited: watchExit })
+    let watched = ''
+    let status = ''
+    watcher.stdout.on('data', (chunk: Buffer) => (watched += chunk.toString()))
+    const waiting = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no waiting line in 20 s: ${status}`)), 20_000)
+      watcher.stderr.on('data', (chunk: Buffer) => {
+        status += chunk.toString()
+        if (status.includes('\n')) {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    })
+    await waiting
+    expect(status).toBe('watching cli-test, 0x0a0b0c0d: waiting for messages (Ctrl-C to stop)\n')
     const { stdout: posted } = await hush('post', '--rpc', a.rpc, '--sym-key-id', idA, '--topic', 'cli-test', '--pow-target', '0.01', 'hello from the CLI')
     expect(posted.trim()).toMatch(/^0x[0-9a-f]{64}$/)
-    const { stdout: watched } = await watching
-    expect(watched).toMatch(/unsigned pow [0-9.]+: hello from the CLI/)
+    expect(await watchExit).toBe(0)
+    expect(watched).toMatch(/^\S+Z cli-test unsigned pow [0-9.]+: hello from the CLI\n$/)
 
     const { stdout: deleted } = await hush('keys', 'delete', idA, '--rpc', a.rpc, '--data-dir', dir)
     expect(deleted.trim()).toBe(`deleted ${idA}`)

@@ -70,10 +70,14 @@ export async function runChat(options: ChatOptions): Promise<void> {
   const inputEnded = new Promise<'input'>((resolve) => lines.once('close', () => resolve('input')))
   let conversation: Conversation | undefined
   try {
+    print('chat runs a node of its own (not a `hush start` node); the other person passes one of these to --bootstrap:')
     for (const addr of node.getMultiaddrs()) print(`listening: ${addr.toString()}`)
     const deadline = Date.now() + 15_000
     while (options.bootstrap !== undefined && node.services.shh.getPeers().length === 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20))
+    }
+    if (options.bootstrap !== undefined && node.services.shh.getPeers().length === 0) {
+      print('! no peer reached in 15 s: is --bootstrap a `listening:` address the other side printed, and is it running? (going on; it keeps trying)')
     }
     let closed!: Promise<'remote'>
     let closeReason: string | undefined
