@@ -32,6 +32,27 @@ export function formatMs(ms: number): string {
   return ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`
 }
 
+/**
+ * A duration rounded for people: `850 ms`, `4.2 s`, `43 s`, `4 min 23 s`, `3 h 12 min`, `5 d 3 h`.
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return 'forever'
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 9950) return `${(ms / 1000).toFixed(1)} s`
+  const s = Math.round(ms / 1000)
+  if (s < 120) return `${s} s`
+  const m = Math.round(s / 60)
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`
+  if (m < 48 * 60) return `${Math.floor(m / 60)} h ${m % 60} min`
+  const h = Math.round(m / 60)
+  return `${Math.floor(h / 24)} d ${h % 24} h`
+}
+
+/** A PoW value to three significant digits: `0.2`, `1.74`, `1740`. */
+export function formatPow(pow: number): string {
+  return String(Number(pow.toPrecision(3)))
+}
+
 /** Bytes as `123 B`, `12.3 KiB` or `1.23 MiB`. */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`

@@ -151,6 +151,30 @@ describe('the hush command', () => {
     expect(await a.exited).toBe(0)
   }, 90_000)
 
+  it('post says before sealing when the node refuses the PoW target as below its minimum, and when --pow-time cannot reach it, in round numbers', async () => {
+    dir ??= await mkdtemp(join(tmpdir(), 'hush-cli-'))
+    const a = await start()
+    children.push(a)
+    const sym = (await hush('keys', 'new', '--sym', '--rpc', a.rpc, '--data-dir', dir)).stdout.trim()
+    const post = ['post', '--rpc', a.rpc, '--sym-key-id', sym, '--topic', 'pow', '--ttl', '10']
+    // Below the node's minimum (0.01): refused before any sealing, naming the minimum.
+    await expect(hush(...post, '--pow-target', '0.001', 'hi')).rejects.toMatchObject({
+      code: 1,
+      stderr: "hush: --pow-target 0.001 is below the node's minimum PoW 0.01: give --pow-target 0.01 or more\n",
+    })
+    // Out of reach in 1 s: warned before the node tries, then one line and exit 1.
+    const started = Date.now()
+    await expect(hush(...post, '--pow-target', '12345678912.3', '--pow-time', '1', 'hi')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(
+        /^! PoW 12300000000 takes ~(\d+ (d|h|min) \d+ (h|min|s)) on this machine, more than --pow-time 1 s: the post will likely fail \(raise --pow-time or lower --pow-target\)\nhush: the node did not reach PoW 12300000000 in --pow-time 1 s \(~\1 expected on this machine\): raise --pow-time or lower --pow-target\n$/
+      ),
+    })
+    expect(Date.now() - started).toBeLessThan(30_000)
+    a.child.kill('SIGTERM')
+    expect(await a.exited).toBe(0)
+  }, 60_000)
+
   it('reports bad flags and unreachable nodes clearly', async () => {
     await expect(hush('post', '--rpc', 'http://127.0.0.1:9', '--sym-key-id', 'x', '--topic', 'a', 'hi')).rejects.toMatchObject({
       code: 1,

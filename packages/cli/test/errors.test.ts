@@ -87,6 +87,7 @@ describe('the error-message table in the README', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hush-errors-'))
   const account = join(dir, 'me.account')
   let ownKey = ''
+  let symKey = ''
   beforeAll(async () => {
     ownKey = (await run(process.execPath, [bin, 'account', 'create', '--account', account, '--password', 'pw'])).stdout.trim()
     await run(process.execPath, [bin, 'account', 'add-friend', 'bob', PUBLIC_KEY, '--account', account, '--password', 'pw'])
@@ -94,6 +95,7 @@ describe('the error-message table in the README', () => {
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
     busyPort = (busy.address() as { port: number }).port
     node = await startNode()
+    symKey = (await run(process.execPath, [bin, 'keys', 'new', '--sym', '--rpc', node.rpc, '--data-dir', dir])).stdout.trim()
   }, 60_000)
   afterAll(async () => {
     if (node !== undefined && node.child.exitCode === null) {
@@ -123,6 +125,7 @@ describe('the error-message table in the README', () => {
           .replaceAll('<public key>', PUBLIC_KEY)
           .replaceAll('<another key>', ANOTHER_KEY)
           .replaceAll('<own key>', ownKey)
+          .replaceAll('<sym key>', symKey)
           .replaceAll('<account>', account)
       const args = fill(row.command).split(/\s+/).slice(1)
       const { code, stderr } = await hush(args)

@@ -4,10 +4,11 @@
  * itself reports no progress).
  */
 import { readFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { ENVELOPE_HEADER_BYTES, PADDING_BLOCK_BYTES } from '@hush/envelope'
 import { estimateSealTime, measureHashRate } from '@hush/pow'
 import { CliError, EXIT } from '../errors.ts'
-import { formatMs, progressBar, toHex } from '../format.ts'
+import { formatDuration, formatPow, progressBar, toHex } from '../format.ts'
 import { type RpcTarget, rpcCall } from '../rpc-client.ts'
 
 /** What to post. */
@@ -25,6 +26,8 @@ export interface PostOptions {
   message: string | Uint8Array
   /** Draw a progress bar on stderr. @default stderr is a TTY */
   progress?: boolean
+  /** Where notes and warnings before sealing go. @default a line on stderr */
+  warn?: (line: string) => void
 }
 
 /** Where the message comes from: the argument, `-` for stdin, or `--file`. */
@@ -70,7 +73,8 @@ const missingKey = (kind: string, flag: string, id: string, made: string): CliEr
 
 /**
  * Posts and resolves to the envelope hash (0x hex).
- * @throws {CliError} when the node holds no key with the id given, or refuses the post
+ * @throws {CliError} when the node holds no key with the id given, `powTarget` is below the node's
+ *   minimum PoW, the target is not reached in `powTime`, or the node refuses the post
  */
 export async function runPost(target: RpcTarget, options: PostOptions): Promise<string> {
   if (options.symKeyId !== undefined && !(await rpcCall<boolean>(target, 'shh_hasSymKey', [options.symKeyId]))) throw missingKey('symmetric key', '--sym-key-id', options.symKeyId, 'hush keys new --sym')
@@ -87,20 +91,49 @@ export async function runPost(target: RpcTarget, options: PostOptions): Promise<
     powTarget: options.powTarget,
     powTime: options.powTime,
   }
-  const showProgress = options.progress ?? process.stderr.isTTY === true
-  let timer: ReturnType<typeof setInterval> | undefined
-  if (showProgress && options.powTarget > 0) {
+  const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`))
+  // The node refuses its own envelope below its minimum PoW: say so before any sealing.
+  const { minPow } = await rpcCall<{ minPow: number }>(target, 'shh_info', [])
+  const belowMinimum = (): CliError =>
+    new CliError(`--pow-target ${formatPow(options.powTarget)} is below the node's minimum PoW ${formatPow(minPow)}: give --pow-target ${formatPow(minPow)} or more`, {
+      exitCode: EXIT.failure,
+    })
+  if (options.powTarget < minPow) throw belowMinimum()
+  const targetPow = options.powTarget
+  let expectedMs = 0
+  if (targetPow > 0) {
     // The plaintext is padded to 256-byte blocks; ECIES or AES-GCM adds at most 113 bytes.
     const sizeBytes = ENVELOPE_HEADER_BYTES + Math.ceil((options.message.length + 70) / PADDING_BLOCK_BYTES) * PADDING_BLOCK_BYTES + 113
-    const { expectedMs } = estimateSealTime({ sizeBytes, ttl: options.ttl, targetPow: options.powTarget, hashRate: measureHashRate() })
+    // A short calibration (the bar shows at once); the node seals on every core for large targets.
+    const hashRate = measureHashRate({ durationMs: 40 })
+    expectedMs = estimateSealTime({ sizeBytes, ttl: options.ttl, targetPow, hashRate, workers: availableParallelism() }).expectedMs
+    if (expectedMs > options.powTime * 1000) {
+      warn(
+        `! PoW ${formatPow(targetPow)} takes ~${formatDuration(expectedMs)} on this machine, more than --pow-time ${options.powTime} s: ` +
+          'the post will likely fail (raise --pow-time or lower --pow-target)'
+      )
+    }
+  }
+  const showProgress = options.progress ?? process.stderr.isTTY === true
+  let timer: ReturnType<typeof setInterval> | undefined
+  if (showProgress && targetPow > 0) {
     const started = Date.now()
     timer = setInterval(() => {
       const elapsed = Date.now() - started
-      process.stderr.write(`\rsealing ${progressBar(elapsed / Math.max(expectedMs, 1))} ${formatMs(elapsed)} of ~${formatMs(expectedMs)}`)
+      process.stderr.write(`\rsealing ${progressBar(elapsed / Math.max(expectedMs, 1))} ${formatDuration(elapsed)} of ~${formatDuration(expectedMs)}`)
     }, 100)
   }
   try {
     return await rpcCall<string>({ ...target, timeoutMs: Math.max(60_000, options.powTime * 2000) }, 'shh_post', [params])
+  } catch (err) {
+    if (err instanceof CliError && err.message.includes('rejected: low-pow')) throw belowMinimum()
+    if (err instanceof CliError && err.message.includes('failed to reach the PoW target')) {
+      throw new CliError(
+        `the node did not reach PoW ${formatPow(targetPow)} in --pow-time ${options.powTime} s (~${formatDuration(expectedMs)} expected on this machine): raise --pow-time or lower --pow-target`,
+        { cause: err, exitCode: EXIT.failure }
+      )
+    }
+    throw err
   } finally {
     if (timer !== undefined) {
       clearInterval(timer)
