@@ -9,6 +9,7 @@ import { runHistory } from './commands/history.ts'
 import { keysDelete, keysList, keysNew } from './commands/keys.ts'
 import { readMessage, runPost } from './commands/post.ts'
 import { MAIL_PASSWORD_ENV, type StartOptions, runStart } from './commands/start.ts'
+import { peerIds, statusLines } from './commands/status.ts'
 import { type NamedTopic, runWatch } from './commands/watch.ts'
 import { CliError, EXIT } from './errors.ts'
 import { dataDir, parseKeyId, parsePeer, parsePublicKey, parseRpcUrl, parseTime, parseTopic, readPassword } from './options.ts'
@@ -100,6 +101,12 @@ export function createProgram(): Command {
       await runStart(opts, given)
     })
 
+  rpcOptions(program.command('status').description('whether the node is connected: its peers, pool and minimum PoW')).action(async (opts: { rpc: string; token?: string }) => {
+    for (const line of await statusLines(target(opts))) console.log(line)
+  })
+  rpcOptions(program.command('peers').description('the ids of the peers the node exchanges envelopes with, one per line')).action(async (opts: { rpc: string; token?: string }) => {
+    for (const id of await peerIds(target(opts))) console.log(id)
+  })
   const keys = program.command('keys').description('manage keys on a running node')
   rpcOptions(
     keys

@@ -31,6 +31,8 @@ interface Started {
   rpc: string
   listen: string
   exited: Promise<number | null>
+  /** What it printed so far (stdout and stderr). */
+  output?: { text: string }
 }
 
 /** Starts `hush start` and waits (bounded) for its rpc and listen lines. */
@@ -38,19 +40,19 @@ function start(...args: string[]): Promise<Started> {
   const child = spawn(process.execPath, [bin, 'start', '--rpc-port', '0', '--min-pow', '0.01', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   return new Promise((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error(`hush start printed no rpc line in 20 s: ${out}`)), 20_000)
+    const output = { text: '' }
+    const timer = setTimeout(() => reject(new Error(`hush start printed no rpc line in 20 s: ${output.text}`)), 20_000)
     child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const rpc = /^rpc: (\S+)$/m.exec(out)?.[1]
-      const listen = /^listening: (\S+)$/m.exec(out)?.[1]
+      output.text += chunk.toString()
+      const rpc = /^rpc: (\S+)$/m.exec(output.text)?.[1]
+      const listen = /^listening: (\S+)$/m.exec(output.text)?.[1]
       if (rpc !== undefined && listen !== undefined) {
         clearTimeout(timer)
-        resolve({ child, rpc, listen, exited })
+        resolve({ child, rpc, listen, exited, output })
       }
     })
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()))
-    child.once('exit', (code) => reject(new Error(`hush start exited with ${code}: ${out}`)))
+    child.stderr.on('data', (chunk: Buffer) => (output.text += chunk.toString()))
+    child.once('exit', (code) => reject(new Error(`hush start exited with ${code}: ${output.text}`)))
   })
 }
 
@@ -69,6 +71,15 @@ describe('the hush command', () => {
     children.push(a)
     const b = await start('--bootstrap', a.listen)
     children.push(b)
+    // Connected or not, visible: start prints its peers as they come, status and peers show them.
+    const bId = /\/p2p\/(\S+)$/.exec(b.listen)?.[1]
+    const aId = /\/p2p\/(\S+)$/.exec(a.listen)?.[1]
+    for (let i = 0; i < 200 && !(a.output?.text ?? '').includes(`peer connected: ${bId} (1 now)`); i++) await new Promise((r) => setTimeout(r, 50))
+    expect(a.output?.text).toContain(`peer connected: ${bId} (1 now)\n`)
+    expect((await hush('peers', '--rpc', a.rpc)).stdout).toBe(`${bId}\n`)
+    const shown = (await hush('status', '--rpc', b.rpc)).stdout
+    expect(shown).toMatch(new RegExp(`^node: ${b.rpc}\npeers: 1\nenvelopes: \\d+ \\(\\d+ bytes\\)\nminimum PoW: 0.01\n$`))
+    expect((await hush('peers', '--rpc', b.rpc)).stdout).toBe(`${aId}\n`)
 
     const { stdout: created } = await hush('keys', 'new', '--sym', '--rpc', a.rpc, '--data-dir', dir)
     const idA = created.trim()
@@ -157,6 +168,8 @@ describe('the hush command', () => {
     children.push(a)
     const sym = (await hush('keys', 'new', '--sym', '--rpc', a.rpc, '--data-dir', dir)).stdout.trim()
     const post = ['post', '--rpc', a.rpc, '--sym-key-id', sym, '--topic', 'pow', '--ttl', '10']
+    expect((await hush('status', '--rpc', a.rpc)).stdout).toContain('peers: 0 (isolated: nothing you post leaves this node;')
+    expect((await hush('peers', '--rpc', a.rpc)).stdout).toBe('')
     // Below the node's minimum (0.01): refused before any sealing, naming the minimum.
     await expect(hush(...post, '--pow-target', '0.001', 'hi')).rejects.toMatchObject({
       code: 1,
@@ -167,7 +180,7 @@ describe('the hush command', () => {
     await expect(hush(...post, '--pow-target', '12345678912.3', '--pow-time', '1', 'hi')).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringMatching(
-        /^! PoW 12300000000 takes ~(\d+ (d|h|min) \d+ (h|min|s)) on this machine, more than --pow-time 1 s: the post will likely fail \(raise --pow-time or lower --pow-target\)\nhush: the node did not reach PoW 12300000000 in --pow-time 1 s \(~\1 expected on this machine\): raise --pow-time or lower --pow-target\n$/
+        /^! the node has no peers: the message stays on it until one connects \(`hush status` shows them\)\n! PoW 12300000000 takes ~(\d+ (d|h|min) \d+ (h|min|s)) on this machine, more than --pow-time 1 s: the post will likely fail \(raise --pow-time or lower --pow-target\)\nhush: the node did not reach PoW 12300000000 in --pow-time 1 s \(~\1 expected on this machine\): raise --pow-time or lower --pow-target\n$/
       ),
     })
     expect(Date.now() - started).toBeLessThan(30_000)

@@ -61,6 +61,9 @@ const anyHex = (value: unknown, label: string): Uint8Array => hexToBytes(value, 
 export const METHODS: Readonly<Record<string, MethodHandler>> = {
   shh_version: none(() => SHH_VERSION),
   shh_info: none((shh) => formatInfo(shh.info())),
+  // geth's net_peerCount (a hex quantity), and the peers' ids: what `hush status` and `hush peers` show.
+  net_peerCount: none((shh) => `0x${shh.getPeers().length.toString(16)}`),
+  hush_peers: none((shh) => shh.getPeers().map((peer) => peer.toString())),
   shh_setMaxMessageSize: one(parseUint32, (shh, size) => (shh.setMaxMessageSize(size), true)),
   shh_setMinPoW: one(parseFloat64, (shh, pow) => (shh.setMinPoW(pow), true)),
   shh_setBloomFilter: one(anyHex, (shh, bloom) => (shh.setBloomFilter(bloom), true)),

@@ -144,4 +144,6 @@ export interface ShhApi {
   markTrustedPeer(peer: string): void
   /** `shh_info` (and the post's default PoW target). */
   info(): ShhInfo
+  /** `net_peerCount` and `hush_peers`: the peers the node exchanges envelopes with now. */
+  getPeers(): readonly { toString(): string }[]
 }

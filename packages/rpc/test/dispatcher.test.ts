@@ -19,6 +19,8 @@ describe('dispatcher: methods', () => {
     const shh = fakeShh()
     expect(await call(shh, 'shh_version')).toEqual(ok('6.0'))
     expect(await call(shh, 'shh_info')).toEqual(ok({ memory: 512, messages: 2, minPow: 0.2, maxMessageSize: 1 << 20 }))
+    expect(await call(shh, 'net_peerCount')).toEqual(ok('0x2'))
+    expect(await call(shh, 'hush_peers')).toEqual(ok(['12D3KooWPeerA', '12D3KooWPeerB']))
     expect(await call(shh, 'shh_setMinPoW', [0.5])).toEqual(ok(true))
     expect(shh.setMinPoW).toHaveBeenCalledWith(0.5)
     expect(await call(shh, 'shh_setMaxMessageSize', [4096])).toEqual(ok(true))

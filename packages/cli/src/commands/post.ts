@@ -99,6 +99,9 @@ export async function runPost(target: RpcTarget, options: PostOptions): Promise<
       exitCode: EXIT.failure,
     })
   if (options.powTarget < minPow) throw belowMinimum()
+  if ((await rpcCall<string>(target, 'net_peerCount', [])) === '0x0') {
+    warn('! the node has no peers: the message stays on it until one connects (`hush status` shows them)')
+  }
   const targetPow = options.powTarget
   let expectedMs = 0
   if (targetPow > 0) {

@@ -140,10 +140,20 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
   for (const addr of node.getMultiaddrs()) print(`listening: ${addr.toString()}`)
   print(`rpc: ${rpc.url}`)
   if (rpc.wsUrl !== undefined) print(`ws: ${rpc.wsUrl}`)
+  // Peers as they come and go, so an unreachable --bootstrap is visible.
+  shh.addEventListener('peer:ready', ({ detail }) => print(`peer connected: ${detail.toString()} (${shh.getPeers().length} now)`))
+  shh.addEventListener('peer:disconnect', ({ detail }) => print(`peer disconnected: ${detail.toString()} (${shh.getPeers().length} now)`))
+  const lonely =
+    o.bootstrap !== undefined && o.bootstrap.length > 0
+      ? setTimeout(() => {
+          if (shh.getPeers().length === 0) print('! no peer after 15 s: is each --bootstrap a `listening:` address of a running node?')
+        }, 15_000)
+      : undefined
   const server = rpc
   const libp2p = node
   const mailMode = mail
   return async () => {
+    clearTimeout(lonely)
     await server.close()
     // The mail server first: it writes what is pending, then the archive closes, then the node.
     await mailMode?.stop()
