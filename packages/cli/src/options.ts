@@ -44,7 +44,7 @@ export async function readConfig(path: string): Promise<Record<string, unknown>>
  * variable `envName`. Never from a flag value: those show in `ps`.
  * @throws {CliError} when neither gives a non-empty password, or the file cannot be read
  */
-export async function readPassword(file: string | undefined, envName: string, fileFlag: string): Promise<string> {
+export async function readPassword(file: string | undefined, envName: string, fileFlag: string, what = 'mail password'): Promise<string> {
   let password: string | undefined
   if (file !== undefined) {
     try {
@@ -55,7 +55,7 @@ export async function readPassword(file: string | undefined, envName: string, fi
   } else {
     password = process.env[envName]
   }
-  if (password === undefined || password === '') throw new CliError(`the mail password is missing: give ${fileFlag} <file> or set ${envName}`)
+  if (password === undefined || password === '') throw new CliError(`the ${what} is missing: give ${fileFlag} <file> or set ${envName}`)
   return password
 }
 

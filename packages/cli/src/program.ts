@@ -6,7 +6,7 @@ import { accountAddFriend, accountCreate, accountPassword, accountRemoveFriend, 
 import { runChat } from './commands/chat.ts'
 import { runDemo } from './commands/demo.ts'
 import { runHistory } from './commands/history.ts'
-import { keysDelete, keysList, keysNew } from './commands/keys.ts'
+import { keysDelete, keysExport, keysFromPassword, keysImport, keysList, keysNew } from './commands/keys.ts'
 import { readMessage, runPost } from './commands/post.ts'
 import { MAIL_PASSWORD_ENV, type StartOptions, runStart } from './commands/start.ts'
 import { peerIds, statusLines } from './commands/status.ts'
@@ -113,11 +113,36 @@ export function createProgram(): Command {
       .command('new')
       .description('create a key pair (or, with --sym, a symmetric key); prints its id')
       .option('--sym', 'a symmetric key instead of a key pair')
+      .option('--password-file <file>', 'with --sym: derive the key from the password in this file; the same password gives the same key on every node')
+      .option('--from-password', 'with --sym: derive the key from --password-file or $HUSH_KEY_PASSWORD')
       .option('--data-dir <dir>', 'where the list of created keys is kept')
-  ).action(async (opts: { rpc: string; token?: string; sym?: boolean; dataDir?: string }) => {
-    const record = await keysNew(target(opts), dataDir(opts.dataDir), opts.sym === true)
+  ).action(async (opts: { rpc: string; token?: string; sym?: boolean; passwordFile?: string; fromPassword?: boolean; dataDir?: string }) => {
+    const derive = opts.fromPassword === true || opts.passwordFile !== undefined
+    if (derive && opts.sym !== true) throw new CliError('--from-password and --password-file need --sym')
+    const record = derive
+      ? await keysFromPassword(target(opts), dataDir(opts.dataDir), await readPassword(opts.passwordFile, 'HUSH_KEY_PASSWORD', '--password-file', 'key password'))
+      : await keysNew(target(opts), dataDir(opts.dataDir), opts.sym === true)
     console.log(record.id)
     if (record.publicKey !== undefined) console.log(`public key: ${record.publicKey}`)
+  })
+  rpcOptions(
+    keys
+      .command('import')
+      .description('hand the node a raw symmetric key, read from stdin or --file (never from the command line); prints its id')
+      .option('--file <path>', 'read the key from this file instead of stdin')
+      .option('--data-dir <dir>', 'where the list of keys is kept')
+  ).action(async (opts: { rpc: string; token?: string; file?: string; dataDir?: string }) => {
+    const text = await readMessage({ ...(opts.file === undefined ? { argument: '-' } : { file: opts.file }), allowEmpty: true })
+    console.log((await keysImport(target(opts), dataDir(opts.dataDir), typeof text === 'string' ? text : new TextDecoder().decode(text))).id)
+  })
+  rpcOptions(
+    keys
+      .command('export <id>')
+      .description('the raw symmetric key with this id, to stdout or (mode 0600) to --out')
+      .option('--out <path>', 'write it to this new file instead of stdout')
+  ).action(async (id: string, opts: { rpc: string; token?: string; out?: string }) => {
+    const key = await keysExport(target(opts), parseKeyId(id), opts.out)
+    if (key !== undefined) console.log(key)
   })
   rpcOptions(keys.command('list').description('list the keys created with `hush keys new`').option('--data-dir <dir>', 'where the list is kept')).action(
     async (opts: { rpc: string; token?: string; dataDir?: string }) => {

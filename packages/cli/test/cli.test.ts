@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -187,6 +187,36 @@ describe('the hush command', () => {
     a.child.kill('SIGTERM')
     expect(await a.exited).toBe(0)
   }, 60_000)
+
+  it('shares a symmetric key between two nodes: from a password, or exported and imported (never on the command line)', async () => {
+    dir ??= await mkdtemp(join(tmpdir(), 'hush-cli-'))
+    const [a, b] = [await start(), await start()]
+    children.push(a, b)
+    const keyDir = join(dir, 'shared-keys')
+    await writeFile(join(dir, 'key.pw'), 'a long shared passphrase\n')
+    const derived = await Promise.all(
+      [a, b].map(async (n) => (await hush('keys', 'new', '--sym', '--password-file', join(dir as string, 'key.pw'), '--rpc', n.rpc, '--data-dir', keyDir)).stdout.trim())
+    )
+    const exported = await Promise.all(derived.map(async (id, i) => (await hush('keys', 'export', id, '--rpc', [a, b][i]?.rpc ?? '')).stdout.trim()))
+    expect(exported[0]).toMatch(/^0x[0-9a-f]{64}$/)
+    expect(exported[1]).toBe(exported[0])
+    // A random key: exported to a 0600 file, imported on the other node from stdin.
+    const random = (await hush('keys', 'new', '--sym', '--rpc', a.rpc, '--data-dir', keyDir)).stdout.trim()
+    const out = join(dir, 'random.key')
+    expect((await hush('keys', 'export', random, '--out', out, '--rpc', a.rpc)).stdout).toBe('')
+    expect((await stat(out)).mode & 0o777).toBe(0o600)
+    const imported = (await hushWithInput(await readFile(out, 'utf8'), 'keys', 'import', '--rpc', b.rpc, '--data-dir', keyDir)).stdout.trim()
+    expect((await hush('keys', 'export', imported, '--rpc', b.rpc)).stdout.trim()).toBe((await readFile(out, 'utf8')).trim())
+    await expect(hush('keys', 'export', random, '--out', out, '--rpc', a.rpc)).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/^hush: cannot write .*EEXIST/) })
+    await expect(hushWithInput('0x1234', 'keys', 'import', '--rpc', b.rpc, '--data-dir', keyDir)).rejects.toMatchObject({
+      code: 1,
+      stderr: 'hush: the key to import must be 0x and 64 hex digits (as `hush keys export` writes it)\n',
+    })
+    await expect(hush('keys', 'new', '--password-file', join(dir, 'key.pw'), '--rpc', a.rpc)).rejects.toMatchObject({ code: 2, stderr: 'hush: --from-password and --password-file need --sym\n' })
+    for (const n of [a, b]) n.child.kill('SIGTERM')
+    expect(await a.exited).toBe(0)
+    expect(await b.exited).toBe(0)
+  }, 90_000)
 
   it('reports bad flags and unreachable nodes clearly', async () => {
     await expect(hush('post', '--rpc', 'http://127.0.0.1:9', '--sym-key-id', 'x', '--topic', 'a', 'hi')).rejects.toMatchObject({

@@ -3,9 +3,10 @@
  * under random ids; the command records the ids it created in `<data-dir>/keys.json` so `list`
  * can show them and whether the node still holds them.
  */
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileAtomic } from '@hush/session'
+import { CliError, EXIT } from '../errors.ts'
 import { type RpcTarget, rpcCall } from '../rpc-client.ts'
 
 /** One recorded key. */
@@ -39,6 +40,48 @@ export async function keysNew(target: RpcTarget, dir: string, sym: boolean): Pro
   if (!sym) record.publicKey = await rpcCall<string>(target, 'shh_getPublicKey', [id])
   await writeRecords(dir, [...(await readRecords(dir)), record])
   return record
+}
+
+/** Records a symmetric key the node now holds under `id`. */
+async function recordSym(dir: string, id: string): Promise<KeyRecord> {
+  const record: KeyRecord = { id, kind: 'sym', createdAt: new Date().toISOString() }
+  await writeRecords(dir, [...(await readRecords(dir)), record])
+  return record
+}
+
+/**
+ * Derives a symmetric key from a password on the node (geth's `generateSymKeyFromPassword`:
+ * every node given the same password holds the same key) and records it.
+ */
+export async function keysFromPassword(target: RpcTarget, dir: string, password: string): Promise<KeyRecord> {
+  return recordSym(dir, await rpcCall<string>(target, 'shh_generateSymKeyFromPassword', [password]))
+}
+
+/**
+ * Hands the node a raw symmetric key (`0x` and 64 hex digits, surrounding white space ignored)
+ * and records it. @throws {CliError} when the text is no such key
+ */
+export async function keysImport(target: RpcTarget, dir: string, text: string): Promise<KeyRecord> {
+  const key = text.trim()
+  if (!/^(0x)?[0-9a-fA-F]{64}$/.test(key)) throw new CliError('the key to import must be 0x and 64 hex digits (as `hush keys export` writes it)', { exitCode: EXIT.failure })
+  return recordSym(dir, await rpcCall<string>(target, 'shh_addSymKey', [key.startsWith('0x') ? key : `0x${key}`]))
+}
+
+/**
+ * The raw symmetric key the node holds under `id`, as `0x` hex; written to `out` (created with
+ * mode 0600, never overwritten) when given, else returned to print.
+ * @throws {CliError} when the node holds no such key, or `out` exists
+ */
+export async function keysExport(target: RpcTarget, id: string, out?: string): Promise<string | undefined> {
+  if (!(await rpcCall<boolean>(target, 'shh_hasSymKey', [id]))) throw new CliError(`the node holds no symmetric key ${id} (\`hush keys list\` shows them)`, { exitCode: EXIT.failure })
+  const key = await rpcCall<string>(target, 'shh_getSymKey', [id])
+  if (out === undefined) return key
+  try {
+    await writeFile(out, `${key}\n`, { mode: 0o600, flag: 'wx' })
+  } catch (err) {
+    throw new CliError(`cannot write ${out}: ${(err as Error).message}`, { cause: err, exitCode: EXIT.failure })
+  }
+  return undefined
 }
 
 /** The recorded keys, each with whether the node still holds it. */
