@@ -11,10 +11,9 @@ import {
   type Topic,
   decodeEnvelope,
   encodeEnvelope,
-  keccak256,
   topicsToBloom,
 } from '@hush/envelope'
-import { type Pool, createPool, hashKey } from '@hush/pool'
+import { type Pool, createPool } from '@hush/pool'
 import {
   type AbortOptions,
   type ComponentLogger,
@@ -30,10 +29,6 @@ import type { Registrar } from '@libp2p/interface-internal'
 import { type AsyncQueue, readUntilAborted } from './async-queue.ts'
 import { AnnouncedBloom } from './advertised-bloom.ts'
 import type { IngestRules } from './check-envelope.ts'
-import {
-  MAX_P2P_DELIVERED_HASHES,
-  P2P_DELIVERED_MEMORY_MS,
-} from './constants.ts'
 import { WhisperCounters } from './counters.ts'
 import { resolveCriteria } from './criteria.ts'
 import { FilterNotFoundError, NotStartedError, PeerNotFoundError, PostRejectedError } from './errors.ts'
@@ -47,9 +42,9 @@ import { syncKeysFor } from './forwarding.ts'
 import { peerKeyOf } from './p2p-args.ts'
 import { wrapPost } from './post-params.ts'
 import { copyBytes } from './bytes.ts'
+import { DirectInbox } from './direct-inbox.ts'
 import { DirectSends } from './direct-sends.ts'
 import { RawSubscriptions } from './raw-subscriptions.ts'
-import { RecentHashes } from './recent-hashes.ts'
 import { Router } from './router.ts'
 import { Sealer } from './sealer.ts'
 import { TopicIndex } from './topic-index.ts'
@@ -57,7 +52,6 @@ import { topicNumber } from './topic-number.ts'
 import { type WhisperInit, type WhisperSettings, checkBloom, checkMaxSize, checkPow, resolveSettings } from './settings.ts'
 import type {
   MessageCriteria,
-  P2PRequest,
   P2PRequestHandler,
   P2PSendOptions,
   PostEnvelopeOptions,
@@ -86,6 +80,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
   private readonly log: Logger
   private readonly router: Router
   private readonly directSends: DirectSends
+  private readonly directInbox: DirectInbox
   private pool: Pool
   /** The one topic index: filters and raw subscriptions register here. */
   private readonly watchers = new TopicIndex<Watcher>()
@@ -102,10 +97,6 @@ export class WhisperService extends ShhKeyMethods implements Startable {
   private readonly rules: IngestRules
   private readonly counters = new WhisperCounters()
   private guard: ListenerGuard | undefined
-  /** The app's mail server, if any (geth `RegisterServer`). */
-  private requestHandler: P2PRequestHandler | undefined
-  /** Hashes delivered locally as direct p2p messages: each reaches filters and subscriptions once. */
-  private readonly p2pDelivered = new RecentHashes(P2P_DELIVERED_MEMORY_MS, MAX_P2P_DELIVERED_HASHES)
 
   constructor(components: WhisperComponents, init: WhisperInit = {}) {
     super()
@@ -143,9 +134,9 @@ export class WhisperService extends ShhKeyMethods implements Startable {
         maxEnvelopeBytes: () => this.maxMessageSize,
         isLight: () => this.isLightMode,
         ingest: (raw, from) => this.ingest(raw, from),
-        deliverP2P: (raw, from) => this.deliverP2P(raw, from),
-        onP2PRequest: (raw, from) => this.onP2PRequest(raw, from),
-        onP2PComplete: (body, from) => this.safeDispatch('p2p:complete', { body: copyBytes(body), from: from.id }),
+        deliverP2P: (raw, from) => this.directInbox.message(raw, from),
+        onP2PRequest: (raw, from) => this.directInbox.request(raw, from),
+        onP2PComplete: (body, from) => this.directInbox.complete(body, from),
         syncKeys: (peer) => syncKeysFor(peer, this.pool, this.isLightMode, Math.floor(this.settings.now() / 1000)),
         rawEnvelope: (key) => this.pool.getRaw(key),
         senderOf: (key) => this.pool.get(key)?.peer,
@@ -157,6 +148,15 @@ export class WhisperService extends ShhKeyMethods implements Startable {
       s
     )
     this.directSends = new DirectSends((key) => this.router.readyPeer(key), this.router.direct)
+    this.directInbox = new DirectInbox({
+      log: this.log,
+      now: s.now,
+      maxMessageSize: () => this.maxMessageSize,
+      hasSeen: (key, nowSeconds) => this.pool.hasSeen(key, nowSeconds),
+      deliver: (envelope, hash) => this.deliverDirect(envelope, hash),
+      onDrop: (reason, from) => this.onDrop(reason, from),
+      dispatch: (type, detail) => this.safeDispatch(type, detail),
+    })
     this.counters.register(components.metrics, () => ({
       pool_envelopes: this.pool.size,
       pool_bytes: this.pool.bytes,
@@ -226,7 +226,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     this.rawSubscriptions.closeAll()
     this.filters.clear()
     this.keys.clear()
-    this.p2pDelivered.clear()
+    this.directInbox.clear()
   }
 
   /** Whether the service is started. */
@@ -307,8 +307,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
    * @throws {TypeError} when `handler` is neither a function nor `undefined`
    */
   setRequestHandler(handler: P2PRequestHandler | undefined): void {
-    if (handler !== undefined && typeof handler !== 'function') throw new TypeError('handler must be a function or undefined')
-    this.requestHandler = handler
+    this.directInbox.setRequestHandler(handler)
   }
 
   /**
@@ -501,67 +500,18 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     let copy: Envelope | undefined
     const ownRaw = (): Uint8Array => (bytes ??= copyBytes(raw))
     const own = (): Envelope => (copy ??= decodeEnvelope(ownRaw(), { maxSizeBytes: MAX_ENVELOPE_SIZE_BYTES }))
-    if (this.watchers.watches(envelope.topic) && !this.p2pDelivered.has(added.key, this.rules.nowMs)) {
+    if (this.watchers.watches(envelope.topic) && !this.directInbox.wasDelivered(added.key, this.rules.nowMs)) {
       this.rawSubscriptions.deliver(envelope.topic, () => ({ ...own(), isOwn: from === undefined }))
       this.emitMessages(this.filters.match(envelope, { pow, hash, isP2P: false }))
     }
     if (this.listenerCount('envelope') > 0) this.safeDispatch('envelope', { envelope: own(), raw: ownRaw(), hash, pow, from: from?.id })
   }
 
-  /**
-   * A direct p2p message (code 127) from a trusted peer: it skips PoW and expiry and is not pooled
-   * (spec §7.3). It is delivered to filters (`allowP2P`) and raw subscriptions unless the node has
-   * it already: pooled, seen by the pool, or delivered as a p2p message before. Returns false when
-   * it is not an envelope.
-   */
-  private deliverP2P(raw: Uint8Array, from: Peer): boolean {
-    const decoded = this.decodeDirect(raw, from)
-    if (decoded === undefined) return false
-    const { copy, envelope } = decoded
-    const hash = keccak256(copy)
-    const key = hashKey(hash)
-    const nowMs = this.settings.now()
-    const delivered = !this.pool.hasSeen(key, Math.floor(nowMs / 1000)) && !this.p2pDelivered.has(key, nowMs)
-    if (delivered) {
-      this.p2pDelivered.add(key, nowMs)
-      if (this.watchers.watches(envelope.topic)) {
-        this.rawSubscriptions.deliver(envelope.topic, () => ({ ...envelope, isOwn: false }))
-        this.emitMessages(this.filters.match(envelope, { pow: 0, hash, isP2P: true }))
-      }
-    }
-    this.safeDispatch('p2p:message', { raw: copy, hash, from: from.id, delivered })
-    return true
-  }
-
-  /**
-   * The envelope of a direct frame (codes 126, 127), decoded from a copy of its bytes; a frame
-   * that is not an envelope is dropped as 'invalid-envelope' (counted) and gives `undefined`.
-   */
-  private decodeDirect(raw: Uint8Array, from: Peer): { copy: Uint8Array; envelope: Envelope } | undefined {
-    const copy = copyBytes(raw)
-    try {
-      return { copy, envelope: decodeEnvelope(copy, { maxSizeBytes: this.maxMessageSize }) }
-    } catch {
-      this.onDrop('invalid-envelope', from.id)
-      return undefined
-    }
-  }
-
-  /** A p2p request (code 126): handed to the app's mail server, if any. False when not an envelope. */
-  private onP2PRequest(raw: Uint8Array, from: Peer): boolean {
-    const handler = this.requestHandler
-    if (handler === undefined) return true
-    const decoded = this.decodeDirect(raw, from)
-    if (decoded === undefined) return false
-    const { copy, envelope } = decoded
-    const request: P2PRequest = { envelope, raw: copy, hash: keccak256(copy), from: from.id }
-    try {
-      const result: unknown = handler(request)
-      if (result instanceof Promise) result.catch((err: unknown) => this.log.error('the p2p request handler rejected: %e', err))
-    } catch (err) {
-      this.log.error('the p2p request handler threw: %e', err)
-    }
-    return true
+  /** Local delivery of a direct p2p message from a trusted peer (see `DirectInbox.message`). */
+  private deliverDirect(envelope: Envelope, hash: Uint8Array): void {
+    if (!this.watchers.watches(envelope.topic)) return
+    this.rawSubscriptions.deliver(envelope.topic, () => ({ ...envelope, isOwn: false }))
+    this.emitMessages(this.filters.match(envelope, { pow: 0, hash, isP2P: true }))
   }
 
   private emitMessages(messages: ReceivedMessage[]): void {
@@ -588,7 +538,7 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     const nowSeconds = Math.floor(nowMs / 1000)
     this.pool.prune(nowSeconds)
     this.pool.seen.prune(nowSeconds)
-    this.p2pDelivered.prune(nowMs)
+    this.directInbox.prune(nowMs)
     this.router.prune(nowMs)
   }
 }
