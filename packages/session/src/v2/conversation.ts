@@ -9,6 +9,7 @@
  * ratchet's current and next receiving chains and its superseded ones. A resend re-posts the
  * stored record bytes on the topic it was first posted on (§9.4).
  */
+import { equalBytes } from '@noble/ciphers/utils.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { assertBytes, wipe } from '../assert.ts'
 import { InvalidFrameError, SessionClosedError } from '../errors.ts'
@@ -113,9 +114,6 @@ const MAX_TIMER_MS = 0x7fff_ffff
 /** Catch-up asks from this long before the span it needs, for the clocks' skew (§10.4). */
 const CATCH_UP_SKEW_MS = 30_000
 
-/** A sealed record waiting for its ack: its bytes and the topic it was first posted on. */
-type SentRecord = SealedRecord
-
 const RESOLVED: Promise<void> = Promise.resolve()
 const EMPTY_BITMAP = new Uint8Array(32)
 const EMPTY = new Uint8Array(0)
@@ -130,7 +128,7 @@ export class Conversation extends Emitter<ConversationEvents> {
   private readonly init: ConversationInit
   private readonly settings: SessionV2Settings
   private readonly ratchet: RatchetState
-  private readonly sendQueue: SendQueue<SentRecord>
+  private readonly sendQueue: SendQueue<SealedRecord>
   private readonly receiveQueue: ReceiveQueue<RecordFrame>
   /** The write-ahead journal (§12.3), when the conversation persists. */
   private readonly journal: Journal | undefined
@@ -165,7 +163,7 @@ export class Conversation extends Emitter<ConversationEvents> {
   /** Drops skipped keys and old chains past their age while the peer is silent (§6.5 step 6). */
   private maintenanceTimer: ReturnType<typeof setInterval> | undefined
   /** After a remote close: the close record and our sealed ack, re-posted if the close comes again. */
-  private linger: { close: Uint8Array; ack: SentRecord; timer: ReturnType<typeof setTimeout>; lastAnswerMs: number } | undefined
+  private linger: { close: Uint8Array; ack: SealedRecord; timer: ReturnType<typeof setTimeout>; lastAnswerMs: number } | undefined
 
   constructor(init: ConversationInit) {
     super()
@@ -177,7 +175,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.peerStaticKey = init.peerStaticKey.slice()
     this.ownStaticKey = init.ownStaticKey.slice()
     const core = init.restored?.core
-    this.sendQueue = new SendQueue<SentRecord>(core?.peerAckBase ?? 0)
+    this.sendQueue = new SendQueue<SealedRecord>(core?.peerAckBase ?? 0)
     this.receiveQueue = new ReceiveQueue<RecordFrame>(core?.recvBase ?? 0)
     const nowMs = init.now()
     if (core === undefined) {
@@ -269,7 +267,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     const seq = await this.takeSeq(options)
     // The conversation may have ended while the number was granted (a close in the same record).
     if (this.isClosed()) throw new SessionClosedError('the conversation closed before the message went out')
-    const sealed = this.seal({ type: 'data', seq, ack: this.ackNow(), payload })
+    const sealed = this.seal({ type: 'data', seq, ack: this.receiveQueue.ack(), payload })
     this.track(seq, sealed)
     await this.post(sealed, false)
     return seq
@@ -290,7 +288,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     }
     if (this.currentState === 'closed') return Promise.resolve()
     if (this.currentState === 'pending') {
-      void this.post(this.seal({ type: 'close', seq: this.nextSeq++, ack: this.ackNow() }), false)
+      void this.post(this.seal({ type: 'close', seq: this.nextSeq++, ack: this.receiveQueue.ack() }), false)
       this.teardown('local')
       return Promise.resolve()
     }
@@ -320,7 +318,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       const seq = await this.withinDeliveryTimeout(this.takeSeq({})).catch(() => undefined)
       if (seq === undefined || this.isClosed()) return
       this.closeSeq = seq
-      const sealed = this.seal({ type: 'close', seq, ack: this.ackNow() })
+      const sealed = this.seal({ type: 'close', seq, ack: this.receiveQueue.ack() })
       this.track(seq, sealed)
       await this.post(sealed, false)
       await acked
@@ -341,16 +339,11 @@ export class Conversation extends Emitter<ConversationEvents> {
   }
 
   /** Tracks a sealed data or close record for resends, and logs it in `.out` (§12.2). */
-  private track(seq: number, sealed: SentRecord): void {
+  private track(seq: number, sealed: SealedRecord): void {
     const nowMs = this.init.now()
     this.sendQueue.add(seq, sealed, nowMs)
     this.journal?.sent(seq, sealed.topic, nowMs, sealed.record)
     this.armResend()
-  }
-
-  /** Logs that `seq` left the send queue (acked or given up). */
-  private settledSeq(seq: number): void {
-    this.journal?.settled(seq)
   }
 
   /**
@@ -430,7 +423,7 @@ export class Conversation extends Emitter<ConversationEvents> {
    * answer to a resent message 1 (§5.4).
    */
   sendAck(): void {
-    if (this.currentState === 'open' || this.currentState === 'closing') void this.post(this.seal({ type: 'ack', ack: this.receiveQueue.ack() }), false)
+    if (this.currentState === 'open' || this.currentState === 'closing') this.postAck()
   }
 
   /**
@@ -553,7 +546,7 @@ export class Conversation extends Emitter<ConversationEvents> {
   /** Applies the peer's ack: receipts, room for waiting sends, the close's ack. */
   private takeAck(ack: Ack): void {
     for (const seq of this.sendQueue.acknowledge(ack)) {
-      this.settledSeq(seq)
+      this.journal?.settled(seq)
       if (seq === this.closeSeq) this.closeAcked?.()
       else this.emitDurable('receipt', { seq })
     }
@@ -610,13 +603,8 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   // ---- sending
 
-  /** The current ack of our receive queue. */
-  private ackNow(): Ack {
-    return this.receiveQueue.ack()
-  }
-
   /** Seals a frame as our next record (and cancels a standalone ack: this one carries the ack). */
-  private seal(frame: RecordFrame): SentRecord {
+  private seal(frame: RecordFrame): SealedRecord {
     // Never seal with a wiped ratchet: its keys are zeros and its record anyone's to read.
     if (this.isClosed()) throw new SessionClosedError('the conversation is closed')
     const bytes = encodeFrame(frame)
@@ -659,10 +647,18 @@ export class Conversation extends Emitter<ConversationEvents> {
   }
 
   private checkSettled(): void {
-    if (this.sendQueue.size > 0) return
+    if (this.sendQueue.size === 0) this.releaseSettled()
+  }
+
+  private releaseSettled(): void {
     const waiters = this.settledWaiters
     this.settledWaiters = []
     for (const w of waiters) w()
+  }
+
+  /** Seals and posts a standalone ack of what we hold now. */
+  private postAck(): void {
+    void this.post(this.seal({ type: 'ack', ack: this.receiveQueue.ack() }), false)
   }
 
   /** A standalone ack after `ackDelayMs`, unless outgoing data carries it first (§9.3). */
@@ -670,7 +666,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (this.ackTimer !== undefined || this.currentState === 'closed') return
     this.ackTimer = setTimeout(() => {
       this.ackTimer = undefined
-      if (this.currentState === 'open' || this.currentState === 'closing') void this.post(this.seal({ type: 'ack', ack: this.receiveQueue.ack() }), false)
+      this.sendAck()
     }, this.settings.ackDelayMs)
   }
 
@@ -694,7 +690,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     const due = this.sendQueue.due(this.init.now(), this.timing())
     for (const { record } of due.resend) void this.post(record, true)
     for (const seq of due.undelivered) {
-      this.settledSeq(seq)
+      this.journal?.settled(seq)
       if (seq === this.closeSeq) this.closeAcked?.()
       else this.emitDurable('undelivered', { seq })
     }
@@ -732,7 +728,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (this.currentState !== 'open' && this.currentState !== 'closing') return
     this.keepaliveTimer = setTimeout(() => {
       this.keepaliveTimer = undefined
-      if (this.currentState === 'open') void this.post(this.seal({ type: 'ack', ack: this.receiveQueue.ack() }), false)
+      if (this.currentState === 'open') this.postAck()
     }, Math.min(this.settings.keepaliveIntervalMs, MAX_TIMER_MS))
   }
 
@@ -757,7 +753,7 @@ export class Conversation extends Emitter<ConversationEvents> {
   }
 
   /** Posts a record; a refusal is counted (the resend timer tries again). */
-  private async post(record: SentRecord, resend: boolean): Promise<void> {
+  private async post(record: SealedRecord, resend: boolean): Promise<void> {
     const s = this.settings
     if (this.journal !== undefined) {
       // Write-ahead (§12.3): the state that sealed this record is durable before it leaves (a
@@ -810,7 +806,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     }
   }
 
-  private teardown(reason: ConversationCloseReason, lingerAck?: SentRecord): void {
+  private teardown(reason: ConversationCloseReason, lingerAck?: SealedRecord): void {
     if (this.currentState === 'closed') return
     this.currentState = 'closed'
     for (const timer of [this.ackTimer, this.resendTimer, this.gapTimer, this.initTimer, this.keepaliveTimer, this.livenessTimer]) {
@@ -835,14 +831,14 @@ export class Conversation extends Emitter<ConversationEvents> {
     for (const { item } of this.receiveQueue.waitingItems()) if (item.type === 'data') wipe(item.payload)
     for (const w of this.slotWaiters) w.reject(new SessionClosedError('the conversation closed'))
     this.slotWaiters = []
-    this.checkSettledAll()
+    this.releaseSettled()
     this.closeAcked?.()
     this.emitDurable('close', { reason })
     if (keep === undefined) this.init.onClosed?.(this)
   }
 
   /** Starts the linger of a remote close (§11.4); returns the topic kept. */
-  private lingerOn(ack: SentRecord): string | undefined {
+  private lingerOn(ack: SealedRecord): string | undefined {
     const closeRecord = this.lastClose
     if (closeRecord === undefined) return undefined
     const timer = setTimeout(() => this.endLinger(), this.settings.deliveryTimeoutMs)
@@ -863,17 +859,4 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   /** The close record the peer sent (its bytes and topic), kept for the linger. */
   private lastClose: { data: Uint8Array; topic: Uint8Array } | undefined
-
-  private checkSettledAll(): void {
-    const waiters = this.settledWaiters
-    this.settledWaiters = []
-    for (const w of waiters) w()
-  }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i]
-  return diff === 0
 }
