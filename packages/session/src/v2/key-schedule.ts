@@ -160,6 +160,11 @@ export function split(state: SymmetricState): SplitKeys {
   return { rootKey, chainA1, seedA1, seedA2, seedB1, ad: state.h.slice() }
 }
 
+/** Wipes every key of a Split, once the ratchet has its copies. */
+export function wipeSplitKeys(keys: SplitKeys): void {
+  wipe(keys.rootKey, keys.chainA1, keys.seedA1, keys.seedA2, keys.seedB1, keys.ad)
+}
+
 /** The output of a root-key step: the next root key, the new chain key, and the next chain's seed. */
 export interface RootStep {
   readonly rootKey: Uint8Array

@@ -4,36 +4,32 @@
  * No topic is derived from a long-term key: an invitation's topic is random, and every
  * conversation's topics come from its ratchet.
  *
- * An invitation is consumed by the first message 1 that authenticates under it: its one-time
- * private key is wiped then, and only the hash of that message 1 stays (the tombstone), so a
- * replay, another message 1 made from the same invitation, or a flood of either cannot open a
- * second conversation (§5.4). Until the expiry the tombstone answers the joiner's resends of
- * message 1 with a fresh ack, at most one per resend interval.
+ * The invitations it holds, their consumption and tombstones, are `held-invitations.ts`; what it
+ * writes to and reads from the state store is `peer-state.ts`.
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { assertBytes, wipe } from '../assert.ts'
 import { InvalidInvitationError, SessionClosedError } from '../errors.ts'
 import { Emitter } from '../events.ts'
-import { pump } from '../pump.ts'
 import type { AbortOptions, SessionTransport } from '../transport.ts'
-import { Conversation } from './conversation.ts'
-import type { ConversationPersistence } from './journal.ts'
-import { type SessionCoreValue, decodeSessionCore } from './core-value.ts'
-import { type InvitationValue, decodeInvitationValue, encodeInvitationValue } from './invitation-value.ts'
-import { type StateStore, newStateId } from './state-store.ts'
+import { Conversation, type ConversationInit } from './conversation.ts'
 import { buildMessage1, openMessage1 } from './handshake.ts'
+import { type HeldInvitation, HeldInvitations } from './held-invitations.ts'
 import { type PendingInvitation, createInvitation, formatInvitation, invitationBody, parseInvitation } from './invitation.ts'
+import type { IdentityKind } from './invitation-value.ts'
+import type { ConversationPersistence } from './journal.ts'
+import { wipeSplitKeys } from './key-schedule.ts'
+import { conversationPersistence, loadPeerState, writeInvitation } from './peer-state.ts'
 import { type RandomSource, systemRandom } from './random.ts'
 import { createInviterRatchet, createJoinerRatchet } from './ratchet.ts'
 import { type SkippedKeyBudget, createSkippedKeyBudget } from './ratchet-state.ts'
 import { type SessionV2Settings, type SessionV2SettingsInit, resolveV2Settings } from './settings.ts'
+import { type StateStore, newStateId } from './state-store.ts'
 import { type X25519Backend, type X25519KeyPair, generateX25519 } from './x25519.ts'
 
 /** Catch-up asks from this long before an invitation was made, for the clocks' skew (§10.4). */
 const CATCH_UP_SKEW_MS = 30_000
-/** The longest delay one `setTimeout` takes (2^31 − 1 ms). */
-const MAX_TIMER_MS = 0x7fff_ffff
 
 /** Construction options of {@link createSessionPeerV2}. */
 export interface SessionPeerV2Init extends SessionV2SettingsInit {
@@ -64,7 +60,7 @@ export interface SessionPeerV2Components {
 }
 
 /** Which static key an invitation or a join uses (§4.3). */
-export type IdentityChoice = 'per-contact' | 'account'
+export type IdentityChoice = IdentityKind
 
 /** Options of {@link SessionPeerV2.createInvitation}. */
 export interface CreateInvitationOptions {
@@ -94,24 +90,8 @@ export interface SessionPeerV2Events {
   'invitation:expired': { readonly uri: string }
 }
 
-/** An invitation of ours: pending (its private keys held) or consumed (only the tombstone). */
-interface HeldInvitation {
-  /** The id of its state file. */
-  readonly id: string
-  readonly identityKind: IdentityChoice
-  readonly uri: string
-  readonly topic: Uint8Array
-  readonly createdAtMs: number
-  pending: PendingInvitation | undefined
-  /** After consumption: SHA-256 of the message 1 that consumed it, and the conversation. */
-  tombstone: { readonly initHash: Uint8Array; readonly conversation: Conversation; lastAnswerMs: number } | undefined
-  readonly subscription: AbortController
-  timer: ReturnType<typeof setTimeout> | undefined
-  /** Unix ms after which the invitation no longer takes a message 1. */
-  readonly expiresAtMs: number
-  /** Whether a consumed invitation is past its expiry, kept only to answer late resends. */
-  lingering: boolean
-}
+/** What each conversation of a peer is made from, besides what the peer itself supplies. */
+type OwnConversationInit = Omit<ConversationInit, 'settings' | 'transport' | 'now' | 'components' | 'persistence' | 'onClosed'>
 
 /** One identity's session v2 endpoint. */
 export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
@@ -123,8 +103,9 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
   private readonly identity: X25519KeyPair | undefined
   private readonly budget: SkippedKeyBudget
   private readonly store: StateStore | undefined
+  private readonly invitations: HeldInvitations
   private restored = false
-  private readonly invitations = new Map<string, HeldInvitation>()
+  /** SHA-256 of the body of every invitation joined from here whose conversation is not gone (§4.4). */
   private readonly joined = new Set<string>()
   private readonly live = new Set<Conversation>()
   /** Every conversation until it has let go of everything (a remote close lingers after `close`). */
@@ -147,6 +128,15 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     }
     this.budget = createSkippedKeyBudget(this.settings.maxSkippedKeysTotal)
     this.store = components.store
+    this.invitations = new HeldInvitations({
+      transport: this.transport,
+      now: this.now,
+      settings: this.settings,
+      store: this.store,
+      identity: this.identity,
+      onEnvelope: (held, pending, data) => this.onMessage1(held, pending, data),
+      onExpired: (uri) => this.emit('invitation:expired', { uri }),
+    })
   }
 
   /** The conversations that have not closed yet. */
@@ -167,18 +157,16 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
       nowMs: this.now(),
       lifetimeSeconds: options.lifetimeSeconds ?? this.settings.inviteLifetimeSeconds,
       ...(staticKey === undefined ? {} : { staticKey }),
-      isTopicInUse: (topic) => this.invitations.has(bytesToHex(topic)),
+      isTopicInUse: (topic) => this.invitations.has(topic),
       random: this.random,
       ...(this.x25519 === undefined ? {} : { x25519: this.x25519 }),
     })
-    const uri = formatInvitation(pending.invitation, 'uri')
-    const topic = pending.invitation.topic
     const identityKind: IdentityChoice = options.identity ?? 'per-contact'
     const held: HeldInvitation = {
       id: newStateId(this.random),
       identityKind,
-      uri,
-      topic,
+      uri: formatInvitation(pending.invitation, 'uri'),
+      topic: pending.invitation.topic,
       createdAtMs: this.now(),
       pending,
       tombstone: undefined,
@@ -187,12 +175,8 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
       expiresAtMs: pending.invitation.expirySeconds * 1000,
       lingering: false,
     }
-    const key = bytesToHex(topic)
-    this.invitations.set(key, held)
-    const expiresAtMs = pending.invitation.expirySeconds * 1000
-    this.armExpiry(key, held, expiresAtMs)
-    this.listen(held)
-    const saved = this.writeInvitation(held.id, {
+    this.invitations.hold(held)
+    const saved = writeInvitation(this.store, held.id, {
       state: 'pending',
       invitation: pending.invitation,
       oneTimePrivateKey: pending.oneTimePrivateKey,
@@ -202,43 +186,7 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
       autoAccept: true,
     })
     saved.catch(() => {})
-    return { uri, compact: formatInvitation(pending.invitation, 'compact'), expiresAtMs, saved }
-  }
-
-  /** Listens on an invitation's topic. */
-  private listen(held: HeldInvitation): void {
-    // The pool's copies too: a join may have come while we were not listening (a restart).
-    const source = this.transport.subscribeEnvelopes([held.topic], { signal: held.subscription.signal, includePooled: true })
-    void pump(source, (data) => this.onRendezvous(held, data), () => {})
-  }
-
-  /** Writes an invitation's value (nothing without a store). */
-  private async writeInvitation(id: string, value: InvitationValue): Promise<void> {
-    if (this.store === undefined) return
-    const bytes = encodeInvitationValue(value)
-    try {
-      await this.store.commit({ snapshots: [{ id, kind: 1, value: bytes }] })
-    } finally {
-      wipe(bytes)
-    }
-  }
-
-  /** The persistence of a conversation whose files are named `id` (none without a store). */
-  private persistenceFor(id: string, identityKind: IdentityChoice, invitationHash: Uint8Array, consumed: SessionCoreValue['consumed']): ConversationPersistence | undefined {
-    const store = this.store
-    if (store === undefined) return undefined
-    return {
-      identityKind,
-      invitationHash,
-      consumed,
-      commit: (c) =>
-        store.commit({
-          appends: c.appends.length > 0 ? [{ id, entries: c.appends }] : [],
-          rewrites: c.rewrite === undefined ? [] : [{ id, entries: c.rewrite }],
-          snapshots: c.core === undefined ? [] : [{ id, kind: 2, value: c.core }],
-          removals: c.remove ? [id] : [],
-        }),
-    }
+    return { uri: held.uri, compact: formatInvitation(pending.invitation, 'compact'), expiresAtMs: held.expiresAtMs, saved }
   }
 
   /**
@@ -253,9 +201,10 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     this.checkRunning()
     const nowMs = this.now()
     const invitation = parseInvitation(text, nowMs)
-    const bodyHash = bytesToHex(sha256(invitationBody(invitation)))
+    const invitationHash = sha256(invitationBody(invitation))
+    const bodyHash = bytesToHex(invitationHash)
     if (this.joined.has(bodyHash)) throw new InvalidInvitationError('this invitation was already joined from this peer')
-    if (this.invitations.has(bytesToHex(invitation.topic))) throw new InvalidInvitationError('this is one of our own invitations')
+    if (this.invitations.has(invitation.topic)) throw new InvalidInvitationError('this is one of our own invitations')
     const staticKey = this.staticKeyFor(options.identity) ?? generateX25519(this.random, this.x25519)
     const built = buildMessage1({ invitation, staticKey, createdAtMs: nowMs, random: this.random, ...(this.x25519 === undefined ? {} : { x25519: this.x25519 }) })
     const ratchet = createJoinerRatchet({
@@ -264,30 +213,26 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
       staticPrivateKey: staticKey.privateKey,
       limits: { maxSkippedKeys: this.settings.maxSkippedKeys, budget: this.budget },
     })
-    wipeSplit(built.keys)
+    wipeSplitKeys(built.keys)
     wipe(built.ephemeralKey.privateKey)
     if (options.identity !== 'account') wipe(staticKey.privateKey)
     this.joined.add(bodyHash)
-    const persistence = this.persistenceFor(newStateId(this.random), options.identity ?? 'per-contact', sha256(invitationBody(invitation)), undefined)
-    return this.track(
-      new Conversation({
-        ...(persistence === undefined ? {} : { persistence }),
+    const persistence = conversationPersistence(this.store, newStateId(this.random), options.identity ?? 'per-contact', invitationHash, undefined)
+    return this.open(
+      {
         role: 'joiner',
         ratchet,
         peerStaticKey: invitation.staticKey,
         ownStaticKey: staticKey.publicKey,
-        settings: this.settings,
-        transport: this.transport,
-        now: this.now,
-        components: this.components(),
         createdAtMs: nowMs,
         pendingJoin: { msg1: built.msg1, topic: invitation.topic, deadlineMs: invitation.expirySeconds * 1000 + this.settings.handshakeGraceMs },
-        onClosed: (c) => {
-          this.released(c)
-          // The same invitation may be joined again once this conversation is gone (§4.4).
-          this.joined.delete(bodyHash)
-        },
-      })
+      },
+      persistence,
+      (c) => {
+        this.released(c)
+        // The same invitation may be joined again once this conversation is gone (§4.4).
+        this.joined.delete(bodyHash)
+      }
     )
   }
 
@@ -305,110 +250,57 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     this.checkRunning()
     if (this.restored) return
     this.restored = true
-    const { snapshots, outs } = await store.load()
-    const invitations = new Map<string, InvitationValue>()
-    const cores = new Map<string, SessionCoreValue>()
-    for (const [id, snapshot] of snapshots) {
-      if (snapshot.kind === 1) invitations.set(id, decodeInvitationValue(snapshot.value))
-      else cores.set(id, decodeSessionCore(snapshot.value, { budget: this.budget, maxSkippedKeys: this.settings.maxSkippedKeys }))
-      wipe(snapshot.value)
-    }
-    // A core that names an invitation still pending: the tombstone was not written yet (§12.3).
-    for (const [sessionId, core] of cores) {
-      const consumed = core.consumed
-      const invitation = consumed === undefined ? undefined : invitations.get(consumed.inviteId)
-      if (consumed === undefined || invitation?.state !== 'pending') continue
-      wipe(invitation.oneTimePrivateKey, invitation.staticPrivateKey)
-      const tombstone: InvitationValue = { state: 'consumed', topic: consumed.topic, expirySeconds: consumed.expirySeconds, initHash: consumed.initHash, sessionId }
-      invitations.set(consumed.inviteId, tombstone)
-      await this.writeInvitation(consumed.inviteId, tombstone)
-    }
+    const { invitations, cores, outs } = await loadPeerState(store, { budget: this.budget, maxSkippedKeys: this.settings.maxSkippedKeys })
     const conversations = new Map<string, Conversation>()
     for (const [sessionId, core] of cores) {
       const bodyHash = bytesToHex(core.invitationHash)
-      const persistence = this.persistenceFor(sessionId, core.identityKind, core.invitationHash, core.consumed)
-      const conversation = this.track(
-        new Conversation({
-          ...(persistence === undefined ? {} : { persistence }),
-          restored: { core, out: outs.get(sessionId) ?? [] },
-          role: core.role,
-          ratchet: core.ratchet,
-          peerStaticKey: core.peerStaticKey,
-          ownStaticKey: core.ownStaticKey,
-          settings: this.settings,
-          transport: this.transport,
-          now: this.now,
-          components: this.components(),
-          onClosed: (c) => {
-            this.released(c)
-            if (core.role === 'joiner') this.joined.delete(bodyHash)
-          },
-        })
+      const persistence = conversationPersistence(store, sessionId, core.identityKind, core.invitationHash, core.consumed)
+      const conversation = this.open(
+        { restored: { core, out: outs.get(sessionId) ?? [] }, role: core.role, ratchet: core.ratchet, peerStaticKey: core.peerStaticKey, ownStaticKey: core.ownStaticKey },
+        persistence,
+        (c) => {
+          this.released(c)
+          if (core.role === 'joiner') this.joined.delete(bodyHash)
+        }
       )
       if (core.role === 'joiner') this.joined.add(bodyHash)
       conversations.set(sessionId, conversation)
     }
-    for (const [id, value] of invitations) this.restoreInvitation(id, value, conversations)
+    for (const [id, value] of invitations) this.invitations.restore(id, value, conversations)
   }
 
-  /** Listens again on a restored invitation, or its tombstone; one that can no longer be used goes. */
-  private restoreInvitation(id: string, value: InvitationValue, conversations: Map<string, Conversation>): void {
-    const forget = (): void => {
-      this.store?.commit({ removals: [id] }).catch(() => {})
+  /**
+   * Catches up after time offline (§10.4): asks the transport's `requestHistory` for what was
+   * posted on each pending invitation's topic since it was made (joins that arrived meanwhile are
+   * accepted, and their early data fetched), then catches up every conversation. Resolves with the
+   * number of envelopes fetched.
+   * @throws {TypeError} when the transport has no `requestHistory`
+   */
+  async catchUp(options: AbortOptions = {}): Promise<number> {
+    const request = this.transport.requestHistory
+    if (typeof request !== 'function') throw new TypeError('the transport has no requestHistory: it cannot fetch history')
+    this.checkRunning()
+    const nowMs = this.now()
+    let fetched = 0
+    for (const held of this.invitations.pending()) {
+      fetched += await request.call(this.transport, {
+        topics: [held.topic],
+        from: Math.max(0, Math.floor((held.createdAtMs - CATCH_UP_SKEW_MS) / 1000)),
+        to: Math.ceil((nowMs + CATCH_UP_SKEW_MS) / 1000),
+      }, options)
     }
-    if (value.state === 'pending') {
-      const own = value.identityKind === 'account' ? this.identity : undefined
-      const staticPrivateKey = value.identityKind === 'account' ? own?.privateKey : value.staticPrivateKey
-      if (staticPrivateKey === undefined) {
-        forget() // made with an account identity this peer was not given
-        return
-      }
-      const held: HeldInvitation = {
-        id,
-        identityKind: value.identityKind,
-        uri: formatInvitation(value.invitation, 'uri'),
-        topic: value.invitation.topic,
-        createdAtMs: value.createdAtMs,
-        pending: { invitation: value.invitation, oneTimePrivateKey: value.oneTimePrivateKey, staticPrivateKey },
-        tombstone: undefined,
-        subscription: new AbortController(),
-        timer: undefined,
-        expiresAtMs: value.invitation.expirySeconds * 1000,
-        lingering: false,
-      }
-      this.invitations.set(bytesToHex(held.topic), held)
-      this.listen(held)
-      this.armExpiry(bytesToHex(held.topic), held, held.expiresAtMs)
-      return
-    }
-    const conversation = conversations.get(value.sessionId)
-    if (conversation === undefined) {
-      forget() // its conversation has ended
-      return
-    }
-    const held: HeldInvitation = {
-      id,
-      identityKind: 'per-contact',
-      uri: '',
-      topic: value.topic,
-      createdAtMs: 0,
-      pending: undefined,
-      tombstone: { initHash: value.initHash, conversation, lastAnswerMs: this.now() },
-      subscription: new AbortController(),
-      timer: undefined,
-      expiresAtMs: value.expirySeconds * 1000,
-      lingering: false,
-    }
-    this.invitations.set(bytesToHex(held.topic), held)
-    this.listen(held)
-    this.armExpiry(bytesToHex(held.topic), held, held.expiresAtMs)
+    // Let the fetched joins be handled before the conversations (new ones included) catch up.
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    const results = await Promise.allSettled([...this.live].map((c) => c.catchUp(options)))
+    for (const r of results) if (r.status === 'fulfilled') fetched += r.value
+    return fetched
   }
 
   /** Stops: every conversation ends without a close record and every key is wiped (idempotent). */
   stop(): void {
     if (this.stopped) return
     this.stopped = true
-    for (const key of [...this.invitations.keys()]) this.forget(key)
+    this.invitations.stop()
     for (const c of [...this.held]) c.stop()
     this.live.clear()
     this.held.clear()
@@ -427,11 +319,17 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     return this.identity
   }
 
-  private components(): { random: RandomSource; x25519?: X25519Backend } {
-    return this.x25519 === undefined ? { random: this.random } : { random: this.random, x25519: this.x25519 }
-  }
-
-  private track(conversation: Conversation): Conversation {
+  /** A conversation on this peer's transport, clock, settings and randomness, tracked until it lets go of everything. */
+  private open(init: OwnConversationInit, persistence: ConversationPersistence | undefined, onClosed: (c: Conversation) => void): Conversation {
+    const conversation = new Conversation({
+      ...init,
+      ...(persistence === undefined ? {} : { persistence }),
+      settings: this.settings,
+      transport: this.transport,
+      now: this.now,
+      components: this.x25519 === undefined ? { random: this.random } : { random: this.random, x25519: this.x25519 },
+      onClosed,
+    })
     this.held.add(conversation)
     this.live.add(conversation)
     conversation.addEventListener('close', () => this.live.delete(conversation), { once: true })
@@ -443,143 +341,44 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     this.held.delete(conversation)
   }
 
-  /** An envelope on one of our invitation topics: message 1, a resend of it, or noise. */
-  private onRendezvous(held: HeldInvitation, data: Uint8Array): void {
-    if (this.stopped) return
-    const tomb = held.tombstone
-    if (tomb !== undefined) {
-      // The joiner's resend of the message 1 that consumed this invitation: answer it with an ack.
-      const nowMs = this.now()
-      if (equalBytes(sha256(data), tomb.initHash) && nowMs - tomb.lastAnswerMs >= this.settings.resendIntervalMs) {
-        tomb.lastAnswerMs = nowMs
-        tomb.conversation.sendAck()
-      }
-      return
-    }
-    const pending = held.pending
-    if (pending === undefined) return
-    // Our clock decides the expiry (§4.4), not only the timer, which a suspended machine delays.
-    if (this.now() >= held.expiresAtMs) {
-      this.expire(bytesToHex(held.topic))
-      return
-    }
+  /** An envelope on a pending invitation's topic: the conversation opens if it is a message 1 that authenticates. */
+  private onMessage1(held: HeldInvitation, pending: PendingInvitation, data: Uint8Array): void {
     const opened = openMessage1(pending, data, this.x25519 === undefined ? {} : { x25519: this.x25519 })
     if (typeof opened === 'string') return
     const ratchet = createInviterRatchet(
       { keys: opened.keys, peerEphemeralKey: opened.peerEphemeralKey, peerStaticKey: opened.peerStaticKey, limits: { maxSkippedKeys: this.settings.maxSkippedKeys, budget: this.budget } },
-      this.components()
+      this.x25519 === undefined ? { random: this.random } : { random: this.random, x25519: this.x25519 }
     )
-    wipeSplit(opened.keys)
+    wipeSplitKeys(opened.keys)
     if (ratchet === undefined) return
     // Consumption (§5.4): the one-time key goes now; only the hash of this message 1 stays.
-    wipe(pending.oneTimePrivateKey)
-    const ownStaticKey = pending.invitation.staticKey
-    if (this.identity === undefined || !equalBytes(ownStaticKey, this.identity.publicKey)) wipe(pending.staticPrivateKey)
-    held.pending = undefined
+    this.invitations.consume(held)
     const sessionId = newStateId(this.random)
     const consumed = { inviteId: held.id, topic: held.topic, expirySeconds: Math.floor(held.expiresAtMs / 1000), initHash: opened.initHash }
-    const persistence = this.persistenceFor(sessionId, held.identityKind, sha256(invitationBody(pending.invitation)), consumed)
-    const conversation = this.track(
-      new Conversation({
-        ...(persistence === undefined ? {} : { persistence }),
+    const persistence = conversationPersistence(this.store, sessionId, held.identityKind, sha256(invitationBody(pending.invitation)), consumed)
+    const conversation = this.open(
+      {
         role: 'inviter',
         ratchet,
         peerStaticKey: opened.peerStaticKey,
-        ownStaticKey,
-        settings: this.settings,
-        transport: this.transport,
-        now: this.now,
-        components: this.components(),
+        ownStaticKey: pending.invitation.staticKey,
         // Catch-up starts no earlier than the invitation itself, whatever the init frame says.
         createdAtMs: Math.max(opened.createdAtMs, held.createdAtMs),
-        onClosed: this.released,
-      })
+      },
+      persistence,
+      this.released
     )
     held.tombstone = { initHash: opened.initHash, conversation, lastAnswerMs: this.now() }
     // Consumption (§12.3): the session's core (naming this invitation) first, then the tombstone.
     conversation
       .persisted()
-      .then(() => this.writeInvitation(held.id, { state: 'consumed', topic: held.topic, expirySeconds: consumed.expirySeconds, initHash: opened.initHash, sessionId }))
+      .then(() => writeInvitation(this.store, held.id, { state: 'consumed', topic: held.topic, expirySeconds: consumed.expirySeconds, initHash: opened.initHash, sessionId }))
       .catch(() => {})
     conversation.sendAck()
     if (this.store === undefined) this.emit('session', conversation)
     else conversation.persisted().then(() => this.emit('session', conversation), () => {})
     // The joiner's early data may be waiting in mail servers (§5.3 step 6): fetch it.
     if (typeof this.transport.requestHistory === 'function') conversation.catchUp().catch(() => {})
-  }
-
-  /**
-   * Catches up after time offline (§10.4): asks the transport's `requestHistory` for what was
-   * posted on each pending invitation's topic since it was made (joins that arrived meanwhile are
-   * accepted, and their early data fetched), then catches up every conversation. Resolves with the
-   * number of envelopes fetched.
-   * @throws {TypeError} when the transport has no `requestHistory`
-   */
-  async catchUp(options: AbortOptions = {}): Promise<number> {
-    const request = this.transport.requestHistory
-    if (typeof request !== 'function') throw new TypeError('the transport has no requestHistory: it cannot fetch history')
-    this.checkRunning()
-    const nowMs = this.now()
-    let fetched = 0
-    for (const held of [...this.invitations.values()]) {
-      if (held.pending === undefined) continue
-      fetched += await request.call(this.transport, {
-        topics: [held.topic],
-        from: Math.max(0, Math.floor((held.createdAtMs - CATCH_UP_SKEW_MS) / 1000)),
-        to: Math.ceil((nowMs + CATCH_UP_SKEW_MS) / 1000),
-      }, options)
-    }
-    // Let the fetched joins be handled before the conversations (new ones included) catch up.
-    await new Promise((resolve) => setTimeout(resolve, 0))
-    const results = await Promise.allSettled([...this.live].map((c) => c.catchUp(options)))
-    for (const r of results) if (r.status === 'fulfilled') fetched += r.value
-    return fetched
-  }
-
-  /**
-   * Runs `expire(key)` at `atMs` by our clock. Timers reach at most 2^31 − 1 ms (about 24.8 days),
-   * and they run on a monotonic clock, so a longer wait is re-armed and the clock read each time.
-   */
-  private armExpiry(key: string, held: HeldInvitation, atMs: number): void {
-    const left = atMs - this.now()
-    if (left <= 0) {
-      this.expire(key)
-      return
-    }
-    held.timer = setTimeout(() => this.armExpiry(key, held, atMs), Math.min(left, MAX_TIMER_MS))
-  }
-
-  /**
-   * The invitation's expiry: a pending one is announced and wiped. A tombstone stays a while
-   * longer (until the joiner has surely stopped resending message 1), then goes.
-   */
-  private expire(key: string): void {
-    const held = this.invitations.get(key)
-    if (held === undefined) return
-    if (held.tombstone !== undefined && !held.lingering) {
-      held.lingering = true
-      const s = this.settings
-      this.armExpiry(key, held, this.now() + s.deliveryTimeoutMs + s.ttlSeconds * 1000 + 10_000)
-      return
-    }
-    const unused = held.pending !== undefined
-    this.forget(key)
-    this.store?.commit({ removals: [held.id] }).catch(() => {})
-    if (unused) this.emit('invitation:expired', { uri: held.uri })
-  }
-
-  private forget(key: string): void {
-    const held = this.invitations.get(key)
-    if (held === undefined) return
-    this.invitations.delete(key)
-    if (held.timer !== undefined) clearTimeout(held.timer)
-    held.subscription.abort()
-    if (held.pending !== undefined) {
-      wipe(held.pending.oneTimePrivateKey)
-      if (this.identity === undefined || !equalBytes(held.pending.invitation.staticKey, this.identity.publicKey)) wipe(held.pending.staticPrivateKey)
-    }
-    held.pending = undefined
-    held.tombstone = undefined
   }
 }
 
@@ -598,15 +397,4 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
  */
 export function createSessionPeerV2(init: SessionPeerV2Init, components: SessionPeerV2Components): SessionPeerV2 {
   return new SessionPeerV2(init, components)
-}
-
-function wipeSplit(keys: { rootKey: Uint8Array; chainA1: Uint8Array; seedA1: Uint8Array; seedA2: Uint8Array; seedB1: Uint8Array; ad: Uint8Array }): void {
-  wipe(keys.rootKey, keys.chainA1, keys.seedA1, keys.seedA2, keys.seedB1, keys.ad)
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i]
-  return diff === 0
 }
