@@ -3,6 +3,7 @@
  * (`shhext_requestMessages`), for the envelopes of a time range, page by page, and prints the
  * messages its filter opens (as `hush watch` does) or only their count.
  */
+import { toHex } from '../format.ts'
 import { formatMessageLine, type RpcMessageLine } from '../message-line.ts'
 import { type RpcTarget, rpcCall } from '../rpc-client.ts'
 
@@ -45,7 +46,6 @@ interface MessagesResponse {
   digest: string
 }
 
-const hex = (bytes: Uint8Array): string => `0x${Buffer.from(bytes).toString('hex')}`
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
 /** The progress line: `history: 3 pages, 250 envelopes`. */
@@ -57,7 +57,7 @@ function progressLine(pages: number, envelopes: number): string {
 export async function runHistory(target: RpcTarget, options: HistoryOptions): Promise<HistoryResult> {
   const print = options.print ?? ((line: string) => console.log(line))
   const progress = options.progress ?? (() => undefined)
-  const topics = options.topics.map(hex)
+  const topics = options.topics.map(toHex)
   // A page can take `timeout` seconds on the node: the HTTP call waits a little longer.
   const rpc: RpcTarget = { ...target, timeoutMs: (options.timeoutSeconds + 10) * 1000 }
   const opening = options.symKeyId !== undefined || options.keyId !== undefined
