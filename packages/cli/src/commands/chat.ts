@@ -11,6 +11,7 @@ import { createHushNode } from '@hush/node'
 import { type Conversation, type IdentityChoice, MAX_MESSAGE_BYTES_V2, type SessionPeerV2, createSessionPeerV2, formatSafetyNumber, safetyNumber } from '@hush/session'
 import { CliError, EXIT } from '../errors.ts'
 import { formatPeerLine } from '../message-line.ts'
+import { waitForPeers } from '../wait-for-peers.ts'
 import { type AccountTarget, openAccount } from './account.ts'
 import { nodeStartError } from './start.ts'
 
@@ -72,11 +73,7 @@ export async function runChat(options: ChatOptions): Promise<void> {
   try {
     print('chat runs a node of its own (not a `hush start` node); the other person passes one of these to --bootstrap:')
     for (const addr of node.getMultiaddrs()) print(`listening: ${addr.toString()}`)
-    const deadline = Date.now() + 15_000
-    while (options.bootstrap !== undefined && node.services.shh.getPeers().length === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20))
-    }
-    if (options.bootstrap !== undefined && node.services.shh.getPeers().length === 0) {
+    if (options.bootstrap !== undefined && !(await waitForPeers(node.services.shh, 1, 15_000))) {
       print('! no peer reached in 15 s: is --bootstrap a `listening:` address the other side printed, and is it running? (going on; it keeps trying)')
     }
     let closed!: Promise<'remote'>

@@ -8,6 +8,7 @@ import { type HushNode, createHushNode } from '@hush/node'
 import type { SealProgress } from '@hush/pow'
 import { type Conversation, type SessionTransport, createSessionPeerV2, formatSafetyNumber, safetyNumber } from '@hush/session'
 import { formatBytes, formatMs, progressBar, shortHex } from '../format.ts'
+import { waitForPeers } from '../wait-for-peers.ts'
 
 /** Settings of the demo. */
 export interface DemoOptions {
@@ -86,8 +87,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const edges: [number, number][] = nodes.map((_, i) => [i, (i + 1) % count])
     if (count > 3) edges.push([0, Math.floor(count / 2)])
     for (const [a, b] of edges) await nodes[a].dial(nodes[b].getMultiaddrs()[0], { signal: AbortSignal.timeout(10_000) })
-    const deadline = Date.now() + 10_000
-    while (nodes.some((n) => n.services.shh.getPeers().length < 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    await Promise.all(nodes.map((n) => waitForPeers(n.services.shh, 2, 10_000)))
     for (const [i, n] of nodes.entries()) print(`  node ${i}: ${n.peerId.toString().slice(-8)} with ${n.services.shh.getPeers().length} peers`)
 
     const aliceNode = nodes[0]
