@@ -11,7 +11,6 @@ import {
   type Topic,
   decodeEnvelope,
   encodeEnvelope,
-  topicsToBloom,
 } from '@hush/envelope'
 import { type Pool, createPool } from '@hush/pool'
 import {
@@ -48,7 +47,6 @@ import { RawSubscriptions } from './raw-subscriptions.ts'
 import { Router } from './router.ts'
 import { Sealer } from './sealer.ts'
 import { TopicIndex } from './topic-index.ts'
-import { topicNumber } from './topic-number.ts'
 import { type WhisperInit, type WhisperSettings, checkBloom, checkMaxSize, checkPow, resolveSettings } from './settings.ts'
 import type {
   MessageCriteria,
@@ -412,10 +410,9 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     const subscription = this.rawSubscriptions.add(topics, this.settings.filterCapacity)
     if (options.includePooled === true) {
       // Synchronous with the registration above: nothing arrives in between, so nothing twice.
-      const wanted = new Set(topics.map((t) => topicNumber(t)))
-      for (const entry of this.pool.select({ bloom: topicsToBloom(topics), now: Math.floor(this.settings.now() / 1000) })) {
+      for (const entry of this.pool.select({ topics, now: Math.floor(this.settings.now() / 1000) })) {
         const envelope = entry.envelope
-        if (envelope !== undefined && wanted.has(topicNumber(envelope.topic))) subscription.queue.push({ ...envelope, isOwn: entry.peer === undefined })
+        if (envelope !== undefined) subscription.queue.push({ ...envelope, isOwn: entry.peer === undefined })
       }
     }
     this.bloom.update(false)

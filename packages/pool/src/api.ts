@@ -1,7 +1,7 @@
 /**
  * The pool's public interface and the types of its results, options and statistics.
  */
-import type { Bloom } from '@hush/envelope'
+import type { Bloom, Topic } from '@hush/envelope'
 import type { EntryInfo, PoolEntry, PoolEntryInit } from './entry.ts'
 import type { HashKey } from './hash-key.ts'
 import type { PoolSettings } from './options.ts'
@@ -48,6 +48,8 @@ export type AddResult =
 export interface SelectOptions {
   /** The peer's advertised bloom; an entry matches when `bloomMatches(bloom, topicToBloom(topic))`. `undefined`: everything. */
   bloom?: Bloom | undefined
+  /** Only entries on one of these topics (exact, unlike a bloom). `undefined`: every topic. */
+  topics?: readonly Topic[] | undefined
   /** Skip entries whose PoW is below this (the peer's requirement). */
   minPow?: number | undefined
   /** Return at most this many entries. */

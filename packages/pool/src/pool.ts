@@ -32,7 +32,7 @@ import type { AddResult, AddStatus, Eviction, EvictionReason, Pool, PoolStats, S
 import { assertTime } from './assert.ts'
 import { checkEntry, isWellFormedEntry, type EntryInfo, type EntryRecord, type EntryView, type PoolEntry, type PoolEntryInit, type RawCopier } from './entry.ts'
 import { entryRecord, entryView } from './entry-snapshot.ts'
-import { ARRIVAL, BYTES, EntryTable, EXPIRY, HID, POW, RATING, RECORD, SEQ, TOPIC } from './entry-table.ts'
+import { ARRIVAL, BYTES, EntryTable, EXPIRY, HID, POW, RATING, RECORD, SEQ, TOPIC, topicNumber } from './entry-table.ts'
 import type { ExpiryIndex } from './expiry-index.ts'
 import { hashWords, keyWords } from './hash-index.ts'
 import type { HashKey } from './hash-key.ts'
@@ -319,7 +319,7 @@ export class BoundedPool implements Pool {
     t.raws.put(slot, raw)
     const num = t.num
     const r = slot * RECORD
-    num[r + TOPIC] = ((topic[0] << 24) | (topic[1] << 16) | (topic[2] << 8) | topic[3]) >>> 0
+    num[r + TOPIC] = topicNumber(topic)
     num[r + RATING] = rating
     num[r + POW] = pow
     num[r + EXPIRY] = expiry

@@ -1,6 +1,6 @@
 /**
  * `Pool.select` and `Pool.entries`: the slots of the entries, in forwarding order (highest rank
- * first), that pass a peer's filters. There is no highest-first index to walk (keeping one cost
+ * first), that pass the filters (a peer's, or a subscriber's topics). There is no highest-first index to walk (keeping one cost
  * every add a sift to its root, about a fifth of an evicting add), so every call scans the slot
  * records once, in slot order (sequential memory), reading only the records until an entry
  * passes the filters:
@@ -9,17 +9,28 @@
  *   far when they are met (about k log(n / k) for slots in random rank order; n log k at worst);
  * - otherwise every match is collected and sorted: O(n + m log m) for m matches.
  */
-import { bloomMatches, BLOOM_LENGTH_BYTES, topicToBloom } from '@hush/envelope'
+import { bloomMatches, BLOOM_LENGTH_BYTES, type Topic, TOPIC_LENGTH_BYTES, topicToBloom } from '@hush/envelope'
 import type { SelectOptions } from './api.ts'
 import { assertBytes, assertInt, assertNumber, assertTime } from './assert.ts'
 import type { PoolEntry } from './entry.ts'
-import { EXPIRY, HID, POW, RATING, RECORD, SEQ, TOPIC, type EntryTable } from './entry-table.ts'
+import { EXPIRY, HID, POW, RATING, RECORD, SEQ, TOPIC, topicNumber, type EntryTable } from './entry-table.ts'
 import { wordsKey, type HashIndex } from './hash-index.ts'
 import type { HashKey } from './hash-key.ts'
 
-/** The topic with the big-endian number `n` (see `EntryTable.topic`). */
+/** The topic with the big-endian number `n` (the inverse of `topicNumber`). */
 function topicOf(n: number): Uint8Array {
   return new Uint8Array([n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff])
+}
+
+/** The numbers of `topics` as `EntryTable` keeps them (big-endian). @throws {TypeError | RangeError} */
+function topicNumbers(topics: readonly Topic[]): Set<number> {
+  if (!Array.isArray(topics)) throw new TypeError('options.topics must be an array')
+  const numbers = new Set<number>()
+  for (const topic of topics) {
+    assertBytes(topic, 'options.topics[]', TOPIC_LENGTH_BYTES)
+    numbers.add(topicNumber(topic))
+  }
+  return numbers
 }
 
 /**
@@ -30,8 +41,9 @@ function topicOf(n: number): Uint8Array {
  */
 export function selectSlots(t: EntryTable, hashes: HashIndex, options: SelectOptions, view: (slot: number) => PoolEntry): number[] {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
-  const { bloom, minPow, limit = Infinity, exclude, now } = options
+  const { bloom, topics, minPow, limit = Infinity, exclude, now } = options
   if (bloom !== undefined) assertBytes(bloom, 'options.bloom', BLOOM_LENGTH_BYTES)
+  const topicSet = topics === undefined ? undefined : topicNumbers(topics)
   if (minPow !== undefined) assertNumber(minPow, 'options.minPow')
   if (limit !== Infinity) assertInt(limit, 'options.limit')
   if (now !== undefined) assertTime(now, 'options.now')
@@ -49,6 +61,7 @@ export function selectSlots(t: EntryTable, hashes: HashIndex, options: SelectOpt
     const r = slot * RECORD
     if (now !== undefined && num[r + EXPIRY] < now) return false
     if (minPow !== undefined && num[r + POW] < minPow) return false
+    if (topicSet !== undefined && !topicSet.has(num[r + TOPIC])) return false
     if (topicMatches !== undefined) {
       const topic = num[r + TOPIC]
       let matches = topicMatches.get(topic)

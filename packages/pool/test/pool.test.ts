@@ -261,6 +261,17 @@ describe('select, entries, delete, prune, stats', () => {
     expect(ns([...pool.entries({ minPow: 1 })])).toEqual([3, 1])
   })
 
+  it('selects by exact topics, combined with the other filters', () => {
+    const pool = fill()
+    expect(ns(pool.select({ topics: [topicA] }))).toEqual([1])
+    expect(ns(pool.select({ topics: [topicB] }))).toEqual([2, 3])
+    expect(ns(pool.select({ topics: [topicB, topicA] }))).toEqual([2, 3, 1])
+    expect(ns(pool.select({ topics: [new Uint8Array(4)] }))).toEqual([])
+    expect(ns(pool.select({ topics: [topicB], minPow: 1 }))).toEqual([3])
+    expect(() => pool.select({ topics: [new Uint8Array(3)] })).toThrow(/options\.topics/)
+    expect(() => pool.select({ topics: topicA as never })).toThrow(/options\.topics/)
+  })
+
   it('deletes by hash or key and prunes only expiry < now', () => {
     const pool = fill()
     expect(pool.delete(hashKey(hashOf(2)))?.rating).toBe(3)
