@@ -5,7 +5,7 @@
 import { decodeEnvelope } from '@hush/envelope'
 import type { HistoryClientHost, PeerRef } from './host.ts'
 import { type HistoryRequestOptions, requestHistory } from './history-client.ts'
-import { compareKeys, decodeKey, encodeKey } from './key.ts'
+import { compareKeys, decodeKey, encodeKey, equalBytes } from './key.ts'
 import { rangeDigest } from './digest.ts'
 
 /** A page range on which two servers disagree. */
@@ -45,7 +45,7 @@ export async function compareHistory(
   for await (const page of requestHistory(host, { ...options, peer: peers[0] })) {
     const through = page.cursor
     const other = await spanOf(host, peers[1], options, after, through)
-    if (!equal(rangeDigest(other), page.digest)) {
+    if (!equalBytes(rangeDigest(other), page.digest)) {
       differences.push({
         after,
         fromTime: after === undefined ? options.from : decodeKey(after).time,
@@ -78,8 +78,4 @@ async function spanOf(
     if (through !== undefined && page.cursor !== undefined && compareKeys(page.cursor, through) >= 0) return hashes
   }
   return hashes
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i])
 }

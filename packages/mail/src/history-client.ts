@@ -14,7 +14,7 @@ import { assertBytes, assertInt, assertUint32 } from './assert.ts'
 import { rangeDigest } from './digest.ts'
 import { HistoryMismatchError, HistoryTimeoutError } from './errors.ts'
 import type { HistoryClientHost, P2PCompleteLike, P2PMessageLike, PeerRef } from './host.ts'
-import { compareKeys, encodeKey, KEY_BYTES } from './key.ts'
+import { compareKeys, encodeKey, equalBytes, KEY_BYTES } from './key.ts'
 import { decodeCompletion, encodeHistoryRequest } from './protocol.ts'
 import { MAX_QUERY_TOPICS } from './query.ts'
 
@@ -210,11 +210,11 @@ function requestPage(host: HistoryClientHost, o: Checked, limit: number, cursor:
     } catch {
       return // not ours to judge: the node counts malformed frames; ours may still come
     }
-    if (!equal(completion.requestId, requestId)) return
+    if (!equalBytes(completion.requestId, requestId)) return
     completed.resolve()
     const digest = rangeDigest(hashes)
-    if (completion.count !== envelopes.length || !equal(completion.digest, digest)) {
-      reject(new HistoryMismatchError(`the server says ${completion.count} envelopes, ${envelopes.length} arrived${equal(completion.digest, digest) ? '' : ', and the digests differ'}`))
+    if (completion.count !== envelopes.length || !equalBytes(completion.digest, digest)) {
+      reject(new HistoryMismatchError(`the server says ${completion.count} envelopes, ${envelopes.length} arrived${equalBytes(completion.digest, digest) ? '' : ', and the digests differ'}`))
       return
     }
     resolve({ requestId, envelopes, hashes, digest, cursor: completion.cursor })
@@ -244,8 +244,4 @@ function requestPage(host: HistoryClientHost, o: Checked, limit: number, cursor:
     host.removeEventListener('p2p:complete', onComplete)
   })
   return { page, free }
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i])
 }

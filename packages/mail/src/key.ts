@@ -56,3 +56,8 @@ export function compareKeys(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i]
   return a.length - b.length
 }
+
+/** Whether `a` and `b` hold the same bytes (keys, hashes, digests). */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return compareKeys(a, b) === 0
+}
