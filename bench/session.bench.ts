@@ -9,10 +9,7 @@
 import { cpus } from 'node:os'
 import { generateKeyPair } from '@hush/envelope'
 import { createHushNode } from '@hush/node'
-import { type Session, type SessionTransport, createMemoryTransport, createSessionPeer } from '@hush/session'
-// Session v2 is not behind the package's public API yet (docs/SESSION.md §0): the bench reaches its build.
-import type { Conversation } from '../packages/session/dist/v2/conversation.js'
-import { createSessionPeerV2 } from '../packages/session/dist/v2/session-peer.js'
+import { type Conversation, type Session, type SessionTransport, createMemoryTransport, createSessionPeer, createSessionPeerV2 } from '@hush/session'
 
 const MESSAGES = Number(process.env.BENCH_SESSION_MESSAGES ?? 1000)
 const HANDSHAKES = 20
