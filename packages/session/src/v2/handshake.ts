@@ -12,6 +12,7 @@
  * {@link openMessage1}, which returns a rejection reason instead of throwing on hostile bytes.
  * Both wipe every DH output and every key they derive but do not return.
  */
+import { equalBytes } from '@noble/ciphers/utils.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { assertBytes, assertInt, wipe } from '../assert.ts'
 import { InvalidInvitationError } from '../errors.ts'
@@ -247,11 +248,4 @@ function isZero(bytes: Uint8Array): boolean {
   let acc = 0
   for (const b of bytes) acc |= b
   return acc === 0
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i]
-  return diff === 0
 }

@@ -5,6 +5,7 @@
  * strict: every rule of §4.2 either holds or the text is refused with an
  * {@link InvalidInvitationError}, before anything is sent.
  */
+import { equalBytes } from '@noble/ciphers/utils.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { assertBytes, assertInt } from '../assert.ts'
 import { InvalidInvitationError } from '../errors.ts'
@@ -217,11 +218,4 @@ function dataOfUri(uri: string): string {
     data = param.slice(eq + 1)
   }
   return data as string
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i]
-  return diff === 0
 }

@@ -8,6 +8,7 @@
  * opens it, or it carries a low-order key), `dh-mismatch`, `too-far` (beyond MAX_SKIP, or past the
  * end of a superseded chain), `body`, and `duplicate` (the header opened, the key is gone).
  */
+import { equalBytes } from '@noble/ciphers/utils.js'
 import { assertBytes, wipe } from '../assert.ts'
 import { open, openHeader } from './aead.ts'
 import { kdfCk, kdfRk, kdfRkFirst, type RootStep } from './key-schedule.ts'
@@ -81,12 +82,6 @@ function wipeKeys(keys: ReadonlyArray<readonly [number, Uint8Array]>): void {
   for (const [, k] of keys) wipe(k)
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  let acc = 0
-  for (let i = 0; i < a.length; i++) acc |= a[i] ^ b[i]
-  return acc === 0
-}
 
 /** Opens the body with `mk` (wiped either way). */
 function openBody(state: RatchetState, data: Uint8Array, messageKey: Uint8Array): Uint8Array | undefined {
