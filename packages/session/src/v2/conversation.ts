@@ -2,8 +2,9 @@
  * One session v2 conversation (docs/SESSION.md §9–§11): the Double Ratchet records of both
  * directions over a transport, with `seq` numbers, acks, resends with backoff, gap skipping,
  * keepalives, the liveness timeout and an authenticated close. The decisions live in pure
- * modules (the ratchet, the frames, the send and receive queues); this class holds the timers and
- * the subscriptions and moves records between them.
+ * modules (the ratchet, the frames, the send and receive queues) and the send path in
+ * {@link RecordSender}; this class holds the receive path, the lifecycle timers and the
+ * subscriptions, and moves records between them.
  *
  * Every topic the peer can be posting on is subscribed before the peer can use it (§10.2): the
  * ratchet's current and next receiving chains and its superseded ones. A resend re-posts the
@@ -16,98 +17,19 @@ import { InvalidFrameError, SessionClosedError } from '../errors.ts'
 import { Emitter } from '../events.ts'
 import { pump } from '../pump.ts'
 import type { AbortOptions, SessionTransport } from '../transport.ts'
-import { type Ack, MAX_MESSAGE_BYTES, type RecordFrame, decodeFrame, encodeFrame } from './frames.ts'
-import { type RatchetComponents, type SealedRecord, expireRatchet, listeningTopics, sealRecord, wipeRatchet } from './ratchet.ts'
-import { type RatchetRejectReason, openRecord } from './ratchet-receive.ts'
+import { catchUpRounds } from './catch-up.ts'
+import type { ConversationCloseReason, ConversationEvents, ConversationInit, ConversationState, ConversationStats, PendingJoin, RecordRejectReason } from './conversation-api.ts'
+import type { SessionCoreValue } from './core-value.ts'
+import { MAX_MESSAGE_BYTES, type RecordFrame, decodeFrame } from './frames.ts'
+import { type ConversationPersistence, Journal } from './journal.ts'
+import { type SealedRecord, expireRatchet, listeningTopics, wipeRatchet } from './ratchet.ts'
+import { openRecord } from './ratchet-receive.ts'
 import type { RatchetState } from './ratchet-state.ts'
 import { ReceiveQueue } from './receive-queue.ts'
-import { type ResendTiming, SendQueue } from './send-queue.ts'
-import type { SessionCoreValue } from './core-value.ts'
-import { catchUpRounds } from './catch-up.ts'
-import { type ConversationPersistence, Journal } from './journal.ts'
-import { replayOutLog } from './out-entry.ts'
+import { RecordSender } from './record-sender.ts'
 import type { SessionV2Settings } from './settings.ts'
 
-/** Why a conversation ended. */
-export type ConversationCloseReason = 'local' | 'remote' | 'silent' | 'handshake-timeout' | 'stopped'
-
-/** Lifecycle of a conversation (§11.1). */
-export type ConversationState = 'pending' | 'open' | 'closing' | 'closed'
-
-/** Why a record was refused: the ratchet's reasons, or the frame's (`frame`, `window`). */
-export type RecordRejectReason = Exclude<RatchetRejectReason, 'duplicate'> | 'frame' | 'window'
-
-/** Events of a {@link Conversation}. */
-export interface ConversationEvents {
-  /** The joiner's conversation opened: the first record from the inviter authenticated. */
-  open: undefined
-  /** A message from the peer, in order, exactly once. */
-  message: { readonly seq: number; readonly payload: Uint8Array }
-  /** The peer acknowledged our message `seq`. */
-  receipt: { readonly seq: number }
-  /** The peer's numbers `from`…`to` (inclusive) never arrived in time and were skipped. */
-  gap: { readonly from: number; readonly to: number }
-  /** Our message `seq` was not acknowledged before its delivery clock ran out. */
-  undelivered: { readonly seq: number }
-  /** The conversation ended: every key is wiped and every topic unsubscribed. */
-  close: { readonly reason: ConversationCloseReason }
-}
-
-/** Counters of one conversation. */
-export interface ConversationStats {
-  /** Records posted for the first time (data, acks, close) and message 1. */
-  sent: number
-  /** Records (and message 1) posted again. */
-  resent: number
-  /** Records that opened and were taken. */
-  received: number
-  /** Records that repeated one already taken. */
-  duplicates: number
-  /** Envelopes on our topics that were refused, by reason. */
-  rejected: Partial<Record<RecordRejectReason, number>>
-  /** Posts the transport refused (the resend timer tries again). */
-  postErrors: number
-}
-
-/** The joiner's message 1 while the conversation is pending (§5.5). */
-export interface PendingJoin {
-  /** The 340 bytes, posted again unchanged. */
-  readonly msg1: Uint8Array
-  /** The invitation's rendezvous topic `T`. */
-  readonly topic: Uint8Array
-  /** The invitation's expiry plus the grace: then the joiner gives up (`handshake-timeout`). */
-  readonly deadlineMs: number
-}
-
-/** What a {@link Conversation} is made from. */
-export interface ConversationInit {
-  readonly role: 'joiner' | 'inviter'
-  /** The ratchet state (the conversation owns it from now on and wipes it at the end). */
-  readonly ratchet: RatchetState
-  /** The peer's static public key, and our own (for the safety number). */
-  readonly peerStaticKey: Uint8Array
-  readonly ownStaticKey: Uint8Array
-  readonly settings: SessionV2Settings
-  readonly transport: SessionTransport
-  readonly now: () => number
-  readonly components: RatchetComponents
-  /**
-   * When the conversation began, unix ms: the joiner's clock at `join` (for the inviter, from the
-   * init frame). Catch-up starts 30 s before it (§10.4). @default now()
-   */
-  readonly createdAtMs?: number
-  /** The joiner's message 1: the conversation starts `pending` and posts it with backoff. */
-  readonly pendingJoin?: PendingJoin
-  /** Called once, when the conversation has let go of everything. */
-  readonly onClosed?: (conversation: Conversation) => void
-  /**
-   * Makes the conversation durable: nothing derived from a new state (a record, an event) leaves
-   * before the commit that holds it (§12.3). Without it the conversation lives in memory only.
-   */
-  readonly persistence?: ConversationPersistence
-  /** A conversation brought back from its files: its core value and its `.out` log (§12.4). */
-  readonly restored?: { readonly core: SessionCoreValue; readonly out: readonly Uint8Array[] }
-}
+export type { ConversationCloseReason, ConversationEvents, ConversationInit, ConversationState, ConversationStats } from './conversation-api.ts'
 
 /** The longest delay `setTimeout` takes (2^31 − 1 ms); longer ones fire at once. */
 const MAX_TIMER_MS = 0x7fff_ffff
@@ -128,16 +50,14 @@ export class Conversation extends Emitter<ConversationEvents> {
   private readonly init: ConversationInit
   private readonly settings: SessionV2Settings
   private readonly ratchet: RatchetState
-  private readonly sendQueue: SendQueue<SealedRecord>
+  private readonly sender: RecordSender
   private readonly receiveQueue: ReceiveQueue<RecordFrame>
   /** The write-ahead journal (§12.3), when the conversation persists. */
   private readonly journal: Journal | undefined
   /** Set when `stop()` unloaded the conversation: what was not committed never leaves. */
   private unloaded = false
   private lastHeardMs = 0
-  private lastSentMs = 0
   private readonly subscriptions = new Map<string, AbortController>()
-  private nextSeq = 1
   private closeSeq = 0
   private readonly createdAtMs: number
   /** Unix ms up to which nothing from the peer can be missing (§10.4): moved when the receive queue is whole, and after a catch-up. */
@@ -148,13 +68,9 @@ export class Conversation extends Emitter<ConversationEvents> {
   private openedAtMs: number | undefined
   private pendingJoin: PendingJoin | undefined
   private initResends = 0
-  private slotWaiters: { resolve: (seq: number) => void; reject: (err: unknown) => void }[] = []
-  private settledWaiters: (() => void)[] = []
   private closeAcked: (() => void) | undefined
   /** The close in progress, shared by every `close()` call. */
   private closing: Promise<void> | undefined
-  private ackTimer: ReturnType<typeof setTimeout> | undefined
-  private resendTimer: ReturnType<typeof setTimeout> | undefined
   private gapTimer: ReturnType<typeof setTimeout> | undefined
   private initTimer: ReturnType<typeof setTimeout> | undefined
   private keepaliveTimer: ReturnType<typeof setTimeout> | undefined
@@ -175,7 +91,27 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.peerStaticKey = init.peerStaticKey.slice()
     this.ownStaticKey = init.ownStaticKey.slice()
     const core = init.restored?.core
-    this.sendQueue = new SendQueue<SealedRecord>(core?.peerAckBase ?? 0)
+    const conversation = this
+    this.sender = new RecordSender(
+      { ...init, journal: this.journal, stats: this.stats, nextSeq: core?.nextSeq ?? 1, peerAckBase: core?.peerAckBase ?? 0, lastSentMs: core?.lastSentMs ?? 0 },
+      {
+        get state() {
+          return conversation.currentState
+        },
+        get openedAtMs() {
+          return conversation.openedAtMs
+        },
+        get unloaded() {
+          return conversation.unloaded
+        },
+        ack: () => this.receiveQueue.ack(),
+        sealed: () => this.armKeepalive(),
+        settled: (seq, how) => {
+          if (seq === this.closeSeq) this.closeAcked?.()
+          else this.emitDurable(how, { seq })
+        },
+      }
+    )
     this.receiveQueue = new ReceiveQueue<RecordFrame>(core?.recvBase ?? 0)
     const nowMs = init.now()
     if (core === undefined) {
@@ -191,25 +127,13 @@ export class Conversation extends Emitter<ConversationEvents> {
       this.caughtUpMs = core.caughtUpMs
       this.openedAtMs = core.openedAtMs
       this.lastHeardMs = core.lastHeardMs
-      this.lastSentMs = core.lastSentMs
-      this.nextSeq = core.nextSeq
       this.closeSeq = core.closeSeq
       this.currentState = core.state === 'requested' ? 'open' : core.state
       for (const f of core.waiting) {
         const ack = { base: 0, bitmap: EMPTY_BITMAP }
         this.receiveQueue.accept(f.seq, f.type === 'data' ? { type: 'data', seq: f.seq, ack, payload: f.payload } : { type: 'close', seq: f.seq, ack })
       }
-      // Records sealed for numbers the core had not counted yet were never posted (§12.3).
-      const out = init.restored?.out ?? []
-      const live = replayOutLog(out)
-      for (const [seq, logged] of live) {
-        if (seq >= this.nextSeq) {
-          live.delete(seq)
-          continue
-        }
-        this.sendQueue.restore(seq, { record: logged.record, topic: logged.topic }, logged.firstPostMs, nowMs, this.timing())
-      }
-      this.journal?.restored(live, out.length)
+      this.sender.restore(init.restored?.out ?? [], nowMs)
     }
     this.syncTopics()
     const limits = this.expiryLimits()
@@ -221,14 +145,14 @@ export class Conversation extends Emitter<ConversationEvents> {
     }, Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(Math.min(limits.skippedKeyMaxAgeMs, limits.chainLingerMs) / 4))))
     if (this.pendingJoin !== undefined) {
       // A restored join's message 1 is already durable: posting it again is a resend.
-      void this.post({ record: this.pendingJoin.msg1, topic: this.pendingJoin.topic }, core !== undefined)
+      void this.sender.post({ record: this.pendingJoin.msg1, topic: this.pendingJoin.topic }, core !== undefined)
       this.armInitTimer()
     } else {
       this.armLiveness()
       this.armKeepalive()
     }
     if (core !== undefined) {
-      this.armResend()
+      this.sender.armResend()
       if (this.currentState === 'closing') this.closing = this.closeSeq > 0 ? this.finishClose() : this.runClose()
     } else this.persistSoon()
   }
@@ -264,12 +188,12 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (payload.length > MAX_MESSAGE_BYTES) throw new RangeError(`payload must be at most ${MAX_MESSAGE_BYTES} bytes, got ${payload.length}`)
     if (this.currentState === 'closing' || this.currentState === 'closed') throw new SessionClosedError('the conversation is closing or closed')
     options.signal?.throwIfAborted()
-    const seq = await this.takeSeq(options)
+    const seq = await this.sender.take(options)
     // The conversation may have ended while the number was granted (a close in the same record).
     if (this.isClosed()) throw new SessionClosedError('the conversation closed before the message went out')
-    const sealed = this.seal({ type: 'data', seq, ack: this.receiveQueue.ack(), payload })
-    this.track(seq, sealed)
-    await this.post(sealed, false)
+    const sealed = this.sender.seal({ type: 'data', seq, ack: this.receiveQueue.ack(), payload })
+    this.sender.track(seq, sealed)
+    await this.sender.post(sealed, false)
     return seq
   }
 
@@ -288,7 +212,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     }
     if (this.currentState === 'closed') return Promise.resolve()
     if (this.currentState === 'pending') {
-      void this.post(this.seal({ type: 'close', seq: this.nextSeq++, ack: this.receiveQueue.ack() }), false)
+      void this.sender.post(this.sender.seal({ type: 'close', seq: this.sender.takeNow(), ack: this.receiveQueue.ack() }), false)
       this.teardown('local')
       return Promise.resolve()
     }
@@ -312,15 +236,15 @@ export class Conversation extends Emitter<ConversationEvents> {
       this.closeAcked = resolve
     })
     try {
-      await this.settled()
+      await this.sender.settled()
       if (this.isClosed()) return
       // A close from the peer meanwhile rejects the wait: then there is nothing left to send.
-      const seq = await this.withinDeliveryTimeout(this.takeSeq({})).catch(() => undefined)
+      const seq = await this.withinDeliveryTimeout(this.sender.take({})).catch(() => undefined)
       if (seq === undefined || this.isClosed()) return
       this.closeSeq = seq
-      const sealed = this.seal({ type: 'close', seq, ack: this.receiveQueue.ack() })
-      this.track(seq, sealed)
-      await this.post(sealed, false)
+      const sealed = this.sender.seal({ type: 'close', seq, ack: this.receiveQueue.ack() })
+      this.sender.track(seq, sealed)
+      await this.sender.post(sealed, false)
       await acked
     } finally {
       this.teardown('local')
@@ -336,14 +260,6 @@ export class Conversation extends Emitter<ConversationEvents> {
     } finally {
       this.teardown('local')
     }
-  }
-
-  /** Tracks a sealed data or close record for resends, and logs it in `.out` (§12.2). */
-  private track(seq: number, sealed: SealedRecord): void {
-    const nowMs = this.init.now()
-    this.sendQueue.add(seq, sealed, nowMs)
-    this.journal?.sent(seq, sealed.topic, nowMs, sealed.record)
-    this.armResend()
   }
 
   /**
@@ -370,14 +286,14 @@ export class Conversation extends Emitter<ConversationEvents> {
       identityKind: p.identityKind,
       ownStaticPrivateKey: undefined,
       ratchet: this.ratchet,
-      nextSeq: this.nextSeq,
-      peerAckBase: this.sendQueue.peerAckBase,
+      nextSeq: this.sender.nextSeq,
+      peerAckBase: this.sender.peerAckBase,
       recvBase: this.receiveQueue.base,
       closeSeq: this.closeSeq,
       createdAtMs: this.createdAtMs,
       openedAtMs: this.openedAtMs,
       lastHeardMs: this.lastHeardMs,
-      lastSentMs: this.lastSentMs,
+      lastSentMs: this.sender.lastSentMs,
       caughtUpMs: this.caughtUpMs,
       pendingJoin: join === undefined ? undefined : { msg1: join.msg1, topic: join.topic, handshakeDeadlineMs: join.deadlineMs, nextInitResendMs: this.init.now() },
       consumed: this.role === 'inviter' ? p.consumed : undefined,
@@ -423,7 +339,7 @@ export class Conversation extends Emitter<ConversationEvents> {
    * answer to a resent message 1 (§5.4).
    */
   sendAck(): void {
-    if (this.currentState === 'open' || this.currentState === 'closing') this.postAck()
+    this.sender.sendAck()
   }
 
   /**
@@ -481,7 +397,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (!opened.ok) {
       if (opened.reason === 'duplicate') {
         this.stats.duplicates++
-        this.scheduleAck()
+        this.sender.scheduleAck()
       } else this.reject(opened.reason)
       return
     }
@@ -508,7 +424,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.armLiveness()
     if (this.currentState === 'pending') this.becomeOpen(nowMs)
     if (this.isClosed()) return // an `open` listener may have ended the conversation
-    this.takeAck(frame.ack)
+    this.sender.acknowledge(frame.ack)
     if (this.isClosed()) return
     if (frame.type !== 'ack') {
       if (frame.type === 'close') this.lastClose = { data: data.slice(), topic: topic.slice() }
@@ -539,19 +455,8 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (this.initTimer !== undefined) clearTimeout(this.initTimer)
     this.initTimer = undefined
     this.armKeepalive()
-    this.armResend() // early data's delivery clocks start now
+    this.sender.armResend() // early data's delivery clocks start now
     this.emitDurable('open', undefined)
-  }
-
-  /** Applies the peer's ack: receipts, room for waiting sends, the close's ack. */
-  private takeAck(ack: Ack): void {
-    for (const seq of this.sendQueue.acknowledge(ack)) {
-      this.journal?.settled(seq)
-      if (seq === this.closeSeq) this.closeAcked?.()
-      else this.emitDurable('receipt', { seq })
-    }
-    this.grantSlots()
-    this.checkSettled()
   }
 
   /** Hands on what is now in order; a delivered close ends the conversation (remote). */
@@ -565,7 +470,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       if (item.type === 'data') this.emitDurable('message', { seq, payload: item.payload })
       if (this.currentState === 'closed') return
     }
-    this.scheduleAck()
+    this.sender.scheduleAck()
     if (this.receiveQueue.waitingCount === 0) this.caughtUpMs = this.init.now()
     if (this.receiveQueue.base !== before && this.gapTimer !== undefined) {
       clearTimeout(this.gapTimer)
@@ -576,8 +481,8 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   /** A close from the peer, in order: ack it at once, keep that ack for a resent close, end. */
   private remoteClose(): void {
-    const ack = this.seal({ type: 'ack', ack: this.receiveQueue.ack() })
-    void this.post(ack, false)
+    const ack = this.sender.seal({ type: 'ack', ack: this.receiveQueue.ack() })
+    void this.sender.post(ack, false)
     this.teardown('remote', ack)
   }
 
@@ -588,7 +493,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     const nowMs = this.init.now()
     if (nowMs - l.lastAnswerMs < this.settings.resendIntervalMs) return
     l.lastAnswerMs = nowMs
-    void this.post(l.ack, true)
+    void this.sender.post(l.ack, true)
   }
 
   private armGap(): void {
@@ -599,105 +504,6 @@ export class Conversation extends Emitter<ConversationEvents> {
       if (gap !== undefined) this.emitDurable('gap', gap)
       if (this.currentState !== 'closed') this.deliver()
     }, this.settings.gapTimeoutMs)
-  }
-
-  // ---- sending
-
-  /** Seals a frame as our next record (and cancels a standalone ack: this one carries the ack). */
-  private seal(frame: RecordFrame): SealedRecord {
-    // Never seal with a wiped ratchet: its keys are zeros and its record anyone's to read.
-    if (this.isClosed()) throw new SessionClosedError('the conversation is closed')
-    const bytes = encodeFrame(frame)
-    const sealed = sealRecord(this.ratchet, bytes, this.init.components)
-    wipe(bytes)
-    if (this.ackTimer !== undefined) clearTimeout(this.ackTimer)
-    this.ackTimer = undefined
-    this.armKeepalive()
-    return sealed
-  }
-
-  /** The next `seq`, once the in-flight cap allows it; waiters are served in call order. */
-  private takeSeq(options: AbortOptions): Promise<number> {
-    if (this.slotWaiters.length === 0 && this.sendQueue.canTake(this.nextSeq)) return Promise.resolve(this.nextSeq++)
-    return new Promise<number>((resolve, reject) => {
-      const waiter = {
-        resolve: (seq: number) => {
-          options.signal?.removeEventListener('abort', onAbort)
-          resolve(seq)
-        },
-        reject,
-      }
-      const onAbort = (): void => {
-        this.slotWaiters = this.slotWaiters.filter((w) => w !== waiter)
-        reject(options.signal?.reason)
-      }
-      options.signal?.addEventListener('abort', onAbort, { once: true })
-      this.slotWaiters.push(waiter)
-    })
-  }
-
-  private grantSlots(): void {
-    while (this.slotWaiters.length > 0 && this.sendQueue.canTake(this.nextSeq)) (this.slotWaiters.shift() as (typeof this.slotWaiters)[number]).resolve(this.nextSeq++)
-  }
-
-  /** Resolves once nothing waits for an ack (everything acked or undelivered). */
-  private settled(): Promise<void> {
-    if (this.sendQueue.size === 0) return Promise.resolve()
-    return new Promise((resolve) => this.settledWaiters.push(resolve))
-  }
-
-  private checkSettled(): void {
-    if (this.sendQueue.size === 0) this.releaseSettled()
-  }
-
-  private releaseSettled(): void {
-    const waiters = this.settledWaiters
-    this.settledWaiters = []
-    for (const w of waiters) w()
-  }
-
-  /** Seals and posts a standalone ack of what we hold now. */
-  private postAck(): void {
-    void this.post(this.seal({ type: 'ack', ack: this.receiveQueue.ack() }), false)
-  }
-
-  /** A standalone ack after `ackDelayMs`, unless outgoing data carries it first (§9.3). */
-  private scheduleAck(): void {
-    if (this.ackTimer !== undefined || this.currentState === 'closed') return
-    this.ackTimer = setTimeout(() => {
-      this.ackTimer = undefined
-      this.sendAck()
-    }, this.settings.ackDelayMs)
-  }
-
-  private timing(): ResendTiming {
-    const s = this.settings
-    return { resendIntervalMs: s.resendIntervalMs, maxResendIntervalMs: s.maxResendIntervalMs, deliveryTimeoutMs: s.deliveryTimeoutMs, openedAtMs: this.openedAtMs }
-  }
-
-  /** Arms the resend timer for the earliest resend or give-up in the send queue. */
-  private armResend(): void {
-    if (this.resendTimer !== undefined) clearTimeout(this.resendTimer)
-    this.resendTimer = undefined
-    if (this.currentState === 'closed') return
-    const next = this.sendQueue.nextDueMs(this.timing())
-    if (next === undefined) return
-    this.resendTimer = setTimeout(() => this.onResendTimer(), Math.max(0, next - this.init.now()))
-  }
-
-  private onResendTimer(): void {
-    this.resendTimer = undefined
-    const due = this.sendQueue.due(this.init.now(), this.timing())
-    for (const { record } of due.resend) void this.post(record, true)
-    for (const seq of due.undelivered) {
-      this.journal?.settled(seq)
-      if (seq === this.closeSeq) this.closeAcked?.()
-      else this.emitDurable('undelivered', { seq })
-    }
-    this.persistSoon()
-    this.grantSlots()
-    this.checkSettled()
-    this.armResend()
   }
 
   /** Posts message 1 again with backoff until the inviter answers or the deadline passes (§5.5). */
@@ -716,7 +522,7 @@ export class Conversation extends Emitter<ConversationEvents> {
         return
       }
       this.initResends++
-      void this.post({ record: join.msg1, topic: join.topic }, true)
+      void this.sender.post({ record: join.msg1, topic: join.topic }, true)
       this.armInitTimer()
     }, delay)
   }
@@ -728,7 +534,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (this.currentState !== 'open' && this.currentState !== 'closing') return
     this.keepaliveTimer = setTimeout(() => {
       this.keepaliveTimer = undefined
-      if (this.currentState === 'open') this.postAck()
+      if (this.currentState === 'open') this.sender.sendAck()
     }, Math.min(this.settings.keepaliveIntervalMs, MAX_TIMER_MS))
   }
 
@@ -748,36 +554,8 @@ export class Conversation extends Emitter<ConversationEvents> {
       this.livenessTimer = setTimeout(() => this.onLivenessTimer(), Math.min(left, MAX_TIMER_MS))
       return
     }
-    void this.post(this.seal({ type: 'close', seq: this.nextSeq++, ack: this.receiveQueue.ack() }), false)
+    void this.sender.post(this.sender.seal({ type: 'close', seq: this.sender.takeNow(), ack: this.receiveQueue.ack() }), false)
     this.teardown('silent')
-  }
-
-  /** Posts a record; a refusal is counted (the resend timer tries again). */
-  private async post(record: SealedRecord, resend: boolean): Promise<void> {
-    const s = this.settings
-    if (this.journal !== undefined) {
-      // Write-ahead (§12.3): the state that sealed this record is durable before it leaves (a
-      // resend too: the timer may fire before the first post's commit has completed).
-      try {
-        await this.durable()
-      } catch {
-        this.stats.postErrors++
-        return
-      }
-      // Unloaded by stop() before the commit: the record was never written, so it never leaves.
-      if (this.unloaded) return
-    }
-    this.lastSentMs = this.init.now()
-    try {
-      await this.init.transport.postEnvelope(
-        { topic: record.topic, data: record.record, ttlSeconds: s.ttlSeconds },
-        { powTarget: s.powTarget, ...(s.powTimeMs === undefined ? {} : { powTimeMs: s.powTimeMs }) }
-      )
-      if (resend) this.stats.resent++
-      else this.stats.sent++
-    } catch {
-      this.stats.postErrors++
-    }
   }
 
   // ---- topics and the end
@@ -809,12 +587,12 @@ export class Conversation extends Emitter<ConversationEvents> {
   private teardown(reason: ConversationCloseReason, lingerAck?: SealedRecord): void {
     if (this.currentState === 'closed') return
     this.currentState = 'closed'
-    for (const timer of [this.ackTimer, this.resendTimer, this.gapTimer, this.initTimer, this.keepaliveTimer, this.livenessTimer]) {
+    for (const timer of [this.gapTimer, this.initTimer, this.keepaliveTimer, this.livenessTimer]) {
       if (timer !== undefined) clearTimeout(timer)
     }
     if (this.maintenanceTimer !== undefined) clearInterval(this.maintenanceTimer)
     this.maintenanceTimer = undefined
-    this.ackTimer = this.resendTimer = this.gapTimer = this.initTimer = this.keepaliveTimer = this.livenessTimer = undefined
+    this.gapTimer = this.initTimer = this.keepaliveTimer = this.livenessTimer = undefined
     // A remote close lingers on the topic it came on, to answer a resent close with the same ack.
     let keep: string | undefined
     if (lingerAck !== undefined) keep = this.lingerOn(lingerAck)
@@ -826,12 +604,8 @@ export class Conversation extends Emitter<ConversationEvents> {
     wipeRatchet(this.ratchet)
     // A conversation that ended deletes its files; one that was stopped keeps its last commit (§11.2).
     if (reason !== 'stopped') this.journal?.remove()
-    // The sealed records are ciphertext; they go with the queue.
-    this.sendQueue.clear()
+    this.sender.end()
     for (const { item } of this.receiveQueue.waitingItems()) if (item.type === 'data') wipe(item.payload)
-    for (const w of this.slotWaiters) w.reject(new SessionClosedError('the conversation closed'))
-    this.slotWaiters = []
-    this.releaseSettled()
     this.closeAcked?.()
     this.emitDurable('close', { reason })
     if (keep === undefined) this.init.onClosed?.(this)
