@@ -14,6 +14,8 @@ interface Job {
   readonly items: readonly Uint8Array[]
   readonly encode: (item: Uint8Array) => Uint8Array
   next: number
+  /** `items[next]` encoded, kept while it waits for room (encoded once however long it waits). */
+  frame: Uint8Array | undefined
   readonly resolve: () => void
   readonly reject: (err: unknown) => void
   /** Removes the abort listener. */
@@ -45,7 +47,7 @@ export class DirectWriter {
       reject(signal?.reason)
     }
     signal?.addEventListener('abort', onAbort, { once: true })
-    const job: Job = { items, encode, next: 0, resolve, reject, release: () => signal?.removeEventListener('abort', onAbort) }
+    const job: Job = { items, encode, next: 0, frame: undefined, resolve, reject, release: () => signal?.removeEventListener('abort', onAbort) }
     queue.push(job)
     this.pump(peer)
     return promise
@@ -71,13 +73,14 @@ export class DirectWriter {
           this.fail(peer, notReady(peer))
           return
         }
-        const frame = job.encode(job.items[job.next])
+        const frame = (job.frame ??= job.encode(job.items[job.next]))
         // Full: the stream has bytes buffered, so its `drain` comes and calls us again.
         if (!peer.canTake(frame.length)) return
         if (!peer.trySend(frame)) {
           this.fail(peer, notReady(peer))
           return
         }
+        job.frame = undefined
         job.next++
       }
       queue.shift()
