@@ -5,13 +5,12 @@
  * service's public methods delegate here and keep the contract in their TSDoc.
  */
 import { encodeEnvelope, type Envelope, envelopeSize, keccak256 } from '@hush/envelope'
-import { copyBytes } from './bytes.ts'
 import { CODE_P2P_MESSAGE, CODE_P2P_REQUEST, FRAME_OVERHEAD_BYTES } from './constants.ts'
 import type { DirectWriter } from './direct-writer.ts'
 import { PeerNotFoundError, PostRejectedError } from './errors.ts'
 import { encodedEnvelopeSize, peerKeyOf } from './p2p-args.ts'
 import type { Peer } from './peer.ts'
-import { encodeP2PCompleteFrame, encodeP2PFrame, p2pCompleteBodyError } from './wire.ts'
+import { encodeP2PCompleteFrame, encodeP2PFrame } from './wire.ts'
 
 /** A peer as the public methods take it: a PeerId or its string. */
 type PeerArg = string | { toString(): string }
@@ -60,14 +59,13 @@ export class DirectSends {
   /** A request-complete frame (code 125) after them (see `WhisperService.sendP2PComplete`). */
   async complete(peer: PeerArg, body: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
     const key = peerKeyOf(peer, 'peer')
-    if (!(body instanceof Uint8Array)) throw new TypeError('body must be a Uint8Array')
-    const error = p2pCompleteBodyError(body)
-    if (error !== undefined) throw new RangeError(error)
+    // Checked and copied once, here: the frame is written as it is.
+    const frame = encodeP2PCompleteFrame(body)
     signal?.throwIfAborted()
     const p = this.ready(key)
     // The peer's frame limit is its max size plus the frame overhead; the body needs a few more bytes.
     if (body.length + 8 > p.maxSizeBytes + FRAME_OVERHEAD_BYTES) throw tooLarge(p.maxSizeBytes)
-    await this.writer.write(p, [copyBytes(body)], encodeP2PCompleteFrame, signal)
+    await this.writer.write(p, [frame], asIs, signal)
   }
 
   /** The ready peer `key`, which must take envelopes of `size` bytes. */
@@ -89,6 +87,11 @@ export class DirectSends {
     if (!peer.isReady) throw new PeerNotFoundError(`peer ${peer.key} is not connected`)
     throw new PostRejectedError('write-queue-full', 'the peer is not reading fast enough')
   }
+}
+
+/** The encoder of items that are frames already. */
+function asIs(frame: Uint8Array): Uint8Array {
+  return frame
 }
 
 function tooLarge(maxSizeBytes: number): PostRejectedError {

@@ -137,7 +137,7 @@ export function encodeP2PFrame(code: typeof CODE_P2P_MESSAGE | typeof CODE_P2P_R
  * Why `body` cannot be the body of a p2p-complete frame (code 125), or `undefined` when it can:
  * exactly one canonical RLP list of at most {@link MAX_P2P_COMPLETE_BODY_BYTES} bytes, encoded.
  */
-export function p2pCompleteBodyError(body: Uint8Array): string | undefined {
+function p2pCompleteBodyError(body: Uint8Array): string | undefined {
   if (body.length > MAX_P2P_COMPLETE_BODY_BYTES) return `p2p complete body is over ${MAX_P2P_COMPLETE_BODY_BYTES} bytes`
   try {
     if (!Array.isArray(decodeRlp(body))) return 'p2p complete body is not a list'
