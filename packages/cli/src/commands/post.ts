@@ -71,14 +71,27 @@ export async function readMessage(source: MessageSource): Promise<string | Uint8
 const missingKey = (kind: string, flag: string, id: string, made: string): CliError =>
   new CliError(`the node holds no ${kind} ${id} (${flag} takes the 64 hex digits \`${made}\` printed; \`hush keys list\` shows them)`, { exitCode: EXIT.failure })
 
+/** The value of a settled call, or its error thrown. */
+function settledValue<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason
+  return result.value
+}
+
 /**
  * Posts and resolves to the envelope hash (0x hex).
  * @throws {CliError} when the node holds no key with the id given, `powTarget` is below the node's
  *   minimum PoW, the target is not reached in `powTime`, or the node refuses the post
  */
 export async function runPost(target: RpcTarget, options: PostOptions): Promise<string> {
-  if (options.symKeyId !== undefined && !(await rpcCall<boolean>(target, 'shh_hasSymKey', [options.symKeyId]))) throw missingKey('symmetric key', '--sym-key-id', options.symKeyId, 'hush keys new --sym')
-  if (options.sig !== undefined && !(await rpcCall<boolean>(target, 'shh_hasKeyPair', [options.sig]))) throw missingKey('key pair', '--sig', options.sig, 'hush keys new')
+  // Independent reads, asked at once and judged in this order: the first problem named stays the same.
+  const [hasSymKey, hasKeyPair, info, peerCount] = await Promise.allSettled([
+    options.symKeyId === undefined || rpcCall<boolean>(target, 'shh_hasSymKey', [options.symKeyId]),
+    options.sig === undefined || rpcCall<boolean>(target, 'shh_hasKeyPair', [options.sig]),
+    rpcCall<{ minPow: number }>(target, 'shh_info', []),
+    rpcCall<string>(target, 'net_peerCount', []),
+  ])
+  if (options.symKeyId !== undefined && !settledValue(hasSymKey)) throw missingKey('symmetric key', '--sym-key-id', options.symKeyId, 'hush keys new --sym')
+  if (options.sig !== undefined && !settledValue(hasKeyPair)) throw missingKey('key pair', '--sig', options.sig, 'hush keys new')
   const params = {
     ...(options.symKeyId !== undefined && { symKeyID: options.symKeyId }),
     ...(options.pubKey !== undefined && { pubKey: options.pubKey }),
@@ -93,13 +106,13 @@ export async function runPost(target: RpcTarget, options: PostOptions): Promise<
   }
   const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`))
   // The node refuses its own envelope below its minimum PoW: say so before any sealing.
-  const { minPow } = await rpcCall<{ minPow: number }>(target, 'shh_info', [])
+  const { minPow } = settledValue(info)
   const belowMinimum = (): CliError =>
     new CliError(`--pow-target ${formatPow(options.powTarget)} is below the node's minimum PoW ${formatPow(minPow)}: give --pow-target ${formatPow(minPow)} or more`, {
       exitCode: EXIT.failure,
     })
   if (options.powTarget < minPow) throw belowMinimum()
-  if ((await rpcCall<string>(target, 'net_peerCount', [])) === '0x0') {
+  if (settledValue(peerCount) === '0x0') {
     warn('! the node has no peers: the message stays on it until one connects (`hush status` shows them)')
   }
   const targetPow = options.powTarget
