@@ -16,7 +16,7 @@ import {
 } from '../../src/v2/invitation.ts'
 import type { SplitKeys } from '../../src/v2/key-schedule.ts'
 import type { RandomSource } from '../../src/v2/random.ts'
-import { type X25519Backend, availableX25519Backends, generateX25519 } from '../../src/v2/x25519.ts'
+import { type X25519Backend, type X25519KeyPair, availableX25519Backends, generateX25519 } from '../../src/v2/x25519.ts'
 import { testRandom } from './test-rng.ts'
 
 const NOW_MS = 1_800_000_000_000
@@ -101,6 +101,19 @@ function referenceMessage1(p: ReferenceInput): { msg1: Buffer; split: Buffer; ad
   const outerPlain = p.outerPlain ?? Buffer.concat([p.ePub, Buffer.alloc(8)])
   const outer = Buffer.concat([gcmSeal(rendezvous(invitationBody(p.invitation)), p.nonce, Buffer.alloc(0), outerPlain), p.nonce])
   return { msg1: Buffer.concat([outer, cs, cp]), split: hkdf(ck, Buffer.alloc(0), 'hush/session/v2/split', 160), ad: h }
+}
+
+/** The honest joiner's input to {@link referenceMessage1}: every DH output from A's private keys `e_A` and `S_A`. */
+function joinerInput(invitation: Invitation, e: X25519KeyPair, staticA: X25519KeyPair, nonce: Uint8Array): ReferenceInput {
+  return {
+    invitation,
+    ePub: e.publicKey,
+    es: dh(e.privateKey, invitation.staticKey),
+    ei: dh(e.privateKey, invitation.oneTimeKey),
+    sAPub: staticA.publicKey,
+    ss: dh(staticA.privateKey, invitation.staticKey),
+    nonce,
+  }
 }
 
 /** An attacker's attempt at `c_s`: the DH outputs it can compute, mixed in order. */
@@ -250,15 +263,7 @@ describe.each(backends.map((b) => [b.name, b] as const))('msg1 between two parti
 describe('msg1 refusals that need a crafted sender', () => {
   const { pending, invitation, staticA, built } = join(testRandom(), node, node)
   const e = generateX25519(undefined, node)
-  const honest = {
-    invitation,
-    ePub: e.publicKey,
-    es: dh(e.privateKey, invitation.staticKey),
-    ei: dh(e.privateKey, invitation.oneTimeKey),
-    sAPub: staticA.publicKey,
-    ss: dh(staticA.privateKey, invitation.staticKey),
-    nonce: new Uint8Array(12).fill(9),
-  }
+  const honest = joinerInput(invitation, e, staticA, new Uint8Array(12).fill(9))
   const open = (msg1: Uint8Array) => openMessage1(pending, msg1, { x25519: node })
 
   it('the reference writer itself is accepted (positive control)', () => {
@@ -370,16 +375,7 @@ describe('known answers (docs/SESSION.md §17.4), cross-checked on node:crypto',
     const { invitation, staticA, built } = join(testRandom(), node, node)
     const e = built.ephemeralKey
     expect(hex(publicOf(e.privateKey))).toBe(hex(e.publicKey))
-    const ref = referenceMessage1({
-      invitation,
-      ePub: e.publicKey,
-      es: dh(e.privateKey, invitation.staticKey),
-      ei: dh(e.privateKey, invitation.oneTimeKey),
-      sAPub: staticA.publicKey,
-      ss: dh(staticA.privateKey, invitation.staticKey),
-      frame: encodeInitFrame(NOW_MS + 5),
-      nonce: built.msg1.subarray(56, 68),
-    })
+    const ref = referenceMessage1({ ...joinerInput(invitation, e, staticA, built.msg1.subarray(56, 68)), frame: encodeInitFrame(NOW_MS + 5) })
     expect(ref.msg1.toString('hex')).toBe(KAT.msg1)
     expect(ref.split.toString('hex')).toBe(KAT.split)
     expect(ref.ad.toString('hex')).toBe(KAT.ad)
@@ -402,16 +398,7 @@ describe('deniability (docs/SESSION.md §14.3)', () => {
     const s = tryOpenStatic(invitation, msg1, [dh(e.privateKey, invitation.staticKey), dh(e.privateKey, invitation.oneTimeKey)])
     expect(s?.toString('hex')).toBe(hex(staticA.publicKey))
     // c_p is the init frame and nothing else: the writer that puts nothing more reproduces msg1.
-    const ref = referenceMessage1({
-      invitation,
-      ePub: e.publicKey,
-      es: dh(e.privateKey, invitation.staticKey),
-      ei: dh(e.privateKey, invitation.oneTimeKey),
-      sAPub: staticA.publicKey,
-      ss: dh(staticA.privateKey, invitation.staticKey),
-      frame: encodeInitFrame(NOW_MS + 5),
-      nonce: msg1.subarray(56, 68),
-    })
+    const ref = referenceMessage1({ ...joinerInput(invitation, e, staticA, msg1.subarray(56, 68)), frame: encodeInitFrame(NOW_MS + 5) })
     expect(ref.msg1.toString('hex')).toBe(hex(msg1))
   })
 
