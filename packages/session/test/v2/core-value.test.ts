@@ -16,6 +16,7 @@ import { chainSeed, createSkippedKeyBudget, type RatchetState, type SkippedKey }
 import { decodeValue } from '../../src/v2/value-bytes.ts'
 import { availableX25519Backends } from '../../src/v2/x25519.ts'
 import { makePair, receive, seededRandom, send, snapshot } from './ratchet-fixtures.ts'
+import { thrownName } from './thrown-name.ts'
 
 const backend = availableX25519Backends()[0]
 const hex = bytesToHex
@@ -24,16 +25,6 @@ const context = (maxSkippedKeys = 512): { budget: ReturnType<typeof createSkippe
   maxSkippedKeys,
 })
 const bytesOf = (label: string, length: number): Uint8Array => seededRandom(label)(length)
-
-/** The name of what `fn` throws, or 'none'. */
-function thrownName(fn: () => unknown): string {
-  try {
-    fn()
-    return 'none'
-  } catch (err) {
-    return (err as Error).name
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Real states: one scripted conversation, captured at several points.

@@ -2,15 +2,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeInitFrame, encodeInitFrame } from '../../src/v2/init-frame.ts'
-
-const thrownName = (fn: () => unknown): string => {
-  try {
-    fn()
-    return 'none'
-  } catch (err) {
-    return (err as Error).name
-  }
-}
+import { thrownName } from './thrown-name.ts'
 
 describe('init frame (docs/SESSION.md §8.3)', () => {
   it('is 02 01 0008 ‖ u64(createdAtMs) ‖ zero ×196, and round-trips', () => {

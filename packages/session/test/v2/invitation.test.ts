@@ -14,21 +14,12 @@ import {
 } from '../../src/v2/invitation.ts'
 import { availableX25519Backends, generateX25519 } from '../../src/v2/x25519.ts'
 import { testRandom } from './test-rng.ts'
+import { thrownName } from './thrown-name.ts'
 
 const NOW_MS = 1_800_000_000_000
 /** DER prefix of an X25519 PKCS#8 private key (RFC 8410): the raw 32 bytes follow. */
 const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex')
 const hex = bytesToHex
-
-/** The error `name` that `fn` throws, or 'none'. */
-function thrownName(fn: () => unknown): string {
-  try {
-    fn()
-    return 'none'
-  } catch (err) {
-    return (err as Error).name
-  }
-}
 
 /** `bytes` with its checksum recomputed, so that a test reaches the rule after the checksum. */
 function withChecksum(bytes: Uint8Array): Uint8Array {
