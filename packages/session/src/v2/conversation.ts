@@ -15,7 +15,6 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { assertBytes, wipe } from '../assert.ts'
 import { InvalidFrameError, SessionClosedError } from '../errors.ts'
 import { Emitter } from '../events.ts'
-import { pump } from '../pump.ts'
 import type { AbortOptions, SessionTransport } from '../transport.ts'
 import { catchUpRounds } from './catch-up.ts'
 import type { ConversationCloseReason, ConversationEvents, ConversationInit, ConversationState, ConversationStats, PendingJoin, RecordRejectReason } from './conversation-api.ts'
@@ -27,6 +26,7 @@ import { openRecord } from './ratchet-receive.ts'
 import type { RatchetState } from './ratchet-state.ts'
 import { ReceiveQueue } from './receive-queue.ts'
 import { RecordSender } from './record-sender.ts'
+import { TopicSubscriptions } from './topic-subscriptions.ts'
 import type { SessionV2Settings } from './settings.ts'
 
 export type { ConversationCloseReason, ConversationEvents, ConversationInit, ConversationState, ConversationStats } from './conversation-api.ts'
@@ -57,7 +57,7 @@ export class Conversation extends Emitter<ConversationEvents> {
   /** Set when `stop()` unloaded the conversation: what was not committed never leaves. */
   private unloaded = false
   private lastHeardMs = 0
-  private readonly subscriptions = new Map<string, AbortController>()
+  private readonly subscriptions: TopicSubscriptions
   private closeSeq = 0
   private readonly createdAtMs: number
   /** Unix ms up to which nothing from the peer can be missing (§10.4): moved when the receive queue is whole, and after a catch-up. */
@@ -89,6 +89,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.ratchet = init.ratchet
     this.journal = init.persistence === undefined ? undefined : new Journal(init.persistence, () => (this.isClosed() ? undefined : this.coreValue(init.persistence as ConversationPersistence)))
     this.peerStaticKey = init.peerStaticKey.slice()
+    this.subscriptions = new TopicSubscriptions(init.transport, (topic, data) => this.receive(topic, data))
     this.ownStaticKey = init.ownStaticKey.slice()
     const core = init.restored?.core
     const conversation = this
@@ -172,7 +173,7 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   /** The topics listened on now (hex), for tests and tools. */
   get listening(): string[] {
-    return [...this.subscriptions.keys()]
+    return this.subscriptions.topics
   }
 
   /**
@@ -567,21 +568,7 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   /** Subscribes every topic of the listening set that is not yet, and drops those that left it. */
   private syncTopics(): void {
-    const wanted = new Map<string, Uint8Array>()
-    for (const topic of listeningTopics(this.ratchet)) wanted.set(bytesToHex(topic), topic)
-    for (const [hex, controller] of this.subscriptions) {
-      if (wanted.has(hex)) continue
-      controller.abort()
-      this.subscriptions.delete(hex)
-    }
-    for (const [hex, topic] of wanted) {
-      if (this.subscriptions.has(hex)) continue
-      const controller = new AbortController()
-      this.subscriptions.set(hex, controller)
-      // The pool's copies too: the peer may have posted on this chain before we listened (early data).
-      const source = this.init.transport.subscribeEnvelopes([topic], { signal: controller.signal, includePooled: true })
-      void pump(source, (data) => this.receive(topic, data), () => {})
-    }
+    this.subscriptions.sync(listeningTopics(this.ratchet))
   }
 
   private teardown(reason: ConversationCloseReason, lingerAck?: SealedRecord): void {
@@ -596,11 +583,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     // A remote close lingers on the topic it came on, to answer a resent close with the same ack.
     let keep: string | undefined
     if (lingerAck !== undefined) keep = this.lingerOn(lingerAck)
-    for (const [hex, controller] of this.subscriptions) {
-      if (hex === keep) continue
-      controller.abort()
-      this.subscriptions.delete(hex)
-    }
+    this.subscriptions.dropAllBut(keep === undefined ? undefined : new Set([keep]))
     wipeRatchet(this.ratchet)
     // A conversation that ended deletes its files; one that was stopped keeps its last commit (§11.2).
     if (reason !== 'stopped') this.journal?.remove()
@@ -626,8 +609,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (l === undefined) return
     clearTimeout(l.timer)
     this.linger = undefined
-    for (const controller of this.subscriptions.values()) controller.abort()
-    this.subscriptions.clear()
+    this.subscriptions.dropAllBut()
     this.init.onClosed?.(this)
   }
 
