@@ -90,9 +90,9 @@ export interface MessagesResponse {
 }
 
 /** Envelopes per page when `limit` is absent (status-go's default page). */
-export const DEFAULT_MESSAGES_LIMIT = 100
+const DEFAULT_MESSAGES_LIMIT = 100
 /** Seconds a page may take when `timeout` is absent. */
-export const DEFAULT_MESSAGES_TIMEOUT_SECONDS = 30
+const DEFAULT_MESSAGES_TIMEOUT_SECONDS = 30
 /** Range when `from` is absent: the last 24 hours (status-go's default). */
 const DEFAULT_RANGE_SECONDS = 24 * 60 * 60
 const DEFAULT_POW = 0.2
@@ -124,7 +124,7 @@ function peerIdOf(value: string, label: string): string {
  * would otherwise silently ask for every topic).
  * @throws {InvalidParamsError} naming the field
  */
-export function parseMessagesRequest(value: unknown, label: string, now: number = Math.floor(Date.now() / 1000)): MessagesRequest {
+function parseMessagesRequest(value: unknown, label: string, now: number = Math.floor(Date.now() / 1000)): MessagesRequest {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidParamsError(`invalid ${label}: expected an object`)
   const obj = value as Record<string, unknown>
   const at = (key: string): string => `${label}: ${key}`
