@@ -5,8 +5,6 @@
 import { type AccountData, type AccountKdfOptions, decryptAccount, encryptAccount } from './account.ts'
 import { readFileBytes, writeFileAtomic } from './durable-file.ts'
 
-export { writeFileAtomic }
-
 /**
  * Encrypts `account` under `password` and writes it to `path` atomically.
  * @throws {TypeError | RangeError} when the account, password or options are invalid
@@ -23,8 +21,8 @@ export async function saveAccount(path: string, account: AccountData, password: 
  * Reads and decrypts the account at `path`.
  * @throws {InvalidAccountError} when the file is not an account file or holds invalid data
  * @throws {AccountDecryptionError} when the password is wrong or the file was altered
+ * @throws {TypeError} when `path` is not a non-empty string
  */
 export async function loadAccount(path: string, password: string): Promise<AccountData> {
-  if (typeof path !== 'string' || path.length === 0) throw new TypeError('path must be a non-empty string')
   return decryptAccount(await readFileBytes(path), password)
 }

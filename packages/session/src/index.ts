@@ -59,7 +59,8 @@ export {
 } from './constants.ts'
 export type { AccountData, AccountKdfOptions, Contact } from './account.ts'
 export { addContact, createAccountData, decryptAccount, encryptAccount, removeContact } from './account.ts'
-export { loadAccount, saveAccount, writeFileAtomic } from './account-file.ts'
+export { loadAccount, saveAccount } from './account-file.ts'
+export { writeFileAtomic } from './durable-file.ts'
 export {
   AccountDecryptionError,
   HandshakeRejectedError,
