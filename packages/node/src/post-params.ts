@@ -1,11 +1,11 @@
 /**
- * Turning geth-style post parameters (key ids, topic, payload, TTL, padding, PoW target) into
- * the envelope to seal, checking every field.
+ * Turning geth-style post parameters (key ids, topic, payload, TTL, padding, PoW target), or a
+ * raw post whose data the caller encrypted, into the envelope to seal, checking every field.
  */
 import { type Envelope, isValidPublicKey, wrapMessage } from '@hush/envelope'
 import type { KeyStore } from './key-store.ts'
 import { checkPow } from './settings.ts'
-import type { PostParams } from './types.ts'
+import type { PostParams, RawPost } from './types.ts'
 
 /** The envelope to seal and the PoW to seal it to. */
 export interface WrappedPost {
@@ -45,4 +45,17 @@ export function wrapPost(params: PostParams, keys: KeyStore, minPow: number, now
       ? wrapMessage({ ...base, symKey: keys.symKey(params.symKeyID) })
       : wrapMessage({ ...base, publicKey: params.pubKey as Uint8Array })
   return { envelope, targetPow }
+}
+
+/**
+ * The envelope of a raw post (`postEnvelope`, design.md §6): its topic copied, its data as given,
+ * expiring `post.ttlSeconds` after `nowSeconds`, nonce 0 (sealing sets it).
+ * @throws {TypeError | RangeError} for a malformed field
+ */
+export function rawPostEnvelope(post: RawPost, nowSeconds: number): Envelope {
+  if (typeof post !== 'object' || post === null) throw new TypeError('post must be an object')
+  if (!(post.topic instanceof Uint8Array) || post.topic.length !== 4) throw new TypeError('post.topic must be 4 bytes')
+  if (!(post.data instanceof Uint8Array)) throw new TypeError('post.data must be a Uint8Array')
+  if (!Number.isInteger(post.ttlSeconds) || post.ttlSeconds < 1) throw new RangeError('post.ttlSeconds must be an integer ≥ 1')
+  return { expiry: nowSeconds + post.ttlSeconds, ttl: post.ttlSeconds, topic: post.topic.slice(), data: post.data, nonce: 0n }
 }

@@ -39,7 +39,7 @@ import type { Peer } from './peer.ts'
 import { type Requirement, changeRequirement, requirement } from './requirement.ts'
 import { syncKeysFor } from './forwarding.ts'
 import { peerKeyOf } from './p2p-args.ts'
-import { wrapPost } from './post-params.ts'
+import { rawPostEnvelope, wrapPost } from './post-params.ts'
 import { copyBytes } from './bytes.ts'
 import { DirectInbox } from './direct-inbox.ts'
 import { DirectSends } from './direct-sends.ts'
@@ -443,14 +443,8 @@ export class WhisperService extends ShhKeyMethods implements Startable {
    * @throws {PostRejectedError} when the node's own checks refuse the envelope
    */
   async postEnvelope(post: RawPost, options: PostEnvelopeOptions = {}): Promise<Uint8Array> {
-    if (typeof post !== 'object' || post === null) throw new TypeError('post must be an object')
-    if (!(post.topic instanceof Uint8Array) || post.topic.length !== 4) throw new TypeError('post.topic must be 4 bytes')
-    if (!(post.data instanceof Uint8Array)) throw new TypeError('post.data must be a Uint8Array')
-    if (!Number.isInteger(post.ttlSeconds) || post.ttlSeconds < 1) throw new RangeError('post.ttlSeconds must be an integer ≥ 1')
-    const target = Math.max(this.minPow.current, options.powTarget ?? 0)
-    const nowSeconds = Math.floor(this.settings.now() / 1000)
-    const envelope: Envelope = { expiry: nowSeconds + post.ttlSeconds, ttl: post.ttlSeconds, topic: post.topic.slice(), data: post.data, nonce: 0n }
-    const sealed = await this.seal(envelope, target, options.powTimeMs, options)
+    const envelope = rawPostEnvelope(post, Math.floor(this.settings.now() / 1000))
+    const sealed = await this.seal(envelope, Math.max(this.minPow.current, options.powTarget ?? 0), options.powTimeMs, options)
     return this.ingestOwn(sealed)
   }
 
