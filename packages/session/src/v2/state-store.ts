@@ -5,7 +5,7 @@
  * implementations: {@link FileStateStore} (a directory of encrypted files, mode 0700/0600) and
  * {@link MemoryStateStore} (tests, benches, and apps that do not persist).
  */
-import { bytesToHex, concatBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js'
 import { assertBytes } from '../assert.ts'
 import { StateCorruptedError } from '../errors.ts'
 import { appendDurable, openDirectory, readFileBytes, removeDurable, truncateDurable, writeFileAtomic } from '../durable-file.ts'
@@ -58,12 +58,6 @@ const ID = /^[0-9a-f]{32}$/
 
 function assertId(id: unknown, label: string): asserts id is string {
   if (typeof id !== 'string' || !ID.test(id)) throw new TypeError(`${label} must be 32 lowercase hex characters`)
-}
-
-function idBytes(id: string): Uint8Array {
-  const out = new Uint8Array(STATE_ID_BYTES)
-  for (let i = 0; i < STATE_ID_BYTES; i++) out[i] = Number.parseInt(id.slice(2 * i, 2 * i + 2), 16)
-  return out
 }
 
 function checkChanges(changes: StateChanges): void {
@@ -142,13 +136,13 @@ export class FileStateStore implements StateStore {
       const [, id, extension] = match
       const bytes = await readFileBytes(`${this.dir}/${name}`)
       if (extension === 'out') {
-        const log = decodeOutLog(this.stateKey, idBytes(id), bytes)
+        const log = decodeOutLog(this.stateKey, hexToBytes(id), bytes)
         if (log.validLength < bytes.length) await truncateDurable(`${this.dir}/${name}`, log.validLength)
         outs.set(id, log.entries)
         this.outCounts.set(id, log.entries.length)
         continue
       }
-      const snapshot = decodeSnapshot(this.stateKey, idBytes(id), bytes)
+      const snapshot = decodeSnapshot(this.stateKey, hexToBytes(id), bytes)
       if (EXTENSION[snapshot.kind] !== extension) throw new StateCorruptedError(`${name} holds a snapshot of kind ${snapshot.kind}`)
       if (snapshots.has(id)) throw new StateCorruptedError(`id ${id} has both an invitation and a session snapshot`)
       snapshots.set(id, snapshot)
@@ -172,19 +166,21 @@ export class FileStateStore implements StateStore {
     for (const { id, entries } of changes.appends ?? []) {
       if (entries.length === 0) continue
       const first = this.outCounts.get(id) ?? 0
-      const parts = entries.map((e, i) => encodeOutEntry(this.stateKey, idBytes(id), first + i, e, this.random))
-      if (first === 0) parts.unshift(encodeOutHeader(idBytes(id)))
+      const idb = hexToBytes(id)
+      const parts = entries.map((e, i) => encodeOutEntry(this.stateKey, idb, first + i, e, this.random))
+      if (first === 0) parts.unshift(encodeOutHeader(idb))
       await appendDurable(this.path(id, 'out'), concatBytes(...parts))
       this.outCounts.set(id, first + entries.length)
     }
     for (const { id, entries } of changes.rewrites ?? []) {
-      const parts = [encodeOutHeader(idBytes(id)), ...entries.map((e, i) => encodeOutEntry(this.stateKey, idBytes(id), i, e, this.random))]
+      const idb = hexToBytes(id)
+      const parts = [encodeOutHeader(idb), ...entries.map((e, i) => encodeOutEntry(this.stateKey, idb, i, e, this.random))]
       await writeFileAtomic(this.path(id, 'out'), concatBytes(...parts))
       this.outCounts.set(id, entries.length)
     }
     for (const { id, kind, value } of changes.snapshots ?? []) {
       const generation = (this.generations.get(id) ?? 0) + 1
-      await writeFileAtomic(this.path(id, EXTENSION[kind]), encodeSnapshot(this.stateKey, idBytes(id), { kind, generation, value }, this.random))
+      await writeFileAtomic(this.path(id, EXTENSION[kind]), encodeSnapshot(this.stateKey, hexToBytes(id), { kind, generation, value }, this.random))
       this.generations.set(id, generation)
     }
     const removals = changes.removals ?? []
