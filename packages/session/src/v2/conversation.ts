@@ -12,19 +12,18 @@
  */
 import { equalBytes } from '@noble/ciphers/utils.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { assertBytes, wipe } from '../assert.ts'
-import { InvalidFrameError, SessionClosedError } from '../errors.ts'
+import { assertBytes } from '../assert.ts'
+import { SessionClosedError } from '../errors.ts'
 import { Emitter } from '../events.ts'
 import type { AbortOptions, SessionTransport } from '../transport.ts'
 import { catchUpRounds } from './catch-up.ts'
-import type { ConversationCloseReason, ConversationEvents, ConversationInit, ConversationState, ConversationStats, PendingJoin, RecordRejectReason } from './conversation-api.ts'
+import type { ConversationCloseReason, ConversationEvents, ConversationInit, ConversationState, ConversationStats, PendingJoin } from './conversation-api.ts'
 import type { SessionCoreValue } from './core-value.ts'
-import { MAX_MESSAGE_BYTES, type RecordFrame, decodeFrame } from './frames.ts'
+import { MAX_MESSAGE_BYTES } from './frames.ts'
 import { type ConversationPersistence, Journal } from './journal.ts'
 import { type SealedRecord, expireRatchet, listeningTopics, wipeRatchet } from './ratchet.ts'
-import { openRecord } from './ratchet-receive.ts'
 import type { RatchetState } from './ratchet-state.ts'
-import { ReceiveQueue } from './receive-queue.ts'
+import { RecordReceiver } from './record-receiver.ts'
 import { RecordSender } from './record-sender.ts'
 import { TopicSubscriptions } from './topic-subscriptions.ts'
 import type { SessionV2Settings } from './settings.ts'
@@ -37,7 +36,6 @@ const MAX_TIMER_MS = 0x7fff_ffff
 const CATCH_UP_SKEW_MS = 30_000
 
 const RESOLVED: Promise<void> = Promise.resolve()
-const EMPTY_BITMAP = new Uint8Array(32)
 const EMPTY = new Uint8Array(0)
 
 /** One two-party conversation of session v2. */
@@ -51,7 +49,7 @@ export class Conversation extends Emitter<ConversationEvents> {
   private readonly settings: SessionV2Settings
   private readonly ratchet: RatchetState
   private readonly sender: RecordSender
-  private readonly receiveQueue: ReceiveQueue<RecordFrame>
+  private readonly receiver: RecordReceiver
   /** The write-ahead journal (§12.3), when the conversation persists. */
   private readonly journal: Journal | undefined
   /** Set when `stop()` unloaded the conversation: what was not committed never leaves. */
@@ -71,7 +69,6 @@ export class Conversation extends Emitter<ConversationEvents> {
   private closeAcked: (() => void) | undefined
   /** The close in progress, shared by every `close()` call. */
   private closing: Promise<void> | undefined
-  private gapTimer: ReturnType<typeof setTimeout> | undefined
   private initTimer: ReturnType<typeof setTimeout> | undefined
   private keepaliveTimer: ReturnType<typeof setTimeout> | undefined
   private livenessTimer: ReturnType<typeof setTimeout> | undefined
@@ -105,7 +102,7 @@ export class Conversation extends Emitter<ConversationEvents> {
         get unloaded() {
           return conversation.unloaded
         },
-        ack: () => this.receiveQueue.ack(),
+        ack: () => this.receiver.queue.ack(),
         sealed: () => this.armKeepalive(),
         settled: (seq, how) => {
           if (seq === this.closeSeq) this.closeAcked?.()
@@ -113,7 +110,18 @@ export class Conversation extends Emitter<ConversationEvents> {
         },
       }
     )
-    this.receiveQueue = new ReceiveQueue<RecordFrame>(core?.recvBase ?? 0)
+    this.receiver = new RecordReceiver(core?.recvBase ?? 0, init.settings.gapTimeoutMs, {
+      get state() {
+        return conversation.currentState
+      },
+      message: (seq, payload) => this.emitDurable('message', { seq, payload }),
+      gap: (range) => this.emitDurable('gap', range),
+      remoteClose: () => this.remoteClose(),
+      delivered: (whole) => {
+        this.sender.scheduleAck()
+        if (whole) this.caughtUpMs = this.init.now()
+      },
+    })
     const nowMs = init.now()
     if (core === undefined) {
       this.pendingJoin = init.pendingJoin
@@ -130,10 +138,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       this.lastHeardMs = core.lastHeardMs
       this.closeSeq = core.closeSeq
       this.currentState = core.state === 'requested' ? 'open' : core.state
-      for (const f of core.waiting) {
-        const ack = { base: 0, bitmap: EMPTY_BITMAP }
-        this.receiveQueue.accept(f.seq, f.type === 'data' ? { type: 'data', seq: f.seq, ack, payload: f.payload } : { type: 'close', seq: f.seq, ack })
-      }
+      this.receiver.restore(core.waiting)
       this.sender.restore(init.restored?.out ?? [], nowMs)
     }
     this.syncTopics()
@@ -192,7 +197,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     const seq = await this.sender.take(options)
     // The conversation may have ended while the number was granted (a close in the same record).
     if (this.isClosed()) throw new SessionClosedError('the conversation closed before the message went out')
-    const sealed = this.sender.seal({ type: 'data', seq, ack: this.receiveQueue.ack(), payload })
+    const sealed = this.sender.seal({ type: 'data', seq, ack: this.receiver.queue.ack(), payload })
     this.sender.track(seq, sealed)
     await this.sender.post(sealed, false)
     return seq
@@ -213,7 +218,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     }
     if (this.currentState === 'closed') return Promise.resolve()
     if (this.currentState === 'pending') {
-      void this.sender.post(this.sender.seal({ type: 'close', seq: this.sender.takeNow(), ack: this.receiveQueue.ack() }), false)
+      void this.sender.post(this.sender.seal({ type: 'close', seq: this.sender.takeNow(), ack: this.receiver.queue.ack() }), false)
       this.teardown('local')
       return Promise.resolve()
     }
@@ -243,7 +248,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       const seq = await this.withinDeliveryTimeout(this.sender.take({})).catch(() => undefined)
       if (seq === undefined || this.isClosed()) return
       this.closeSeq = seq
-      const sealed = this.sender.seal({ type: 'close', seq, ack: this.receiveQueue.ack() })
+      const sealed = this.sender.seal({ type: 'close', seq, ack: this.receiver.queue.ack() })
       this.sender.track(seq, sealed)
       await this.sender.post(sealed, false)
       await acked
@@ -289,7 +294,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       ratchet: this.ratchet,
       nextSeq: this.sender.nextSeq,
       peerAckBase: this.sender.peerAckBase,
-      recvBase: this.receiveQueue.base,
+      recvBase: this.receiver.queue.base,
       closeSeq: this.closeSeq,
       createdAtMs: this.createdAtMs,
       openedAtMs: this.openedAtMs,
@@ -299,7 +304,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       pendingJoin: join === undefined ? undefined : { msg1: join.msg1, topic: join.topic, handshakeDeadlineMs: join.deadlineMs, nextInitResendMs: this.init.now() },
       consumed: this.role === 'inviter' ? p.consumed : undefined,
       invitationHash: p.invitationHash,
-      waiting: this.receiveQueue.waitingItems().map(({ seq, item }) => ({ seq, type: item.type === 'close' ? 'close' : 'data', payload: item.type === 'data' ? item.payload : EMPTY })),
+      waiting: this.receiver.queue.waitingItems().map(({ seq, item }) => ({ seq, type: item.type === 'close' ? 'close' : 'data', payload: item.type === 'data' ? item.payload : EMPTY })),
       verified: false,
     }
   }
@@ -394,31 +399,15 @@ export class Conversation extends Emitter<ConversationEvents> {
       return
     }
     const nowMs = this.init.now()
-    const opened = openRecord(this.ratchet, data, topic, nowMs, this.init.components)
+    const opened = this.receiver.open(this.ratchet, topic, data, nowMs, this.init.components)
     if (!opened.ok) {
       if (opened.reason === 'duplicate') {
         this.stats.duplicates++
         this.sender.scheduleAck()
-      } else this.reject(opened.reason)
+      } else this.stats.rejected[opened.reason] = (this.stats.rejected[opened.reason] ?? 0) + 1
       return
     }
-    let frame: RecordFrame
-    try {
-      frame = decodeFrame(opened.frame)
-    } catch (err) {
-      opened.discard()
-      if (!(err instanceof InvalidFrameError)) throw err
-      this.reject('frame')
-      return
-    }
-    // Beyond the window nothing is taken: the ratchet keeps the record's key (§9.2).
-    if (frame.type !== 'ack' && !this.receiveQueue.has(frame.seq) && !this.receiveQueue.inReach(frame.seq)) {
-      opened.discard()
-      this.reject('window')
-      return
-    }
-    opened.commit()
-    wipe(opened.frame)
+    const frame = opened.frame
     this.lastHeardMs = nowMs
     this.persistSoon()
     this.stats.received++
@@ -429,8 +418,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (this.isClosed()) return
     if (frame.type !== 'ack') {
       if (frame.type === 'close') this.lastClose = { data: data.slice(), topic: topic.slice() }
-      if (this.receiveQueue.accept(frame.seq, frame) === 'duplicate') this.stats.duplicates++
-      this.deliver()
+      if (this.receiver.take(frame) === 'duplicate') this.stats.duplicates++
     }
     if (this.isClosed()) return
     expireRatchet(this.ratchet, nowMs, this.expiryLimits())
@@ -444,10 +432,6 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   // ---- receiving
 
-  private reject(reason: RecordRejectReason): void {
-    this.stats.rejected[reason] = (this.stats.rejected[reason] ?? 0) + 1
-  }
-
   /** The joiner's first record from the inviter: the handshake is over. */
   private becomeOpen(nowMs: number): void {
     this.currentState = 'open'
@@ -460,29 +444,9 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.emitDurable('open', undefined)
   }
 
-  /** Hands on what is now in order; a delivered close ends the conversation (remote). */
-  private deliver(): void {
-    const before = this.receiveQueue.base
-    for (const { seq, item } of this.receiveQueue.drain()) {
-      if (item.type === 'close') {
-        this.remoteClose()
-        return
-      }
-      if (item.type === 'data') this.emitDurable('message', { seq, payload: item.payload })
-      if (this.currentState === 'closed') return
-    }
-    this.sender.scheduleAck()
-    if (this.receiveQueue.waitingCount === 0) this.caughtUpMs = this.init.now()
-    if (this.receiveQueue.base !== before && this.gapTimer !== undefined) {
-      clearTimeout(this.gapTimer)
-      this.gapTimer = undefined
-    }
-    this.armGap()
-  }
-
   /** A close from the peer, in order: ack it at once, keep that ack for a resent close, end. */
   private remoteClose(): void {
-    const ack = this.sender.seal({ type: 'ack', ack: this.receiveQueue.ack() })
+    const ack = this.sender.seal({ type: 'ack', ack: this.receiver.queue.ack() })
     void this.sender.post(ack, false)
     this.teardown('remote', ack)
   }
@@ -495,16 +459,6 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (nowMs - l.lastAnswerMs < this.settings.resendIntervalMs) return
     l.lastAnswerMs = nowMs
     void this.sender.post(l.ack, true)
-  }
-
-  private armGap(): void {
-    if (this.gapTimer !== undefined || this.receiveQueue.waitingCount === 0) return
-    this.gapTimer = setTimeout(() => {
-      this.gapTimer = undefined
-      const gap = this.receiveQueue.skipGap()
-      if (gap !== undefined) this.emitDurable('gap', gap)
-      if (this.currentState !== 'closed') this.deliver()
-    }, this.settings.gapTimeoutMs)
   }
 
   /** Posts message 1 again with backoff until the inviter answers or the deadline passes (§5.5). */
@@ -555,7 +509,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       this.livenessTimer = setTimeout(() => this.onLivenessTimer(), Math.min(left, MAX_TIMER_MS))
       return
     }
-    void this.sender.post(this.sender.seal({ type: 'close', seq: this.sender.takeNow(), ack: this.receiveQueue.ack() }), false)
+    void this.sender.post(this.sender.seal({ type: 'close', seq: this.sender.takeNow(), ack: this.receiver.queue.ack() }), false)
     this.teardown('silent')
   }
 
@@ -574,12 +528,12 @@ export class Conversation extends Emitter<ConversationEvents> {
   private teardown(reason: ConversationCloseReason, lingerAck?: SealedRecord): void {
     if (this.currentState === 'closed') return
     this.currentState = 'closed'
-    for (const timer of [this.gapTimer, this.initTimer, this.keepaliveTimer, this.livenessTimer]) {
+    for (const timer of [this.initTimer, this.keepaliveTimer, this.livenessTimer]) {
       if (timer !== undefined) clearTimeout(timer)
     }
     if (this.maintenanceTimer !== undefined) clearInterval(this.maintenanceTimer)
     this.maintenanceTimer = undefined
-    this.gapTimer = this.initTimer = this.keepaliveTimer = this.livenessTimer = undefined
+    this.initTimer = this.keepaliveTimer = this.livenessTimer = undefined
     // A remote close lingers on the topic it came on, to answer a resent close with the same ack.
     let keep: string | undefined
     if (lingerAck !== undefined) keep = this.lingerOn(lingerAck)
@@ -588,7 +542,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     // A conversation that ended deletes its files; one that was stopped keeps its last commit (§11.2).
     if (reason !== 'stopped') this.journal?.remove()
     this.sender.end()
-    for (const { item } of this.receiveQueue.waitingItems()) if (item.type === 'data') wipe(item.payload)
+    this.receiver.end()
     this.closeAcked?.()
     this.emitDurable('close', { reason })
     if (keep === undefined) this.init.onClosed?.(this)
