@@ -526,9 +526,8 @@ export class WhisperService extends ShhKeyMethods implements Startable {
 
   private prune(): void {
     const nowMs = this.settings.now()
-    const nowSeconds = Math.floor(nowMs / 1000)
-    this.pool.prune(nowSeconds)
-    this.pool.seen.prune(nowSeconds)
+    // The pool's prune forgets lapsed seen hashes too.
+    this.pool.prune(Math.floor(nowMs / 1000))
     this.directInbox.prune(nowMs)
     this.router.prune(nowMs)
   }
