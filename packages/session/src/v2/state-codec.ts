@@ -5,7 +5,7 @@
  * Every encryption binds the file's id (and an entry its index), so a file or entry moved to
  * another name or position does not open.
  */
-import { concatBytes as concat } from '@noble/hashes/utils.js'
+import { concatBytes as concat, utf8ToBytes } from '@noble/hashes/utils.js'
 import { assertBytes, assertInt } from '../assert.ts'
 import { StateCorruptedError } from '../errors.ts'
 import { open, seal } from './aead.ts'
@@ -13,6 +13,16 @@ import type { RandomSource } from './random.ts'
 
 /** Bytes of a state file id (16 random bytes, chosen locally, never sent). */
 export const STATE_ID_BYTES = 16
+const STATE_ID = /^[0-9a-f]{32}$/
+
+/**
+ * Asserts `id` is a state file id as the files are named: 32 lowercase hex characters.
+ * @throws {TypeError} otherwise (naming `label`)
+ */
+export function assertStateId(id: unknown, label: string): asserts id is string {
+  if (typeof id !== 'string' || !STATE_ID.test(id)) throw new TypeError(`${label} must be 32 lowercase hex characters`)
+}
+
 /** What a snapshot holds: 1 an invitation, 2 a session. */
 export type SnapshotKind = 1 | 2
 
@@ -24,9 +34,8 @@ const TAG_BYTES = 16
 /** Bytes of the `.out` file header: magic and id. */
 const OUT_HEADER_BYTES: number = 8 + STATE_ID_BYTES
 
-const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0))
-const SNAPSHOT_MAGIC_BYTES = ascii(SNAPSHOT_MAGIC)
-const OUT_MAGIC_BYTES = ascii(OUT_MAGIC)
+const SNAPSHOT_MAGIC_BYTES = utf8ToBytes(SNAPSHOT_MAGIC)
+const OUT_MAGIC_BYTES = utf8ToBytes(OUT_MAGIC)
 
 function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
   if (bytes.length < prefix.length) return false

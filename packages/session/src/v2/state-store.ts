@@ -12,6 +12,7 @@ import { appendDurable, openDirectory, readFileBytes, removeDurable, truncateDur
 import { type RandomSource, systemRandom } from './random.ts'
 import {
   STATE_ID_BYTES,
+  assertStateId,
   type Snapshot,
   type SnapshotKind,
   decodeOutLog,
@@ -54,24 +55,18 @@ export function newStateId(random: RandomSource = systemRandom): string {
   return bytesToHex(random(STATE_ID_BYTES))
 }
 
-const ID = /^[0-9a-f]{32}$/
-
-function assertId(id: unknown, label: string): asserts id is string {
-  if (typeof id !== 'string' || !ID.test(id)) throw new TypeError(`${label} must be 32 lowercase hex characters`)
-}
-
 function checkChanges(changes: StateChanges): void {
   if (typeof changes !== 'object' || changes === null) throw new TypeError('changes must be an object')
   for (const a of [...(changes.appends ?? []), ...(changes.rewrites ?? [])]) {
-    assertId(a.id, 'changes id')
+    assertStateId(a.id, 'changes id')
     for (const e of a.entries) assertBytes(e, 'changes entry')
   }
   for (const s of changes.snapshots ?? []) {
-    assertId(s.id, 'changes snapshot id')
+    assertStateId(s.id, 'changes snapshot id')
     if (s.kind !== 1 && s.kind !== 2) throw new RangeError('changes snapshot kind must be 1 or 2')
     assertBytes(s.value, 'changes snapshot value')
   }
-  for (const id of changes.removals ?? []) assertId(id, 'changes removal id')
+  for (const id of changes.removals ?? []) assertStateId(id, 'changes removal id')
 }
 
 const EXTENSION: Record<SnapshotKind, string> = { 1: 'inv', 2: 'core' }

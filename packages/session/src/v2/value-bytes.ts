@@ -11,14 +11,12 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { assertBytes, assertInt, wipe } from '../assert.ts'
 import { StateCorruptedError } from '../errors.ts'
+import { STATE_ID_BYTES, assertStateId } from './state-codec.ts'
 
 const MAX_U8 = 0xff
 const MAX_U16 = 0xffff
 const MAX_U32 = 0xffff_ffff
 const TWO_32 = 2 ** 32
-/** A state file id (§12.2): 16 bytes, written as 32 lowercase hex characters. */
-const ID_BYTES = 16
-const ID = /^[0-9a-f]{32}$/
 
 /** The sink a value's write function writes to. Each method checks its value, naming `label`. */
 export interface ValueWriter {
@@ -235,11 +233,11 @@ export function codeOf<T>(values: readonly T[], value: T, label: string): number
  * @throws {TypeError} when `id` is not 32 lowercase hex characters (naming `label`)
  */
 export function writeStateId(w: ValueWriter, id: string, label: string): void {
-  if (typeof id !== 'string' || !ID.test(id)) throw new TypeError(`${label} must be 32 lowercase hex characters`)
-  w.bytes(hexToBytes(id), ID_BYTES, label)
+  assertStateId(id, label)
+  w.bytes(hexToBytes(id), STATE_ID_BYTES, label)
 }
 
 /** Reads a state file id written by {@link writeStateId}. */
 export function readStateId(r: ValueReader, what: string): string {
-  return bytesToHex(r.copy(ID_BYTES, what))
+  return bytesToHex(r.copy(STATE_ID_BYTES, what))
 }
