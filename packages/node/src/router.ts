@@ -407,7 +407,7 @@ export class Router {
     for (const raw of envelopes) {
       const verdict = this.ctx.ingest(raw, peer)
       const sentBefore = verdict.status === 'duplicate' && peer.known.has(verdict.key)
-      const told = verdict.status === 'duplicate' && !sentBefore && this.wasTold(peer, verdict.key)
+      const told = verdict.status === 'duplicate' && !sentBefore && this.wasTold(peer, verdict.key, raw.length)
       if (verdict.status === 'added') {
         peer.counters.envelopesIn++
         this.forward(verdict, peer)
@@ -426,11 +426,14 @@ export class Router {
   }
 
   /**
-   * Whether we told `peer` we have the pooled envelope `key`: its sender's known-set holds the
-   * notice that went out when that copy was pooled. Known while the envelope is pooled and its
-   * sender connected; otherwise a repeat counts as a duplicate the peer could not know about.
+   * Whether we told `peer` we have the pooled envelope `key` (of `bytes` bytes): its sender's
+   * known-set holds the notice that went out when that copy was pooled. Known while the envelope
+   * is pooled and its sender connected; otherwise a repeat counts as a duplicate the peer could
+   * not know about. An envelope below {@link KNOWN_NOTICE_MIN_BYTES} is never announced (see
+   * `forward`), so for those, the common small ones, the pool is not asked.
    */
-  private wasTold(peer: Peer, key: string): boolean {
+  private wasTold(peer: Peer, key: string, bytes: number): boolean {
+    if (bytes < KNOWN_NOTICE_MIN_BYTES) return false
     const sender = this.ctx.senderOf(key)
     const noticed = sender === undefined ? undefined : this.peers.get(sender)?.known.noticeOf(key)
     return noticed !== undefined && this.outbox.wasTold(peer, noticed)
