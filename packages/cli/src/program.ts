@@ -1,8 +1,8 @@
 /**
  * The `hush` command line: commander wiring only; each command lives in `commands/`.
  */
-import { Command, InvalidArgumentError } from 'commander'
-import { accountAddFriend, accountCreate, accountPassword, accountRemoveFriend, accountShow } from './commands/account.ts'
+import { Command } from 'commander'
+import { accountAddFriend, accountCreate, accountRemoveFriend, accountShow } from './commands/account.ts'
 import { runChat } from './commands/chat.ts'
 import { runDemo } from './commands/demo.ts'
 import { runHistory } from './commands/history.ts'
@@ -12,61 +12,14 @@ import { MAIL_PASSWORD_ENV, type StartOptions, runStart } from './commands/start
 import { peerIds, statusLines } from './commands/status.ts'
 import { type NamedTopic, runWatch } from './commands/watch.ts'
 import { CliError, EXIT } from './errors.ts'
-import { dataDir, parseKeyId, parsePeer, parsePublicKey, parseRpcUrl, parseTime, parseTopic, readPassword } from './options.ts'
-import type { RpcTarget } from './rpc-client.ts'
+import { type AccountFlags, type RpcFlags, accountAt, accountFlags, namedTopicFlag, nodeFlags, numberFlag, rpcOptions, target, topicFlag } from './flags.ts'
+import { untilInterrupted } from './interrupt.ts'
+import { dataDir, parseKeyId, parsePeer, parsePublicKey, parseTime, readPassword } from './options.ts'
+import { createProgressLine } from './progress-line.ts'
 
-/** Parses a number flag, with a clear message for bad input. */
-function numberFlag(label: string, { min = -Infinity, integer = false }: { min?: number; integer?: boolean } = {}): (value: string) => number {
-  return (value: string): number => {
-    const n = Number(value)
-    if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
-      throw new InvalidArgumentError(`${label} must be ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` ≥ ${min}` : ''}, got "${value}"`)
-    }
-    return n
-  }
-}
-
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
-
-function topicFlag(value: string, previous: Uint8Array[] | undefined): Uint8Array[] {
-  try {
-    return [...(previous ?? []), parseTopic(value)]
-  } catch {
-    throw new InvalidArgumentError(`--topic must be 0x and 8 hex digits, or a name; got "${value}"`)
-  }
-}
-
-/** A topic flag that also keeps what the user typed, so output can show their name for it. */
-function namedTopicFlag(value: string, previous: NamedTopic[] | undefined): NamedTopic[] {
-  const [topic] = topicFlag(value, undefined) as [Uint8Array]
-  return [...(previous ?? []), { name: value, topic }]
-}
-
-/** A repeatable multiaddr flag; a value that is no multiaddr at all is a usage error naming the flag. */
-function multiaddrFlag(label: string, example: string): (value: string, previous: string[] | undefined) => string[] {
-  return (value, previous) => {
-    if (!/^\/[a-z0-9]+\/\S+$/i.test(value)) throw new InvalidArgumentError(`${label} must be a multiaddr like ${example}; got "${value}"`)
-    return collect(value, previous)
-  }
-}
-
-/** The flags of commands that run their own node: where to listen, whom to join, the PoW. */
-function nodeFlags(command: Command): Command {
-  return command
-    .option('--listen <multiaddr>', 'address to listen on (repeatable)', multiaddrFlag('--listen', '/ip4/127.0.0.1/tcp/4001'))
-    .option('--bootstrap <multiaddr>', 'peer to connect to and keep (repeatable)', multiaddrFlag('--bootstrap', '/ip4/127.0.0.1/tcp/4001/p2p/12D3Koo…'))
-    .option('--min-pow <pow>', 'minimum PoW of accepted envelopes (and of our own)', numberFlag('--min-pow', { min: 0 }))
-}
-
-/** The RPC flags every client command takes. */
-function rpcOptions(command: Command): Command {
-  return command
-    .option('--rpc <url>', 'the node\'s JSON-RPC endpoint (http:// is assumed when no scheme is given)', process.env.HUSH_RPC || 'http://127.0.0.1:8545')
-    .option('--token <token>', 'bearer token, if the node requires one', process.env.HUSH_TOKEN)
-}
-
-function target(opts: { rpc: string; token?: string }): RpcTarget {
-  return { url: parseRpcUrl(opts.rpc), ...(opts.token !== undefined && { token: opts.token }) }
+/** Prints each line on stdout. */
+function printLines(lines: Iterable<string>): void {
+  for (const line of lines) console.log(line)
 }
 
 /** Builds the `hush` program. */
@@ -101,11 +54,11 @@ export function createProgram(): Command {
       await runStart(opts, given)
     })
 
-  rpcOptions(program.command('status').description('whether the node is connected: its peers, pool and minimum PoW')).action(async (opts: { rpc: string; token?: string }) => {
-    for (const line of await statusLines(target(opts))) console.log(line)
+  rpcOptions(program.command('status').description('whether the node is connected: its peers, pool and minimum PoW')).action(async (opts: RpcFlags) => {
+    printLines(await statusLines(target(opts)))
   })
-  rpcOptions(program.command('peers').description('the ids of the peers the node exchanges envelopes with, one per line')).action(async (opts: { rpc: string; token?: string }) => {
-    for (const id of await peerIds(target(opts))) console.log(id)
+  rpcOptions(program.command('peers').description('the ids of the peers the node exchanges envelopes with, one per line')).action(async (opts: RpcFlags) => {
+    printLines(await peerIds(target(opts)))
   })
   const keys = program.command('keys').description('manage keys on a running node')
   rpcOptions(
@@ -116,7 +69,7 @@ export function createProgram(): Command {
       .option('--password-file <file>', 'with --sym: derive the key from the password in this file; the same password gives the same key on every node')
       .option('--from-password', 'with --sym: derive the key from --password-file or $HUSH_KEY_PASSWORD')
       .option('--data-dir <dir>', 'where the list of created keys is kept')
-  ).action(async (opts: { rpc: string; token?: string; sym?: boolean; passwordFile?: string; fromPassword?: boolean; dataDir?: string }) => {
+  ).action(async (opts: RpcFlags & { sym?: boolean; passwordFile?: string; fromPassword?: boolean; dataDir?: string }) => {
     const derive = opts.fromPassword === true || opts.passwordFile !== undefined
     if (derive && opts.sym !== true) throw new CliError('--from-password and --password-file need --sym')
     const record = derive
@@ -131,7 +84,7 @@ export function createProgram(): Command {
       .description('hand the node a raw symmetric key, read from stdin or --file (never from the command line); prints its id')
       .option('--file <path>', 'read the key from this file instead of stdin')
       .option('--data-dir <dir>', 'where the list of keys is kept')
-  ).action(async (opts: { rpc: string; token?: string; file?: string; dataDir?: string }) => {
+  ).action(async (opts: RpcFlags & { file?: string; dataDir?: string }) => {
     const text = await readMessage({ ...(opts.file === undefined ? { argument: '-' } : { file: opts.file }), allowEmpty: true })
     console.log((await keysImport(target(opts), dataDir(opts.dataDir), typeof text === 'string' ? text : new TextDecoder().decode(text))).id)
   })
@@ -140,19 +93,18 @@ export function createProgram(): Command {
       .command('export <id>')
       .description('the raw symmetric key with this id, to stdout or (mode 0600) to --out')
       .option('--out <path>', 'write it to this new file instead of stdout')
-  ).action(async (id: string, opts: { rpc: string; token?: string; out?: string }) => {
+  ).action(async (id: string, opts: RpcFlags & { out?: string }) => {
     const key = await keysExport(target(opts), parseKeyId(id), opts.out)
     if (key !== undefined) console.log(key)
   })
   rpcOptions(keys.command('list').description('list the keys created with `hush keys new`').option('--data-dir <dir>', 'where the list is kept')).action(
-    async (opts: { rpc: string; token?: string; dataDir?: string }) => {
-      for (const r of await keysList(target(opts), dataDir(opts.dataDir))) {
-        console.log(`${r.id} ${r.kind === 'sym' ? 'symmetric' : 'key pair '} ${r.onNode ? 'on node ' : 'gone    '} ${r.publicKey ?? ''}`.trimEnd())
-      }
+    async (opts: RpcFlags & { dataDir?: string }) => {
+      const records = await keysList(target(opts), dataDir(opts.dataDir))
+      printLines(records.map((r) => `${r.id} ${r.kind === 'sym' ? 'symmetric' : 'key pair '} ${r.onNode ? 'on node ' : 'gone    '} ${r.publicKey ?? ''}`.trimEnd()))
     }
   )
   rpcOptions(keys.command('delete <id>').description('delete a key from the node').option('--data-dir <dir>', 'where the list is kept')).action(
-    async (id: string, opts: { rpc: string; token?: string; dataDir?: string }) => {
+    async (id: string, opts: RpcFlags & { dataDir?: string }) => {
       if (!(await keysDelete(target(opts), dataDir(opts.dataDir), parseKeyId(id)))) throw new CliError(`the node holds no key ${id}`, { exitCode: EXIT.failure })
       console.log(`deleted ${id}`)
     }
@@ -173,7 +125,7 @@ export function createProgram(): Command {
       .option('--pow-time <seconds>', 'most seconds to spend sealing', numberFlag('--pow-time', { min: 1, integer: true }), 10)
       .option('--padding <hex>', 'padding bytes to use')
       .option('--target-peer <peerId>', 'send directly to this trusted peer')
-  ).action(async (argument: string | undefined, opts: { rpc: string; token?: string; symKeyId?: string; pubKey?: string; sig?: string; topic: Uint8Array[]; ttl: number; powTarget: number; powTime: number; padding?: string; targetPeer?: string; file?: string; allowEmpty?: boolean }) => {
+  ).action(async (argument: string | undefined, opts: RpcFlags & { symKeyId?: string; pubKey?: string; sig?: string; topic: Uint8Array[]; ttl: number; powTarget: number; powTime: number; padding?: string; targetPeer?: string; file?: string; allowEmpty?: boolean }) => {
     if ((opts.symKeyId === undefined) === (opts.pubKey === undefined)) throw new CliError('give exactly one of --sym-key-id and --pub-key')
     const message = await readMessage({ ...(argument !== undefined && { argument }), ...(opts.file !== undefined && { file: opts.file }), allowEmpty: opts.allowEmpty === true })
     const hash = await runPost(target(opts), {
@@ -201,27 +153,20 @@ export function createProgram(): Command {
       .option('--min-pow <pow>', 'minimum PoW', numberFlag('--min-pow', { min: 0 }))
       .option('--count <n>', 'exit after this many messages', numberFlag('--count', { min: 1, integer: true }))
       .option('--interval <ms>', 'polling interval', numberFlag('--interval', { min: 10, integer: true }), 250)
-  ).action(async (opts: { rpc: string; token?: string; symKeyId?: string; keyId?: string; topic?: NamedTopic[]; minPow?: number; count?: number; interval: number }) => {
+  ).action(async (opts: RpcFlags & { symKeyId?: string; keyId?: string; topic?: NamedTopic[]; minPow?: number; count?: number; interval: number }) => {
     if ((opts.symKeyId === undefined) === (opts.keyId === undefined)) throw new CliError('give exactly one of --sym-key-id and --key-id')
-    const ac = new AbortController()
-    const stop = (): void => ac.abort()
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-    try {
-      await runWatch(target(opts), {
+    await untilInterrupted((signal) =>
+      runWatch(target(opts), {
         ...(opts.symKeyId !== undefined && { symKeyId: parseKeyId(opts.symKeyId) }),
         ...(opts.keyId !== undefined && { keyId: parseKeyId(opts.keyId) }),
         topics: opts.topic ?? [],
         ...(opts.minPow !== undefined && { minPow: opts.minPow }),
         ...(opts.count !== undefined && { count: opts.count }),
         intervalMs: opts.interval,
-        signal: ac.signal,
+        signal,
         status: (line) => process.stderr.write(`${line}\n`),
       })
-    } finally {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-    }
+    )
   })
 
   rpcOptions(
@@ -239,7 +184,7 @@ export function createProgram(): Command {
       .option('--page-size <n>', 'envelopes per page', numberFlag('--page-size', { min: 1, integer: true }), 100)
       .option('--pow <pow>', 'PoW of each request (at least the server\'s minimum)', numberFlag('--pow', { min: 0 }), 0.2)
       .option('--timeout <seconds>', 'most seconds one page may take', numberFlag('--timeout', { min: 1, integer: true }), 30)
-  ).action(async (opts: { rpc: string; token?: string; peer: string; topic?: Uint8Array[]; from: string; to: string; passwordFile?: string; symKeyId?: string; keyId?: string; countOnly?: boolean; pageSize: number; pow: number; timeout: number }) => {
+  ).action(async (opts: RpcFlags & { peer: string; topic?: Uint8Array[]; from: string; to: string; passwordFile?: string; symKeyId?: string; keyId?: string; countOnly?: boolean; pageSize: number; pow: number; timeout: number }) => {
     const countOnly = opts.countOnly === true
     if (opts.symKeyId !== undefined && opts.keyId !== undefined) throw new CliError('give at most one of --sym-key-id and --key-id')
     if (!countOnly && opts.symKeyId === undefined && opts.keyId === undefined) throw new CliError('give --sym-key-id or --key-id to print the messages, or --count-only')
@@ -250,25 +195,9 @@ export function createProgram(): Command {
     if (to < from) throw new CliError(`--to (${to}) is before --from (${from})`)
     const peer = parsePeer(opts.peer, '--peer')
     const password = await readPassword(opts.passwordFile, MAIL_PASSWORD_ENV, '--password-file')
-    const ac = new AbortController()
-    const stop = (): void => ac.abort()
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-    // On a terminal the progress line is redrawn in place (on stderr); otherwise only the last one is written.
-    const tty = process.stderr.isTTY === true
-    let shown = ''
-    const progress = (line: string, final: boolean): void => {
-      if (tty) process.stderr.write(`\r\x1b[2K${line}${final ? '\n' : ''}`)
-      else if (final) process.stderr.write(`${line}\n`)
-      shown = final ? '' : line
-    }
-    const print = (line: string): void => {
-      if (tty && shown !== '') process.stderr.write('\r\x1b[2K')
-      process.stdout.write(`${line}\n`)
-      if (tty && shown !== '') process.stderr.write(shown)
-    }
-    try {
-      const result = await runHistory(target(opts), {
+    const { print, progress } = createProgressLine()
+    const result = await untilInterrupted((signal) =>
+      runHistory(target(opts), {
         peer,
         password,
         from,
@@ -279,38 +208,30 @@ export function createProgram(): Command {
         pageSize: opts.pageSize,
         pow: opts.pow,
         timeoutSeconds: opts.timeout,
-        signal: ac.signal,
+        signal,
         print,
         progress,
       })
-      if (countOnly) console.log(result.envelopes)
-    } finally {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-    }
+    )
+    if (countOnly) console.log(result.envelopes)
   })
 
-  const accountFlags = (command: Command): Command =>
-    command
-      .option('--account <file>', 'the account file', process.env.HUSH_ACCOUNT ?? 'hush.account')
-      .option('--password <password>', 'the account password (or HUSH_PASSWORD)')
   const account = program.command('account').description('your identity and friends, encrypted at rest (`hush chat --identity account` uses its session identity)')
-  const at = (opts: { account: string; password?: string }) => ({ path: opts.account, password: accountPassword(opts.password) })
-  accountFlags(account.command('create').description('create a new identity; prints its public key')).action(async (opts: { account: string; password?: string }) => {
-    console.log(await accountCreate(at(opts)))
+  accountFlags(account.command('create').description('create a new identity; prints its public key')).action(async (opts: AccountFlags) => {
+    console.log(await accountCreate(accountAt(opts)))
   })
   accountFlags(account.command('add-friend <name> <publicKey>').description('add a friend by name and 0x public key'))
     .option('--replace', 'change the key of a friend already known by that name')
-    .action(async (name: string, publicKey: string, opts: { account: string; password?: string; replace?: boolean }) => {
-      await accountAddFriend(at(opts), name, publicKey, { replace: opts.replace === true })
+    .action(async (name: string, publicKey: string, opts: AccountFlags & { replace?: boolean }) => {
+      await accountAddFriend(accountAt(opts), name, publicKey, { replace: opts.replace === true })
       console.log(`added ${name}`)
     })
-  accountFlags(account.command('remove-friend <name>').description('remove a friend')).action(async (name: string, opts: { account: string; password?: string }) => {
-    await accountRemoveFriend(at(opts), name)
+  accountFlags(account.command('remove-friend <name>').description('remove a friend')).action(async (name: string, opts: AccountFlags) => {
+    await accountRemoveFriend(accountAt(opts), name)
     console.log(`removed ${name}`)
   })
-  accountFlags(account.command('show').description('print your public key and your friends')).action(async (opts: { account: string; password?: string }) => {
-    for (const line of await accountShow(at(opts))) console.log(line)
+  accountFlags(account.command('show').description('print your public key and your friends')).action(async (opts: AccountFlags) => {
+    printLines(await accountShow(accountAt(opts)))
   })
 
   const chat = accountFlags(
@@ -333,13 +254,13 @@ Both sides print the same safety number once the conversation opens: compare it 
 channel (in person, a call). Lines typed are sent; "peer> …" is a received line, "✓ #n" a receipt
 for your n-th line. Ctrl-D closes the conversation.`
   )
-  chat.action(async (opts: { account: string; password?: string; invite?: boolean; join?: string; identity: string; listen?: string[]; bootstrap?: string[]; minPow?: number }) => {
+  chat.action(async (opts: AccountFlags & { invite?: boolean; join?: string; identity: string; listen?: string[]; bootstrap?: string[]; minPow?: number }) => {
     if (opts.identity !== 'per-contact' && opts.identity !== 'account') throw new CliError(`--identity must be per-contact or account, got "${opts.identity}"`)
     await runChat({
       ...(opts.invite === true && { invite: true }),
       ...(opts.join !== undefined && { join: opts.join }),
       identity: opts.identity,
-      ...(opts.identity === 'account' && { account: at(opts) }),
+      ...(opts.identity === 'account' && { account: accountAt(opts) }),
       ...(opts.listen !== undefined && { listen: opts.listen }),
       ...(opts.bootstrap !== undefined && { bootstrap: opts.bootstrap }),
       ...(opts.minPow !== undefined && { minPow: opts.minPow }),

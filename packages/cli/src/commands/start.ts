@@ -2,11 +2,13 @@
  * `hush start`: runs a node with the shh JSON-RPC endpoint until SIGINT/SIGTERM; with `--mail`,
  * also a mail server (see `mail-mode.ts`).
  */
+import { once } from 'node:events'
 import { join, resolve } from 'node:path'
 import { requestHistory } from '@hush/mail'
 import { createHushNode } from '@hush/node'
 import { createRpcServer } from '@hush/rpc'
 import { CliError, EXIT } from '../errors.ts'
+import { untilInterrupted } from '../interrupt.ts'
 import { dataDir, parseDuration, parseSize, readConfig, readPassword } from '../options.ts'
 import { type MailMode, startMailMode } from './mail-mode.ts'
 
@@ -164,14 +166,6 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
 /** `hush start`: runs until SIGINT or SIGTERM, then stops cleanly. */
 export async function runStart(options: StartOptions, given: Set<string>): Promise<void> {
   const stop = await startNode(options, given)
-  await new Promise<void>((resolve) => {
-    const onSignal = (): void => {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
-      resolve()
-    }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
-  })
+  await untilInterrupted((signal) => once(signal, 'abort'))
   await stop()
 }
