@@ -2,7 +2,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeInitFrame, encodeInitFrame } from '../../src/v2/init-frame.ts'
-import { thrownName } from './thrown-name.ts'
+import { thrownName } from './negative-tables.ts'
 
 describe('init frame (docs/SESSION.md §8.3)', () => {
   it('is 02 01 0008 ‖ u64(createdAtMs) ‖ zero ×196, and round-trips', () => {

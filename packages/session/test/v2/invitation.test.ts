@@ -14,7 +14,7 @@ import {
 } from '../../src/v2/invitation.ts'
 import { availableX25519Backends, generateX25519 } from '../../src/v2/x25519.ts'
 import { testRandom } from './test-rng.ts'
-import { thrownName } from './thrown-name.ts'
+import { thrownName } from './negative-tables.ts'
 
 const NOW_MS = 1_800_000_000_000
 /** DER prefix of an X25519 PKCS#8 private key (RFC 8410): the raw 32 bytes follow. */
