@@ -165,10 +165,15 @@ function fail(message: string, cause?: unknown): never {
 /** Bounds of the item `decodeEnvelope` read last (payload start, is-list); calls never nest. */
 const itemBounds = new Float64Array(2)
 
-/** The unsigned integer field whose bounds `at` holds and which ends at `end`. */
-function readUintField(bytes: Uint8Array, at: Float64Array, end: number, maxBytes: number, field: string): number {
+/** Scans the envelope field at `pos` (a byte string, not a list) into `at`; returns its end. */
+function scanField(bytes: Uint8Array, pos: number, limit: number, at: Float64Array): number {
+  const end = scanRlpItem(bytes, pos, limit, at)
   if (at[1] === 1) fail('envelope field is a list')
-  const start = at[0]
+  return end
+}
+
+/** The unsigned integer field in `bytes[start, end)`. */
+function readUint(bytes: Uint8Array, start: number, end: number, maxBytes: number, field: string): number {
   const len = end - start
   if (len > maxBytes) fail(`${field} wider than ${maxBytes} bytes`)
   if (len > 0 && bytes[start] === 0) fail(`${field} has a leading zero byte`)
@@ -211,19 +216,16 @@ export function decodeEnvelope(bytes: Uint8Array, limits: EnvelopeLimits = {}): 
     if (at[1] !== 1) fail('envelope is not an RLP list')
     if (listEnd !== bytes.length) fail('trailing bytes after the envelope')
     const end = listEnd
-    const e0 = scanRlpItem(bytes, at[0], end, at)
-    const expiry = readUintField(bytes, at, e0, 4, 'expiry')
-    const e1 = scanRlpItem(bytes, e0, end, at)
-    const ttl = readUintField(bytes, at, e1, 4, 'ttl')
-    const e2 = scanRlpItem(bytes, e1, end, at)
-    if (at[1] === 1) fail('envelope field is a list')
+    const e0 = scanField(bytes, at[0], end, at)
+    const expiry = readUint(bytes, at[0], e0, 4, 'expiry')
+    const e1 = scanField(bytes, e0, end, at)
+    const ttl = readUint(bytes, at[0], e1, 4, 'ttl')
+    const e2 = scanField(bytes, e1, end, at)
     if (e2 - at[0] !== TOPIC_LENGTH_BYTES) fail('topic is not 4 bytes')
     const topic = bytes.subarray(at[0], e2)
-    const e3 = scanRlpItem(bytes, e2, end, at)
-    if (at[1] === 1) fail('envelope field is a list')
+    const e3 = scanField(bytes, e2, end, at)
     const data = bytes.subarray(at[0], e3)
-    const e4 = scanRlpItem(bytes, e3, end, at)
-    if (at[1] === 1) fail('envelope field is a list')
+    const e4 = scanField(bytes, e3, end, at)
     if (e4 !== end) fail('envelope has more than five items')
     const nonceStart = at[0]
     const nonceLen = e4 - nonceStart
