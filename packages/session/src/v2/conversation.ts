@@ -23,15 +23,14 @@ import { MAX_MESSAGE_BYTES } from './frames.ts'
 import { type ConversationPersistence, Journal } from './journal.ts'
 import { type SealedRecord, expireRatchet, listeningTopics, wipeRatchet } from './ratchet.ts'
 import type { RatchetState } from './ratchet-state.ts'
+import { ConversationTimeouts } from './conversation-timeouts.ts'
 import { RecordReceiver } from './record-receiver.ts'
 import { RecordSender } from './record-sender.ts'
 import { TopicSubscriptions } from './topic-subscriptions.ts'
-import type { SessionV2Settings } from './settings.ts'
+import { MAX_TIMER_MS, type SessionV2Settings } from './settings.ts'
 
 export type { ConversationCloseReason, ConversationEvents, ConversationInit, ConversationState, ConversationStats } from './conversation-api.ts'
 
-/** The longest delay `setTimeout` takes (2^31 − 1 ms); longer ones fire at once. */
-const MAX_TIMER_MS = 0x7fff_ffff
 /** Catch-up asks from this long before the span it needs, for the clocks' skew (§10.4). */
 const CATCH_UP_SKEW_MS = 30_000
 
@@ -65,14 +64,10 @@ export class Conversation extends Emitter<ConversationEvents> {
   private catchingUp: Promise<number> | undefined
   private openedAtMs: number | undefined
   private pendingJoin: PendingJoin | undefined
-  private initResends = 0
   private closeAcked: (() => void) | undefined
   /** The close in progress, shared by every `close()` call. */
   private closing: Promise<void> | undefined
-  private initTimer: ReturnType<typeof setTimeout> | undefined
-  private keepaliveTimer: ReturnType<typeof setTimeout> | undefined
-  private livenessTimer: ReturnType<typeof setTimeout> | undefined
-  private livenessDueMs = 0
+  private readonly timeouts: ConversationTimeouts
   /** Drops skipped keys and old chains past their age while the peer is silent (§6.5 step 6). */
   private maintenanceTimer: ReturnType<typeof setInterval> | undefined
   /** After a remote close: the close record and our sealed ack, re-posted if the close comes again. */
@@ -90,6 +85,21 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.ownStaticKey = init.ownStaticKey.slice()
     const core = init.restored?.core
     const conversation = this
+    this.timeouts = new ConversationTimeouts(init.settings, init.now, {
+      get state() {
+        return conversation.currentState
+      },
+      get pendingJoin() {
+        return conversation.pendingJoin
+      },
+      resendJoin: (join) => void this.sender.post({ record: join.msg1, topic: join.topic }, true),
+      handshakeTimeout: () => this.teardown('handshake-timeout'),
+      keepalive: () => this.sender.sendAck(),
+      silent: () => {
+        void this.sender.post(this.sender.seal({ type: 'close', seq: this.sender.takeNow(), ack: this.receiver.queue.ack() }), false)
+        this.teardown('silent')
+      },
+    })
     this.sender = new RecordSender(
       { ...init, journal: this.journal, stats: this.stats, nextSeq: core?.nextSeq ?? 1, peerAckBase: core?.peerAckBase ?? 0, lastSentMs: core?.lastSentMs ?? 0 },
       {
@@ -103,7 +113,7 @@ export class Conversation extends Emitter<ConversationEvents> {
           return conversation.unloaded
         },
         ack: () => this.receiver.queue.ack(),
-        sealed: () => this.armKeepalive(),
+        sealed: () => this.timeouts.armKeepalive(),
         settled: (seq, how) => {
           if (seq === this.closeSeq) this.closeAcked?.()
           else this.emitDurable(how, { seq })
@@ -152,10 +162,10 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (this.pendingJoin !== undefined) {
       // A restored join's message 1 is already durable: posting it again is a resend.
       void this.sender.post({ record: this.pendingJoin.msg1, topic: this.pendingJoin.topic }, core !== undefined)
-      this.armInitTimer()
+      this.timeouts.armJoin()
     } else {
-      this.armLiveness()
-      this.armKeepalive()
+      this.timeouts.armLiveness()
+      this.timeouts.armKeepalive()
     }
     if (core !== undefined) {
       this.sender.armResend()
@@ -411,7 +421,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.lastHeardMs = nowMs
     this.persistSoon()
     this.stats.received++
-    this.armLiveness()
+    this.timeouts.armLiveness()
     if (this.currentState === 'pending') this.becomeOpen(nowMs)
     if (this.isClosed()) return // an `open` listener may have ended the conversation
     this.sender.acknowledge(frame.ack)
@@ -437,9 +447,8 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.currentState = 'open'
     this.openedAtMs = nowMs
     this.pendingJoin = undefined
-    if (this.initTimer !== undefined) clearTimeout(this.initTimer)
-    this.initTimer = undefined
-    this.armKeepalive()
+    this.timeouts.stopJoin()
+    this.timeouts.armKeepalive()
     this.sender.armResend() // early data's delivery clocks start now
     this.emitDurable('open', undefined)
   }
@@ -461,58 +470,6 @@ export class Conversation extends Emitter<ConversationEvents> {
     void this.sender.post(l.ack, true)
   }
 
-  /** Posts message 1 again with backoff until the inviter answers or the deadline passes (§5.5). */
-  private armInitTimer(): void {
-    const join = this.pendingJoin
-    if (join === undefined) return
-    const s = this.settings
-    const nowMs = this.init.now()
-    const interval = Math.min(s.resendIntervalMs * 2 ** this.initResends, s.maxInitResendIntervalMs)
-    const delay = Math.min(interval, Math.max(0, join.deadlineMs - nowMs))
-    this.initTimer = setTimeout(() => {
-      this.initTimer = undefined
-      if (this.pendingJoin === undefined || this.currentState !== 'pending') return
-      if (this.init.now() >= join.deadlineMs) {
-        this.teardown('handshake-timeout')
-        return
-      }
-      this.initResends++
-      void this.sender.post({ record: join.msg1, topic: join.topic }, true)
-      this.armInitTimer()
-    }, delay)
-  }
-
-  /** An open conversation that has sent nothing for `keepaliveIntervalMs` posts an ack (§11.2). */
-  private armKeepalive(): void {
-    if (this.keepaliveTimer !== undefined) clearTimeout(this.keepaliveTimer)
-    this.keepaliveTimer = undefined
-    if (this.currentState !== 'open' && this.currentState !== 'closing') return
-    this.keepaliveTimer = setTimeout(() => {
-      this.keepaliveTimer = undefined
-      if (this.currentState === 'open') this.sender.sendAck()
-    }, Math.min(this.settings.keepaliveIntervalMs, MAX_TIMER_MS))
-  }
-
-  /** Nothing authenticated from the peer for `livenessTimeoutMs`: one close record, then closed (`silent`). */
-  private armLiveness(): void {
-    if (this.livenessTimer !== undefined) clearTimeout(this.livenessTimer)
-    this.livenessDueMs = this.init.now() + this.settings.livenessTimeoutMs
-    this.livenessTimer = setTimeout(() => this.onLivenessTimer(), Math.min(this.settings.livenessTimeoutMs, MAX_TIMER_MS))
-  }
-
-  private onLivenessTimer(): void {
-    this.livenessTimer = undefined
-    if (this.currentState !== 'open' && this.currentState !== 'closing') return
-    // Timers reach at most 2^31 − 1 ms (about 24.8 days); a longer timeout waits again.
-    const left = this.livenessDueMs - this.init.now()
-    if (left > 0) {
-      this.livenessTimer = setTimeout(() => this.onLivenessTimer(), Math.min(left, MAX_TIMER_MS))
-      return
-    }
-    void this.sender.post(this.sender.seal({ type: 'close', seq: this.sender.takeNow(), ack: this.receiver.queue.ack() }), false)
-    this.teardown('silent')
-  }
-
   // ---- topics and the end
 
   private expiryLimits(): { skippedKeyMaxAgeMs: number; chainLingerMs: number } {
@@ -528,12 +485,9 @@ export class Conversation extends Emitter<ConversationEvents> {
   private teardown(reason: ConversationCloseReason, lingerAck?: SealedRecord): void {
     if (this.currentState === 'closed') return
     this.currentState = 'closed'
-    for (const timer of [this.initTimer, this.keepaliveTimer, this.livenessTimer]) {
-      if (timer !== undefined) clearTimeout(timer)
-    }
+    this.timeouts.end()
     if (this.maintenanceTimer !== undefined) clearInterval(this.maintenanceTimer)
     this.maintenanceTimer = undefined
-    this.initTimer = this.keepaliveTimer = this.livenessTimer = undefined
     // A remote close lingers on the topic it came on, to answer a resent close with the same ack.
     let keep: string | undefined
     if (lingerAck !== undefined) keep = this.lingerOn(lingerAck)

@@ -1,8 +1,8 @@
 /** Settings of session v2 (docs/SESSION.md §11.3, §18): defaults and argument checks in one place. */
 import { assertInt } from '../assert.ts'
 
-/** The longest delay one `setTimeout` takes (2^31 − 1 ms, about 24.8 days). */
-const MAX_TIMER_MS = 0x7fff_ffff
+/** The longest delay one `setTimeout` takes (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
+export const MAX_TIMER_MS = 0x7fff_ffff
 
 /** Tunables of a v2 peer and its sessions; every field optional. */
 export interface SessionV2SettingsInit {
