@@ -1,10 +1,10 @@
 /**
  * Direct frames to one peer (codes 125–127: mail-server requests, history and "request
  * complete"): written in the order they were asked for, per peer, each waiting for the peer's
- * stream to drain whenever its write queue is full. Frames are encoded one at a time as they are
- * written, so a long answer costs one frame of memory beyond what the caller holds. A job ends
- * when all its frames are written, when its signal aborts (the rest unsent), or when the peer
- * stops being ready (every waiting job fails).
+ * stream to drain whenever its write queue is full. Frames are encoded one at a time, each once,
+ * when it is next to be written (it waits for room as a frame), so a long answer costs one frame
+ * of memory beyond what the caller holds. A job ends when all its frames are written, when its
+ * signal aborts (the rest unsent), or when the peer stops being ready (every waiting job fails).
  */
 import { PeerNotFoundError } from './errors.ts'
 import type { Peer } from './peer.ts'
