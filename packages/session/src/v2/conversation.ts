@@ -15,8 +15,8 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { assertBytes } from '../assert.ts'
 import { SessionClosedError } from '../errors.ts'
 import { Emitter } from '../events.ts'
-import type { AbortOptions, SessionTransport } from '../transport.ts'
-import { catchUpRounds } from './catch-up.ts'
+import type { AbortOptions } from '../transport.ts'
+import { CatchUp } from './catch-up.ts'
 import type { ConversationCloseReason, ConversationEvents, ConversationInit, ConversationState, ConversationStats, PendingJoin } from './conversation-api.ts'
 import type { SessionCoreValue } from './core-value.ts'
 import { MAX_MESSAGE_BYTES } from './frames.ts'
@@ -31,8 +31,6 @@ import { MAX_TIMER_MS, type SessionV2Settings } from './settings.ts'
 
 export type { ConversationCloseReason, ConversationEvents, ConversationInit, ConversationState, ConversationStats } from './conversation-api.ts'
 
-/** Catch-up asks from this long before the span it needs, for the clocks' skew (§10.4). */
-const CATCH_UP_SKEW_MS = 30_000
 
 const RESOLVED: Promise<void> = Promise.resolve()
 const EMPTY = new Uint8Array(0)
@@ -57,11 +55,7 @@ export class Conversation extends Emitter<ConversationEvents> {
   private readonly subscriptions: TopicSubscriptions
   private closeSeq = 0
   private readonly createdAtMs: number
-  /** Unix ms up to which nothing from the peer can be missing (§10.4): moved when the receive queue is whole, and after a catch-up. */
-  private caughtUpMs: number
-  /** Envelopes handed to `receive` so far, to see when a catch-up's deliveries are handled. */
-  private handled = 0
-  private catchingUp: Promise<number> | undefined
+  private readonly catchUpState: CatchUp
   private openedAtMs: number | undefined
   private pendingJoin: PendingJoin | undefined
   private closeAcked: (() => void) | undefined
@@ -129,21 +123,19 @@ export class Conversation extends Emitter<ConversationEvents> {
       remoteClose: () => this.remoteClose(),
       delivered: (whole) => {
         this.sender.scheduleAck()
-        if (whole) this.caughtUpMs = this.init.now()
+        if (whole) this.catchUpState.caughtUpMs = this.init.now()
       },
     })
     const nowMs = init.now()
     if (core === undefined) {
       this.pendingJoin = init.pendingJoin
       this.createdAtMs = init.createdAtMs ?? nowMs
-      this.caughtUpMs = this.createdAtMs
       this.currentState = init.pendingJoin === undefined ? 'open' : 'pending'
       if (this.currentState === 'open') this.openedAtMs = nowMs
     } else {
       const join = core.pendingJoin
       this.pendingJoin = join === undefined ? undefined : { msg1: join.msg1, topic: join.topic, deadlineMs: join.handshakeDeadlineMs }
       this.createdAtMs = core.createdAtMs
-      this.caughtUpMs = core.caughtUpMs
       this.openedAtMs = core.openedAtMs
       this.lastHeardMs = core.lastHeardMs
       this.closeSeq = core.closeSeq
@@ -151,6 +143,15 @@ export class Conversation extends Emitter<ConversationEvents> {
       this.receiver.restore(core.waiting)
       this.sender.restore(init.restored?.out ?? [], nowMs)
     }
+    this.catchUpState = new CatchUp({
+      transport: init.transport,
+      now: init.now,
+      ttlSeconds: init.settings.ttlSeconds,
+      createdAtMs: this.createdAtMs,
+      caughtUpMs: core?.caughtUpMs ?? this.createdAtMs,
+      listening: () => listeningTopics(this.ratchet),
+      isClosed: () => this.isClosed(),
+    })
     this.syncTopics()
     const limits = this.expiryLimits()
     this.maintenanceTimer = setInterval(() => {
@@ -310,7 +311,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       openedAtMs: this.openedAtMs,
       lastHeardMs: this.lastHeardMs,
       lastSentMs: this.sender.lastSentMs,
-      caughtUpMs: this.caughtUpMs,
+      caughtUpMs: this.catchUpState.caughtUpMs,
       pendingJoin: join === undefined ? undefined : { msg1: join.msg1, topic: join.topic, handshakeDeadlineMs: join.deadlineMs, nextInitResendMs: this.init.now() },
       consumed: this.role === 'inviter' ? p.consumed : undefined,
       invitationHash: p.invitationHash,
@@ -368,42 +369,12 @@ export class Conversation extends Emitter<ConversationEvents> {
    * @throws {SessionClosedError} when the conversation is closed
    */
   catchUp(options: AbortOptions = {}): Promise<number> {
-    const request = this.init.transport.requestHistory
-    if (typeof request !== 'function') return Promise.reject(new TypeError('the transport has no requestHistory: it cannot fetch history'))
-    if (options.signal?.aborted === true) return Promise.reject(options.signal.reason)
-    if (this.isClosed()) return Promise.reject(new SessionClosedError('the conversation is closed'))
-    if (this.catchingUp === undefined) {
-      const running = this.runCatchUp(request, options)
-      this.catchingUp = running
-      const done = (): void => {
-        if (this.catchingUp === running) this.catchingUp = undefined
-      }
-      running.then(done, done)
-    }
-    return this.catchingUp
-  }
-
-  private async runCatchUp(request: NonNullable<SessionTransport['requestHistory']>, options: AbortOptions): Promise<number> {
-    const nowMs = this.init.now()
-    const fromMs = Math.max(this.createdAtMs - CATCH_UP_SKEW_MS, this.caughtUpMs - this.settings.ttlSeconds * 1000 - CATCH_UP_SKEW_MS)
-    const fetched = await catchUpRounds(
-      {
-        request: (range, opts) => request.call(this.init.transport, range, opts),
-        listening: () => listeningTopics(this.ratchet),
-        handled: () => this.handled,
-        isClosed: () => this.isClosed(),
-      },
-      Math.max(0, Math.floor(fromMs / 1000)),
-      Math.ceil((nowMs + CATCH_UP_SKEW_MS) / 1000),
-      options
-    )
-    this.caughtUpMs = Math.max(this.caughtUpMs, nowMs)
-    return fetched
+    return this.catchUpState.run(options)
   }
 
   /** Takes one envelope that arrived on `topic` (also what catch-up feeds in). Never throws. */
   receive(topic: Uint8Array, data: Uint8Array): void {
-    this.handled++
+    this.catchUpState.handled++
     if (this.currentState === 'closed') {
       this.lingerReceive(data)
       return
