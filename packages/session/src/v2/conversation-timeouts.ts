@@ -9,9 +9,9 @@ import { MAX_TIMER_MS, type SessionV2Settings } from './settings.ts'
 
 /** What the timeouts ask of their conversation. */
 export interface ConversationTimeoutsHost {
-  readonly state: ConversationState
+  state(): ConversationState
   /** The joiner's message 1 while the handshake runs. */
-  readonly pendingJoin: PendingJoin | undefined
+  pendingJoin(): PendingJoin | undefined
   /** Posts message 1 again. */
   resendJoin(join: PendingJoin): void
   /** The handshake deadline passed with no answer from the inviter. */
@@ -41,14 +41,14 @@ export class ConversationTimeouts {
 
   /** Posts message 1 again with backoff until the inviter answers or the deadline passes (§5.5). */
   armJoin(): void {
-    const join = this.host.pendingJoin
+    const join = this.host.pendingJoin()
     if (join === undefined) return
     const s = this.settings
     const interval = Math.min(s.resendIntervalMs * 2 ** this.joinResends, s.maxInitResendIntervalMs)
     const delay = Math.min(interval, Math.max(0, join.deadlineMs - this.now()))
     this.joinTimer = setTimeout(() => {
       this.joinTimer = undefined
-      if (this.host.pendingJoin === undefined || this.host.state !== 'pending') return
+      if (this.host.pendingJoin() === undefined || this.host.state() !== 'pending') return
       if (this.now() >= join.deadlineMs) {
         this.host.handshakeTimeout()
         return
@@ -69,10 +69,10 @@ export class ConversationTimeouts {
   armKeepalive(): void {
     if (this.keepaliveTimer !== undefined) clearTimeout(this.keepaliveTimer)
     this.keepaliveTimer = undefined
-    if (this.host.state !== 'open' && this.host.state !== 'closing') return
+    if (this.host.state() !== 'open' && this.host.state() !== 'closing') return
     this.keepaliveTimer = setTimeout(() => {
       this.keepaliveTimer = undefined
-      if (this.host.state === 'open') this.host.keepalive()
+      if (this.host.state() === 'open') this.host.keepalive()
     }, Math.min(this.settings.keepaliveIntervalMs, MAX_TIMER_MS))
   }
 
@@ -91,7 +91,7 @@ export class ConversationTimeouts {
 
   private onLivenessTimer(): void {
     this.livenessTimer = undefined
-    if (this.host.state !== 'open' && this.host.state !== 'closing') return
+    if (this.host.state() !== 'open' && this.host.state() !== 'closing') return
     // Timers reach at most 2^31 − 1 ms (about 24.8 days); a longer timeout waits again.
     const left = this.livenessDueMs - this.now()
     if (left > 0) {

@@ -33,7 +33,6 @@ export type { ConversationCloseReason, ConversationEvents, ConversationInit, Con
 
 
 const RESOLVED: Promise<void> = Promise.resolve()
-const EMPTY = new Uint8Array(0)
 
 /** One two-party conversation of session v2. */
 export class Conversation extends Emitter<ConversationEvents> {
@@ -78,14 +77,9 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.subscriptions = new TopicSubscriptions(init.transport, (topic, data) => this.receive(topic, data))
     this.ownStaticKey = init.ownStaticKey.slice()
     const core = init.restored?.core
-    const conversation = this
     this.timeouts = new ConversationTimeouts(init.settings, init.now, {
-      get state() {
-        return conversation.currentState
-      },
-      get pendingJoin() {
-        return conversation.pendingJoin
-      },
+      state: () => this.currentState,
+      pendingJoin: () => this.pendingJoin,
       resendJoin: (join) => void this.sender.post({ record: join.msg1, topic: join.topic }, true),
       handshakeTimeout: () => this.teardown('handshake-timeout'),
       keepalive: () => this.sender.sendAck(),
@@ -97,15 +91,9 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.sender = new RecordSender(
       { ...init, journal: this.journal, stats: this.stats, nextSeq: core?.nextSeq ?? 1, peerAckBase: core?.peerAckBase ?? 0, lastSentMs: core?.lastSentMs ?? 0 },
       {
-        get state() {
-          return conversation.currentState
-        },
-        get openedAtMs() {
-          return conversation.openedAtMs
-        },
-        get unloaded() {
-          return conversation.unloaded
-        },
+        state: () => this.currentState,
+        openedAtMs: () => this.openedAtMs,
+        unloaded: () => this.unloaded,
         ack: () => this.receiver.queue.ack(),
         sealed: () => this.timeouts.armKeepalive(),
         settled: (seq, how) => {
@@ -115,9 +103,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       }
     )
     this.receiver = new RecordReceiver(core?.recvBase ?? 0, init.settings.gapTimeoutMs, {
-      get state() {
-        return conversation.currentState
-      },
+      state: () => this.currentState,
       message: (seq, payload) => this.emitDurable('message', { seq, payload }),
       gap: (range) => this.emitDurable('gap', range),
       remoteClose: () => this.remoteClose(),
@@ -315,7 +301,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       pendingJoin: join === undefined ? undefined : { msg1: join.msg1, topic: join.topic, handshakeDeadlineMs: join.deadlineMs, nextInitResendMs: this.init.now() },
       consumed: this.role === 'inviter' ? p.consumed : undefined,
       invitationHash: p.invitationHash,
-      waiting: this.receiver.queue.waitingItems().map(({ seq, item }) => ({ seq, type: item.type === 'close' ? 'close' : 'data', payload: item.type === 'data' ? item.payload : EMPTY })),
+      waiting: this.receiver.waiting(),
       verified: false,
     }
   }

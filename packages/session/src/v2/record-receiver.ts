@@ -19,7 +19,7 @@ export type OpenedFrame = { readonly ok: true; readonly frame: RecordFrame } | {
 
 /** What the receive path asks of its conversation. */
 export interface RecordReceiverHost {
-  readonly state: ConversationState
+  state(): ConversationState
   /** The peer's message `seq`, in order. */
   message(seq: number, payload: Uint8Array): void
   /** The peer's numbers `from`…`to` were skipped. */
@@ -31,6 +31,7 @@ export interface RecordReceiverHost {
 }
 
 const EMPTY_BITMAP = new Uint8Array(32)
+const EMPTY = new Uint8Array(0)
 
 /** One conversation's receiving side. */
 export class RecordReceiver {
@@ -51,6 +52,11 @@ export class RecordReceiver {
   restore(waiting: SessionCoreValue['waiting']): void {
     const ack = { base: 0, bitmap: EMPTY_BITMAP }
     for (const f of waiting) this.queue.accept(f.seq, f.type === 'data' ? { type: 'data', seq: f.seq, ack, payload: f.payload } : { type: 'close', seq: f.seq, ack })
+  }
+
+  /** The frames waiting behind a gap, as the core value stores them (§12.2). */
+  waiting(): SessionCoreValue['waiting'] {
+    return this.queue.waitingItems().map(({ seq, item }) => ({ seq, type: item.type === 'close' ? 'close' : 'data', payload: item.type === 'data' ? item.payload : EMPTY }))
   }
 
   /**
@@ -100,7 +106,7 @@ export class RecordReceiver {
         return
       }
       if (item.type === 'data') this.host.message(seq, item.payload)
-      if (this.host.state === 'closed') return
+      if (this.host.state() === 'closed') return
     }
     this.host.delivered(this.queue.waitingCount === 0)
     if (this.queue.base !== before && this.gapTimer !== undefined) {
@@ -116,7 +122,7 @@ export class RecordReceiver {
       this.gapTimer = undefined
       const gap = this.queue.skipGap()
       if (gap !== undefined) this.host.gap(gap)
-      if (this.host.state !== 'closed') this.deliver()
+      if (this.host.state() !== 'closed') this.deliver()
     }, this.gapTimeoutMs)
   }
 }

@@ -35,11 +35,11 @@ export interface RecordSenderInit {
 
 /** What the send path asks of its conversation. */
 export interface RecordSenderHost {
-  readonly state: ConversationState
+  state(): ConversationState
   /** When the conversation opened (the delivery clocks of early data start there). */
-  readonly openedAtMs: number | undefined
+  openedAtMs(): number | undefined
   /** Set when `stop()` unloaded the conversation: what was not committed never leaves. */
-  readonly unloaded: boolean
+  unloaded(): boolean
   /** The ack of our receive queue now. */
   ack(): Ack
   /** A record was sealed (it carries the ack, so the keepalive starts over). */
@@ -133,7 +133,7 @@ export class RecordSender {
   /** Seals a frame as our next record (and cancels a standalone ack: this one carries the ack). */
   seal(frame: RecordFrame): SealedRecord {
     // Never seal with a wiped ratchet: its keys are zeros and its record anyone's to read.
-    if (this.host.state === 'closed') throw new SessionClosedError('the conversation is closed')
+    if (this.host.state() === 'closed') throw new SessionClosedError('the conversation is closed')
     const bytes = encodeFrame(frame)
     const sealed = sealRecord(this.init.ratchet, bytes, this.init.components)
     wipe(bytes)
@@ -153,12 +153,12 @@ export class RecordSender {
 
   /** Posts a standalone ack now, while the conversation is open or closing. */
   sendAck(): void {
-    if (this.host.state === 'open' || this.host.state === 'closing') void this.post(this.seal({ type: 'ack', ack: this.host.ack() }), false)
+    if (this.host.state() === 'open' || this.host.state() === 'closing') void this.post(this.seal({ type: 'ack', ack: this.host.ack() }), false)
   }
 
   /** A standalone ack after `ackDelayMs`, unless outgoing data carries it first (§9.3). */
   scheduleAck(): void {
-    if (this.ackTimer !== undefined || this.host.state === 'closed') return
+    if (this.ackTimer !== undefined || this.host.state() === 'closed') return
     this.ackTimer = setTimeout(() => {
       this.ackTimer = undefined
       this.sendAck()
@@ -179,7 +179,7 @@ export class RecordSender {
   armResend(): void {
     if (this.resendTimer !== undefined) clearTimeout(this.resendTimer)
     this.resendTimer = undefined
-    if (this.host.state === 'closed') return
+    if (this.host.state() === 'closed') return
     const next = this.queue.nextDueMs(this.timing())
     if (next === undefined) return
     this.resendTimer = setTimeout(() => this.onResendTimer(), Math.max(0, next - this.init.now()))
@@ -198,7 +198,7 @@ export class RecordSender {
         return
       }
       // Unloaded by stop() before the commit: the record was never written, so it never leaves.
-      if (this.host.unloaded) return
+      if (this.host.unloaded()) return
     }
     this.sentMs = this.init.now()
     try {
@@ -241,7 +241,7 @@ export class RecordSender {
 
   private timing(): ResendTiming {
     const s = this.init.settings
-    return { resendIntervalMs: s.resendIntervalMs, maxResendIntervalMs: s.maxResendIntervalMs, deliveryTimeoutMs: s.deliveryTimeoutMs, openedAtMs: this.host.openedAtMs }
+    return { resendIntervalMs: s.resendIntervalMs, maxResendIntervalMs: s.maxResendIntervalMs, deliveryTimeoutMs: s.deliveryTimeoutMs, openedAtMs: this.host.openedAtMs() }
   }
 
   private grantSlots(): void {
