@@ -10,13 +10,12 @@
  * ratchet's current and next receiving chains and its superseded ones. A resend re-posts the
  * stored record bytes on the topic it was first posted on (§9.4).
  */
-import { equalBytes } from '@noble/ciphers/utils.js'
-import { bytesToHex } from '@noble/hashes/utils.js'
 import { assertBytes } from '../assert.ts'
 import { SessionClosedError } from '../errors.ts'
 import { Emitter } from '../events.ts'
 import type { AbortOptions } from '../transport.ts'
 import { CatchUp } from './catch-up.ts'
+import { CloseLinger } from './close-linger.ts'
 import type { ConversationCloseReason, ConversationEvents, ConversationInit, ConversationState, ConversationStats, PendingJoin } from './conversation-api.ts'
 import type { SessionCoreValue } from './core-value.ts'
 import { MAX_MESSAGE_BYTES } from './frames.ts'
@@ -64,7 +63,7 @@ export class Conversation extends Emitter<ConversationEvents> {
   /** Drops skipped keys and old chains past their age while the peer is silent (§6.5 step 6). */
   private maintenanceTimer: ReturnType<typeof setInterval> | undefined
   /** After a remote close: the close record and our sealed ack, re-posted if the close comes again. */
-  private linger: { close: Uint8Array; ack: SealedRecord; timer: ReturnType<typeof setTimeout>; lastAnswerMs: number } | undefined
+  private linger: CloseLinger | undefined
 
   constructor(init: ConversationInit) {
     super()
@@ -362,7 +361,9 @@ export class Conversation extends Emitter<ConversationEvents> {
   receive(topic: Uint8Array, data: Uint8Array): void {
     this.catchUpState.handled++
     if (this.currentState === 'closed') {
-      this.lingerReceive(data)
+      // A resent close during the linger gets the same ack again.
+      const ack = this.linger?.answer(data)
+      if (ack !== undefined) void this.sender.post(ack, true)
       return
     }
     const nowMs = this.init.now()
@@ -417,16 +418,6 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.teardown('remote', ack)
   }
 
-  /** A resent close during the linger gets the same ack again, at most once per resend interval. */
-  private lingerReceive(data: Uint8Array): void {
-    const l = this.linger
-    if (l === undefined || !equalBytes(l.close, data)) return
-    const nowMs = this.init.now()
-    if (nowMs - l.lastAnswerMs < this.settings.resendIntervalMs) return
-    l.lastAnswerMs = nowMs
-    void this.sender.post(l.ack, true)
-  }
-
   // ---- topics and the end
 
   private expiryLimits(): { skippedKeyMaxAgeMs: number; chainLingerMs: number } {
@@ -461,18 +452,15 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   /** Starts the linger of a remote close (§11.4); returns the topic kept. */
   private lingerOn(ack: SealedRecord): string | undefined {
-    const closeRecord = this.lastClose
-    if (closeRecord === undefined) return undefined
-    const timer = setTimeout(() => this.endLinger(), this.settings.deliveryTimeoutMs)
-    this.linger = { close: closeRecord.data, ack, timer, lastAnswerMs: this.init.now() }
-    return bytesToHex(closeRecord.topic)
+    if (this.lastClose === undefined) return undefined
+    this.linger = new CloseLinger(this.lastClose, ack, this.settings, this.init.now, () => this.endLinger())
+    return this.linger.topic
   }
 
   /** Ends a linger: the last topic is unsubscribed and the peer lets go of the conversation. */
   private endLinger(): void {
-    const l = this.linger
-    if (l === undefined) return
-    clearTimeout(l.timer)
+    if (this.linger === undefined) return
+    this.linger.stop()
     this.linger = undefined
     this.subscriptions.dropAllBut()
     this.init.onClosed?.(this)
