@@ -2,16 +2,15 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
+import { HUSH_BIN as bin } from './fixtures/hush-node.ts'
 
 /*
  * `hush account` and `hush chat` as real child processes from dist: Bob invites (with his
  * account's session identity), Alice joins through Bob's node and types at once (early data),
  * lines go both ways with receipts, both print the same safety number, end of input closes both.
  */
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
 const run = promisify(execFile)
 const env = { ...process.env, HUSH_PASSWORD: 'correct horse battery staple' }
 const hush = (...args: string[]) => run(process.execPath, [bin, ...args], { timeout: 60_000, env })

@@ -1,18 +1,17 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rpcCall } from '../src/rpc-client.ts'
+import { HUSH_BIN as bin, type StartedNode, startHush as start } from './fixtures/hush-node.ts'
 
 /*
  * The `hush` command as a person runs it: real child processes from the built package (dist),
  * two `hush start` nodes on loopback ports, `hush keys`, `hush post` on one and `hush watch` on
  * the other (house-style §3.8: tests that spawn the CLI use dist).
  */
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
 const run = promisify(execFile)
 const hush = (...args: string[]) => run(process.execPath, [bin, ...args], { timeout: 60_000, maxBuffer: 4 * 1024 * 1024 })
 
@@ -26,56 +25,32 @@ function hushWithInput(input: string, ...args: string[]): Promise<{ stdout: stri
   })
 }
 
-interface Started {
-  child: ChildProcess
-  rpc: string
-  listen: string
-  exited: Promise<number | null>
-  /** What it printed so far (stdout and stderr). */
-  output?: { text: string }
-}
-
-/** Starts `hush start` and waits (bounded) for its rpc and listen lines. */
-function start(...args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [bin, 'start', '--rpc-port', '0', '--min-pow', '0.01', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  return new Promise((resolve, reject) => {
-    const output = { text: '' }
-    const timer = setTimeout(() => reject(new Error(`hush start printed no rpc line in 20 s: ${output.text}`)), 20_000)
-    child.stdout.on('data', (chunk: Buffer) => {
-      output.text += chunk.toString()
-      const rpc = /^rpc: (\S+)$/m.exec(output.text)?.[1]
-      const listen = /^listening: (\S+)$/m.exec(output.text)?.[1]
-      if (rpc !== undefined && listen !== undefined) {
-        clearTimeout(timer)
-        resolve({ child, rpc, listen, exited, output })
-      }
-    })
-    child.stderr.on('data', (chunk: Buffer) => (output.text += chunk.toString()))
-    child.once('exit', (code) => reject(new Error(`hush start exited with ${code}: ${output.text}`)))
-  })
-}
-
 describe('the hush command', () => {
-  const children: Started[] = []
-  let dir: string | undefined
+  const children: Pick<StartedNode, 'child' | 'exited'>[] = []
+  /** A node for one test, stopped by afterAll if the test does not get that far. */
+  const startOne = async (...flags: string[]): Promise<StartedNode> => {
+    const node = await start(flags)
+    children.push(node)
+    return node
+  }
+  let dir: string
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hush-cli-'))
+  })
   afterAll(async () => {
     for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGTERM')
     await Promise.all(children.map((c) => c.exited))
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true })
+    await rm(dir, { recursive: true, force: true })
   })
 
   it('two `hush start` nodes, `hush keys`, `hush post` on one and `hush watch` on the other', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hush-cli-'))
-    const a = await start()
-    children.push(a)
-    const b = await start('--bootstrap', a.listen)
-    children.push(b)
+    const a = await startOne()
+    const b = await startOne('--bootstrap', a.listen)
     // Connected or not, visible: start prints its peers as they come, status and peers show them.
     const bId = /\/p2p\/(\S+)$/.exec(b.listen)?.[1]
     const aId = /\/p2p\/(\S+)$/.exec(a.listen)?.[1]
-    for (let i = 0; i < 200 && !(a.output?.text ?? '').includes(`peer connected: ${bId} (1 now)`); i++) await new Promise((r) => setTimeout(r, 50))
-    expect(a.output?.text).toContain(`peer connected: ${bId} (1 now)\n`)
+    for (let i = 0; i < 200 && !a.out().includes(`peer connected: ${bId} (1 now)`); i++) await new Promise((r) => setTimeout(r, 50))
+    expect(a.out()).toContain(`peer connected: ${bId} (1 now)\n`)
     expect((await hush('peers', '--rpc', a.rpc)).stdout).toBe(`${bId}\n`)
     const shown = (await hush('status', '--rpc', b.rpc)).stdout
     expect(shown).toMatch(new RegExp(`^node: ${b.rpc}\npeers: 1\nenvelopes: \\d+ \\(\\d+ bytes\\)\nminimum PoW: 0.01\n$`))
@@ -94,7 +69,7 @@ describe('the hush command', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     const watchExit = new Promise<number | null>((resolve) => watcher.once('exit', (code) => resolve(code)))
-    children.push({ child: watcher, rpc: '', listen: '', exited: watchExit })
+    children.push({ child: watcher, exited: watchExit })
     let watched = ''
     let status = ''
     watcher.stdout.on('data', (chunk: Buffer) => (watched += chunk.toString()))
@@ -124,9 +99,7 @@ describe('the hush command', () => {
   }, 120_000)
 
   it('takes --rpc without a scheme, a key id with 0x, and a public key without 0x', async () => {
-    dir ??= await mkdtemp(join(tmpdir(), 'hush-cli-'))
-    const a = await start()
-    children.push(a)
+    const a = await startOne()
     const bare = a.rpc.replace(/^http:\/\//, '')
     const sym = (await hush('keys', 'new', '--sym', '--rpc', bare, '--data-dir', dir)).stdout.trim()
     const publicKey = /^public key: 0x([0-9a-f]{130})$/m.exec((await hush('keys', 'new', '--rpc', bare, '--data-dir', dir)).stdout)?.[1]
@@ -139,9 +112,7 @@ describe('the hush command', () => {
   }, 60_000)
 
   it('`hush post -` reads a message over 128 KiB from stdin, `--file` from a file; an empty one needs --allow-empty', async () => {
-    dir ??= await mkdtemp(join(tmpdir(), 'hush-cli-'))
-    const a = await start()
-    children.push(a)
+    const a = await startOne()
     const sym = (await hush('keys', 'new', '--sym', '--rpc', a.rpc, '--data-dir', dir)).stdout.trim()
     // Over 128 KiB: one argument that long is refused by the kernel (E2BIG), so it must come another way.
     const fromStdin = `stdin ${'s'.repeat(200 * 1024)}`
@@ -163,9 +134,7 @@ describe('the hush command', () => {
   }, 90_000)
 
   it('post says before sealing when the node refuses the PoW target as below its minimum, and when --pow-time cannot reach it, in round numbers', async () => {
-    dir ??= await mkdtemp(join(tmpdir(), 'hush-cli-'))
-    const a = await start()
-    children.push(a)
+    const a = await startOne()
     const sym = (await hush('keys', 'new', '--sym', '--rpc', a.rpc, '--data-dir', dir)).stdout.trim()
     const post = ['post', '--rpc', a.rpc, '--sym-key-id', sym, '--topic', 'pow', '--ttl', '10']
     expect((await hush('status', '--rpc', a.rpc)).stdout).toContain('peers: 0 (isolated: nothing you post leaves this node;')
@@ -189,13 +158,11 @@ describe('the hush command', () => {
   }, 60_000)
 
   it('shares a symmetric key between two nodes: from a password, or exported and imported (never on the command line)', async () => {
-    dir ??= await mkdtemp(join(tmpdir(), 'hush-cli-'))
-    const [a, b] = [await start(), await start()]
-    children.push(a, b)
+    const [a, b] = [await startOne(), await startOne()]
     const keyDir = join(dir, 'shared-keys')
     await writeFile(join(dir, 'key.pw'), 'a long shared passphrase\n')
     const derived = await Promise.all(
-      [a, b].map(async (n) => (await hush('keys', 'new', '--sym', '--password-file', join(dir as string, 'key.pw'), '--rpc', n.rpc, '--data-dir', keyDir)).stdout.trim())
+      [a, b].map(async (n) => (await hush('keys', 'new', '--sym', '--password-file', join(dir, 'key.pw'), '--rpc', n.rpc, '--data-dir', keyDir)).stdout.trim())
     )
     const exported = await Promise.all(derived.map(async (id, i) => (await hush('keys', 'export', id, '--rpc', [a, b][i]?.rpc ?? '')).stdout.trim()))
     expect(exported[0]).toMatch(/^0x[0-9a-f]{64}$/)

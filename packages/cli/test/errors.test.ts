@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,13 +7,13 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CliError, EXIT, reportError } from '../src/errors.ts'
+import { HUSH_BIN as bin, type StartedNode, startHush } from './fixtures/hush-node.ts'
 
 /*
  * Walks the error-message table of packages/cli/README.md: every row is run against the built
  * CLI (dist), and its stderr must be that one line and its exit code that code. Then how bin.ts
  * reports errors: user errors in one line, bugs with their stack.
  */
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
 const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8')
 const run = promisify(execFile)
 
@@ -54,24 +54,6 @@ async function hush(args: string[]): Promise<{ code: number; stderr: string }> {
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
-/** Starts `hush start` on loopback and resolves to it and its RPC URL (bounded). */
-function startNode(): Promise<{ child: ChildProcess; rpc: string }> {
-  const child = spawn(process.execPath, [bin, 'start', '--rpc-port', '0', '--min-pow', '0.01'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error(`hush start printed no rpc line in 20 s: ${out}`)), 20_000)
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const rpc = /^rpc: (\S+)$/m.exec(out)?.[1]
-      if (rpc !== undefined) {
-        clearTimeout(timer)
-        resolve({ child, rpc })
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`hush start exited with ${code}: ${out}`)))
-  })
-}
-
 /** A valid secp256k1 public key (uncompressed), for rows that need one. */
 const PUBLIC_KEY = '0x0483de45459068f40d9379972737933f7b3f7883703e96640a97e43a7a2aeb2225c566dff8c66d0975088e885b257fbfe82b39ddaf0d41ee3a7b9e2444df0e7789'
 
@@ -82,7 +64,7 @@ const ANOTHER_KEY =
 describe('the error-message table in the README', () => {
   let busy: Server
   let busyPort = 0
-  let node: { child: ChildProcess; rpc: string } | undefined
+  let node: StartedNode | undefined
   // An account (password "pw") with the friend bob = <public key>; <own key> is its own key.
   const dir = mkdtempSync(join(tmpdir(), 'hush-errors-'))
   const account = join(dir, 'me.account')
@@ -94,7 +76,7 @@ describe('the error-message table in the README', () => {
     busy = createServer()
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
     busyPort = (busy.address() as { port: number }).port
-    node = await startNode()
+    node = await startHush()
     symKey = (await run(process.execPath, [bin, 'keys', 'new', '--sym', '--rpc', node.rpc, '--data-dir', dir])).stdout.trim()
   }, 60_000)
   afterAll(async () => {

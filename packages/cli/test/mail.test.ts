@@ -1,12 +1,12 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { startPostgres } from '../../mail/test/fixtures/postgres.ts'
 import { rpcCall } from '../src/rpc-client.ts'
+import { HUSH_BIN as bin, type StartedNode as Started, startHush } from './fixtures/hush-node.ts'
 
 /*
  * `hush start --mail` and `hush history` as a person runs them, from the built package (dist):
@@ -17,19 +17,8 @@ import { rpcCall } from '../src/rpc-client.ts'
  *
  * The envelopes expired before the client connected, so only the mail server can deliver them.
  */
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
 const run = promisify(execFile)
 const hush = (args: string[], env: Record<string, string> = {}) => run(process.execPath, [bin, ...args], { timeout: 60_000, env: { ...process.env, ...env } })
-
-interface Started {
-  child: ChildProcess
-  rpc: string
-  listen: string
-  peerId: string
-  /** Everything printed so far (stdout and stderr). */
-  out: () => string
-  exited: Promise<number | null>
-}
 
 function waitForOutput(s: Started, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpExecArray> {
   const deadline = Date.now() + timeoutMs
@@ -41,30 +30,6 @@ function waitForOutput(s: Started, pattern: RegExp, timeoutMs = 10_000): Promise
       setTimeout(check, 20)
     }
     check()
-  })
-}
-
-/** Starts `hush start` and waits (bounded) for its rpc and listen lines. */
-function start(...args: Array<string | { env: Record<string, string> }>): Promise<Started> {
-  const env = args.find((a): a is { env: Record<string, string> } => typeof a !== 'string')?.env ?? {}
-  const flags = args.filter((a): a is string => typeof a === 'string')
-  const child = spawn(process.execPath, [bin, 'start', '--rpc-port', '0', '--min-pow', '0.01', ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  let out = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hush start printed no rpc line in 20 s: ${out}`)), 20_000)
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const rpc = /^rpc: (\S+)$/m.exec(out)?.[1]
-      const listen = /^listening: (\S+)$/m.exec(out)?.[1]
-      const peerId = /^peer id: (\S+)$/m.exec(out)?.[1]
-      if (rpc !== undefined && listen !== undefined && peerId !== undefined) {
-        clearTimeout(timer)
-        resolve({ child, rpc, listen, peerId, out: () => out, exited })
-      }
-    })
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()))
-    child.once('exit', (code) => reject(new Error(`hush start exited with ${code}: ${out}`)))
   })
 }
 
@@ -100,7 +65,7 @@ describe('hush start --mail and hush history', () => {
     await writeFile(passwordFile, 'mail server password\n')
     const serverDir = join(dir, 'server')
 
-    const first = await start('--mail', '--mail-password-file', passwordFile, '--data-dir', serverDir)
+    const first = await startHush(['--mail', '--mail-password-file', passwordFile, '--data-dir', serverDir])
     children.push(first)
     await waitForOutput(first, /^mail: archive \S+ \(LevelDB, 0 envelopes; each write is fsynced before it counts as archived\)$/m)
     expect(first.out()).toContain(`mail: archive ${join(serverDir, 'mail')} `)
@@ -113,11 +78,11 @@ describe('hush start --mail and hush history', () => {
     first.child.kill('SIGKILL')
     await first.exited
 
-    const server = await start('--mail', '--mail-password-file', passwordFile, '--data-dir', serverDir)
+    const server = await startHush(['--mail', '--mail-password-file', passwordFile, '--data-dir', serverDir])
     children.push(server)
     await waitForOutput(server, /^mail: archive \S+ \(LevelDB, 3 envelopes;/m)
     await sleep(1500) // the TTL of 1 s is over: the envelopes live only in the archive now
-    const client = await start('--bootstrap', server.listen)
+    const client = await startHush(['--bootstrap', server.listen])
     children.push(client)
     // shh_markTrustedPeer throws until the peer is connected and ready.
     const chatId = await trustAndAddKey(client, server)
@@ -143,7 +108,7 @@ describe('hush start --mail and hush history', () => {
     const passwordFile = join(dir, 'crash-password')
     await writeFile(passwordFile, 'crash password\n')
     const serverDir = join(dir, 'crash-server')
-    const first = await start('--mail', '--mail-password-file', passwordFile, '--data-dir', serverDir)
+    const first = await startHush(['--mail', '--mail-password-file', passwordFile, '--data-dir', serverDir])
     children.push(first)
     await waitForOutput(first, /^mail: archive \S+ \(LevelDB, 0 envelopes;/m)
     const keyId = await rpcCall<string>({ url: first.rpc }, 'shh_addSymKey', [CHAT_KEY])
@@ -170,11 +135,11 @@ describe('hush start --mail and hush history', () => {
     expect(acknowledged).toBeGreaterThanOrEqual(Number(seen[1]))
     expect(posted).toBeGreaterThanOrEqual(acknowledged)
 
-    const server = await start('--mail', '--mail-password-file', passwordFile, '--data-dir', serverDir)
+    const server = await startHush(['--mail', '--mail-password-file', passwordFile, '--data-dir', serverDir])
     children.push(server)
     const held = Number((await waitForOutput(server, /^mail: archive \S+ \(LevelDB, (\d+) envelopes;/m))[1])
     expect(held).toBeGreaterThanOrEqual(acknowledged)
-    const client = await start('--bootstrap', server.listen)
+    const client = await startHush(['--bootstrap', server.listen])
     children.push(client)
     const chatId = await trustAndAddKey(client, server)
     const printed = await hush(['history', '--rpc', client.rpc, '--peer', server.peerId, '--topic', '0x55667788', '--from', '10m', '--sym-key-id', chatId, '--page-size', '1000', '--password-file', passwordFile])
@@ -192,7 +157,7 @@ describe('hush start --mail and hush history', () => {
     const pg = await startPostgres()
     try {
       const env = { HUSH_MAIL_PASSWORD: 'pg password', HUSH_MAIL_POSTGRES_URL: pg.connectionString }
-      const server = await start('--mail', '--mail-store', 'postgres', '--mail-max-age', '1h', '--data-dir', join(dir, 'pg-server'), { env })
+      const server = await startHush(['--mail', '--mail-store', 'postgres', '--mail-max-age', '1h', '--data-dir', join(dir, 'pg-server')], env)
       children.push(server)
       await waitForOutput(server, /^mail: archive postgres:\/\/127\.0\.0\.1:\d+\/postgres \(PostgreSQL, 0 envelopes; each write is committed before it counts as archived\)$/m)
       expect(server.out()).not.toContain('postgres@') // the connection string's user and password are not printed
