@@ -2,9 +2,11 @@
  * The timeouts of a session v2 conversation (docs/SESSION.md §5.5, §11.2): message 1 posted again
  * with backoff until the inviter answers or the handshake deadline passes, the keepalive of an open
  * conversation that has sent nothing for a while, and the liveness timeout when the peer has said
- * nothing authenticated for too long.
+ * nothing authenticated for too long; and the maintenance that drops old keys and chains while the
+ * peer is silent.
  */
 import type { ConversationState, PendingJoin } from './conversation-api.ts'
+import type { ExpiryLimits } from './ratchet.ts'
 import { MAX_TIMER_MS, type SessionV2Settings } from './settings.ts'
 
 /** What the timeouts ask of their conversation. */
@@ -20,6 +22,8 @@ export interface ConversationTimeoutsHost {
   keepalive(): void
   /** Nothing authenticated came from the peer for `livenessTimeoutMs`. */
   silent(): void
+  /** Time to drop skipped keys and old chains past their age. */
+  maintain(): void
 }
 
 /** The handshake, keepalive and liveness timers of one conversation. */
@@ -32,6 +36,7 @@ export class ConversationTimeouts {
   private keepaliveTimer: ReturnType<typeof setTimeout> | undefined
   private livenessTimer: ReturnType<typeof setTimeout> | undefined
   private livenessDueMs = 0
+  private maintenanceTimer: ReturnType<typeof setInterval> | undefined
 
   constructor(settings: SessionV2Settings, now: () => number, host: ConversationTimeoutsHost) {
     this.settings = settings
@@ -83,10 +88,20 @@ export class ConversationTimeouts {
     this.livenessTimer = setTimeout(() => this.onLivenessTimer(), Math.min(this.settings.livenessTimeoutMs, MAX_TIMER_MS))
   }
 
+  /**
+   * Drops skipped keys and old chains past their age while the peer is silent (§6.5 step 6): runs
+   * `maintain` every quarter of the shorter of the two ages.
+   */
+  startMaintenance(limits: ExpiryLimits): void {
+    const periodMs = Math.floor(Math.min(limits.skippedKeyMaxAgeMs, limits.chainLingerMs) / 4)
+    this.maintenanceTimer = setInterval(() => this.host.maintain(), Math.min(MAX_TIMER_MS, Math.max(1, periodMs)))
+  }
+
   /** The conversation ended: every timer stops. */
   end(): void {
     for (const timer of [this.joinTimer, this.keepaliveTimer, this.livenessTimer]) if (timer !== undefined) clearTimeout(timer)
-    this.joinTimer = this.keepaliveTimer = this.livenessTimer = undefined
+    if (this.maintenanceTimer !== undefined) clearInterval(this.maintenanceTimer)
+    this.joinTimer = this.keepaliveTimer = this.livenessTimer = this.maintenanceTimer = undefined
   }
 
   private onLivenessTimer(): void {

@@ -20,13 +20,13 @@ import type { ConversationCloseReason, ConversationEvents, ConversationInit, Con
 import type { SessionCoreValue } from './core-value.ts'
 import { MAX_MESSAGE_BYTES } from './frames.ts'
 import { type ConversationPersistence, Journal } from './journal.ts'
-import { type SealedRecord, expireRatchet, listeningTopics, wipeRatchet } from './ratchet.ts'
+import { type ExpiryLimits, type SealedRecord, expireRatchet, listeningTopics, wipeRatchet } from './ratchet.ts'
 import type { RatchetState } from './ratchet-state.ts'
 import { ConversationTimeouts } from './conversation-timeouts.ts'
 import { RecordReceiver } from './record-receiver.ts'
 import { RecordSender } from './record-sender.ts'
 import { TopicSubscriptions } from './topic-subscriptions.ts'
-import { MAX_TIMER_MS, type SessionV2Settings } from './settings.ts'
+import type { SessionV2Settings } from './settings.ts'
 
 export type { ConversationCloseReason, ConversationEvents, ConversationInit, ConversationState, ConversationStats } from './conversation-api.ts'
 
@@ -60,8 +60,6 @@ export class Conversation extends Emitter<ConversationEvents> {
   /** The close in progress, shared by every `close()` call. */
   private closing: Promise<void> | undefined
   private readonly timeouts: ConversationTimeouts
-  /** Drops skipped keys and old chains past their age while the peer is silent (§6.5 step 6). */
-  private maintenanceTimer: ReturnType<typeof setInterval> | undefined
   /** After a remote close: the close record and our sealed ack, re-posted if the close comes again. */
   private linger: CloseLinger | undefined
 
@@ -85,6 +83,11 @@ export class Conversation extends Emitter<ConversationEvents> {
       silent: () => {
         void this.sender.post(this.sender.seal({ type: 'close', seq: this.sender.takeNow(), ack: this.receiver.queue.ack() }), false)
         this.teardown('silent')
+      },
+      maintain: () => {
+        if (this.isClosed()) return
+        this.expire(this.init.now())
+        this.persistSoon()
       },
     })
     this.sender = new RecordSender(
@@ -138,13 +141,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       isClosed: () => this.isClosed(),
     })
     this.syncTopics()
-    const limits = this.expiryLimits()
-    this.maintenanceTimer = setInterval(() => {
-      if (this.isClosed()) return
-      expireRatchet(this.ratchet, this.init.now(), this.expiryLimits())
-      this.syncTopics()
-      this.persistSoon()
-    }, Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(Math.min(limits.skippedKeyMaxAgeMs, limits.chainLingerMs) / 4))))
+    this.timeouts.startMaintenance(this.expiryLimits())
     if (this.pendingJoin !== undefined) {
       // A restored join's message 1 is already durable: posting it again is a resend.
       void this.sender.post({ record: this.pendingJoin.msg1, topic: this.pendingJoin.topic }, core !== undefined)
@@ -389,8 +386,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       if (this.receiver.take(frame) === 'duplicate') this.stats.duplicates++
     }
     if (this.isClosed()) return
-    expireRatchet(this.ratchet, nowMs, this.expiryLimits())
-    this.syncTopics()
+    this.expire(nowMs)
   }
 
   /** Whether the conversation has ended (a method: the state changes under awaits and callbacks). */
@@ -420,9 +416,15 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   // ---- topics and the end
 
-  private expiryLimits(): { skippedKeyMaxAgeMs: number; chainLingerMs: number } {
+  private expiryLimits(): ExpiryLimits {
     const s = this.settings
     return { skippedKeyMaxAgeMs: s.gapTimeoutMs + s.ttlSeconds * 1000, chainLingerMs: s.deliveryTimeoutMs + s.ttlSeconds * 1000 + 10_000 }
+  }
+
+  /** Drops skipped keys and old chains past their age, and the topics that went with them. */
+  private expire(nowMs: number): void {
+    expireRatchet(this.ratchet, nowMs, this.expiryLimits())
+    this.syncTopics()
   }
 
   /** Subscribes every topic of the listening set that is not yet, and drops those that left it. */
@@ -434,8 +436,6 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (this.currentState === 'closed') return
     this.currentState = 'closed'
     this.timeouts.end()
-    if (this.maintenanceTimer !== undefined) clearInterval(this.maintenanceTimer)
-    this.maintenanceTimer = undefined
     // A remote close lingers on the topic it came on, to answer a resent close with the same ack.
     let keep: string | undefined
     if (lingerAck !== undefined) keep = this.lingerOn(lingerAck)
