@@ -1,7 +1,7 @@
 /**
- * `hush keys`: creates, lists and deletes keys on a running node. The node keeps keys in memory
- * under random ids; the command records the ids it created in `<data-dir>/keys.json` so `list`
- * can show them and whether the node still holds them.
+ * `hush keys`: creates (or derives from a password), imports, exports, lists and deletes keys on a
+ * running node. The node keeps keys in memory under random ids; the command records the ids it
+ * created in `<data-dir>/keys.json` so `list` can show them and whether the node still holds them.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -33,20 +33,18 @@ async function writeRecords(dir: string, records: KeyRecord[]): Promise<void> {
   await writeFileAtomic(file(dir), new TextEncoder().encode(JSON.stringify(records, null, 2)))
 }
 
-/** Creates a key pair (or a symmetric key) on the node and records it. */
-export async function keysNew(target: RpcTarget, dir: string, sym: boolean): Promise<KeyRecord> {
-  const id = await rpcCall<string>(target, sym ? 'shh_newSymKey' : 'shh_newKeyPair')
-  const record: KeyRecord = { id, kind: sym ? 'sym' : 'pair', createdAt: new Date().toISOString() }
-  if (!sym) record.publicKey = await rpcCall<string>(target, 'shh_getPublicKey', [id])
+/** Records a key the node now holds, created now. */
+async function recordKey(dir: string, key: Omit<KeyRecord, 'createdAt'>): Promise<KeyRecord> {
+  const { publicKey, ...rest } = key
+  const record: KeyRecord = { ...rest, createdAt: new Date().toISOString(), ...(publicKey !== undefined && { publicKey }) }
   await writeRecords(dir, [...(await readRecords(dir)), record])
   return record
 }
 
-/** Records a symmetric key the node now holds under `id`. */
-async function recordSym(dir: string, id: string): Promise<KeyRecord> {
-  const record: KeyRecord = { id, kind: 'sym', createdAt: new Date().toISOString() }
-  await writeRecords(dir, [...(await readRecords(dir)), record])
-  return record
+/** Creates a key pair (or a symmetric key) on the node and records it. */
+export async function keysNew(target: RpcTarget, dir: string, sym: boolean): Promise<KeyRecord> {
+  const id = await rpcCall<string>(target, sym ? 'shh_newSymKey' : 'shh_newKeyPair')
+  return recordKey(dir, sym ? { id, kind: 'sym' } : { id, kind: 'pair', publicKey: await rpcCall<string>(target, 'shh_getPublicKey', [id]) })
 }
 
 /**
@@ -54,7 +52,7 @@ async function recordSym(dir: string, id: string): Promise<KeyRecord> {
  * every node given the same password holds the same key) and records it.
  */
 export async function keysFromPassword(target: RpcTarget, dir: string, password: string): Promise<KeyRecord> {
-  return recordSym(dir, await rpcCall<string>(target, 'shh_generateSymKeyFromPassword', [password]))
+  return recordKey(dir, { id: await rpcCall<string>(target, 'shh_generateSymKeyFromPassword', [password]), kind: 'sym' })
 }
 
 /**
@@ -64,7 +62,7 @@ export async function keysFromPassword(target: RpcTarget, dir: string, password:
 export async function keysImport(target: RpcTarget, dir: string, text: string): Promise<KeyRecord> {
   const key = text.trim()
   if (!/^(0x)?[0-9a-fA-F]{64}$/.test(key)) throw new CliError('the key to import must be 0x and 64 hex digits (as `hush keys export` writes it)', { exitCode: EXIT.failure })
-  return recordSym(dir, await rpcCall<string>(target, 'shh_addSymKey', [key.startsWith('0x') ? key : `0x${key}`]))
+  return recordKey(dir, { id: await rpcCall<string>(target, 'shh_addSymKey', [key.startsWith('0x') ? key : `0x${key}`]), kind: 'sym' })
 }
 
 /**
