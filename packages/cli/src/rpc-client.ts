@@ -1,6 +1,7 @@
 /**
  * A small JSON-RPC 2.0 client over HTTP for the commands that talk to a running node
- * (`hush keys`, `post`, `watch`). Failures become {@link CliError}s that say what to check.
+ * (`hush status`, `peers`, `keys`, `post`, `watch`, `history`). Failures become {@link CliError}s that
+ * say what to check.
  */
 import { CliError, EXIT } from './errors.ts'
 
