@@ -2,9 +2,12 @@
  * One session v2 conversation (docs/SESSION.md §9–§11): the Double Ratchet records of both
  * directions over a transport, with `seq` numbers, acks, resends with backoff, gap skipping,
  * keepalives, the liveness timeout and an authenticated close. The decisions live in pure
- * modules (the ratchet, the frames, the send and receive queues) and the send path in
- * {@link RecordSender}; this class holds the receive path, the lifecycle timers and the
- * subscriptions, and moves records between them.
+ * modules (the ratchet, the frames, the send and receive queues) and each concern in its own part:
+ * the send path ({@link RecordSender}), the receive path ({@link RecordReceiver}), the timers
+ * ({@link ConversationTimeouts}), the subscriptions ({@link TopicSubscriptions}), the catch-up
+ * ({@link CatchUp}) and the remote-close linger ({@link CloseLinger}). This class is the state
+ * machine of §11.1 that wires them: it opens, closes, tears down, and makes its state durable
+ * before anything derived from it leaves (§12.3).
  *
  * Every topic the peer can be posting on is subscribed before the peer can use it (§10.2): the
  * ratchet's current and next receiving chains and its superseded ones. A resend re-posts the
@@ -394,8 +397,6 @@ export class Conversation extends Emitter<ConversationEvents> {
     return this.currentState === 'closed'
   }
 
-  // ---- receiving
-
   /** The joiner's first record from the inviter: the handshake is over. */
   private becomeOpen(nowMs: number): void {
     this.currentState = 'open'
@@ -413,8 +414,6 @@ export class Conversation extends Emitter<ConversationEvents> {
     void this.sender.post(ack, false)
     this.teardown('remote', ack)
   }
-
-  // ---- topics and the end
 
   private expiryLimits(): ExpiryLimits {
     const s = this.settings
