@@ -81,7 +81,6 @@ export function resolveV2Settings(init: SessionV2SettingsInit = {}): SessionV2Se
     assertInt(value, `init.${name}`, 0, MAX_TIMER_MS)
   }
   if (s.powTimeMs !== undefined) assertInt(s.powTimeMs, 'init.powTimeMs', 1)
-  assertInt(s.ackDelayMs, 'init.ackDelayMs')
   assertInt(s.maxResendIntervalMs, 'init.maxResendIntervalMs', s.resendIntervalMs, MAX_TIMER_MS)
   assertInt(s.gapTimeoutMs, 'init.gapTimeoutMs', s.deliveryTimeoutMs + 1, MAX_TIMER_MS)
   assertInt(s.maxSkippedKeys, 'init.maxSkippedKeys', 0, 1 << 20)
