@@ -42,11 +42,18 @@ export interface MailStatsLike {
   readonly archived: number
   /** Envelopes waiting to be written. */
   readonly pending: number
+  /** Envelopes dropped because the archive fell behind. */
   readonly dropped: number
+  /** History requests received. */
   readonly requests: number
+  /** Requests refused. */
   readonly refused: number
+  /** Requests answered. */
   readonly served: number
+  /** Envelopes sent in answers. */
   readonly sent: number
+  /** Envelopes removed by retention. */
+  readonly pruned: number
 }
 
 /** What the `shhext_*` methods need besides {@link ShhApi}. */
