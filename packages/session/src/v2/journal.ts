@@ -41,7 +41,7 @@ const OUT_COMPACT_ENTRIES = 64
 
 /** The journal of one persisted conversation. */
 export class Journal {
-  readonly persistence: ConversationPersistence
+  private readonly persistence: ConversationPersistence
   /** The conversation's core value now (read at commit time), or `undefined` once it has ended. */
   private readonly core: () => SessionCoreValue | undefined
   private appends: Uint8Array[] = []

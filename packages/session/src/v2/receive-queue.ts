@@ -68,7 +68,7 @@ export class ReceiveQueue<T> {
   }
 
   /** The lowest waiting number, when something waits behind a gap. */
-  lowestWaiting(): number | undefined {
+  private lowestWaiting(): number | undefined {
     let lowest: number | undefined
     for (const n of this.waiting.keys()) if (lowest === undefined || n < lowest) lowest = n
     return lowest
