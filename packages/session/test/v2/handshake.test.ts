@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, diffieHellman, hkdfSync } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -6,7 +6,6 @@ import { wipe } from '../../src/assert.ts'
 import { buildMessage1, openMessage1 } from '../../src/v2/handshake.ts'
 import { encodeInitFrame } from '../../src/v2/init-frame.ts'
 import {
-  type Invitation,
   type PendingInvitation,
   createInvitation,
   encodeInvitation,
@@ -16,117 +15,14 @@ import {
 } from '../../src/v2/invitation.ts'
 import type { SplitKeys } from '../../src/v2/key-schedule.ts'
 import type { RandomSource } from '../../src/v2/random.ts'
-import { type X25519Backend, type X25519KeyPair, availableX25519Backends, generateX25519 } from '../../src/v2/x25519.ts'
+import { type X25519Backend, availableX25519Backends, generateX25519 } from '../../src/v2/x25519.ts'
+import { dh, gcmOpen, joinerInput, publicOf, referenceMessage1, rendezvous, sha, tryOpenStatic } from './reference-msg1.ts'
 import { testRandom } from './test-rng.ts'
 
 const NOW_MS = 1_800_000_000_000
 const hex = (b: Uint8Array): string => bytesToHex(b)
 const backends = availableX25519Backends()
 const node = backends.find((b) => b.name === 'node') ?? backends[0]
-
-// ---------------------------------------------------------------------------------------------
-// An independent msg1 writer on node:crypto alone (SHA-256, HKDF, AES-GCM, X25519 through DER),
-// taking every DH output as an input: it cross-checks the code, forges (deniability), and builds
-// the hostile cases.
-
-const PKCS8 = Buffer.from('302e020100300506032b656e04220420', 'hex')
-const SPKI = Buffer.from('302a300506032b656e032100', 'hex')
-const privateKeyObject = (priv: Uint8Array) => createPrivateKey({ key: Buffer.concat([PKCS8, priv]), format: 'der', type: 'pkcs8' })
-const dh = (priv: Uint8Array, pub: Uint8Array): Buffer =>
-  diffieHellman({ privateKey: privateKeyObject(priv), publicKey: createPublicKey({ key: Buffer.concat([SPKI, pub]), format: 'der', type: 'spki' }) })
-const publicOf = (priv: Uint8Array): Buffer => createPublicKey(privateKeyObject(priv)).export({ format: 'der', type: 'spki' }).subarray(12)
-const sha = (...parts: Uint8Array[]): Buffer => {
-  const h = createHash('sha256')
-  for (const p of parts) h.update(p)
-  return h.digest()
-}
-const hkdf = (salt: Uint8Array, ikm: Uint8Array, info: string, length: number): Buffer => Buffer.from(hkdfSync('sha256', ikm, salt, info, length))
-const NONCE_0 = Buffer.alloc(12)
-const gcmSeal = (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array): Buffer => {
-  const c = createCipheriv('aes-256-gcm', key, nonce)
-  c.setAAD(aad)
-  return Buffer.concat([c.update(pt), c.final(), c.getAuthTag()])
-}
-const gcmOpen = (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Buffer | undefined => {
-  const d = createDecipheriv('aes-256-gcm', key, nonce)
-  d.setAAD(aad)
-  d.setAuthTag(sealed.subarray(sealed.length - 16))
-  try {
-    return Buffer.concat([d.update(sealed.subarray(0, sealed.length - 16)), d.final()])
-  } catch {
-    return undefined
-  }
-}
-const mix = (ck: Uint8Array, ikm: Uint8Array): [Buffer, Buffer] => {
-  const okm = hkdf(ck, ikm, 'hush/session/v2/mix-key', 64)
-  return [okm.subarray(0, 32), okm.subarray(32)]
-}
-const rendezvous = (body: Uint8Array): Buffer => hkdf(Buffer.alloc(32), body, 'hush/session/v2/rendezvous', 32)
-
-/** `h` after the pre-messages and `e`: the prologue of §5.1 steps 2–3. */
-function transcriptAfterE(invitation: Invitation, ePub: Uint8Array): Buffer {
-  const h0 = sha(Buffer.from('hush/session/v2/handshake'))
-  return sha(sha(sha(sha(h0, invitationBody(invitation)), invitation.staticKey), invitation.oneTimeKey), ePub)
-}
-
-interface ReferenceInput {
-  invitation: Invitation
-  ePub: Uint8Array
-  es: Uint8Array
-  ei: Uint8Array
-  sAPub: Uint8Array
-  /** `DH(S_A, S_B)`; without it `c_p` is random bytes. */
-  ss?: Uint8Array | undefined
-  frame?: Uint8Array
-  outerPlain?: Uint8Array
-  nonce: Uint8Array
-}
-
-/** msg1 per §5.1–5.2, and the Split output (160 bytes) and AD, from node:crypto alone. */
-function referenceMessage1(p: ReferenceInput): { msg1: Buffer; split: Buffer; ad: Buffer } {
-  let h = transcriptAfterE(p.invitation, p.ePub)
-  let ck: Buffer = sha(Buffer.from('hush/session/v2/handshake'))
-  let k: Buffer
-  ;[ck, k] = mix(ck, p.es)
-  ;[ck, k] = mix(ck, p.ei)
-  const cs = gcmSeal(k, NONCE_0, h, p.sAPub)
-  h = sha(h, cs)
-  let cp: Buffer
-  if (p.ss === undefined) cp = Buffer.from(testRandom()(224))
-  else {
-    ;[ck, k] = mix(ck, p.ss)
-    cp = gcmSeal(k, NONCE_0, h, p.frame ?? encodeInitFrame(NOW_MS))
-    h = sha(h, cp)
-  }
-  const outerPlain = p.outerPlain ?? Buffer.concat([p.ePub, Buffer.alloc(8)])
-  const outer = Buffer.concat([gcmSeal(rendezvous(invitationBody(p.invitation)), p.nonce, Buffer.alloc(0), outerPlain), p.nonce])
-  return { msg1: Buffer.concat([outer, cs, cp]), split: hkdf(ck, Buffer.alloc(0), 'hush/session/v2/split', 160), ad: h }
-}
-
-/** The honest joiner's input to {@link referenceMessage1}: every DH output from A's private keys `e_A` and `S_A`. */
-function joinerInput(invitation: Invitation, e: X25519KeyPair, staticA: X25519KeyPair, nonce: Uint8Array): ReferenceInput {
-  return {
-    invitation,
-    ePub: e.publicKey,
-    es: dh(e.privateKey, invitation.staticKey),
-    ei: dh(e.privateKey, invitation.oneTimeKey),
-    sAPub: staticA.publicKey,
-    ss: dh(staticA.privateKey, invitation.staticKey),
-    nonce,
-  }
-}
-
-/** An attacker's attempt at `c_s`: the DH outputs it can compute, mixed in order. */
-function tryOpenStatic(invitation: Invitation, msg1: Uint8Array, dhs: Uint8Array[]): Buffer | undefined {
-  const ePub = gcmOpen(rendezvous(invitationBody(invitation)), msg1.subarray(56, 68), Buffer.alloc(0), msg1.subarray(0, 56))?.subarray(0, 32)
-  if (ePub === undefined) return undefined
-  let ck: Buffer = sha(Buffer.from('hush/session/v2/handshake'))
-  let k: Buffer = Buffer.alloc(32)
-  for (const d of dhs) [ck, k] = mix(ck, d)
-  return gcmOpen(k, NONCE_0, transcriptAfterE(invitation, ePub), msg1.subarray(68, 116))
-}
-
-// ---------------------------------------------------------------------------------------------
 
 const splitHex = (keys: SplitKeys): string => [keys.rootKey, keys.chainA1, keys.seedA1, keys.seedA2, keys.seedB1].map(hex).join('')
 const snapshot = (p: PendingInvitation): string => [p.oneTimePrivateKey, p.staticPrivateKey, encodeInvitation(p.invitation)].map(hex).join('|')
@@ -263,7 +159,7 @@ describe.each(backends.map((b) => [b.name, b] as const))('msg1 between two parti
 describe('msg1 refusals that need a crafted sender', () => {
   const { pending, invitation, staticA, built } = join(testRandom(), node, node)
   const e = generateX25519(undefined, node)
-  const honest = joinerInput(invitation, e, staticA, new Uint8Array(12).fill(9))
+  const honest = joinerInput(invitation, e, staticA, new Uint8Array(12).fill(9), encodeInitFrame(NOW_MS))
   const open = (msg1: Uint8Array) => openMessage1(pending, msg1, { x25519: node })
 
   it('the reference writer itself is accepted (positive control)', () => {
@@ -375,7 +271,7 @@ describe('known answers (docs/SESSION.md §17.4), cross-checked on node:crypto',
     const { invitation, staticA, built } = join(testRandom(), node, node)
     const e = built.ephemeralKey
     expect(hex(publicOf(e.privateKey))).toBe(hex(e.publicKey))
-    const ref = referenceMessage1({ ...joinerInput(invitation, e, staticA, built.msg1.subarray(56, 68)), frame: encodeInitFrame(NOW_MS + 5) })
+    const ref = referenceMessage1(joinerInput(invitation, e, staticA, built.msg1.subarray(56, 68), encodeInitFrame(NOW_MS + 5)))
     expect(ref.msg1.toString('hex')).toBe(KAT.msg1)
     expect(ref.split.toString('hex')).toBe(KAT.split)
     expect(ref.ad.toString('hex')).toBe(KAT.ad)
@@ -398,7 +294,7 @@ describe('deniability (docs/SESSION.md §14.3)', () => {
     const s = tryOpenStatic(invitation, msg1, [dh(e.privateKey, invitation.staticKey), dh(e.privateKey, invitation.oneTimeKey)])
     expect(s?.toString('hex')).toBe(hex(staticA.publicKey))
     // c_p is the init frame and nothing else: the writer that puts nothing more reproduces msg1.
-    const ref = referenceMessage1({ ...joinerInput(invitation, e, staticA, msg1.subarray(56, 68)), frame: encodeInitFrame(NOW_MS + 5) })
+    const ref = referenceMessage1(joinerInput(invitation, e, staticA, msg1.subarray(56, 68), encodeInitFrame(NOW_MS + 5)))
     expect(ref.msg1.toString('hex')).toBe(hex(msg1))
   })
 
