@@ -72,7 +72,8 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.settings = init.settings
     this.role = init.role
     this.ratchet = init.ratchet
-    this.journal = init.persistence === undefined ? undefined : new Journal(init.persistence, () => (this.isClosed() ? undefined : this.coreValue(init.persistence as ConversationPersistence)))
+    const persistence = init.persistence
+    this.journal = persistence === undefined ? undefined : new Journal(persistence, () => (this.isClosed() ? undefined : this.coreValue(persistence)))
     this.peerStaticKey = init.peerStaticKey.slice()
     this.subscriptions = new TopicSubscriptions(init.transport, (topic, data) => this.receive(topic, data))
     this.ownStaticKey = init.ownStaticKey.slice()
