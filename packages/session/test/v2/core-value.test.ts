@@ -5,16 +5,17 @@
  * StateCorruptedError; and the skipped-key budget counts what a decode loads. Invitation values are in
  * invitation-value.test.ts.
  */
-import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeSessionCore, encodeSessionCore, type SessionCoreValue, type WaitingFrame } from '../../src/v2/core-value.ts'
 import { type RatchetComponents, type SealedRecord, wipeRatchet } from '../../src/v2/ratchet.ts'
-import { chainSeed, createSkippedKeyBudget, type RatchetState, type SkippedKey } from '../../src/v2/ratchet-state.ts'
+import { chainSeed, createSkippedKeyBudget, type RatchetState } from '../../src/v2/ratchet-state.ts'
 import { decodeValue } from '../../src/v2/value-bytes.ts'
 import { availableX25519Backends } from '../../src/v2/x25519.ts'
-import { makePair, receive, seededRandom, send, snapshot } from './ratchet-fixtures.ts'
+import { offsets, referenceEncoding, u16, u32, u8 } from './core-value-layout.ts'
 import { patched, thrownName } from './negative-tables.ts'
+import { makePair, receive, seededRandom, send, snapshot } from './ratchet-fixtures.ts'
 
 const backend = availableX25519Backends()[0]
 const hex = bytesToHex
@@ -196,69 +197,7 @@ describe('session core value: real states round-trip and continue', () => {
 })
 
 // ---------------------------------------------------------------------------------------------
-// The byte layout, transcribed from §12.2 field by field.
-
-const u8 = (n: number): Uint8Array => Uint8Array.of(n)
-const u16 = (n: number): Uint8Array => Uint8Array.of(n >> 8, n & 0xff)
-const u32 = (n: number): Uint8Array => {
-  const b = new Uint8Array(4)
-  new DataView(b.buffer).setUint32(0, n)
-  return b
-}
-const u64 = (n: number): Uint8Array => {
-  const b = new Uint8Array(8)
-  new DataView(b.buffer).setBigUint64(0, BigInt(n))
-  return b
-}
-const opt = (x: Uint8Array | undefined): Uint8Array => (x === undefined ? u8(0) : concatBytes(u8(1), x))
-const skippedBytes = (m: Map<number, SkippedKey>): Uint8Array =>
-  concatBytes(u16(m.size), ...[...m].map(([n, k]) => concatBytes(u32(n), k.messageKey, u64(k.storedAtMs))))
-
-function referenceEncoding(v: SessionCoreValue): Uint8Array {
-  const r = v.ratchet
-  return concatBytes(
-    u8(1),
-    u8(v.role === 'joiner' ? 1 : 2),
-    u8(['pending', 'requested', 'open', 'closing'].indexOf(v.state) + 1),
-    v.peerStaticKey,
-    v.ownStaticKey,
-    u8(v.identityKind === 'per-contact' ? 1 : 2),
-    opt(v.ownStaticPrivateKey),
-    r.ad,
-    r.rk,
-    opt(concatBytes(r.dhs.privateKey, r.dhs.publicKey)),
-    opt(r.dhr),
-    opt(r.cks),
-    opt(r.ckr),
-    u32(r.ns),
-    u32(r.nr),
-    u32(r.pn),
-    opt(r.sds.seed),
-    r.nsds.seed,
-    opt(r.sdr?.seed),
-    opt(r.nsdr.seed),
-    skippedBytes(r.skipped),
-    u8(r.firstStepDone ? 1 : 0),
-    opt(r.staticPrivateKey), // not in §12.2's list: the joiner's copy of S_A, until its first step
-    u8(r.prev.length),
-    ...r.prev.map((c) => concatBytes(c.dh, c.seed.seed, u32(c.end), u64(c.supersededAtMs), skippedBytes(c.skipped))),
-    u32(v.nextSeq),
-    u32(v.peerAckBase),
-    u32(v.recvBase),
-    u32(v.closeSeq),
-    u64(v.createdAtMs),
-    opt(v.openedAtMs === undefined ? undefined : u64(v.openedAtMs)),
-    u64(v.lastHeardMs),
-    u64(v.lastSentMs),
-    u64(v.caughtUpMs),
-    opt(v.pendingJoin && concatBytes(v.pendingJoin.msg1, v.pendingJoin.topic, u64(v.pendingJoin.handshakeDeadlineMs), u64(v.pendingJoin.nextInitResendMs))),
-    opt(v.consumed && concatBytes(hexToBytes(v.consumed.inviteId), v.consumed.topic, u32(v.consumed.expirySeconds), v.consumed.initHash)),
-    v.invitationHash,
-    u16(v.waiting.length),
-    ...v.waiting.map((f) => concatBytes(u32(f.seq), u8(f.type === 'data' ? 2 : 4), u16(f.payload.length), f.payload)),
-    u8(v.verified ? 1 : 0),
-  )
-}
+// The byte layout, against the transcription of §12.2 in core-value-layout.ts.
 
 describe('session core value: byte layout (§12.2)', () => {
   it.each(POINTS)('$name: the bytes are the fields in the text order', ({ turns }) => {
@@ -271,19 +210,6 @@ describe('session core value: byte layout (§12.2)', () => {
 
 // ---------------------------------------------------------------------------------------------
 // Malformed bytes.
-
-/** Offsets of the fields the table changes, from the layout above. */
-function offsets(v: SessionCoreValue, bytes: Uint8Array): Record<string, number> {
-  const r = v.ratchet
-  const ratchet = 68 + (v.ownStaticPrivateKey ? 33 : 1)
-  const skipped = ratchet + 64 + 65 + (r.dhr ? 33 : 1) + 33 + (r.ckr ? 33 : 1) + 12 + 33 + 32 + (r.sdr ? 33 : 1) + 33
-  const firstStepDone = skipped + 2 + 44 * r.skipped.size
-  const prevCount = firstStepDone + 1 + (r.staticPrivateKey ? 33 : 1)
-  const prevBytes = r.prev.reduce((sum, c) => sum + 78 + 44 * c.skipped.size, 0)
-  const nextSeq = prevCount + 1 + prevBytes
-  const waitingBytes = v.waiting.reduce((sum, f) => sum + 7 + f.payload.length, 0)
-  return { ratchet, skipped, firstStepDone, prevCount, nextSeq, waitingCount: bytes.length - 1 - waitingBytes - 2 }
-}
 
 const spliced = (bytes: Uint8Array, at: number, insert: Uint8Array): Uint8Array => concatBytes(bytes.subarray(0, at), insert, bytes.subarray(at))
 
