@@ -85,7 +85,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       handshakeTimeout: () => this.teardown('handshake-timeout'),
       keepalive: () => this.sender.sendAck(),
       silent: () => {
-        void this.sender.post(this.sender.seal({ type: 'close', seq: this.sender.takeNow(), ack: this.receiver.queue.ack() }), false)
+        this.postLastClose()
         this.teardown('silent')
       },
       maintain: () => {
@@ -215,7 +215,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     }
     if (this.currentState === 'closed') return Promise.resolve()
     if (this.currentState === 'pending') {
-      void this.sender.post(this.sender.seal({ type: 'close', seq: this.sender.takeNow(), ack: this.receiver.queue.ack() }), false)
+      this.postLastClose()
       this.teardown('local')
       return Promise.resolve()
     }
@@ -407,6 +407,11 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.timeouts.armKeepalive()
     this.sender.armResend() // early data's delivery clocks start now
     this.emitDurable('open', undefined)
+  }
+
+  /** Posts one close record, not tracked: the conversation ends right after it (pending, or silent peer). */
+  private postLastClose(): void {
+    void this.sender.post(this.sender.seal({ type: 'close', seq: this.sender.takeNow(), ack: this.receiver.queue.ack() }), false)
   }
 
   /** A close from the peer, in order: ack it at once, keep that ack for a resent close, end. */
