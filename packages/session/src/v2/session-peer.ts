@@ -22,7 +22,7 @@ import type { ConversationPersistence } from './journal.ts'
 import { wipeSplitKeys } from './key-schedule.ts'
 import { conversationPersistence, loadPeerState, writeInvitation } from './peer-state.ts'
 import { type RandomSource, systemRandom } from './random.ts'
-import { createInviterRatchet, createJoinerRatchet } from './ratchet.ts'
+import { type RatchetComponents, createInviterRatchet, createJoinerRatchet } from './ratchet.ts'
 import { type SkippedKeyBudget, createSkippedKeyBudget } from './ratchet-state.ts'
 import { type SessionV2Settings, type SessionV2SettingsInit, resolveV2Settings } from './settings.ts'
 import { type StateStore, newStateId } from './state-store.ts'
@@ -100,6 +100,8 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
   private readonly now: () => number
   private readonly random: RandomSource
   private readonly x25519: X25519Backend | undefined
+  /** The randomness and X25519 backend of every key this peer makes and every DH it computes. */
+  private readonly ratchetComponents: RatchetComponents
   private readonly identity: X25519KeyPair | undefined
   private readonly budget: SkippedKeyBudget
   private readonly store: StateStore | undefined
@@ -121,6 +123,7 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     this.now = components.now ?? Date.now
     this.random = components.random ?? systemRandom
     this.x25519 = components.x25519
+    this.ratchetComponents = this.x25519 === undefined ? { random: this.random } : { random: this.random, x25519: this.x25519 }
     if (init.identity !== undefined) {
       assertBytes(init.identity, 'init.identity', 32)
       const privateKey = init.identity.slice()
@@ -158,8 +161,7 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
       lifetimeSeconds: options.lifetimeSeconds ?? this.settings.inviteLifetimeSeconds,
       ...(staticKey === undefined ? {} : { staticKey }),
       isTopicInUse: (topic) => this.invitations.has(topic),
-      random: this.random,
-      ...(this.x25519 === undefined ? {} : { x25519: this.x25519 }),
+      ...this.ratchetComponents,
     })
     const identityKind: IdentityChoice = options.identity ?? 'per-contact'
     const held: HeldInvitation = {
@@ -206,7 +208,7 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     if (this.joined.has(bodyHash)) throw new InvalidInvitationError('this invitation was already joined from this peer')
     if (this.invitations.has(invitation.topic)) throw new InvalidInvitationError('this is one of our own invitations')
     const staticKey = this.staticKeyFor(options.identity) ?? generateX25519(this.random, this.x25519)
-    const built = buildMessage1({ invitation, staticKey, createdAtMs: nowMs, random: this.random, ...(this.x25519 === undefined ? {} : { x25519: this.x25519 }) })
+    const built = buildMessage1({ invitation, staticKey, createdAtMs: nowMs, ...this.ratchetComponents })
     const ratchet = createJoinerRatchet({
       keys: built.keys,
       ephemeral: built.ephemeralKey,
@@ -327,7 +329,7 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
       settings: this.settings,
       transport: this.transport,
       now: this.now,
-      components: this.x25519 === undefined ? { random: this.random } : { random: this.random, x25519: this.x25519 },
+      components: this.ratchetComponents,
       onClosed,
     })
     this.held.add(conversation)
@@ -347,7 +349,7 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     if (typeof opened === 'string') return
     const ratchet = createInviterRatchet(
       { keys: opened.keys, peerEphemeralKey: opened.peerEphemeralKey, peerStaticKey: opened.peerStaticKey, limits: { maxSkippedKeys: this.settings.maxSkippedKeys, budget: this.budget } },
-      this.x25519 === undefined ? { random: this.random } : { random: this.random, x25519: this.x25519 }
+      this.ratchetComponents
     )
     wipeSplitKeys(opened.keys)
     if (ratchet === undefined) return
