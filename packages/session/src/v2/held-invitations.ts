@@ -16,12 +16,9 @@ import type { SessionTransport } from '../transport.ts'
 import type { Conversation } from './conversation.ts'
 import { type PendingInvitation, formatInvitation } from './invitation.ts'
 import type { IdentityKind, InvitationValue } from './invitation-value.ts'
-import type { SessionV2Settings } from './settings.ts'
+import { MAX_TIMER_MS, type SessionV2Settings } from './settings.ts'
 import type { StateStore } from './state-store.ts'
 import type { X25519KeyPair } from './x25519.ts'
-
-/** The longest delay one `setTimeout` takes (2^31 − 1 ms). */
-const MAX_TIMER_MS = 0x7fff_ffff
 
 /** An invitation of ours: pending (its private keys held) or consumed (only the tombstone). */
 export interface HeldInvitation {
