@@ -83,7 +83,8 @@ export type {
   SessionPeerV2Init,
 } from './v2/session-peer.ts'
 export { createSessionPeerV2 } from './v2/session-peer.ts'
-export type { Conversation, ConversationCloseReason, ConversationEvents, ConversationState, ConversationStats } from './v2/conversation.ts'
+export type { Conversation } from './v2/conversation.ts'
+export type { ConversationCloseReason, ConversationEvents, ConversationState, ConversationStats } from './v2/conversation-api.ts'
 export type { SessionV2SettingsInit } from './v2/settings.ts'
 export { formatSafetyNumber, safetyNumber } from './v2/safety-number.ts'
 export { MAX_MESSAGE_BYTES as MAX_MESSAGE_BYTES_V2 } from './v2/frames.ts'

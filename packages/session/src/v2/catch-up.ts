@@ -15,6 +15,14 @@ const CATCH_UP_MAX_ROUNDS = 4
 /** Catch-up asks from this long before the span it needs, for the clocks' skew (§10.4). */
 const CATCH_UP_SKEW_MS = 30_000
 
+/**
+ * The history range (unix seconds) of a catch-up that needs everything sent since `sinceMs`, up
+ * to now: widened by the clocks' skew on both sides (§10.4), never before 0.
+ */
+export function catchUpRange(sinceMs: number, nowMs: number): { from: number; to: number } {
+  return { from: Math.max(0, Math.floor((sinceMs - CATCH_UP_SKEW_MS) / 1000)), to: Math.ceil((nowMs + CATCH_UP_SKEW_MS) / 1000) }
+}
+
 /** What a conversation's catch-up is made from. */
 export interface CatchUpInit {
   readonly transport: SessionTransport
@@ -67,8 +75,7 @@ export class CatchUp {
   private async runRounds(request: NonNullable<SessionTransport['requestHistory']>, options: AbortOptions): Promise<number> {
     const { transport, now, ttlSeconds, createdAtMs, listening, isClosed } = this.init
     const nowMs = now()
-    const fromMs = Math.max(createdAtMs - CATCH_UP_SKEW_MS, this.caughtUpMs - ttlSeconds * 1000 - CATCH_UP_SKEW_MS)
-    const range = { from: Math.max(0, Math.floor(fromMs / 1000)), to: Math.ceil((nowMs + CATCH_UP_SKEW_MS) / 1000) }
+    const range = catchUpRange(Math.max(createdAtMs, this.caughtUpMs - ttlSeconds * 1000), nowMs)
     const asked = new Set<string>()
     let fetched = 0
     for (let round = 0; round < CATCH_UP_MAX_ROUNDS; round++) {

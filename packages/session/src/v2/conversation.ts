@@ -31,8 +31,6 @@ import { RecordSender } from './record-sender.ts'
 import { TopicSubscriptions } from './topic-subscriptions.ts'
 import type { SessionV2Settings } from './settings.ts'
 
-export type { ConversationCloseReason, ConversationEvents, ConversationInit, ConversationState, ConversationStats } from './conversation-api.ts'
-
 
 const RESOLVED: Promise<void> = Promise.resolve()
 

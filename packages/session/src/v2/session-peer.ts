@@ -13,7 +13,8 @@ import { assertBytes, wipe } from '../assert.ts'
 import { InvalidInvitationError, SessionClosedError } from '../errors.ts'
 import { Emitter } from '../events.ts'
 import type { AbortOptions, SessionTransport } from '../transport.ts'
-import { Conversation, type ConversationInit } from './conversation.ts'
+import { Conversation } from './conversation.ts'
+import type { ConversationInit } from './conversation-api.ts'
 import { buildMessage1, openMessage1 } from './handshake.ts'
 import { type HeldInvitation, HeldInvitations } from './held-invitations.ts'
 import { type PendingInvitation, createInvitation, formatInvitation, invitationBody, parseInvitation } from './invitation.ts'
@@ -22,14 +23,12 @@ import type { ConversationPersistence } from './journal.ts'
 import { wipeSplitKeys } from './key-schedule.ts'
 import { conversationPersistence, loadPeerState, writeInvitation } from './peer-state.ts'
 import { type RandomSource, systemRandom } from './random.ts'
+import { catchUpRange } from './catch-up.ts'
 import { type RatchetComponents, createInviterRatchet, createJoinerRatchet } from './ratchet.ts'
 import { type SkippedKeyBudget, createSkippedKeyBudget } from './ratchet-state.ts'
 import { type SessionV2Settings, type SessionV2SettingsInit, resolveV2Settings } from './settings.ts'
 import { type StateStore, newStateId } from './state-store.ts'
 import { type X25519Backend, type X25519KeyPair, generateX25519 } from './x25519.ts'
-
-/** Catch-up asks from this long before an invitation was made, for the clocks' skew (§10.4). */
-const CATCH_UP_SKEW_MS = 30_000
 
 /** Construction options of {@link createSessionPeerV2}. */
 export interface SessionPeerV2Init extends SessionV2SettingsInit {
@@ -285,11 +284,7 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
     const nowMs = this.now()
     let fetched = 0
     for (const held of this.invitations.pending()) {
-      fetched += await request.call(this.transport, {
-        topics: [held.topic],
-        from: Math.max(0, Math.floor((held.createdAtMs - CATCH_UP_SKEW_MS) / 1000)),
-        to: Math.ceil((nowMs + CATCH_UP_SKEW_MS) / 1000),
-      }, options)
+      fetched += await request.call(this.transport, { topics: [held.topic], ...catchUpRange(held.createdAtMs, nowMs) }, options)
     }
     // Let the fetched joins be handled before the conversations (new ones included) catch up.
     await new Promise((resolve) => setTimeout(resolve, 0))
