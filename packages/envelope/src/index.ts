@@ -27,10 +27,12 @@ export {
   bytesToTopic,
   isFullBloom,
   topicFromHex,
+  topicFromNumber,
   topicFromString,
   topicToBloom,
   topicToBloomOr,
   topicToHex,
+  topicToNumber,
   topicsToBloom,
 } from './topic.ts'
 export { keccak256 } from './keccak.ts'

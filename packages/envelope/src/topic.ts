@@ -62,6 +62,22 @@ export function topicToHex(topic: Topic): string {
   return out
 }
 
+/**
+ * A topic as a uint32, big-endian: a compact key for sets and tables of topics (the pool's
+ * records, the node's topic index, the mail archive's queries).
+ * @throws {TypeError | RangeError} when `topic` is not 4 bytes
+ */
+export function topicToNumber(topic: Topic): number {
+  assertBytes(topic, 'topic', TOPIC_LENGTH_BYTES)
+  return ((topic[0] << 24) | (topic[1] << 16) | (topic[2] << 8) | topic[3]) >>> 0
+}
+
+/** The topic whose {@link topicToNumber} is `n` (a uint32). @throws {RangeError} for anything else */
+export function topicFromNumber(n: number): Topic {
+  if (!Number.isInteger(n) || n < 0 || n > 0xffff_ffff) throw new RangeError(`n must be a uint32, got ${n}`)
+  return Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)
+}
+
 /** The three 9-bit bloom indices of a topic: byte j, plus 256 when bit j of byte 3 is set. */
 function bloomIndices(topic: Topic): [number, number, number] {
   const t3 = topic[3]

@@ -8,8 +8,10 @@ import {
   bytesToTopic,
   isFullBloom,
   topicFromHex,
+  topicFromNumber,
   topicFromString,
   topicToBloom,
+  topicToNumber,
   topicToBloomOr,
   topicToHex,
   topicsToBloom,
@@ -106,3 +108,17 @@ describe('blooms', () => {
     expect(bloomUnion()).toEqual(new Uint8Array(64))
   })
 })
+
+describe('topic numbers', () => {
+  it('topic numbers round-trip', () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), (t) => sameBytes(topicFromNumber(topicToNumber(t)), t)))
+  })
+
+  it('refuse what is no topic or no uint32, naming the argument', () => {
+    expect(() => topicToNumber(new Uint8Array(3))).toThrow(/topic/)
+    expect(() => topicFromNumber(2 ** 32)).toThrow(RangeError)
+    expect(() => topicFromNumber(-1)).toThrow(/n must be a uint32/)
+  })
+})
+
+const sameBytes = (x: Uint8Array, y: Uint8Array): boolean => x.length === y.length && x.every((v, i) => v === y[i])

@@ -2,7 +2,7 @@
  * Checking what callers hand the archive, and turning a {@link HistoryQuery} into the key range
  * and topic test both backends use.
  */
-import { type Bloom, bloomMatches, BLOOM_LENGTH_BYTES, type Topic, topicToBloom } from '@hush/envelope'
+import { type Bloom, bloomMatches, BLOOM_LENGTH_BYTES, type Topic, topicToBloom, topicToNumber } from '@hush/envelope'
 import { type ArchiveEntry, type HistoryQuery, MAX_PAGE_LIMIT, type RetentionPolicy } from './archive.ts'
 import { assertBytes, assertInt, assertUint32 } from './assert.ts'
 import { compareKeys, decodeKey, HASH_BYTES, KEY_BYTES, writeKey } from './key.ts'
@@ -85,10 +85,10 @@ export function resolveQuery(query: HistoryQuery): ResolvedQuery {
     topicList = []
     for (let i = 0; i < topics.length; i++) {
       assertBytes(topics[i], `query.topics[${i}]`, 4)
-      if (!wanted.has(topicNumber(topics[i]))) topicList.push(new Uint8Array(topics[i]))
-      wanted.add(topicNumber(topics[i]))
+      if (!wanted.has(topicToNumber(topics[i]))) topicList.push(new Uint8Array(topics[i]))
+      wanted.add(topicToNumber(topics[i]))
     }
-    matches = (topic) => wanted.has(topicNumber(topic))
+    matches = (topic) => wanted.has(topicToNumber(topic))
   } else if (bloom !== undefined) {
     assertBytes(bloom, 'query.bloom', BLOOM_LENGTH_BYTES)
     const filter: Bloom = new Uint8Array(bloom)
@@ -112,7 +112,3 @@ function keyOf(time: number, hash: Uint8Array): Uint8Array {
   return key
 }
 
-/** A topic as a number, for a set of topics. */
-function topicNumber(topic: Uint8Array): number {
-  return ((topic[0] << 24) | (topic[1] << 16) | (topic[2] << 8) | topic[3]) >>> 0
-}

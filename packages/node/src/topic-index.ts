@@ -4,8 +4,7 @@
  * under "every topic". Delivery asks it who watches an envelope's topic; the advertised bloom
  * asks it which topics are watched.
  */
-import type { Topic } from '@hush/envelope'
-import { topicNumber, topicOfNumber } from './topic-number.ts'
+import { type Topic, topicFromNumber, topicToNumber } from '@hush/envelope'
 
 /** Watchers of type `T` by topic. */
 export class TopicIndex<T> {
@@ -19,7 +18,7 @@ export class TopicIndex<T> {
       return
     }
     for (const topic of topics) {
-      const k = topicNumber(topic)
+      const k = topicToNumber(topic)
       let set = this.byTopic.get(k)
       if (set === undefined) this.byTopic.set(k, (set = new Set()))
       set.add(watcher)
@@ -33,7 +32,7 @@ export class TopicIndex<T> {
       return
     }
     for (const topic of topics) {
-      const k = topicNumber(topic)
+      const k = topicToNumber(topic)
       const set = this.byTopic.get(k)
       set?.delete(watcher)
       if (set?.size === 0) this.byTopic.delete(k)
@@ -42,19 +41,19 @@ export class TopicIndex<T> {
 
   /** Whether anything watches `topic` (no watcher, no work: the common case for relayed envelopes). */
   watches(topic: Topic): boolean {
-    return this.everyTopic.size > 0 || this.byTopic.has(topicNumber(topic))
+    return this.everyTopic.size > 0 || this.byTopic.has(topicToNumber(topic))
   }
 
   /** Every watcher of `topic`, each once: those of the topic, then those of every topic. */
   *watchersOf(topic: Topic): Generator<T> {
-    const set = this.byTopic.get(topicNumber(topic))
+    const set = this.byTopic.get(topicToNumber(topic))
     if (set !== undefined) yield* set
     for (const w of this.everyTopic) if (set === undefined || !set.has(w)) yield w
   }
 
   /** Every topic some watcher watches, each once. */
   topics(): Topic[] {
-    return [...this.byTopic.keys()].map(topicOfNumber)
+    return [...this.byTopic.keys()].map(topicFromNumber)
   }
 
   /** Whether some watcher watches every topic. */

@@ -39,11 +39,6 @@ export const POW = 6
 /** Record field: the 4-byte topic as a big-endian number (for `select`'s topic tests without the slab). */
 export const TOPIC = 7
 
-/** A 4-byte topic as its {@link TOPIC} record field: a big-endian number. */
-export function topicNumber(topic: Uint8Array): number {
-  return ((topic[0] << 24) | (topic[1] << 16) | (topic[2] << 8) | topic[3]) >>> 0
-}
-
 /** What the table needs of a peer's share of the pool: its name (see `peer-load.ts`). */
 export interface PeerLoadRef {
   readonly name: string

@@ -26,13 +26,13 @@
  * {@link EntryRecord}s (numbers and a key), pooled ones as {@link EntryView}s that copy their bytes
  * on first read, from the same entry (same slot and insertion number) or not at all.
  */
-import { ENVELOPE_HEADER_BYTES } from '@hush/envelope'
+import { ENVELOPE_HEADER_BYTES, topicToNumber } from '@hush/envelope'
 import { fits, refusal, withinQuota } from './admission.ts'
 import type { AddResult, AddStatus, Eviction, EvictionReason, Pool, PoolStats, SelectOptions } from './api.ts'
 import { assertTime } from './assert.ts'
 import { checkEntry, isWellFormedEntry, type EntryInfo, type EntryRecord, type EntryView, type PoolEntry, type PoolEntryInit, type RawCopier } from './entry.ts'
 import { entryRecord, entryView } from './entry-snapshot.ts'
-import { ARRIVAL, BYTES, EntryTable, EXPIRY, HID, POW, RATING, RECORD, SEQ, TOPIC, topicNumber } from './entry-table.ts'
+import { ARRIVAL, BYTES, EntryTable, EXPIRY, HID, POW, RATING, RECORD, SEQ, TOPIC } from './entry-table.ts'
 import type { ExpiryIndex } from './expiry-index.ts'
 import { hashWords, keyWords } from './hash-index.ts'
 import type { HashKey } from './hash-key.ts'
@@ -319,7 +319,7 @@ export class BoundedPool implements Pool {
     t.raws.put(slot, raw)
     const num = t.num
     const r = slot * RECORD
-    num[r + TOPIC] = topicNumber(topic)
+    num[r + TOPIC] = topicToNumber(topic)
     num[r + RATING] = rating
     num[r + POW] = pow
     num[r + EXPIRY] = expiry

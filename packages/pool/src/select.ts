@@ -9,18 +9,13 @@
  *   far when they are met (about k log(n / k) for slots in random rank order; n log k at worst);
  * - otherwise every match is collected and sorted: O(n + m log m) for m matches.
  */
-import { bloomMatches, BLOOM_LENGTH_BYTES, type Topic, TOPIC_LENGTH_BYTES, topicToBloom } from '@hush/envelope'
+import { bloomMatches, BLOOM_LENGTH_BYTES, type Topic, TOPIC_LENGTH_BYTES, topicFromNumber, topicToBloom, topicToNumber } from '@hush/envelope'
 import type { SelectOptions } from './api.ts'
 import { assertBytes, assertInt, assertNumber, assertTime } from './assert.ts'
 import type { PoolEntry } from './entry.ts'
-import { EXPIRY, HID, POW, RATING, RECORD, SEQ, TOPIC, topicNumber, type EntryTable } from './entry-table.ts'
+import { EXPIRY, HID, POW, RATING, RECORD, SEQ, TOPIC, type EntryTable } from './entry-table.ts'
 import { wordsKey, type HashIndex } from './hash-index.ts'
 import type { HashKey } from './hash-key.ts'
-
-/** The topic with the big-endian number `n` (the inverse of `topicNumber`). */
-function topicOf(n: number): Uint8Array {
-  return new Uint8Array([n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff])
-}
 
 /** The numbers of `topics` as `EntryTable` keeps them (big-endian). @throws {TypeError | RangeError} */
 function topicNumbers(topics: readonly Topic[]): Set<number> {
@@ -28,7 +23,7 @@ function topicNumbers(topics: readonly Topic[]): Set<number> {
   const numbers = new Set<number>()
   for (const topic of topics) {
     assertBytes(topic, 'options.topics[]', TOPIC_LENGTH_BYTES)
-    numbers.add(topicNumber(topic))
+    numbers.add(topicToNumber(topic))
   }
   return numbers
 }
@@ -66,7 +61,7 @@ export function selectSlots(t: EntryTable, hashes: HashIndex, options: SelectOpt
       const topic = num[r + TOPIC]
       let matches = topicMatches.get(topic)
       if (matches === undefined) {
-        matches = bloomMatches(bloom, topicToBloom(topicOf(topic)))
+        matches = bloomMatches(bloom, topicToBloom(topicFromNumber(topic)))
         topicMatches.set(topic, matches)
       }
       if (!matches) return false
