@@ -45,12 +45,7 @@ describe('session v2 persistence', () => {
     const bob = peer({ transport: bus, store })
     await bob.restore()
     const alice = peer({ transport: bus })
-    const invited = new Promise<Conversation>((resolve) => bob.addEventListener('session', ({ detail }) => resolve(detail), { once: true }))
-    const created = bob.createInvitation()
-    await created.saved
-    const toBob = alice.join(created.uri)
-    const toAlice = await invited
-    await until(() => toBob.state === 'open', 5_000, 'the open')
+    const { toBob, toAlice } = await meet(alice, bob)
     const atBob = inbox(toAlice)
     const atAlice = inbox(toBob)
     await toBob.send(text('before'))
