@@ -89,13 +89,18 @@ export function createDispatcher(shh: ShhApi, init: DispatcherInit = {}): Dispat
     if (!isCall(item)) return errorResponse(item.id, item.error.code, item.error.message)
     const id = item.id ?? null
     let response: RpcResponse
+    // On a WebSocket, a call with an id can be cancelled by `hush_cancelRequest` until it answers.
+    const tracked = ctx.calls !== undefined && id !== null && item.method !== 'hush_cancelRequest' ? ctx.calls.track(id) : undefined
+    const callContext: CallContext = tracked === undefined ? ctx : { ...ctx, signal: AbortSignal.any([ctx.signal, tracked.signal]) }
     try {
       const handler: MethodHandler | undefined = Object.hasOwn(methods, item.method) ? methods[item.method] : undefined
       if (handler === undefined) throw new MethodNotFoundError(item.method)
       if (item.params === undefined) throw new InvalidParamsError('non-array args')
-      response = resultResponse(id, (await handler(shh, item.params, ctx)) ?? null)
+      response = resultResponse(id, (await handler(shh, item.params, callContext)) ?? null)
     } catch (error) {
       response = errorResponse(id, errorCodeOf(error), messageOf(error))
+    } finally {
+      tracked?.done()
     }
     return item.id === undefined ? undefined : response
   }

@@ -37,3 +37,4 @@ export { formatInfo, formatMessage, parseCriteria, parseNewMessage } from './sha
 export { bytesToHex, hexToBytes } from './hex.ts'
 export * from './constants.ts'
 export { InvalidParamsError, MethodNotFoundError, ShhRequestError } from './errors.ts'
+export { RequestCancelledError } from './in-flight.ts'

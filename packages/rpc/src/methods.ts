@@ -9,6 +9,7 @@ import { InvalidParamsError, ShhRequestError } from './errors.ts'
 import { bytesToHex, hexToBytes, parseFloat64, parseId, parseString, parseUint32 } from './hex.ts'
 import { formatInfo, formatMessage, parseCriteria, parseNewMessage } from './shapes.ts'
 import type { ShhApi } from './shh-api.ts'
+import type { InFlightCalls } from './in-flight.ts'
 import type { SubscriptionScope } from './subscriptions.ts'
 
 /** What a handler may use besides the node. */
@@ -17,6 +18,8 @@ export interface CallContext {
   readonly signal: AbortSignal
   /** The connection's subscriptions; `undefined` over HTTP (no notifications). */
   readonly subscriptions: SubscriptionScope | undefined
+  /** The connection's running calls, for `hush_cancelRequest`; `undefined` over HTTP (a request there is cancelled by closing it). */
+  readonly calls?: InFlightCalls | undefined
 }
 
 /** A method handler: positional params in, JSON result out. */
@@ -64,6 +67,15 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   // geth's net_peerCount (a hex quantity), and the peers' ids: what `hush status` and `hush peers` show.
   net_peerCount: none((shh) => `0x${shh.getPeers().length.toString(16)}`),
   hush_peers: none((shh) => shh.getPeers().map((peer) => peer.toString())),
+  // Stops a call still running on this WebSocket connection (a post still sealing sends nothing);
+  // its own response then says how it ended. `hush post` uses it for Ctrl-C.
+  hush_cancelRequest: (_shh, params, ctx) => {
+    arity(params, 1)
+    const id = params[0]
+    if (typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id))) throw new InvalidParamsError('invalid argument 0: a request id must be a string or a number')
+    if (ctx.calls === undefined) throw new ShhRequestError('hush_cancelRequest works over WebSocket only: an HTTP request is cancelled by closing its connection')
+    return ctx.calls.cancel(id)
+  },
   shh_setMaxMessageSize: one(parseUint32, (shh, size) => (shh.setMaxMessageSize(size), true)),
   shh_setMinPoW: one(parseFloat64, (shh, pow) => (shh.setMinPoW(pow), true)),
   shh_setBloomFilter: one(anyHex, (shh, bloom) => (shh.setBloomFilter(bloom), true)),

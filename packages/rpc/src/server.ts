@@ -18,6 +18,7 @@ import {
 } from './constants.ts'
 import { type Dispatcher, checkMaxBatchItems, createDispatcher } from './dispatcher.ts'
 import { isAuthorized, isOriginAllowed } from './http-guard.ts'
+import { InFlightCalls } from './in-flight.ts'
 import type { ShhApi } from './shh-api.ts'
 import type { ShhextInit } from './shhext.ts'
 import { SubscriptionSet } from './subscriptions.ts'
@@ -180,6 +181,7 @@ function onConnection(client: WebSocket, dispatcher: Dispatcher, serverSignal: A
     client.send(text)
   }
   const subscriptions = new SubscriptionSet(send)
+  const calls = new InFlightCalls()
   const connection = new AbortController()
   const signal = AbortSignal.any([serverSignal, connection.signal])
   // Every request in flight on the connection listens to it.
@@ -191,7 +193,7 @@ function onConnection(client: WebSocket, dispatcher: Dispatcher, serverSignal: A
     pending++
     const scope = subscriptions.scope()
     dispatcher
-      .handle(rawToText(data), { signal, subscriptions: scope })
+      .handle(rawToText(data), { signal, subscriptions: scope, calls })
       .then((out) => {
         if (out !== undefined) send(out)
         scope.start()

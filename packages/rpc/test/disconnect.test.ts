@@ -1,6 +1,7 @@
 /*
- * A client that goes away while its shh_post is sealing (Ctrl-C on `hush post`) must not get its
- * message sent: the seal is aborted and the envelope never reaches the pool or a peer.
+ * A client that goes away while its shh_post is sealing, or cancels it with hush_cancelRequest
+ * (Ctrl-C on `hush post`), must not get its message sent: the seal is aborted and the envelope
+ * never reaches the pool or a peer.
  *
  *   fetch / ws ──► RPC ── node A ══ tcp ══ node B
  *
@@ -45,7 +46,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** About 30 leading zero bits for a ~300-byte envelope with TTL 50: far beyond the test. */
 const SLOW_POST = { topic: '0x01020304', payload: '0x68656c6c6f', ttl: 50, powTarget: 100_000, powTime: 600 }
 
-describe('a client that disconnects while its post is sealing', () => {
+describe('a client that disconnects or cancels while its post is sealing', () => {
   let nodes: HushNode[] = []
   let server: RpcServer | undefined
   let outcomes: Promise<Outcome>[] = []
@@ -67,9 +68,9 @@ describe('a client that disconnects while its post is sealing', () => {
     nodes = []
   })
 
-  async function expectNothingSent(): Promise<void> {
+  async function expectNothingSent(name = 'AbortError'): Promise<void> {
     const outcome = await within(outcomes[0], 10_000, 'the post to end after the client left')
-    expect(outcome).toEqual({ status: 'rejected', name: 'AbortError' })
+    expect(outcome).toEqual({ status: 'rejected', name })
     await sleep(300)
     expect(nodes[0].services.shh.info().envelopes).toBe(0)
     expect(nodes[1].services.shh.info().envelopes).toBe(0)
@@ -98,5 +99,70 @@ describe('a client that disconnects while its post is sealing', () => {
     await sleep(100)
     ws.terminate()
     await expectNothingSent()
+  })
+
+  /** Opens a WebSocket to the server and collects its answers by id. */
+  async function openClient(): Promise<{ ws: WebSocket; send(id: number, method: string, params: unknown[]): void; answer(id: number): Promise<{ result?: unknown; error?: { message: string } }> }> {
+    const ws = new WebSocket((server as RpcServer).wsUrl as string)
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+    const answers = new Map<number, (value: { result?: unknown; error?: { message: string } }) => void>()
+    const arrived = new Map<number, { result?: unknown; error?: { message: string } }>()
+    ws.on('message', (data) => {
+      const body = JSON.parse(String(data)) as { id: number; result?: unknown; error?: { message: string } }
+      const waiting = answers.get(body.id)
+      if (waiting === undefined) arrived.set(body.id, body)
+      else waiting(body)
+    })
+    return {
+      ws,
+      send: (id, method, params) => ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params })),
+      answer: (id) => {
+        const early = arrived.get(id)
+        if (early !== undefined) return Promise.resolve(early)
+        return within(new Promise((resolve) => answers.set(id, resolve)), 10_000, `the answer to call ${id}`)
+      },
+    }
+  }
+
+  it('over WebSocket: hush_cancelRequest stops the sealing post, whose own answer is an error, and nothing is sent', async () => {
+    const client = await openClient()
+    client.send(7, 'shh_post', [{ symKeyID, ...SLOW_POST }])
+    await waitFor(() => outcomes.length === 1, 5_000, 'the node to start the post')
+    await sleep(100)
+    client.send(8, 'hush_cancelRequest', [7])
+    expect(await client.answer(8)).toMatchObject({ result: true })
+    const post = await client.answer(7)
+    expect(post.result).toBeUndefined()
+    expect(post.error?.message).toBe('request cancelled by the client')
+    await expectNothingSent('RequestCancelledError')
+    // The connection stays usable, and an id no longer running is not cancelled.
+    client.send(9, 'hush_cancelRequest', [7])
+    expect(await client.answer(9)).toMatchObject({ result: false })
+    client.ws.close()
+  })
+
+  it('over WebSocket: a cancel that comes after the post finished is refused, and the post answered with its hash', async () => {
+    const client = await openClient()
+    client.send(1, 'shh_post', [{ symKeyID, topic: '0x01020304', payload: '0x68656c6c6f', ttl: 50, powTarget: 0.001, powTime: 5 }])
+    const post = await client.answer(1)
+    expect(post.result).toMatch(/^0x[0-9a-f]{64}$/)
+    client.send(2, 'hush_cancelRequest', [1])
+    expect(await client.answer(2)).toMatchObject({ result: false })
+    await waitFor(() => nodes[1].services.shh.info().envelopes === 1, 5_000, 'the envelope to reach node B')
+    client.ws.close()
+  })
+
+  it('over HTTP: hush_cancelRequest is refused with a pointer to closing the request', async () => {
+    const res = await fetch((server as RpcServer).url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'hush_cancelRequest', params: [1] }),
+      signal: AbortSignal.timeout(5_000),
+    })
+    expect(await res.json()).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      error: { code: -32000, message: 'hush_cancelRequest works over WebSocket only: an HTTP request is cancelled by closing its connection' },
+    })
   })
 })
