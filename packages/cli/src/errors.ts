@@ -16,10 +16,12 @@ export const EXIT = {
   usage: 2,
   /** A bug in hush (an unexpected error, shown with its stack): sysexits' EX_SOFTWARE. */
   bug: 70,
+  /** Stopped by Ctrl-C (128 + SIGINT, as shells report it), having said what was left undone. */
+  interrupted: 130,
 } as const
 
 /** The exit code of a {@link CliError}. */
-export type CliExitCode = typeof EXIT.failure | typeof EXIT.usage
+export type CliExitCode = typeof EXIT.failure | typeof EXIT.usage | typeof EXIT.interrupted
 
 /** Options of a {@link CliError}. */
 export interface CliErrorOptions extends ErrorOptions {

@@ -128,7 +128,7 @@ export function createProgram(): Command {
   ).action(async (argument: string | undefined, opts: RpcFlags & { symKeyId?: string; pubKey?: string; sig?: string; topic: Uint8Array[]; ttl: number; powTarget: number; powTime: number; padding?: string; targetPeer?: string; file?: string; allowEmpty?: boolean }) => {
     if ((opts.symKeyId === undefined) === (opts.pubKey === undefined)) throw new CliError('give exactly one of --sym-key-id and --pub-key')
     const message = await readMessage({ ...(argument !== undefined && { argument }), ...(opts.file !== undefined && { file: opts.file }), allowEmpty: opts.allowEmpty === true })
-    const hash = await runPost(target(opts), {
+    const hash = await untilInterrupted((signal) => runPost(target(opts), {
       ...(opts.symKeyId !== undefined && { symKeyId: parseKeyId(opts.symKeyId) }),
       ...(opts.pubKey !== undefined && { pubKey: parsePublicKey(opts.pubKey, '--pub-key') }),
       ...(opts.sig !== undefined && { sig: parseKeyId(opts.sig) }),
@@ -139,7 +139,8 @@ export function createProgram(): Command {
       powTarget: opts.powTarget,
       powTime: opts.powTime,
       message,
-    })
+      signal,
+    }))
     console.log(hash)
   })
 

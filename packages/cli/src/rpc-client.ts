@@ -19,10 +19,12 @@ let nextId = 1
 
 /**
  * Calls `method` with `params` and returns the result.
+ * @param options.signal - aborts the request; the call then rejects with the signal's reason
  * @throws {CliError} when the node is unreachable, refuses the token, or answers with an error
  */
-export async function rpcCall<T>(target: RpcTarget, method: string, params: unknown[] = []): Promise<T> {
+export async function rpcCall<T>(target: RpcTarget, method: string, params: unknown[] = [], options: { signal?: AbortSignal } = {}): Promise<T> {
   let response: Response
+  const timeout = AbortSignal.timeout(target.timeoutMs ?? 60_000)
   try {
     response = await fetch(target.url, {
       method: 'POST',
@@ -31,14 +33,22 @@ export async function rpcCall<T>(target: RpcTarget, method: string, params: unkn
         ...(target.token !== undefined && { authorization: `Bearer ${target.token}` }),
       },
       body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }),
-      signal: AbortSignal.timeout(target.timeoutMs ?? 60_000),
+      signal: options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]),
     })
   } catch (err) {
+    // The caller's own abort is its reason, not an unreachable node.
+    if (options.signal?.aborted === true) throw options.signal.reason
     throw new CliError(`cannot reach the node at ${target.url} (is \`hush start\` running?): ${(err as Error).message}`, { cause: err, exitCode: EXIT.failure })
   }
   if (response.status === 401) throw new CliError(`the node at ${target.url} wants a token: pass --token`, { exitCode: EXIT.failure })
   if (!response.ok) throw new CliError(`the node at ${target.url} answered HTTP ${response.status}`, { exitCode: EXIT.failure })
-  const body = (await response.json()) as { result?: T; error?: { code: number; message: string } }
+  let body: { result?: T; error?: { code: number; message: string } }
+  try {
+    body = (await response.json()) as typeof body
+  } catch (err) {
+    if (options.signal?.aborted === true) throw options.signal.reason
+    throw new CliError(`the node at ${target.url} answered ${method} with something that is not JSON-RPC: ${(err as Error).message}`, { cause: err, exitCode: EXIT.failure })
+  }
   if (body.error !== undefined) throw new CliError(`${method} failed: ${body.error.message} (code ${body.error.code})`, { exitCode: EXIT.failure })
   return body.result as T
 }

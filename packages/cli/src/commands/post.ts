@@ -10,6 +10,7 @@ import { estimateSealTime, measureHashRate } from '@hush/pow'
 import { CliError, EXIT } from '../errors.ts'
 import { formatDuration, formatPow, progressBar, toHex } from '../format.ts'
 import { type RpcTarget, rpcCall } from '../rpc-client.ts'
+import { ConnectionLostError, openRpcSocket } from '../rpc-socket.ts'
 
 /** What to post. */
 export interface PostOptions {
@@ -28,6 +29,12 @@ export interface PostOptions {
   progress?: boolean
   /** Where notes and warnings before sealing go. @default a line on stderr */
   warn?: (line: string) => void
+  /**
+   * Ctrl-C: aborting cancels the post. Before the node starts sealing nothing is asked of it;
+   * while it seals, `hush_cancelRequest` stops it, and the node's answer to the post says whether
+   * it was stopped in time.
+   */
+  signal?: AbortSignal
 }
 
 /** Where the message comes from: the argument, `-` for stdin, or `--file`. */
@@ -83,13 +90,16 @@ function settledValue<T>(result: PromiseSettledResult<T>): T {
  *   minimum PoW, the target is not reached in `powTime`, or the node refuses the post
  */
 export async function runPost(target: RpcTarget, options: PostOptions): Promise<string> {
+  const signal = options.signal
+  const call = { ...(signal !== undefined && { signal }) }
   // Independent reads, asked at once and judged in this order: the first problem named stays the same.
   const [hasSymKey, hasKeyPair, info, peerCount] = await Promise.allSettled([
-    options.symKeyId === undefined || rpcCall<boolean>(target, 'shh_hasSymKey', [options.symKeyId]),
-    options.sig === undefined || rpcCall<boolean>(target, 'shh_hasKeyPair', [options.sig]),
-    rpcCall<{ minPow: number }>(target, 'shh_info', []),
-    rpcCall<string>(target, 'net_peerCount', []),
+    options.symKeyId === undefined || rpcCall<boolean>(target, 'shh_hasSymKey', [options.symKeyId], call),
+    options.sig === undefined || rpcCall<boolean>(target, 'shh_hasKeyPair', [options.sig], call),
+    rpcCall<{ minPow: number }>(target, 'shh_info', [], call),
+    rpcCall<string>(target, 'net_peerCount', [], call),
   ])
+  if (signal?.aborted === true) throw cancelledBeforeSealing()
   if (options.symKeyId !== undefined && !settledValue(hasSymKey)) throw missingKey('symmetric key', '--sym-key-id', options.symKeyId, 'hush keys new --sym')
   if (options.sig !== undefined && !settledValue(hasKeyPair)) throw missingKey('key pair', '--sig', options.sig, 'hush keys new')
   const params = {
@@ -140,7 +150,7 @@ export async function runPost(target: RpcTarget, options: PostOptions): Promise<
     }, 100)
   }
   try {
-    return await rpcCall<string>({ ...target, timeoutMs: Math.max(60_000, options.powTime * 2000) }, 'shh_post', [params])
+    return await postCancellably({ ...target, timeoutMs: Math.max(60_000, options.powTime * 2000) }, params, signal)
   } catch (err) {
     if (err instanceof CliError && err.message.includes('rejected: low-pow')) throw belowMinimum()
     if (err instanceof CliError && err.message.includes('failed to reach the PoW target')) {
@@ -155,5 +165,61 @@ export async function runPost(target: RpcTarget, options: PostOptions): Promise<
       clearInterval(timer)
       process.stderr.write('\r\x1b[2K')
     }
+  }
+}
+
+/** Ctrl-C before the node was asked to seal: true by construction. */
+const cancelledBeforeSealing = (): CliError => new CliError('cancelled, nothing sent', { exitCode: EXIT.interrupted })
+
+/**
+ * `shh_post` over the node's WebSocket, cancelled with `hush_cancelRequest` when `signal` aborts;
+ * the post's own answer decides what is said: an error means nothing was sent, a hash that it
+ * went out before the cancel arrived. A node without a WebSocket gets the post over HTTP, and an
+ * abort there can only close the request.
+ * @throws {CliError} `cancelled, nothing sent` (exit 130) when the node stopped the post, or one
+ *   saying it was too late, or unknown, when it was not
+ */
+async function postCancellably(target: RpcTarget, params: Record<string, unknown>, signal: AbortSignal | undefined): Promise<string> {
+  // A function, not a narrowed property: the signal aborts while this awaits.
+  const aborted = (): boolean => signal?.aborted === true
+  if (aborted()) throw cancelledBeforeSealing()
+  const socket = await openRpcSocket(target)
+  if (aborted()) {
+    socket?.close()
+    throw cancelledBeforeSealing()
+  }
+  if (socket === undefined) {
+    try {
+      return await rpcCall<string>(target, 'shh_post', [params], { ...(signal !== undefined && { signal }) })
+    } catch (err) {
+      if (!aborted()) throw err
+      throw new CliError('cancelled: the request was closed, which stops the node sealing, but this node cannot confirm whether the message had already gone out', { cause: err, exitCode: EXIT.interrupted })
+    }
+  }
+  const post = socket.call<string>('shh_post', [params])
+  const cancel = (): void => void socket.call('hush_cancelRequest', [post.id]).result.catch(() => undefined)
+  signal?.addEventListener('abort', cancel, { once: true })
+  const timeoutMs = target.timeoutMs ?? 60_000
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CliError(`the node did not answer shh_post in ${timeoutMs / 1000} s`, { exitCode: EXIT.failure })), timeoutMs)
+  })
+  try {
+    const [outcome] = await Promise.allSettled([Promise.race([post.result, timedOut])])
+    if (outcome.status === 'fulfilled') {
+      if (aborted()) throw new CliError(`too late to cancel: the node had already sent the message (envelope ${outcome.value})`, { exitCode: EXIT.failure })
+      return outcome.value
+    }
+    const err: unknown = outcome.reason
+    if (err instanceof ConnectionLostError) {
+      throw new CliError('the connection to the node ended before it answered the post: whether the message was sent is unknown (`hush status` shows the pool)', { cause: err, exitCode: EXIT.failure })
+    }
+    // The node answered the post with an error: it sent nothing, whatever stopped it.
+    if (aborted()) throw new CliError('cancelled, nothing sent', { cause: err, exitCode: EXIT.interrupted })
+    throw err
+  } finally {
+    clearTimeout(timer)
+    signal?.removeEventListener('abort', cancel)
+    socket.close()
   }
 }
