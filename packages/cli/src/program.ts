@@ -14,6 +14,7 @@ import { type NamedTopic, runWatch } from './commands/watch.ts'
 import { CliError, EXIT } from './errors.ts'
 import { type AccountFlags, type RpcFlags, accountAt, accountFlags, namedTopicFlag, nodeFlags, numberFlag, rpcOptions, target, topicFlag } from './flags.ts'
 import { untilInterrupted } from './interrupt.ts'
+import { DEFAULT_METRICS_HOST } from './metrics.ts'
 import { dataDir, parseKeyId, parsePeer, parsePublicKey, parseTime, readPassword } from './options.ts'
 import { createProgressLine } from './progress-line.ts'
 
@@ -49,6 +50,8 @@ export function createProgram(): Command {
     .option('--mail-store <store>', 'leveldb (under --mail-dir) or postgres (connection string in $HUSH_MAIL_POSTGRES_URL)')
     .option('--mail-max-age <age>', 'retention: drop archived envelopes sent longer ago than this (e.g. 30d; pruned every minute)')
     .option('--mail-max-bytes <size>', 'retention: keep at most this many envelope bytes, oldest dropped first (e.g. 50G)')
+    .option('--metrics <port>', 'serve Prometheus metrics on http://<metrics host>:<port>/metrics (0 picks a free one)', numberFlag('--metrics', { min: 0, integer: true }))
+    .option('--metrics-host <host>', 'metrics bind address', DEFAULT_METRICS_HOST)
     .action(async (opts: StartOptions, command: Command) => {
       const given = new Set(Object.keys(opts).filter((k) => command.getOptionValueSource(k) === 'cli'))
       await runStart(opts, given)

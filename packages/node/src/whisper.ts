@@ -155,12 +155,15 @@ export class WhisperService extends ShhKeyMethods implements Startable {
       onDrop: (reason, from) => this.onDrop(reason, from),
       dispatch: (type, detail) => this.safeDispatch(type, detail),
     })
-    this.counters.register(components.metrics, () => ({
-      pool_envelopes: this.pool.size,
-      pool_bytes: this.pool.bytes,
-      peers: this.router.readyPeers().length,
-      filters: this.filters.size,
-    }))
+    this.counters.register(components.metrics, {
+      state: () => ({
+        pool_envelopes: this.pool.size,
+        pool_bytes: this.pool.bytes,
+        peers: this.router.readyPeers().length,
+        filters: this.filters.size,
+      }),
+      traffic: () => this.router.traffic(),
+    })
     this.rules = {
       nowMs: 0,
       peerOffsetSeconds: 0,
@@ -450,7 +453,11 @@ export class WhisperService extends ShhKeyMethods implements Startable {
 
   private async seal(envelope: Envelope, targetPow: number, workTimeMs: number | undefined, options: PostOptions): Promise<Envelope> {
     if (!this.started) throw new NotStartedError()
-    return this.sealer.seal(envelope, targetPow, { workTimeMs, signal: options.signal, onProgress: options.onProgress })
+    const startMs = performance.now()
+    const sealed = await this.sealer.seal(envelope, targetPow, { workTimeMs, signal: options.signal, onProgress: options.onProgress })
+    // Only seals that finished: an aborted or out-of-time search says nothing of the seal time.
+    this.counters.sealed((performance.now() - startMs) / 1000)
+    return sealed
   }
 
   private ingestOwn(envelope: Envelope): Uint8Array {

@@ -8,6 +8,7 @@ import { MAX_BATCH_ITEMS, RPC_ERROR_CODES } from './constants.ts'
 import { InvalidParamsError, MethodNotFoundError } from './errors.ts'
 import { type RpcCall, type RpcInvalidCall, type RpcResponse, errorResponse, isCall, parseBody, resultResponse } from './jsonrpc.ts'
 import { type CallContext, METHODS, type MethodHandler } from './methods.ts'
+import { type RpcNodeInfo, nodeInfoMethods } from './node-info.ts'
 import type { ShhApi } from './shh-api.ts'
 import { type ShhextInit, shhextMethods } from './shhext.ts'
 
@@ -27,6 +28,8 @@ export interface DispatcherInit {
   maxBatchItems?: number
   /** Serve `shhext_requestMessages` and `shhext_mailStats` (mail servers) too. @default not served */
   shhext?: ShhextInit
+  /** Serve `hush_nodeInfo` with what this returns: the node's peer id and addresses. @default not served */
+  nodeInfo?: () => RpcNodeInfo
 }
 
 /** geth's text for a batch over the cap (`errMsgBatchTooLarge`). */
@@ -68,7 +71,7 @@ function messageOf(error: unknown): string {
 
 /**
  * Creates a dispatcher over `shh`.
- * @throws {TypeError} when `init` is not an object
+ * @throws {TypeError} when `init` is not an object, or `init.nodeInfo` not a function
  * @throws {RangeError} when `init.maxBatchItems` is not a positive integer
  * @example
  * ```ts
@@ -84,7 +87,12 @@ export function createDispatcher(shh: ShhApi, init: DispatcherInit = {}): Dispat
   if (init.shhext !== undefined && (typeof init.shhext !== 'object' || init.shhext === null || typeof init.shhext.requestHistory !== 'function')) {
     throw new TypeError('init.shhext must be an object with a requestHistory function')
   }
-  const methods: Readonly<Record<string, MethodHandler>> = init.shhext === undefined ? METHODS : { ...METHODS, ...shhextMethods(init.shhext) }
+  if (init.nodeInfo !== undefined && typeof init.nodeInfo !== 'function') throw new TypeError('init.nodeInfo must be a function')
+  const methods: Readonly<Record<string, MethodHandler>> = {
+    ...METHODS,
+    ...(init.shhext !== undefined && shhextMethods(init.shhext)),
+    ...(init.nodeInfo !== undefined && nodeInfoMethods(init.nodeInfo)),
+  }
   const run = async (item: RpcCall | RpcInvalidCall, ctx: CallContext): Promise<RpcResponse | undefined> => {
     if (!isCall(item)) return errorResponse(item.id, item.error.code, item.error.message)
     const id = item.id ?? null

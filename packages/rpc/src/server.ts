@@ -20,6 +20,7 @@ import { type Dispatcher, checkMaxBatchItems, createDispatcher } from './dispatc
 import { isAuthorized, isOriginAllowed } from './http-guard.ts'
 import { InFlightCalls } from './in-flight.ts'
 import type { ShhApi } from './shh-api.ts'
+import type { RpcNodeInfo } from './node-info.ts'
 import type { ShhextInit } from './shhext.ts'
 import { SubscriptionSet } from './subscriptions.ts'
 
@@ -50,6 +51,8 @@ export interface RpcServerInit {
    * `shhext_mailStats` (this node's `mailServer`, when it runs one). @default not served
    */
   shhext?: ShhextInit
+  /** Serve `hush_nodeInfo`: the node's peer id and listen addresses, e.g. `() => ({ id: node.peerId.toString(), addresses: node.getMultiaddrs().map(String) })`. @default not served */
+  nodeInfo?: () => RpcNodeInfo
 }
 
 /** A running server. */
@@ -235,6 +238,7 @@ export async function createRpcServer(init: RpcServerInit): Promise<RpcServer> {
   const dispatcher = createDispatcher(init.shh, {
     ...(init.maxBatchItems !== undefined && { maxBatchItems: init.maxBatchItems }),
     ...(init.shhext !== undefined && { shhext: init.shhext }),
+    ...(init.nodeInfo !== undefined && { nodeInfo: init.nodeInfo }),
   })
   const lifetime = new AbortController()
   // Every request and connection in flight listens to it.

@@ -236,3 +236,23 @@ describe('dispatcher: subscriptions', () => {
     expect(subscriptions.size).toBe(0)
   })
 })
+
+describe('hush_nodeInfo', () => {
+  const ctx = { signal: new AbortController().signal, subscriptions: undefined }
+  it('answers the node id and addresses when the dispatcher is given nodeInfo, and is −32601 without it', async () => {
+    const addresses = ['/ip4/10.0.0.1/tcp/4001/p2p/12D3KooWSelf']
+    const served = createDispatcher(fakeShh(), { nodeInfo: () => ({ id: '12D3KooWSelf', addresses }) })
+    expect(JSON.parse((await served.handle('{"jsonrpc":"2.0","id":1,"method":"hush_nodeInfo","params":[]}', ctx)) as string)).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      result: { id: '12D3KooWSelf', addresses },
+    })
+    expect(JSON.parse((await served.handle('{"jsonrpc":"2.0","id":2,"method":"hush_nodeInfo","params":[1]}', ctx)) as string).error.code).toBe(-32602)
+    const plain = createDispatcher(fakeShh())
+    expect(JSON.parse((await plain.handle('{"jsonrpc":"2.0","id":3,"method":"hush_nodeInfo","params":[]}', ctx)) as string).error.code).toBe(-32601)
+  })
+
+  it('refuses a nodeInfo that is not a function', () => {
+    expect(() => createDispatcher(fakeShh(), { nodeInfo: 'x' as never })).toThrow(new TypeError('init.nodeInfo must be a function'))
+  })
+})

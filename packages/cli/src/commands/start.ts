@@ -9,6 +9,7 @@ import { createHushNode } from '@hush/node'
 import { createRpcServer } from '@hush/rpc'
 import { CliError, EXIT } from '../errors.ts'
 import { untilInterrupted } from '../interrupt.ts'
+import { DEFAULT_METRICS_HOST, type MetricsServer, nodeMetrics } from '../metrics.ts'
 import { dataDir, parseDuration, parseSize, readConfig, readPassword } from '../options.ts'
 import { type MailMode, startMailMode } from './mail-mode.ts'
 
@@ -37,9 +38,13 @@ export interface StartOptions {
   mailMaxAge?: string
   /** Retention by size, e.g. `50G`. */
   mailMaxBytes?: string
+  /** Serve Prometheus metrics on this port (0 picks a free one); none when absent. */
+  metrics?: number
+  /** The metrics server's bind address. @default '127.0.0.1' */
+  metricsHost?: string
 }
 
-const KNOWN = new Set(['dataDir', 'listen', 'bootstrap', 'minPow', 'light', 'rpcHost', 'rpcPort', 'token', 'mail', 'mailDir', 'mailPasswordFile', 'mailMinPow', 'mailStore', 'mailMaxAge', 'mailMaxBytes'])
+const KNOWN = new Set(['dataDir', 'listen', 'bootstrap', 'minPow', 'light', 'rpcHost', 'rpcPort', 'token', 'mail', 'mailDir', 'mailPasswordFile', 'mailMinPow', 'mailStore', 'mailMaxAge', 'mailMaxBytes', 'metrics', 'metricsHost'])
 
 /** The environment variable `--mail` reads the password from when no file is given. */
 export const MAIL_PASSWORD_ENV = 'HUSH_MAIL_PASSWORD'
@@ -89,6 +94,7 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
   const maxAgeSeconds = o.mailMaxAge === undefined ? undefined : parseDuration(o.mailMaxAge, '--mail-max-age')
   const maxBytes = o.mailMaxBytes === undefined ? undefined : parseSize(o.mailMaxBytes, '--mail-max-bytes')
   const retention = maxAgeSeconds === undefined && maxBytes === undefined ? undefined : { ...(maxAgeSeconds !== undefined && { maxAgeSeconds }), ...(maxBytes !== undefined && { maxBytes }) }
+  const metrics = o.metrics === undefined ? undefined : nodeMetrics(o.metricsHost ?? DEFAULT_METRICS_HOST, o.metrics)
   let node
   try {
     node = await createHushNode({
@@ -96,6 +102,7 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
       ...(o.bootstrap !== undefined && { bootstrap: o.bootstrap }),
       ...(o.dataDir !== undefined && { dataDir: o.dataDir }),
       whisper: { ...(o.minPow !== undefined && { minPow: o.minPow }), isLight: o.light === true },
+      ...(metrics !== undefined && { libp2p: { metrics: metrics.libp2p } }),
     })
   } catch (err) {
     throw nodeStartError(err, o.listen ?? [])
@@ -138,10 +145,22 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
     if (code === 'EADDRINUSE') throw new CliError(`cannot serve RPC on ${where}: address in use (pick another --rpc-port, or 0 for a free one)`, { cause: err, exitCode: EXIT.failure })
     throw new CliError(`cannot start the RPC server on ${where}: ${(err as Error).message.split('\n')[0]}`, { cause: err, exitCode: EXIT.failure })
   }
+  let metricsServer: MetricsServer | undefined
+  if (metrics !== undefined) {
+    try {
+      metricsServer = await metrics.serve()
+    } catch (err) {
+      await rpc.close()
+      await mail?.stop()
+      await node.stop()
+      throw err
+    }
+  }
   print(`peer id: ${node.peerId.toString()}`)
   for (const addr of node.getMultiaddrs()) print(`listening: ${addr.toString()}`)
   print(`rpc: ${rpc.url}`)
   if (rpc.wsUrl !== undefined) print(`ws: ${rpc.wsUrl}`)
+  if (metricsServer !== undefined) print(`metrics: ${metricsServer.url}`)
   // Peers as they come and go, so an unreachable --bootstrap is visible.
   shh.addEventListener('peer:ready', ({ detail }) => print(`peer connected: ${detail.toString()} (${shh.getPeers().length} now)`))
   shh.addEventListener('peer:disconnect', ({ detail }) => print(`peer disconnected: ${detail.toString()} (${shh.getPeers().length} now)`))
@@ -157,6 +176,7 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
   return async () => {
     clearTimeout(lonely)
     await server.close()
+    await metricsServer?.close()
     // The mail server first: it writes what is pending, then the archive closes, then the node.
     await mailMode?.stop()
     await libp2p.stop()
