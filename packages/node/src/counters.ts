@@ -102,9 +102,16 @@ export class WhisperCounters {
   }
 }
 
-/** Traffic counters as snake_case labels, less what was already reported. */
+/**
+ * Traffic counters as snake_case labels, less what was already reported. A total below the one
+ * reported means the node was stopped (which zeroes the totals) and started again: all of it is
+ * new then, and a counter must never be handed a negative step.
+ */
 function trafficDelta(now: PeerCounters, reported: PeerCounters | undefined): Record<string, number> {
-  const delta = (key: keyof PeerCounters): number => now[key] - (reported?.[key] ?? 0)
+  const delta = (key: keyof PeerCounters): number => {
+    const step = now[key] - (reported?.[key] ?? 0)
+    return step >= 0 ? step : now[key]
+  }
   return {
     frames_in: delta('framesIn'),
     frames_out: delta('framesOut'),

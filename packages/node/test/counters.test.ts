@@ -63,7 +63,7 @@ describe('WhisperCounters', () => {
     expect(buckets.at(-1)).toBeGreaterThanOrEqual(60)
   })
 
-  it('hands libp2p the traffic since the last scrape, so the exported counter is the running total', () => {
+  it('hands libp2p the traffic since the last scrape, so the exported counter is the running total, also across a restart', () => {
     const { metrics, calculated } = recordingMetrics()
     const totals: PeerCounters = emptyCounters()
     const counters = new WhisperCounters()
@@ -77,6 +77,10 @@ describe('WhisperCounters', () => {
     expect(Object.values(scrape()).every((v) => v === 0)).toBe(true)
     totals.envelopesOut = 7
     expect(scrape()).toMatchObject({ envelopes_in: 0, envelopes_out: 5, bytes_out: 0 })
+    // A stop zeroes the totals; after a restart, what they count again is all new, never negative.
+    Object.assign(totals, emptyCounters(), { envelopesOut: 1 })
+    expect(scrape()).toMatchObject({ envelopes_in: 0, envelopes_out: 1, bytes_out: 0 })
+    expect(Object.values(scrape()).every((v) => v === 0)).toBe(true)
   })
 })
 
