@@ -180,11 +180,8 @@ export function openMessage1(pending: PendingInvitation, msg1: Uint8Array, optio
   if (msg1.length !== MSG1_BYTES) return 'size'
 
   const backend = options.x25519
-  const rdv = rendezvousKey(body)
-  const outerPlain = openHeader(rdv, msg1.subarray(0, OUTER_END))
-  wipe(rdv)
-  if (outerPlain === undefined || !isZero(outerPlain.subarray(KEY_BYTES))) return 'outer'
-  const peerEphemeralKey = outerPlain.slice(0, KEY_BYTES)
+  const peerEphemeralKey = openOuter(body, msg1)
+  if (peerEphemeralKey === undefined) return 'outer'
 
   const state = initialState()
   const secrets: Array<Uint8Array | undefined> = []
@@ -215,6 +212,27 @@ export function openMessage1(pending: PendingInvitation, msg1: Uint8Array, optio
   } finally {
     wipe(...secrets, state.ck, state.k, state.h)
   }
+}
+
+/**
+ * Whether `data` is a message 1 made from `invitation` (§5.3 steps 1–2): 340 bytes whose outer
+ * layer opens under `k_rdv` with its reserved bytes zero. Only someone who holds the invitation
+ * can make one, and no private key is needed to tell: a consumed invitation's tombstone
+ * recognises a second join of it so (§5.4). One HKDF and one AES-GCM.
+ * @throws {TypeError} when `data` is not a Uint8Array
+ */
+export function isMessage1For(invitation: Invitation, data: Uint8Array): boolean {
+  assertBytes(data, 'data')
+  return data.length === MSG1_BYTES && openOuter(invitationBody(invitation), data) !== undefined
+}
+
+/** msg1's outer layer (§5.1 step 6) opened under `k_rdv`: `e_A`, or `undefined` when it does not open or its reserved bytes are not zero. */
+function openOuter(body: Uint8Array, msg1: Uint8Array): Uint8Array | undefined {
+  const rdv = rendezvousKey(body)
+  const outerPlain = openHeader(rdv, msg1.subarray(0, OUTER_END))
+  wipe(rdv)
+  if (outerPlain === undefined || !isZero(outerPlain.subarray(KEY_BYTES))) return undefined
+  return outerPlain.slice(0, KEY_BYTES)
 }
 
 /** §5.1 step 2: `MixHash(body)`, `MixHash(S_B)`, `MixHash(I)`. */

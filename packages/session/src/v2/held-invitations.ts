@@ -5,7 +5,9 @@
  * the hash of that message 1 stays (the tombstone), so a replay, another message 1 made from the
  * same invitation, or a flood of either cannot open a second conversation. The tombstone answers the
  * joiner's resends with a fresh ack, at most one per resend interval, and lingers past the expiry
- * until the joiner has surely stopped resending.
+ * until the joiner has surely stopped resending. Another message 1 made from the invitation (the
+ * joiner again from a fresh start, or anyone else who holds it) is refused all the same, but not
+ * silently: it is reported once, so that the app can say so.
  */
 import { equalBytes } from '@noble/ciphers/utils.js'
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -14,7 +16,8 @@ import { wipe } from '../assert.ts'
 import { pump } from '../pump.ts'
 import type { SessionTransport } from '../transport.ts'
 import type { Conversation } from './conversation.ts'
-import { type PendingInvitation, formatInvitation } from './invitation.ts'
+import { isMessage1For } from './handshake.ts'
+import { type Invitation, type PendingInvitation, formatInvitation } from './invitation.ts'
 import type { IdentityKind, InvitationValue } from './invitation-value.ts'
 import { MAX_TIMER_MS, type SessionV2Settings } from './settings.ts'
 import type { StateStore } from './state-store.ts'
@@ -30,7 +33,7 @@ export interface HeldInvitation {
   readonly createdAtMs: number
   pending: PendingInvitation | undefined
   /** After consumption: SHA-256 of the message 1 that consumed it, and the conversation. */
-  tombstone: { readonly initHash: Uint8Array; readonly conversation: Conversation; lastAnswerMs: number } | undefined
+  tombstone: Tombstone | undefined
   readonly subscription: AbortController
   timer: ReturnType<typeof setTimeout> | undefined
   /** Unix ms after which the invitation no longer takes a message 1. */
@@ -38,6 +41,26 @@ export interface HeldInvitation {
   /** Whether a consumed invitation is past its expiry, kept only to answer late resends. */
   lingering: boolean
 }
+
+/** What a consumed invitation keeps (§5.4): no private key. */
+interface Tombstone {
+  /** SHA-256 of the message 1 that consumed the invitation: its resends are answered. */
+  readonly initHash: Uint8Array
+  /** The conversation it opened. */
+  readonly conversation: Conversation
+  /** When a resend was last answered (unix ms): at most one answer per resend interval. */
+  lastAnswerMs: number
+  /**
+   * The invitation's public part, to recognise another message 1 made from it. In memory only: a
+   * tombstone restored from the store has none, and drops a second join without reporting it.
+   */
+  readonly invitation: Invitation | undefined
+  /** Hex SHA-256 of each other message 1 reported (each once, at most {@link MAX_REUSES_REPORTED}). */
+  readonly reused: Set<string>
+}
+
+/** How many distinct second joins of one invitation are reported; later ones are only dropped. */
+const MAX_REUSES_REPORTED = 16
 
 /** What {@link HeldInvitations} works with. */
 export interface HeldInvitationsInit {
@@ -51,6 +74,8 @@ export interface HeldInvitationsInit {
   readonly onEnvelope: (held: HeldInvitation, pending: PendingInvitation, data: Uint8Array) => void
   /** A pending invitation expired unused (its keys are wiped). */
   readonly onExpired: (uri: string) => void
+  /** Another message 1 made from a consumed invitation arrived: refused, not answered (§5.4). */
+  readonly onReused: (held: HeldInvitation, tombstone: Tombstone) => void
 }
 
 /** The invitations of one peer, by topic, with their subscriptions and expiry timers. */
@@ -122,7 +147,7 @@ export class HeldInvitations {
       topic: value.topic,
       createdAtMs: 0,
       pending: undefined,
-      tombstone: { initHash: value.initHash, conversation, lastAnswerMs: this.init.now() },
+      tombstone: { initHash: value.initHash, conversation, lastAnswerMs: this.init.now(), invitation: undefined, reused: new Set() },
       expiresAtMs: value.expirySeconds * 1000,
     })
   }
@@ -136,12 +161,22 @@ export class HeldInvitations {
   private onRendezvous(held: HeldInvitation, data: Uint8Array): void {
     const tomb = held.tombstone
     if (tomb !== undefined) {
-      // The joiner's resend of the message 1 that consumed this invitation: answer it with an ack.
-      const nowMs = this.init.now()
-      if (equalBytes(sha256(data), tomb.initHash) && nowMs - tomb.lastAnswerMs >= this.init.settings.resendIntervalMs) {
-        tomb.lastAnswerMs = nowMs
-        tomb.conversation.sendAck()
+      const hash = sha256(data)
+      if (equalBytes(hash, tomb.initHash)) {
+        // The joiner's resend of the message 1 that consumed this invitation: answer it with an ack.
+        const nowMs = this.init.now()
+        if (nowMs - tomb.lastAnswerMs >= this.init.settings.resendIntervalMs) {
+          tomb.lastAnswerMs = nowMs
+          tomb.conversation.sendAck()
+        }
+        return
       }
+      // Another join of it: its key is gone, so it cannot be opened or answered; report it once.
+      const key = bytesToHex(hash)
+      if (tomb.invitation === undefined || tomb.reused.size >= MAX_REUSES_REPORTED || tomb.reused.has(key)) return
+      if (!isMessage1For(tomb.invitation, data)) return
+      tomb.reused.add(key)
+      this.init.onReused(held, tomb)
       return
     }
     const pending = held.pending

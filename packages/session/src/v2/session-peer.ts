@@ -87,6 +87,15 @@ export interface SessionPeerV2Events {
   session: Conversation
   /** An invitation expired unused; its one-time key is wiped. */
   'invitation:expired': { readonly uri: string }
+  /**
+   * Someone joined a consumed invitation again (§5.4): a message 1 made from it (so by someone who
+   * holds it: the joiner from a fresh start, or anyone it reached) that is not the one that
+   * consumed it. It is refused and not answered, and who sent it cannot be known (the one-time
+   * key is gone): `conversation`, the one the invitation opened, goes on unchanged. Once per
+   * distinct message 1 (resends are the same bytes), at most 16 per invitation; not after a
+   * restart (the tombstone on disk keeps no invitation).
+   */
+  'invitation:reused': { readonly uri: string; readonly conversation: Conversation }
 }
 
 /** What each conversation of a peer is made from, besides what the peer itself supplies. */
@@ -138,6 +147,7 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
       identity: this.identity,
       onEnvelope: (held, pending, data) => this.onMessage1(held, pending, data),
       onExpired: (uri) => this.emit('invitation:expired', { uri }),
+      onReused: (held, tombstone) => this.emit('invitation:reused', { uri: held.uri, conversation: tombstone.conversation }),
     })
   }
 
@@ -365,7 +375,7 @@ export class SessionPeerV2 extends Emitter<SessionPeerV2Events> {
       persistence,
       this.released
     )
-    held.tombstone = { initHash: opened.initHash, conversation, lastAnswerMs: this.now() }
+    held.tombstone = { initHash: opened.initHash, conversation, lastAnswerMs: this.now(), invitation: pending.invitation, reused: new Set() }
     // Consumption (§12.3): the session's core (naming this invitation) first, then the tombstone.
     conversation
       .persisted()

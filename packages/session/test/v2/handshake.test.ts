@@ -3,7 +3,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { wipe } from '../../src/assert.ts'
-import { buildMessage1, openMessage1 } from '../../src/v2/handshake.ts'
+import { buildMessage1, isMessage1For, openMessage1 } from '../../src/v2/handshake.ts'
 import { encodeInitFrame } from '../../src/v2/init-frame.ts'
 import {
   type PendingInvitation,
@@ -232,6 +232,28 @@ describe('msg1 refusals that need a crafted sender', () => {
     const consumed = { ...pending, oneTimePrivateKey: pending.oneTimePrivateKey.slice() }
     wipe(consumed.oneTimePrivateKey)
     expect(openMessage1(consumed, built.msg1, { x25519: node })).toBe('static')
+  })
+
+  it('without any private key, tells a msg1 made from the invitation (by anyone) from anything else on T', () => {
+    expect(isMessage1For(invitation, built.msg1)).toBe(true)
+    // Another joiner's msg1 from the same invitation: it is one too, though only the first consumes.
+    expect(isMessage1For(invitation, buildMessage1({ invitation, staticKey: generateX25519(), createdAtMs: NOW_MS }).msg1)).toBe(true)
+    expect(isMessage1For(createInvitation({ nowMs: NOW_MS }).invitation, built.msg1)).toBe(false)
+    const outerPlain = Buffer.concat([e.publicKey, Buffer.alloc(8)])
+    outerPlain[39] = 1
+    expect(isMessage1For(invitation, referenceMessage1({ ...honest, outerPlain }).msg1)).toBe(false)
+    for (const at of [0, 40, 67]) {
+      const bad = built.msg1.slice()
+      bad[at] ^= 1
+      expect(isMessage1For(invitation, bad)).toBe(false)
+    }
+    // Only the outer layer is checked: the rest may be anything.
+    const tail = built.msg1.slice()
+    tail.fill(0, 68)
+    expect(isMessage1For(invitation, tail)).toBe(true)
+    expect(isMessage1For(invitation, built.msg1.subarray(0, 339))).toBe(false)
+    expect(isMessage1For(invitation, new Uint8Array(340))).toBe(false)
+    expect(() => isMessage1For(invitation, 'x' as never)).toThrow(new TypeError('data must be a Uint8Array'))
   })
 
   it('names bad arguments', () => {

@@ -125,6 +125,52 @@ describe('session v2 peers', () => {
     expect(second.state).toBe('pending')
   })
 
+  it('reports each other join of a consumed invitation once (not its resends, not replays, not garbage), answers none, and keeps the conversation', async () => {
+    const transport = createMemoryTransport()
+    const { alice, bob } = pair(transport)
+    const sessions: Conversation[] = []
+    bob.addEventListener('session', ({ detail }) => sessions.push(detail))
+    const reused: { uri: string; conversation: Conversation }[] = []
+    bob.addEventListener('invitation:reused', ({ detail }) => reused.push(detail))
+    const { uri } = bob.createInvitation()
+    const toBob = alice.join(uri)
+    await until(() => toBob.state === 'open' && sessions.length === 1, 10_000, 'the join')
+    const [toAlice] = sessions
+    const msg1 = transport.posted.find((e) => e.data.length === 340)
+    if (msg1 === undefined) throw new Error('no message 1 on the wire')
+    // Replays of Alice's message 1 and garbage of its size on the topic: nothing to report.
+    for (let i = 0; i < 5; i++) await transport.postEnvelope({ topic: msg1.topic, data: msg1.data, ttlSeconds: 50 })
+    for (let i = 0; i < 5; i++) await transport.postEnvelope({ topic: msg1.topic, data: new Uint8Array(340).fill(i), ttlSeconds: 50 })
+    await new Promise((r) => setTimeout(r, 100))
+    expect(reused).toHaveLength(0)
+    // Mallory, who got hold of the invitation, and Alice again from a fresh start (a new peer) join it.
+    const mallory = createSessionPeerV2(FAST, { transport })
+    const aliceAgain = createSessionPeerV2(FAST, { transport })
+    peers.push(mallory, aliceAgain)
+    const fromMallory = mallory.join(uri)
+    await fromMallory.send(text('it is Mallory'))
+    await until(() => reused.length === 1, 5_000, 'the first report')
+    const fromAliceAgain = aliceAgain.join(uri)
+    await until(() => reused.length === 2, 5_000, 'the second report')
+    // Both resend their message 1 (every 40 ms, backing off): reported once each, answered never.
+    await new Promise((r) => setTimeout(r, 500))
+    expect(fromMallory.stats.resent).toBeGreaterThan(0)
+    expect(reused).toEqual([
+      { uri, conversation: toAlice },
+      { uri, conversation: toAlice },
+    ])
+    expect(fromMallory.state).toBe('pending')
+    expect(fromAliceAgain.state).toBe('pending')
+    expect(sessions).toHaveLength(1)
+    // Bob still talks to Alice.
+    const got: string[] = []
+    toBob.addEventListener('message', ({ detail }) => got.push(read(detail.payload)))
+    await toAlice.send(text('still you'))
+    await until(() => got.length === 1, 5_000, 'the message to Alice')
+    expect(got).toEqual(['still you'])
+    expect(bytesToHex(toAlice.peerStaticKey)).toBe(bytesToHex(toBob.ownStaticKey))
+  })
+
   it('answers a flood of replayed message 1 with at most one ack per resend interval, and garbage with nothing', async () => {
     const transport = createMemoryTransport()
     const settings = { ...FAST, resendIntervalMs: 60_000, maxResendIntervalMs: 60_000 }
