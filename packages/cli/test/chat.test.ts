@@ -120,6 +120,46 @@ describe('hush account and hush chat', () => {
     expect(b.output.text).not.toMatch(/^\s+at /m)
   }, 90_000)
 
+  it('a second join of a used invitation (someone else, or the joiner restarted) is refused and said on both sides, never taken silently', async () => {
+    const b = chat(['--invite'])
+    children.push(b.child)
+    const [, address] = await until(b.child, b.output, /^listening: (\S+)$/m)
+    const [, uri] = await until(b.child, b.output, /^(hush:invite\?d=[A-Za-z0-9_-]{104})$/m)
+    const a = chat(['--join', uri, '--bootstrap', address])
+    children.push(a.child)
+    await until(a.child, a.output, /^session is open/m)
+    await until(b.child, b.output, /^session is open/m)
+    // Someone else who got hold of the invitation joins it while Alice is there, and types.
+    const m = chat(['--join', uri, '--bootstrap', address])
+    children.push(m.child)
+    m.child.stdin?.write('hi Bob, it is Mallory\n')
+    const again =
+      '! someone joined this invitation again (the other person restarting their chat, or anyone else holding it): refused and not answered (an invitation is for one join)\n' +
+      '! you are still talking to whoever joined first (the safety number above); if they restarted, this conversation is over for them: Ctrl-D, then send a new invitation\n'
+    const reported = (times: number) => new RegExp(`(?:^! someone joined this invitation again[^]*){${times}}`, 'm')
+    await until(b.child, b.output, reported(1))
+    // Bob still talks to Alice: his line reaches her, not Mallory.
+    b.child.stdin?.write('only for Alice\n')
+    await until(a.child, a.output, /^peer> only for Alice$/m)
+    await until(b.child, b.output, /^✓ #1$/m)
+    // Alice restarts her chat with the same invitation: refused too, and said again.
+    a.child.kill('SIGKILL')
+    await a.exited
+    const a2 = chat(['--join', uri, '--bootstrap', address])
+    children.push(a2.child)
+    a2.child.stdin?.write('Alice again\n')
+    await until(b.child, b.output, reported(2))
+    // The joiners are told why no one answers.
+    const noAnswer = /^! no answer in 20 s \(still trying\): is the inviter's chat running, and --bootstrap one of its `listening:` addresses\? An invitation is for one join: if it was joined before \(also by you, in an earlier run\), it is refused: ask for a new one$/m
+    await until(m.child, m.output, noAnswer, 40_000)
+    await until(a2.child, a2.output, noAnswer, 40_000)
+    expect(b.output.text.split(again)).toHaveLength(3)
+    expect(b.output.text.match(/^session is open/gm)).toHaveLength(1)
+    expect(b.output.text).not.toMatch(/Mallory|Alice again/)
+    for (const joiner of [m, a2]) expect(joiner.output.text).not.toMatch(/^(?:session is open|✓|peer>)/m)
+    for (const c of [b, m, a2]) c.child.kill('SIGKILL')
+  }, 120_000)
+
   it('says it runs its own node, and warns when --bootstrap reaches no one in 15 s', async () => {
     const gone = chat(['--invite'])
     children.push(gone.child)

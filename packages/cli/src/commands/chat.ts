@@ -5,6 +5,11 @@
  * join; the joiner joins it and may type at once (early data). On open both print the safety
  * number to compare out of band. Lines typed are sent; received lines, receipts, gaps and
  * undelivered messages are printed. End of input closes the conversation.
+ *
+ * Nothing is taken silently: an invitation opens one conversation (docs/SESSION.md §5.4), and a
+ * second join of it (the joiner restarting, or anyone else who holds it) is refused by the engine,
+ * unanswered, and said on both sides: the inviter prints that it came and was refused, the
+ * joiner whom no one answers is told after {@link NO_ANSWER_HINT_MS} why that may be.
  */
 import { createInterface } from 'node:readline'
 import { createHushNode } from '@hush/node'
@@ -17,6 +22,9 @@ import { nodeStartError } from './start.ts'
 
 /** How long Ctrl-D waits for the other side to acknowledge the close. */
 const CLOSE_TIMEOUT_MS = 30_000
+
+/** How long a join waits for the inviter's answer before the joiner is told why it may not come. */
+const NO_ANSWER_HINT_MS = 20_000
 
 /** Settings of `hush chat`: exactly one of `invite` and `join`. */
 export interface ChatOptions {
@@ -63,6 +71,13 @@ export async function runChat(options: ChatOptions): Promise<void> {
     { transport: node.services.shh }
   )
   sessionIdentity?.fill(0)
+  // A second join of our (consumed) invitation: refused and unanswered by the engine; say so.
+  peer.addEventListener('invitation:reused', ({ detail }) => {
+    print('! someone joined this invitation again (the other person restarting their chat, or anyone else holding it): refused and not answered (an invitation is for one join)')
+    if (detail.conversation.state !== 'closed') {
+      print('! you are still talking to whoever joined first (the safety number above); if they restarted, this conversation is over for them: Ctrl-D, then send a new invitation')
+    }
+  })
   const input = options.input ?? process.stdin
   const lines = createInterface({ input, terminal: false })
   // Lines typed from now on are held until there is a conversation (readline drops unheard lines).
@@ -161,6 +176,14 @@ function joinInvitation(peer: SessionPeerV2, uri: string, identity: IdentityChoi
   }
   print('joining … (you may type now: lines go out as early data)')
   wire(conversation)
+  const hint = setTimeout(() => {
+    print(
+      `! no answer in ${NO_ANSWER_HINT_MS / 1000} s (still trying): is the inviter's chat running, and --bootstrap one of its \`listening:\` addresses? An invitation is for one join: if it was joined before (also by you, in an earlier run), it is refused: ask for a new one`
+    )
+  }, NO_ANSWER_HINT_MS)
+  const answered = (): void => clearTimeout(hint)
+  conversation.addEventListener('open', answered, { once: true })
+  conversation.addEventListener('close', answered, { once: true })
   return conversation
 }
 
