@@ -14,6 +14,7 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { type Libp2pOptions, createLibp2p } from 'libp2p'
+import { BootstrapKeeper } from './bootstrap-keeper.ts'
 import { loadOrCreatePeerKey } from './peer-key.ts'
 import type { WhisperInit } from './settings.ts'
 import { type WhisperComponents, type WhisperService, whisper } from './whisper.ts'
@@ -35,7 +36,11 @@ export interface HushNodeInit {
    * @default ['/ip4/127.0.0.1/tcp/0']
    */
   listen?: string[]
-  /** Multiaddrs (with `/p2p/<id>`) of peers to connect to at start and keep connected. */
+  /**
+   * Multiaddrs (with `/p2p/<id>`) of peers to connect to at start and keep connected: an
+   * unreachable one is retried (1 s, doubling to a minute) and a lost one re-dialled while the
+   * node runs.
+   */
   bootstrap?: string[]
   /** Directory for the persistent peer key (`peer-key`); a fresh key per run when absent. */
   dataDir?: string
@@ -107,15 +112,9 @@ export async function createHushNode(init: HushNodeInit = {}): Promise<HushNode>
     start: false,
   })
   shh = node.services.shh
-  if (init.start !== false) {
-    await node.start()
-    // Dial bootstrap peers right away rather than waiting for discovery to get round to it.
-    for (const addr of bootstrapList) {
-      node.dial(multiaddr(addr)).catch(() => {
-        // Unreachable bootstrap peers are retried by libp2p's reconnect logic; nothing to do here.
-      })
-    }
-  }
+  // Dials the bootstrap peers at start, retries the unreachable ones and re-dials the lost ones.
+  if (bootstrapList.length > 0) new BootstrapKeeper(node, bootstrapList)
+  if (init.start !== false) await node.start()
   return node as unknown as HushNode
 }
 

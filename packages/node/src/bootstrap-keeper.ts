@@ -1,0 +1,89 @@
+/**
+ * Keeps the bootstrap peers connected: each is dialled when the node starts, an address that
+ * cannot be reached is tried again with a backoff (1 s doubling to at most a minute, for as long
+ * as the node runs), and a bootstrap peer that disconnects (it restarted, the link dropped) is
+ * dialled again. libp2p's own reconnection gives up after a few tries, and never retries a peer
+ * it could not reach at the start.
+ */
+import type { Libp2p, PeerId } from '@libp2p/interface'
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
+
+/** Backoff of the re-dials. */
+export interface BootstrapKeeperSettings {
+  /** First retry delay, and the delay after a disconnect. @default 1000 */
+  minDelayMs?: number
+  /** Longest delay between tries. @default 60000 */
+  maxDelayMs?: number
+}
+
+interface Target {
+  readonly addr: Multiaddr
+  readonly peerId: string | undefined
+  delayMs: number
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+/** Dials `addrs` while `node` runs, and again whenever one of them is lost. */
+export class BootstrapKeeper {
+  private readonly node: Libp2p
+  private readonly targets: Target[]
+  private readonly minDelayMs: number
+  private readonly maxDelayMs: number
+  private running = false
+
+  constructor(node: Libp2p, addrs: readonly string[], settings: BootstrapKeeperSettings = {}) {
+    this.node = node
+    this.minDelayMs = settings.minDelayMs ?? 1000
+    this.maxDelayMs = settings.maxDelayMs ?? 60_000
+    this.targets = addrs.map((text) => {
+      const addr = multiaddr(text)
+      return { addr, peerId: addr.getComponents().find((c) => c.name === 'p2p')?.value, delayMs: this.minDelayMs, timer: undefined }
+    })
+    node.addEventListener('start', () => this.start())
+    node.addEventListener('stop', () => this.stop())
+    node.addEventListener('peer:disconnect', ({ detail }) => this.onDisconnect(detail))
+  }
+
+  private start(): void {
+    if (this.running) return
+    this.running = true
+    for (const target of this.targets) void this.dial(target)
+  }
+
+  private stop(): void {
+    this.running = false
+    for (const target of this.targets) {
+      clearTimeout(target.timer)
+      target.timer = undefined
+    }
+  }
+
+  private onDisconnect(peer: PeerId): void {
+    const id = peer.toString()
+    for (const target of this.targets) {
+      if (target.peerId !== id || target.timer !== undefined) continue
+      target.delayMs = this.minDelayMs
+      this.retry(target)
+    }
+  }
+
+  private async dial(target: Target): Promise<void> {
+    target.timer = undefined
+    if (!this.running) return
+    try {
+      await this.node.dial(target.addr)
+      target.delayMs = this.minDelayMs
+    } catch {
+      if (!this.running) return
+      this.retry(target)
+      target.delayMs = Math.min(target.delayMs * 2, this.maxDelayMs)
+    }
+  }
+
+  private retry(target: Target): void {
+    if (!this.running || target.timer !== undefined) return
+    target.timer = setTimeout(() => void this.dial(target), target.delayMs)
+    // A pending re-dial does not keep the process alive.
+    target.timer.unref?.()
+  }
+}
