@@ -80,10 +80,13 @@ export interface AccountFlags {
 export function accountFlags(command: Command): Command {
   return command
     .option('--account <file>', 'the account file', process.env.HUSH_ACCOUNT ?? 'hush.account')
-    .option('--password <password>', 'the account password (or HUSH_PASSWORD)')
+    .option('--password <password>', 'the account password (else $HUSH_PASSWORD, else asked on the terminal; a flag value shows in `ps`)')
 }
 
-/** The account the account flags name (the password from the flag or `HUSH_PASSWORD`). */
-export function accountAt(opts: AccountFlags): AccountTarget {
-  return { path: opts.account, password: accountPassword(opts.password) }
+/**
+ * The account the account flags name: the password from the flag, `HUSH_PASSWORD`, or the
+ * terminal (see {@link accountPassword}).
+ */
+export async function accountAt(opts: AccountFlags): Promise<AccountTarget> {
+  return { path: opts.account, password: await accountPassword(opts.password, opts.account) }
 }

@@ -6,6 +6,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { type Topic, isValidPublicKey, topicFromHex, topicFromString } from '@hush/envelope'
 import { CliError } from './errors.ts'
+import { type PromptPasswordOptions, canPrompt, promptPassword } from './prompt.ts'
 
 /** A topic from `0x` + 8 hex digits, or from a name (first 4 bytes of keccak256 of it). */
 export function parseTopic(value: string): Topic {
@@ -41,10 +42,11 @@ export async function readConfig(path: string): Promise<Record<string, unknown>>
 
 /**
  * Reads a password from `file` (one trailing newline dropped), else from the environment
- * variable `envName`. Never from a flag value: those show in `ps`.
- * @throws {CliError} when neither gives a non-empty password, or the file cannot be read
+ * variable `envName`, else, when stdin and stderr are terminals, asks for it there without echo
+ * (twice with `confirm`, for a password being chosen). Never from a flag value: those show in `ps`.
+ * @throws {CliError} when none of them gives a non-empty password, or the file cannot be read
  */
-export async function readPassword(file: string | undefined, envName: string, fileFlag: string, what = 'mail password'): Promise<string> {
+export async function readPassword(file: string | undefined, envName: string, fileFlag: string, what = 'mail password', options: PromptPasswordOptions = {}): Promise<string> {
   let password: string | undefined
   if (file !== undefined) {
     try {
@@ -55,8 +57,9 @@ export async function readPassword(file: string | undefined, envName: string, fi
   } else {
     password = process.env[envName]
   }
-  if (password === undefined || password === '') throw new CliError(`the ${what} is missing: give ${fileFlag} <file> or set ${envName}`)
-  return password
+  if (password !== undefined && password !== '') return password
+  if (file === undefined && canPrompt()) return promptPassword(what, options)
+  throw new CliError(`the ${what} is missing: give ${fileFlag} <file> or set ${envName}, or run hush on a terminal to be asked for it`)
 }
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 }

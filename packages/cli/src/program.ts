@@ -2,7 +2,7 @@
  * The `hush` command line: commander wiring only; each command lives in `commands/`.
  */
 import { Command } from 'commander'
-import { accountAddFriend, accountCreate, accountRemoveFriend, accountShow } from './commands/account.ts'
+import { accountAddFriend, accountCreate, accountPassword, accountRemoveFriend, accountShow } from './commands/account.ts'
 import { runChat } from './commands/chat.ts'
 import { runDemo } from './commands/demo.ts'
 import { runHistory } from './commands/history.ts'
@@ -76,7 +76,7 @@ export function createProgram(): Command {
     const derive = opts.fromPassword === true || opts.passwordFile !== undefined
     if (derive && opts.sym !== true) throw new CliError('--from-password and --password-file need --sym')
     const record = derive
-      ? await keysFromPassword(target(opts), dataDir(opts.dataDir), await readPassword(opts.passwordFile, 'HUSH_KEY_PASSWORD', '--password-file', 'key password'))
+      ? await keysFromPassword(target(opts), dataDir(opts.dataDir), await readPassword(opts.passwordFile, 'HUSH_KEY_PASSWORD', '--password-file', 'key password', { confirm: true }))
       : await keysNew(target(opts), dataDir(opts.dataDir), opts.sym === true)
     console.log(record.id)
     if (record.publicKey !== undefined) console.log(`public key: ${record.publicKey}`)
@@ -222,20 +222,20 @@ export function createProgram(): Command {
 
   const account = program.command('account').description('your identity and friends, encrypted at rest (`hush chat --identity account` uses its session identity)')
   accountFlags(account.command('create').description('create a new identity; prints its public key')).action(async (opts: AccountFlags) => {
-    console.log(await accountCreate(accountAt(opts)))
+    console.log(await accountCreate(opts.account, () => accountPassword(opts.password, opts.account, { confirm: true })))
   })
   accountFlags(account.command('add-friend <name> <publicKey>').description('add a friend by name and 0x public key'))
     .option('--replace', 'change the key of a friend already known by that name')
     .action(async (name: string, publicKey: string, opts: AccountFlags & { replace?: boolean }) => {
-      await accountAddFriend(accountAt(opts), name, publicKey, { replace: opts.replace === true })
+      await accountAddFriend(await accountAt(opts), name, publicKey, { replace: opts.replace === true })
       console.log(`added ${name}`)
     })
   accountFlags(account.command('remove-friend <name>').description('remove a friend')).action(async (name: string, opts: AccountFlags) => {
-    await accountRemoveFriend(accountAt(opts), name)
+    await accountRemoveFriend(await accountAt(opts), name)
     console.log(`removed ${name}`)
   })
   accountFlags(account.command('show').description('print your public key and your friends')).action(async (opts: AccountFlags) => {
-    printLines(await accountShow(accountAt(opts)))
+    printLines(await accountShow(await accountAt(opts)))
   })
 
   const chat = accountFlags(
@@ -264,7 +264,7 @@ for your n-th line. Ctrl-D closes the conversation.`
       ...(opts.invite === true && { invite: true }),
       ...(opts.join !== undefined && { join: opts.join }),
       identity: opts.identity,
-      ...(opts.identity === 'account' && { account: accountAt(opts) }),
+      ...(opts.identity === 'account' && { account: await accountAt(opts) }),
       ...(opts.listen !== undefined && { listen: opts.listen }),
       ...(opts.bootstrap !== undefined && { bootstrap: opts.bootstrap }),
       ...(opts.minPow !== undefined && { minPow: opts.minPow }),

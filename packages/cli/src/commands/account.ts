@@ -2,11 +2,14 @@
  * `hush account`: the identity and friends `hush chat` uses (the paper's account management),
  * kept in one file encrypted under a password (@hush/session: scrypt + AES-256-GCM, atomic writes).
  */
+import { stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { getPublicKey } from '@hush/envelope'
 import { type AccountData, addContact, createAccountData, loadAccount, removeContact, saveAccount } from '@hush/session'
 import { CliError, EXIT } from '../errors.ts'
 import { fromHex, toHex } from '../format.ts'
+import { type PromptPasswordOptions, canPrompt, promptPassword } from '../prompt.ts'
+import { warnIfWeak } from '../weak-password.ts'
 
 const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
 
@@ -16,11 +19,17 @@ export interface AccountTarget {
   password: string
 }
 
-/** The password from `--password` or `$HUSH_PASSWORD`. @throws {CliError} when neither is set */
-export function accountPassword(flag: string | undefined): string {
-  const password = flag ?? process.env.HUSH_PASSWORD
-  if (password === undefined || password === '') throw new CliError('give the account password with --password or HUSH_PASSWORD')
-  return password
+/**
+ * The password of the account at `path`: from `--password` (`flag`), else `$HUSH_PASSWORD`,
+ * else, when stdin and stderr are terminals, asked for there without echo (twice with `confirm`,
+ * for a new account).
+ * @throws {CliError} when none of them gives one (or the question is cancelled)
+ */
+export async function accountPassword(flag: string | undefined, path: string, options: PromptPasswordOptions = {}): Promise<string> {
+  const given = flag ?? process.env.HUSH_PASSWORD
+  if (given !== undefined && given !== '') return given
+  if (canPrompt()) return promptPassword(`${options.confirm === true ? 'new password' : 'password'} for ${path}`, options)
+  throw new CliError('give the account password with --password or HUSH_PASSWORD, or run hush on a terminal to be asked for it')
 }
 
 /** Opens the account. @throws {CliError} for a missing file or a wrong password */
@@ -48,15 +57,23 @@ async function save(target: AccountTarget, account: AccountData): Promise<void> 
   }
 }
 
-/** Creates a new identity; refuses to overwrite an existing account. Returns the public key (hex). */
-export async function accountCreate(target: AccountTarget): Promise<string> {
-  const exists = await loadAccount(target.path, target.password).then(
+/**
+ * Creates a new identity at `path` under the password `choosePassword` gives (asked only once
+ * the path is known to be free); refuses to overwrite an existing account. Returns the public key
+ * (hex). A weak password gets a `! weak password: …` line on stderr once the account is written.
+ * @throws {CliError} when `path` exists or cannot be written
+ */
+export async function accountCreate(path: string, choosePassword: () => Promise<string>): Promise<string> {
+  // Anything stat cannot see (no such file, no such directory, no permission) is left to the write to report.
+  const exists = await stat(path).then(
     () => true,
-    (err: Error & { code?: string }) => err.code !== 'ENOENT'
+    () => false
   )
-  if (exists) throw new CliError(`${target.path} exists already; remove it first to start a new identity`, { exitCode: EXIT.failure })
+  if (exists) throw new CliError(`${path} exists already; remove it first to start a new identity`, { exitCode: EXIT.failure })
+  const target = { path, password: await choosePassword() }
   const account = createAccountData()
   await save(target, account)
+  warnIfWeak(target.password)
   return toHex(getPublicKey(account.privateKey))
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { writeFileAtomic } from '@hush/session'
 import { CliError, EXIT } from '../errors.ts'
 import { type RpcTarget, rpcCall } from '../rpc-client.ts'
+import { warnIfWeak } from '../weak-password.ts'
 
 /** One recorded key. */
 export interface KeyRecord {
@@ -49,10 +50,13 @@ export async function keysNew(target: RpcTarget, dir: string, sym: boolean): Pro
 
 /**
  * Derives a symmetric key from a password on the node (geth's `generateSymKeyFromPassword`:
- * every node given the same password holds the same key) and records it.
+ * every node given the same password holds the same key) and records it; then a weak password
+ * gets a `! weak password: …` line on stderr.
  */
 export async function keysFromPassword(target: RpcTarget, dir: string, password: string): Promise<KeyRecord> {
-  return recordKey(dir, { id: await rpcCall<string>(target, 'shh_generateSymKeyFromPassword', [password]), kind: 'sym' })
+  const record = await recordKey(dir, { id: await rpcCall<string>(target, 'shh_generateSymKeyFromPassword', [password]), kind: 'sym' })
+  warnIfWeak(password)
+  return record
 }
 
 /**

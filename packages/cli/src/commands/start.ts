@@ -11,6 +11,7 @@ import { CliError, EXIT } from '../errors.ts'
 import { untilInterrupted } from '../interrupt.ts'
 import { DEFAULT_METRICS_HOST, type MetricsServer, nodeMetrics } from '../metrics.ts'
 import { dataDir, parseDuration, parseSize, readConfig, readPassword } from '../options.ts'
+import { warnIfWeak } from '../weak-password.ts'
 import { type MailMode, startMailMode } from './mail-mode.ts'
 
 /** Settings of `hush start` (flags, or the same keys in a JSON config file). */
@@ -127,6 +128,7 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
       await node.stop()
       throw err
     }
+    warnIfWeak(mailPassword)
   }
   let rpc
   try {
