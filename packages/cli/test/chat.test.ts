@@ -34,7 +34,7 @@ function until(child: ChildProcess, output: { text: string }, pattern: RegExp, t
 }
 
 function chat(args: string[]): { child: ChildProcess; output: { text: string }; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [bin, 'chat', ...args, '--min-pow', '0.01'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [bin, 'chat', ...args, '--min-pow', '0.01', ...(args.includes('--listen') ? [] : ['--listen', '/ip4/127.0.0.1/tcp/0'])], { env, stdio: ['pipe', 'pipe', 'pipe'] })
   const output = { text: '' }
   child.stdout.on('data', (chunk: Buffer) => (output.text += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (output.text += chunk.toString()))
@@ -176,7 +176,7 @@ describe('hush account and hush chat', () => {
   }, 60_000)
 
   it('refuses a malformed invitation and a missing mode', async () => {
-    await expect(hush('chat', '--join', 'hush:invite?d=AAAA', '--min-pow', '0.01')).rejects.toMatchObject({
+    await expect(hush('chat', '--join', 'hush:invite?d=AAAA', '--min-pow', '0.01', '--listen', '/ip4/127.0.0.1/tcp/0')).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringContaining('not a valid invitation'),
     })

@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline'
 import { createHushNode } from '@hush/node'
 import { type Conversation, type IdentityChoice, MAX_MESSAGE_BYTES_V2, type SessionPeerV2, createSessionPeerV2, formatSafetyNumber, safetyNumber } from '@hush/session'
 import { CliError, EXIT } from '../errors.ts'
+import { CHAT_LISTEN, listeningLines } from '../listen-addresses.ts'
 import { formatPeerLine } from '../message-line.ts'
 import { waitForPeers } from '../wait-for-peers.ts'
 import { type AccountTarget, openAccount } from './account.ts'
@@ -59,7 +60,7 @@ export async function runChat(options: ChatOptions): Promise<void> {
   let node: Awaited<ReturnType<typeof createHushNode>>
   try {
     node = await createHushNode({
-      listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'],
+      listen: options.listen ?? [CHAT_LISTEN],
       ...(options.bootstrap !== undefined && { bootstrap: options.bootstrap }),
       whisper: { ...(options.minPow !== undefined && { minPow: options.minPow }) },
     })
@@ -87,7 +88,7 @@ export async function runChat(options: ChatOptions): Promise<void> {
   let conversation: Conversation | undefined
   try {
     print('chat runs a node of its own (not a `hush start` node); the other person passes one of these to --bootstrap:')
-    for (const addr of node.getMultiaddrs()) print(`listening: ${addr.toString()}`)
+    for (const line of listeningLines(node.getMultiaddrs())) print(line)
     if (options.bootstrap !== undefined && !(await waitForPeers(node.services.shh, 1, 15_000))) {
       print('! no peer reached in 15 s: is --bootstrap a `listening:` address the other side printed, and is it running? (going on; it keeps trying)')
     }
