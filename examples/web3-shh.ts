@@ -6,6 +6,9 @@
  * Run: npx tsx examples/web3-shh.ts   (after `npm run build`)
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ShhCjs from 'web3-shh'
 
@@ -14,7 +17,12 @@ const hush = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.ur
 
 /** Starts `hush start` and resolves with its RPC URL and listen address. */
 function startNode(...args: string[]): Promise<{ child: ChildProcess; rpc: string; listen: string }> {
-  const child = spawn(process.execPath, [hush, 'start', '--rpc-port', '0', '--min-pow', '0.01', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  // Loopback and a throwaway data dir: by default a node listens on every interface, port 4001, keyed from ~/.hush.
+  const dataDir = mkdtempSync(join(tmpdir(), 'hush-web3-example-'))
+  const child = spawn(process.execPath, [hush, 'start', '--rpc-port', '0', '--min-pow', '0.01', '--listen', '/ip4/127.0.0.1/tcp/0', '--data-dir', dataDir, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }))
   return new Promise((resolve, reject) => {
     let out = ''
     const timer = setTimeout(() => reject(new Error(`hush start did not come up: ${out}`)), 20_000)

@@ -6,6 +6,7 @@ import { type Command, InvalidArgumentError } from 'commander'
 import { type AccountTarget, accountPassword } from './commands/account.ts'
 import type { NamedTopic } from './commands/watch.ts'
 import { parseRpcUrl, parseTopic } from './options.ts'
+import { readToken } from './rpc-access.ts'
 import type { RpcTarget } from './rpc-client.ts'
 
 /** Parses a number flag, with a clear message for bad input. */
@@ -47,7 +48,7 @@ function multiaddrFlag(label: string, example: string): (value: string, previous
 /** The flags of commands that run their own node: where to listen, whom to join, the PoW. */
 export function nodeFlags(command: Command): Command {
   return command
-    .option('--listen <multiaddr>', 'address to listen on (repeatable)', multiaddrFlag('--listen', '/ip4/127.0.0.1/tcp/4001'))
+    .option('--listen <multiaddr>', 'address to listen on (repeatable; default every interface: /ip4/0.0.0.0/tcp/4001 for start, a free port for chat)', multiaddrFlag('--listen', '/ip4/127.0.0.1/tcp/4001'))
     .option('--bootstrap <multiaddr>', 'peer to connect to and keep (repeatable)', multiaddrFlag('--bootstrap', '/ip4/127.0.0.1/tcp/4001/p2p/12D3Koo…'))
     .option('--min-pow <pow>', 'minimum PoW of accepted envelopes (and of our own)', numberFlag('--min-pow', { min: 0 }))
 }
@@ -56,18 +57,21 @@ export function nodeFlags(command: Command): Command {
 export interface RpcFlags {
   rpc: string
   token?: string
+  tokenFile?: string
 }
 
 /** The RPC flags every client command takes. */
 export function rpcOptions(command: Command): Command {
   return command
     .option('--rpc <url>', 'the node\'s JSON-RPC endpoint (http:// is assumed when no scheme is given)', process.env.HUSH_RPC || 'http://127.0.0.1:8545')
-    .option('--token <token>', 'bearer token, if the node requires one', process.env.HUSH_TOKEN)
+    .option('--token <token>', 'bearer token, if the node requires one (else --token-file, else $HUSH_TOKEN)')
+    .option('--token-file <file>', 'read the bearer token from the first line of this file')
 }
 
 /** The node the RPC flags name. */
 export function target(opts: RpcFlags): RpcTarget {
-  return { url: parseRpcUrl(opts.rpc), ...(opts.token !== undefined && { token: opts.token }) }
+  const token = readToken(opts.token, opts.tokenFile)
+  return { url: parseRpcUrl(opts.rpc), ...(token !== undefined && { token }) }
 }
 
 /** What {@link accountFlags} parses. */

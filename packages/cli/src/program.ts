@@ -35,13 +35,15 @@ export function createProgram(): Command {
   const start = program
     .command('start')
     .description('run a node with the shh JSON-RPC endpoint (until Ctrl-C)')
-    .option('--data-dir <dir>', 'directory for the persistent peer key')
+    .option('--data-dir <dir>', 'directory for the persistent peer key (default: $HUSH_DIR, else ~/.hush); one hush start per directory')
   nodeFlags(start)
   start
     .option('--light', 'light mode: ask only for watched topics, relay nothing')
     .option('--rpc-host <host>', 'RPC bind address', '127.0.0.1')
     .option('--rpc-port <port>', 'RPC port (0 picks a free one)', numberFlag('--rpc-port', { min: 0, integer: true }), 8545)
-    .option('--token <token>', 'require this bearer token on RPC requests')
+    .option('--token <token>', 'require this bearer token on RPC requests (shows in `ps`: prefer --token-file or $HUSH_TOKEN)')
+    .option('--token-file <file>', 'require the bearer token on the first line of this file')
+    .option('--insecure', 'allow --rpc-host beyond loopback without a token (anyone who reaches it can use the keys)')
     .option('--config <file>', 'JSON file with any of these settings (flags win)')
     .option('--mail', 'also run a mail server: archive every envelope the node accepts, answer history requests')
     .option('--mail-dir <dir>', 'the mail archive (LevelDB) directory (default: <data dir>/mail)')

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,6 +20,8 @@ import { HUSH_BIN as bin, type StartedNode as Started, startHush } from './fixtu
  */
 const run = promisify(execFile)
 const hush = (args: string[], env: Record<string, string> = {}) => run(process.execPath, [bin, ...args], { timeout: 60_000, env: { ...process.env, ...env } })
+/** For a `hush start` that must fail: loopback and a data dir of its own, should it get far enough to start a node. */
+const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0', '--data-dir', mkdtempSync(join(tmpdir(), 'hush-cli-mail-refused-'))]
 
 function waitForOutput(s: Started, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpExecArray> {
   const deadline = Date.now() + timeoutMs
@@ -169,8 +172,8 @@ describe('hush start --mail and hush history', () => {
       expect(await rpcCall({ url: server.rpc }, 'shhext_mailStats')).toMatchObject({ archived: 3, pruned: 0 })
       server.child.kill('SIGTERM')
       expect(await server.exited).toBe(0)
-      await expect(hush(['start', '--mail', '--mail-store', 'postgres', '--rpc-port', '0'], { HUSH_MAIL_PASSWORD: 'x', HUSH_MAIL_POSTGRES_URL: '' })).rejects.toMatchObject({ code: 2, stderr: 'hush: --mail-store postgres needs the connection string in $HUSH_MAIL_POSTGRES_URL\n' })
-      await expect(hush(['start', '--mail', '--mail-max-age', '3 days', '--rpc-port', '0'], { HUSH_MAIL_PASSWORD: 'x' })).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--mail-max-age must be a duration') })
+      await expect(hush(['start', '--mail', '--mail-store', 'postgres', '--rpc-port', '0', ...LOOPBACK], { HUSH_MAIL_PASSWORD: 'x', HUSH_MAIL_POSTGRES_URL: '' })).rejects.toMatchObject({ code: 2, stderr: 'hush: --mail-store postgres needs the connection string in $HUSH_MAIL_POSTGRES_URL\n' })
+      await expect(hush(['start', '--mail', '--mail-max-age', '3 days', '--rpc-port', '0', ...LOOPBACK], { HUSH_MAIL_PASSWORD: 'x' })).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--mail-max-age must be a duration') })
     } finally {
       await pg.stop()
     }
@@ -181,7 +184,7 @@ describe('hush start --mail and hush history', () => {
       [['history', '--count-only'], /required option '--peer <peer>' not specified/],
       [['history', '--peer', 'x', '--count-only', '--from', 'yesterday'], /^hush: --from must be unix seconds, "now", or an age like 90s, 30m, 2h, 7d; got "yesterday"\n$/],
       [['history', '--peer', 'x'], /^hush: give --sym-key-id or --key-id to print the messages, or --count-only\n$/],
-      [['start', '--mail', '--rpc-port', '0'], /^hush: the mail password is missing: give --mail-password-file <file> or set HUSH_MAIL_PASSWORD\n$/],
+      [['start', '--mail', '--rpc-port', '0', ...LOOPBACK], /^hush: the mail password is missing: give --mail-password-file <file> or set HUSH_MAIL_PASSWORD, or run hush on a terminal to be asked for it\n$/],
     ]
     await Promise.all(cases.map(([args, stderr]) => expect(hush(args, { HUSH_MAIL_PASSWORD: '' })).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(stderr) })))
   }, 60_000)

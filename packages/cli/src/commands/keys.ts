@@ -1,7 +1,8 @@
 /**
  * `hush keys`: creates (or derives from a password), imports, exports, lists and deletes keys on a
  * running node. The node keeps keys in memory under random ids; the command records the ids it
- * created in `<data-dir>/keys.json` so `list` can show them and whether the node still holds them.
+ * created, one list per node (`<data-dir>/keys/<peer id>/keys.json`), so `list` shows a node's
+ * keys and whether it still holds them.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -19,6 +20,19 @@ export interface KeyRecord {
 }
 
 const file = (dir: string): string => join(dir, 'keys.json')
+
+/**
+ * The directory of `target`'s key list under the data dir `dir`: named by the node's peer id
+ * (`hush_nodeInfo`), or, for a node that does not serve it, by its RPC URL.
+ */
+async function nodeKeysDir(target: RpcTarget, dir: string): Promise<string> {
+  try {
+    return join(dir, 'keys', (await rpcCall<{ id: string }>(target, 'hush_nodeInfo')).id)
+  } catch (err) {
+    if (!(err instanceof CliError && err.message.endsWith('(code -32601)'))) throw err
+    return join(dir, 'keys', encodeURIComponent(target.url))
+  }
+}
 
 async function readRecords(dir: string): Promise<KeyRecord[]> {
   try {
@@ -45,7 +59,7 @@ async function recordKey(dir: string, key: Omit<KeyRecord, 'createdAt'>): Promis
 /** Creates a key pair (or a symmetric key) on the node and records it. */
 export async function keysNew(target: RpcTarget, dir: string, sym: boolean): Promise<KeyRecord> {
   const id = await rpcCall<string>(target, sym ? 'shh_newSymKey' : 'shh_newKeyPair')
-  return recordKey(dir, sym ? { id, kind: 'sym' } : { id, kind: 'pair', publicKey: await rpcCall<string>(target, 'shh_getPublicKey', [id]) })
+  return recordKey(await nodeKeysDir(target, dir), sym ? { id, kind: 'sym' } : { id, kind: 'pair', publicKey: await rpcCall<string>(target, 'shh_getPublicKey', [id]) })
 }
 
 /**
@@ -54,7 +68,7 @@ export async function keysNew(target: RpcTarget, dir: string, sym: boolean): Pro
  * gets a `! weak password: …` line on stderr.
  */
 export async function keysFromPassword(target: RpcTarget, dir: string, password: string): Promise<KeyRecord> {
-  const record = await recordKey(dir, { id: await rpcCall<string>(target, 'shh_generateSymKeyFromPassword', [password]), kind: 'sym' })
+  const record = await recordKey(await nodeKeysDir(target, dir), { id: await rpcCall<string>(target, 'shh_generateSymKeyFromPassword', [password]), kind: 'sym' })
   warnIfWeak(password)
   return record
 }
@@ -66,7 +80,7 @@ export async function keysFromPassword(target: RpcTarget, dir: string, password:
 export async function keysImport(target: RpcTarget, dir: string, text: string): Promise<KeyRecord> {
   const key = text.trim()
   if (!/^(0x)?[0-9a-fA-F]{64}$/.test(key)) throw new CliError('the key to import must be 0x and 64 hex digits (as `hush keys export` writes it)', { exitCode: EXIT.failure })
-  return recordKey(dir, { id: await rpcCall<string>(target, 'shh_addSymKey', [key.startsWith('0x') ? key : `0x${key}`]), kind: 'sym' })
+  return recordKey(await nodeKeysDir(target, dir), { id: await rpcCall<string>(target, 'shh_addSymKey', [key.startsWith('0x') ? key : `0x${key}`]), kind: 'sym' })
 }
 
 /**
@@ -88,7 +102,7 @@ export async function keysExport(target: RpcTarget, id: string, out?: string): P
 
 /** The recorded keys, each with whether the node still holds it. */
 export async function keysList(target: RpcTarget, dir: string): Promise<Array<KeyRecord & { onNode: boolean }>> {
-  const records = await readRecords(dir)
+  const records = await readRecords(await nodeKeysDir(target, dir))
   return Promise.all(
     records.map(async (r) => ({ ...r, onNode: await rpcCall<boolean>(target, r.kind === 'sym' ? 'shh_hasSymKey' : 'shh_hasKeyPair', [r.id]) }))
   )
@@ -96,10 +110,11 @@ export async function keysList(target: RpcTarget, dir: string): Promise<Array<Ke
 
 /** Deletes a key on the node and forgets it; returns whether the node had it. */
 export async function keysDelete(target: RpcTarget, dir: string, id: string): Promise<boolean> {
-  const records = await readRecords(dir)
+  const list = await nodeKeysDir(target, dir)
+  const records = await readRecords(list)
   const record = records.find((r) => r.id === id)
   const kind = record?.kind ?? ((await rpcCall<boolean>(target, 'shh_hasSymKey', [id])) ? 'sym' : 'pair')
   const deleted = await rpcCall<boolean>(target, kind === 'sym' ? 'shh_deleteSymKey' : 'shh_deleteKeyPair', [id])
-  await writeRecords(dir, records.filter((r) => r.id !== id))
+  await writeRecords(list, records.filter((r) => r.id !== id))
   return deleted
 }

@@ -9,8 +9,11 @@ import { createHushNode } from '@hush/node'
 import { createRpcServer } from '@hush/rpc'
 import { CliError, EXIT } from '../errors.ts'
 import { untilInterrupted } from '../interrupt.ts'
+import { lockDataDir } from '../data-dir-lock.ts'
+import { START_LISTEN, listeningLines } from '../listen-addresses.ts'
 import { DEFAULT_METRICS_HOST, type MetricsServer, nodeMetrics } from '../metrics.ts'
 import { dataDir, parseDuration, parseSize, readConfig, readPassword } from '../options.ts'
+import { checkRpcExposure, isLoopbackHost, readToken } from '../rpc-access.ts'
 import { warnIfWeak } from '../weak-password.ts'
 import { type MailMode, startMailMode } from './mail-mode.ts'
 
@@ -23,7 +26,12 @@ export interface StartOptions {
   light?: boolean
   rpcHost?: string
   rpcPort?: number
+  /** The RPC's bearer token (visible in `ps`: prefer `tokenFile` or `$HUSH_TOKEN`). */
   token?: string
+  /** A file whose first line is the RPC's bearer token. */
+  tokenFile?: string
+  /** Serve the RPC beyond loopback without a token (refused otherwise). */
+  insecure?: boolean
   config?: string
   /** Run a mail server: archive every envelope the node accepts, answer history requests. */
   mail?: boolean
@@ -45,7 +53,7 @@ export interface StartOptions {
   metricsHost?: string
 }
 
-const KNOWN = new Set(['dataDir', 'listen', 'bootstrap', 'minPow', 'light', 'rpcHost', 'rpcPort', 'token', 'mail', 'mailDir', 'mailPasswordFile', 'mailMinPow', 'mailStore', 'mailMaxAge', 'mailMaxBytes', 'metrics', 'metricsHost'])
+const KNOWN = new Set(['dataDir', 'listen', 'bootstrap', 'minPow', 'light', 'rpcHost', 'rpcPort', 'token', 'tokenFile', 'insecure', 'mail', 'mailDir', 'mailPasswordFile', 'mailMinPow', 'mailStore', 'mailMaxAge', 'mailMaxBytes', 'metrics', 'metricsHost'])
 
 /** The environment variable `--mail` reads the password from when no file is given. */
 export const MAIL_PASSWORD_ENV = 'HUSH_MAIL_PASSWORD'
@@ -72,48 +80,65 @@ function errorCode(err: unknown, depth = 0): string | undefined {
   return undefined
 }
 
-/** One line for a node that would not start: a listen address in use or not ours, else libp2p's first line. */
-export function nodeStartError(err: unknown, listen: readonly string[]): CliError {
+/**
+ * One line for a node that would not start: a listen address in use or not ours, else libp2p's
+ * first line. `inUseHint` is added to the address-in-use line.
+ */
+export function nodeStartError(err: unknown, listen: readonly string[], inUseHint = ''): CliError {
   const code = errorCode(err)
   const message = (err as Error)?.message ?? String(err)
   const where = listen.length > 0 ? listen.join(', ') : 'the listen address'
-  if (code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(message)) return new CliError(`cannot listen on ${where}: address in use`, { cause: err, exitCode: EXIT.failure })
+  if (code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(message)) return new CliError(`cannot listen on ${where}: address in use${inUseHint}`, { cause: err, exitCode: EXIT.failure })
   if (code === 'EADDRNOTAVAIL' || /EADDRNOTAVAIL/.test(message)) return new CliError(`cannot listen on ${where}: not an address of this machine`, { cause: err, exitCode: EXIT.failure })
   if (code === 'EACCES' || /EACCES/.test(message)) return new CliError(`cannot listen on ${where}: permission denied`, { cause: err, exitCode: EXIT.failure })
   return new CliError(`cannot start the node: ${message.split('\n')[0]}`, { cause: err, exitCode: EXIT.failure })
 }
 
 /**
- * Starts the node and the RPC server; resolves with a function that stops both.
- * @throws {CliError} for unusable settings (a port in use, a bad address)
+ * Starts the node and the RPC server (and the mail and metrics servers when asked); resolves with
+ * a function that stops them all. What was started before a failing step is stopped again.
+ * @throws {CliError} for unusable settings (a port in use, a bad address, a data dir in use, an
+ *   RPC open to other machines without a token)
  */
 async function startNode(options: StartOptions, given: Set<string> = new Set(), print: (line: string) => void = console.log): Promise<() => Promise<void>> {
   const o = await withConfig(options, given)
-  // Read before anything starts, so a missing password fails at once.
+  // Everything that can be refused is checked before anything starts.
   const mailPassword = o.mail === true ? await readPassword(o.mailPasswordFile, MAIL_PASSWORD_ENV, '--mail-password-file') : undefined
   if (o.mailStore !== undefined && o.mailStore !== 'leveldb' && o.mailStore !== 'postgres') throw new CliError(`--mail-store must be leveldb or postgres; got "${String(o.mailStore)}"`)
   const maxAgeSeconds = o.mailMaxAge === undefined ? undefined : parseDuration(o.mailMaxAge, '--mail-max-age')
   const maxBytes = o.mailMaxBytes === undefined ? undefined : parseSize(o.mailMaxBytes, '--mail-max-bytes')
   const retention = maxAgeSeconds === undefined && maxBytes === undefined ? undefined : { ...(maxAgeSeconds !== undefined && { maxAgeSeconds }), ...(maxBytes !== undefined && { maxBytes }) }
   const metrics = o.metrics === undefined ? undefined : nodeMetrics(o.metricsHost ?? DEFAULT_METRICS_HOST, o.metrics)
-  let node
+  const token = readToken(o.token, o.tokenFile)
+  const rpcHost = o.rpcHost ?? '127.0.0.1'
+  const rpcPort = o.rpcPort ?? 8545
+  checkRpcExposure(rpcHost, token, o.insecure === true)
+  const dir = resolve(dataDir(o.dataDir))
+  const listen = o.listen ?? [START_LISTEN]
+
+  // Each started part's stop, undone in reverse order on a later failure and by the returned stop.
+  const undo: Array<() => unknown> = []
+  const unwind = async (): Promise<void> => {
+    for (const step of undo.splice(0).reverse()) await step()
+  }
   try {
-    node = await createHushNode({
-      listen: o.listen ?? ['/ip4/127.0.0.1/tcp/0'],
+    undo.push(await lockDataDir(dir))
+    const inUseHint = o.listen === undefined ? ' (another hush start? give this one --listen /ip4/0.0.0.0/tcp/<port> and its own --data-dir)' : ''
+    const node = await createHushNode({
+      listen,
+      dataDir: dir,
       ...(o.bootstrap !== undefined && { bootstrap: o.bootstrap }),
-      ...(o.dataDir !== undefined && { dataDir: o.dataDir }),
       whisper: { ...(o.minPow !== undefined && { minPow: o.minPow }), isLight: o.light === true },
       ...(metrics !== undefined && { libp2p: { metrics: metrics.libp2p } }),
+    }).catch((err: unknown) => {
+      throw nodeStartError(err, listen, inUseHint)
     })
-  } catch (err) {
-    throw nodeStartError(err, o.listen ?? [])
-  }
-  const shh = node.services.shh
-  let mail: MailMode | undefined
-  if (mailPassword !== undefined) {
-    const path = resolve(o.mailDir ?? join(dataDir(o.dataDir), 'mail'))
-    try {
-      mail = await startMailMode(
+    undo.push(() => node.stop())
+    const shh = node.services.shh
+    let mail: MailMode | undefined
+    if (mailPassword !== undefined) {
+      const path = resolve(o.mailDir ?? join(dir, 'mail'))
+      const started = await startMailMode(
         shh,
         {
           store: o.mailStore ?? 'leveldb',
@@ -124,64 +149,53 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
         },
         print
       )
-    } catch (err) {
-      await node.stop()
-      throw err
+      undo.push(() => started.stop())
+      mail = started
+      warnIfWeak(mailPassword)
     }
-    warnIfWeak(mailPassword)
-  }
-  let rpc
-  try {
-    rpc = await createRpcServer({
+    const rpc = await createRpcServer({
       shh,
-      host: o.rpcHost ?? '127.0.0.1',
-      port: o.rpcPort ?? 8545,
-      ...(o.token !== undefined && { token: o.token }),
+      host: rpcHost,
+      port: rpcPort,
+      ...(token !== undefined && { token }),
       shhext: { requestHistory: (request) => requestHistory(shh, request), ...(mail !== undefined && { mailServer: mail.server }) },
+      nodeInfo: () => ({ id: node.peerId.toString(), addresses: node.getMultiaddrs().map(String) }),
+    }).catch((err: unknown) => {
+      const where = `${rpcHost}:${rpcPort}`
+      if (errorCode(err) === 'EADDRINUSE') throw new CliError(`cannot serve RPC on ${where}: address in use (pick another --rpc-port, or 0 for a free one)`, { cause: err, exitCode: EXIT.failure })
+      throw new CliError(`cannot start the RPC server on ${where}: ${(err as Error).message.split('\n')[0]}`, { cause: err, exitCode: EXIT.failure })
     })
-  } catch (err) {
-    await mail?.stop()
-    await node.stop()
-    const code = errorCode(err)
-    const where = `${o.rpcHost ?? '127.0.0.1'}:${o.rpcPort ?? 8545}`
-    if (code === 'EADDRINUSE') throw new CliError(`cannot serve RPC on ${where}: address in use (pick another --rpc-port, or 0 for a free one)`, { cause: err, exitCode: EXIT.failure })
-    throw new CliError(`cannot start the RPC server on ${where}: ${(err as Error).message.split('\n')[0]}`, { cause: err, exitCode: EXIT.failure })
-  }
-  let metricsServer: MetricsServer | undefined
-  if (metrics !== undefined) {
-    try {
-      metricsServer = await metrics.serve()
-    } catch (err) {
-      await rpc.close()
-      await mail?.stop()
-      await node.stop()
-      throw err
+    undo.push(() => rpc.close())
+    let metricsServer: MetricsServer | undefined
+    if (metrics !== undefined) {
+      const served = await metrics.serve()
+      undo.push(() => served.close())
+      metricsServer = served
     }
-  }
-  print(`peer id: ${node.peerId.toString()}`)
-  for (const addr of node.getMultiaddrs()) print(`listening: ${addr.toString()}`)
-  print(`rpc: ${rpc.url}`)
-  if (rpc.wsUrl !== undefined) print(`ws: ${rpc.wsUrl}`)
-  if (metricsServer !== undefined) print(`metrics: ${metricsServer.url}`)
-  // Peers as they come and go, so an unreachable --bootstrap is visible.
-  shh.addEventListener('peer:ready', ({ detail }) => print(`peer connected: ${detail.toString()} (${shh.getPeers().length} now)`))
-  shh.addEventListener('peer:disconnect', ({ detail }) => print(`peer disconnected: ${detail.toString()} (${shh.getPeers().length} now)`))
-  const lonely =
-    o.bootstrap !== undefined && o.bootstrap.length > 0
-      ? setTimeout(() => {
-          if (shh.getPeers().length === 0) print('! no peer after 15 s: is each --bootstrap a `listening:` address of a running node?')
-        }, 15_000)
-      : undefined
-  const server = rpc
-  const libp2p = node
-  const mailMode = mail
-  return async () => {
-    clearTimeout(lonely)
-    await server.close()
-    await metricsServer?.close()
-    // The mail server first: it writes what is pending, then the archive closes, then the node.
-    await mailMode?.stop()
-    await libp2p.stop()
+    print(`data dir: ${dir} (the peer key, so the peer id stays; --data-dir or $HUSH_DIR for another)`)
+    print(`peer id: ${node.peerId.toString()}`)
+    for (const line of listeningLines(node.getMultiaddrs())) print(line)
+    print(`rpc: ${rpc.url}`)
+    if (rpc.wsUrl !== undefined) print(`ws: ${rpc.wsUrl}`)
+    if (token === undefined && !isLoopbackHost(rpcHost)) print(`! the RPC on ${rpcHost} needs no token (--insecure): anyone who reaches it can use this node's keys`)
+    if (metricsServer !== undefined) print(`metrics: ${metricsServer.url}`)
+    // Peers as they come and go, so an unreachable --bootstrap is visible.
+    shh.addEventListener('peer:ready', ({ detail }) => print(`peer connected: ${detail.toString()} (${shh.getPeers().length} now)`))
+    shh.addEventListener('peer:disconnect', ({ detail }) => print(`peer disconnected: ${detail.toString()} (${shh.getPeers().length} now)`))
+    const lonely =
+      o.bootstrap !== undefined && o.bootstrap.length > 0
+        ? setTimeout(() => {
+            if (shh.getPeers().length === 0) print('! no peer after 15 s: is each --bootstrap a `listening:` address of a running node? (still trying)')
+          }, 15_000)
+        : undefined
+    return async () => {
+      clearTimeout(lonely)
+      // The RPC and metrics first, then the mail server (it writes what is pending), the node, the lock.
+      await unwind()
+    }
+  } catch (err) {
+    await unwind()
+    throw err
   }
 }
 

@@ -1,7 +1,10 @@
 /**
  * `hush status` and `hush peers`: what a running node is connected to, through its RPC.
  */
+import type { RpcNodeInfo } from '@hush/rpc'
+import { CliError } from '../errors.ts'
 import { formatPow } from '../format.ts'
+import { listeningLines } from '../listen-addresses.ts'
 import { type RpcTarget, rpcCall } from '../rpc-client.ts'
 
 /** The ids of the peers the node exchanges envelopes with now. */
@@ -9,11 +12,25 @@ export function peerIds(target: RpcTarget): Promise<string[]> {
   return rpcCall<string[]>(target, 'hush_peers', [])
 }
 
-/** The lines of `hush status`: the RPC endpoint, peers (with a hint when none), pool and minimum PoW. */
+/** The node's peer id and listen addresses, or `undefined` for a node that does not serve `hush_nodeInfo`. */
+async function nodeInfo(target: RpcTarget): Promise<RpcNodeInfo | undefined> {
+  try {
+    return await rpcCall<RpcNodeInfo>(target, 'hush_nodeInfo', [])
+  } catch (err) {
+    if (err instanceof CliError && err.message.endsWith('(code -32601)')) return undefined
+    throw err
+  }
+}
+
+/**
+ * The lines of `hush status`: the RPC endpoint, the node's peer id and the addresses other nodes
+ * dial, peers (with a hint when none), pool and minimum PoW.
+ */
 export async function statusLines(target: RpcTarget): Promise<string[]> {
-  const [peers, info] = await Promise.all([peerIds(target), rpcCall<{ messages: number; memory: number; minPow: number }>(target, 'shh_info', [])])
+  const [self, peers, info] = await Promise.all([nodeInfo(target), peerIds(target), rpcCall<{ messages: number; memory: number; minPow: number }>(target, 'shh_info', [])])
   return [
     `node: ${target.url}`,
+    ...(self === undefined ? [] : [`peer id: ${self.id}`, ...listeningLines(self.addresses)]),
     `peers: ${peers.length}${peers.length === 0 ? ' (isolated: nothing you post leaves this node; `hush start --bootstrap <address>` connects it)' : ''}`,
     `envelopes: ${info.messages} (${info.memory} bytes)`,
     `minimum PoW: ${formatPow(info.minPow)}`,
