@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -189,6 +190,19 @@ describe('the hush command', () => {
     expect(await a.exited).toBe(0)
     expect(await b.exited).toBe(0)
   }, 90_000)
+
+  it('start says when its --bootstrap peer gives no answer in 15 s, and keeps trying', async () => {
+    // A port nothing listens on, and a well-formed peer id nobody has.
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const port = (closed.address() as { port: number }).port
+    await new Promise((resolve) => closed.close(resolve))
+    const lonely = await startOne('--bootstrap', `/ip4/127.0.0.1/tcp/${port}/p2p/12D3KooWR8weBa2YjmSWQr6etYGEVHZfUsZrTJHusRXZczUB1sGU`)
+    for (let i = 0; i < 400 && !lonely.out().includes('! no peer after 15 s'); i++) await new Promise((r) => setTimeout(r, 50))
+    expect(lonely.out()).toContain('! no peer after 15 s: is each --bootstrap a `listening:` address of a running node? (still trying)\n')
+    lonely.child.kill('SIGTERM')
+    expect(await lonely.exited).toBe(0)
+  }, 40_000)
 
   it('reports bad flags and unreachable nodes clearly', async () => {
     await expect(hush('post', '--rpc', 'http://127.0.0.1:9', '--sym-key-id', 'x', '--topic', 'a', 'hi')).rejects.toMatchObject({
