@@ -8,7 +8,7 @@ import { isIPv4 } from 'node:net'
 import { CliError, EXIT } from './errors.ts'
 
 /** The environment variable the token is read from, by `hush start` and by every client command. */
-export const TOKEN_ENV = 'HUSH_TOKEN'
+const TOKEN_ENV = 'HUSH_TOKEN'
 
 /** Whether `host` is a loopback address or name: only this machine can reach it. */
 export function isLoopbackHost(host: string): boolean {

@@ -19,7 +19,7 @@ export class ConnectionLostError extends Error {
 }
 
 /** One call in flight on a {@link RpcSocket}. */
-export interface SocketCall<T> {
+interface SocketCall<T> {
   /** The JSON-RPC id it was sent with. */
   readonly id: number
   /** Its result; rejects with a {@link CliError} for an error answer, a {@link ConnectionLostError} without one. */
@@ -35,7 +35,7 @@ export interface RpcSocket {
 }
 
 /** The WebSocket URL served on the same port as the HTTP `url`. */
-export const socketUrl = (url: string): string => url.replace(/^http(s?):/i, 'ws$1:')
+const socketUrl = (url: string): string => url.replace(/^http(s?):/i, 'ws$1:')
 
 /**
  * Opens a WebSocket to the node at `target.url` (`http` → `ws`, `https` → `wss`), with its token.
