@@ -139,8 +139,14 @@ export class WhisperService extends ShhKeyMethods implements Startable {
         rawEnvelope: (key) => this.pool.getRaw(key),
         senderOf: (key) => this.pool.get(key)?.peer,
         onDrop: (reason, peer) => this.onDrop(reason, peer.id),
-        onReady: (peer) => this.safeDispatch('peer:ready', peer.id),
-        onDisconnect: (peer) => this.safeDispatch('peer:disconnect', peer.id),
+        onReady: (peer) => {
+          this.log('peer %p ready', peer.id)
+          this.safeDispatch('peer:ready', peer.id)
+        },
+        onDisconnect: (peer) => {
+          this.log('peer %p gone', peer.id)
+          this.safeDispatch('peer:disconnect', peer.id)
+        },
         onBan: (peer) => this.safeDispatch('peer:ban', peer.id),
       },
       s
