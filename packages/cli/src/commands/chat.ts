@@ -101,6 +101,8 @@ export async function runChat(options: ChatOptions): Promise<void> {
           closeReason = detail.reason
           print(`session closed (${detail.reason})`)
           resolve('remote')
+          // Stop reading: what is typed from now on stays in the terminal for the shell, not lost.
+          lines.close()
         }, { once: true })
       )
       conversation.addEventListener('message', ({ detail }) => print(formatPeerLine(detail.payload)))
@@ -116,7 +118,7 @@ export async function runChat(options: ChatOptions): Promise<void> {
       return
     }
     typed.start(conversation)
-    const ended = await Promise.race([inputEnded, closed])
+    await Promise.race([inputEnded, closed])
     await typed.settled()
     if (conversation.state === 'open' || conversation.state === 'pending') {
       try {
@@ -129,7 +131,7 @@ export async function runChat(options: ChatOptions): Promise<void> {
       throw new CliError('no answer to the join: the inviter never replied before the invitation expired (is their `hush chat --invite` still running, and is --bootstrap their node?)', { exitCode: EXIT.failure })
     }
     // The peer closed: stay up a moment so our acknowledgement of the close gets out.
-    else if (ended === 'remote') await new Promise((r) => setTimeout(r, 2_000))
+    else if (closeReason !== undefined) await new Promise((r) => setTimeout(r, 2_000))
   } finally {
     // Stop reading, or an open terminal would keep the process alive.
     lines.close()
