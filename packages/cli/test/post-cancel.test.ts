@@ -51,12 +51,13 @@ describe('cancelling a post (Ctrl-C)', () => {
     const node = await startHush(['--listen', '/ip4/127.0.0.1/tcp/0'])
     nodes.push(node)
     const sym = await rpcCall<string>(node.rpc, 'shh_newSymKey')
-    // About 30 leading zero bits: far beyond the test, so the node is still sealing at Ctrl-C.
-    const child = spawn(process.execPath, [HUSH_BIN, 'post', '--rpc', node.rpc, '--sym-key-id', sym, '--topic', 'cancel', '--pow-target', '100000', '--pow-time', '600', 'never sent'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    // About 37 leading zero bits: hours of work, far beyond --pow-time on any machine, so `post`
+    // always warns before it sends (the cue below) and the node is still sealing at Ctrl-C.
+    const child = spawn(process.execPath, [HUSH_BIN, 'post', '--rpc', node.rpc, '--sym-key-id', sym, '--topic', 'cancel', '--pow-target', '10000000', '--pow-time', '600', 'never sent'], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-    await vi.waitFor(() => expect(stderr).toContain('! PoW 100000 takes'), { timeout: 10_000, interval: 50 })
+    await vi.waitFor(() => expect(stderr).toContain('! PoW 10000000 takes'), { timeout: 30_000, interval: 50 })
     // The warning comes just before the post is sent: give the node a moment to start sealing.
     await new Promise((r) => setTimeout(r, 700))
     child.kill('SIGINT')
@@ -67,7 +68,7 @@ describe('cancelling a post (Ctrl-C)', () => {
     // The node is fine and posts the next message.
     expect((await runHush('post', '--rpc', node.rpc, '--sym-key-id', sym, '--topic', 'cancel', '--pow-target', '0.01', 'sent')).stdout.trim()).toMatch(/^0x[0-9a-f]{64}$/)
     expect((await rpcCall<{ messages: number }>(node.rpc, 'shh_info')).messages).toBe(1)
-  })
+  }, 60_000)
 
   it('says cancelled, nothing sent when the node stopped the post on hush_cancelRequest', async () => {
     const shh = fakeNode(5_000, true)
