@@ -14,3 +14,10 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 export function copyBytes(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(bytes)
 }
+
+/** Lexicographic order of two byte arrays (a shorter prefix first): negative, zero or positive. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number)
+  return a.length - b.length
+}

@@ -146,18 +146,14 @@ export class FilterSet {
     const delivered: ReceivedMessage[] = []
     const offer = (filter: Filter): void => {
       const c = filter.criteria
-      if (ctx.isP2P && !c.allowP2P) return
-      if (c.minPow > 0 && ctx.pow < c.minPow) return
+      if (!admits(c, ctx)) return
       let message: ReceivedMessage | undefined
       if (opened.has(filter.keyRef)) message = opened.get(filter.keyRef)
       else {
         message = open(envelope, c, ctx)
         opened.set(filter.keyRef, message)
       }
-      if (message === undefined) return
-      if (c.sig !== undefined && (message.senderPublicKey === undefined || !equalBytes(c.sig, message.senderPublicKey))) {
-        return
-      }
+      if (message === undefined || !signedAsAsked(c, message)) return
       filter.queue.push(message)
       delivered.push(message)
     }
@@ -169,6 +165,23 @@ export class FilterSet {
   clear(): void {
     for (const id of [...this.byId.keys()]) this.uninstall(id)
   }
+}
+
+/** Whether criteria take an envelope with this context at all (before any decryption). */
+const admits = (c: ResolvedCriteria, ctx: MatchContext): boolean => (!ctx.isP2P || c.allowP2P) && !(c.minPow > 0 && ctx.pow < c.minPow)
+
+/** Whether an opened message has the signer the criteria ask for, if they ask for one. */
+const signedAsAsked = (c: ResolvedCriteria, message: ReceivedMessage): boolean =>
+  c.sig === undefined || (message.senderPublicKey !== undefined && equalBytes(c.sig, message.senderPublicKey))
+
+/**
+ * The message `envelope` holds for criteria `c` (the key opens it, the PoW and signer are as
+ * asked), or `undefined`: what one filter would get from it, without a filter.
+ */
+export function matchCriteria(envelope: Envelope, c: ResolvedCriteria, ctx: MatchContext): ReceivedMessage | undefined {
+  if (!admits(c, ctx)) return undefined
+  const message = open(envelope, c, ctx)
+  return message !== undefined && signedAsAsked(c, message) ? message : undefined
 }
 
 function open(envelope: Envelope, c: ResolvedCriteria, ctx: MatchContext): ReceivedMessage | undefined {

@@ -31,7 +31,8 @@ import type { IngestRules } from './check-envelope.ts'
 import { WhisperCounters } from './counters.ts'
 import { resolveCriteria } from './criteria.ts'
 import { FilterNotFoundError, NotStartedError, PeerNotFoundError, PostRejectedError } from './errors.ts'
-import { type ReceivedMessage, type Watcher, FilterSet } from './filters.ts'
+import { type ReceivedMessage, type Watcher, FilterSet, matchCriteria } from './filters.ts'
+import { compareBytes } from './bytes.ts'
 import { type Added, type Verdict, ingestEnvelope } from './ingest.ts'
 import { ShhKeyMethods } from './key-methods.ts'
 import { ListenerGuard } from './listener-guard.ts'
@@ -389,6 +390,33 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     if (!this.filters.uninstall(id)) throw new FilterNotFoundError(`no filter with id ${id}`)
     this.bloom.update(false)
     return true
+  }
+
+  /**
+   * The messages matching `criteria` among the envelopes the pool holds now (not yet expired),
+   * in sent-time order (ties by hash, so every node lists the same pool the same way): what a
+   * filter installed before they came would have got. Geth has no
+   * such call; an app uses it to catch up, e.g. after a restart once peers have sent their pools.
+   * @throws {TypeError | RangeError} for malformed criteria
+   * @throws {KeyNotFoundError} for an unknown key id
+   */
+  pooledMessages(criteria: MessageCriteria): ReceivedMessage[] {
+    const c = resolveCriteria(criteria, this.keys, this.settings.filterCapacity)
+    try {
+      const messages: ReceivedMessage[] = []
+      const entries = this.pool.select({ ...(c.topics.length > 0 && { topics: c.topics }), now: Math.floor(this.settings.now() / 1000) })
+      for (const entry of entries) {
+        const envelope = entry.envelope
+        if (envelope === undefined) continue
+        const message = matchCriteria(envelope, c, { pow: entry.pow, hash: entry.hash, isP2P: false })
+        if (message !== undefined) messages.push(message)
+      }
+      return messages.sort((x, y) => x.timestamp - y.timestamp || compareBytes(x.hash, y.hash))
+    } finally {
+      // The copies of the key material resolveCriteria made, as a removed filter's are.
+      c.symKey?.fill(0)
+      c.privateKey?.fill(0)
+    }
   }
 
   /**
