@@ -42,6 +42,7 @@ export type {
   WhisperTraffic,
 } from './types.ts'
 export type { ReceivedMessage } from './filters.ts'
+export type { SealEstimate, SealQuery } from './seal-estimate.ts'
 export type { SealProgress } from '@hush/pow'
 export type { DropReason } from './validator.ts'
 export { DROP_REASONS } from './validator.ts'

@@ -10,6 +10,7 @@ import { bytesToHex, hexToBytes, parseFloat64, parseId, parseString, parseUint32
 import { formatInfo, formatMessage, parseCriteria, parseNewMessage } from './shapes.ts'
 import type { ShhApi } from './shh-api.ts'
 import type { InFlightCalls } from './in-flight.ts'
+import { parsePowQuery } from './pow-estimate.ts'
 import type { SubscriptionScope } from './subscriptions.ts'
 
 /** What a handler may use besides the node. */
@@ -120,6 +121,13 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
     return shh.newMessageFilter(criteria)
   }),
   shh_getFilterMessages: one(parseId, (shh, id) => shh.getFilterMessages(id).map(formatMessage)),
+  // What the pool holds now for these criteria (an app's catch-up, e.g. after a restart).
+  hush_pooledMessages: one(parseCriteria, (shh, criteria) => {
+    checkCriteriaKeys(criteria)
+    return shh.pooledMessages(criteria).map(formatMessage)
+  }),
+  // How long this node expects to seal an envelope: for a browser app's progress bar.
+  hush_powEstimate: one(parsePowQuery, (shh, query) => shh.sealEstimate(query)),
   shh_deleteMessageFilter: one(parseId, (shh, id) => shh.deleteMessageFilter(id)),
 
   shh_subscribe: (shh, params, ctx) => {

@@ -7,6 +7,7 @@
 import { setMaxListeners } from 'node:events'
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { resolve } from 'node:path'
 import type { Duplex } from 'node:stream'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
 import {
@@ -19,6 +20,7 @@ import {
 import { type Dispatcher, checkMaxBatchItems, createDispatcher } from './dispatcher.ts'
 import { isAuthorized, isOriginAllowed } from './http-guard.ts'
 import { InFlightCalls } from './in-flight.ts'
+import { ownOrigins, serveStatic } from './static-files.ts'
 import type { ShhApi } from './shh-api.ts'
 import type { RpcNodeInfo } from './node-info.ts'
 import type { ShhextInit } from './shhext.ts'
@@ -53,6 +55,13 @@ export interface RpcServerInit {
   shhext?: ShhextInit
   /** Serve `hush_nodeInfo`: the node's peer id and listen addresses, e.g. `() => ({ id: node.peerId.toString(), addresses: node.getMultiaddrs().map(String) })`. @default not served */
   nodeInfo?: () => RpcNodeInfo
+  /**
+   * Serve a built web app from this directory on GET and HEAD (`index.html` for `/` and for paths
+   * that name no file), so the page, its calls and its WebSocket share one origin, which is then
+   * allowed. Its files are served without the token (a browser cannot send one when it loads a
+   * page). @default no app: GET is 405
+   */
+  ui?: { root: string }
 }
 
 /** A running server. */
@@ -70,7 +79,10 @@ export interface RpcServer {
 interface Settings {
   readonly token: string | undefined
   readonly maxRequestBytes: number
-  readonly allowedOrigins: readonly string[]
+  /** Grows once, after listening, by the served app's own origins. */
+  readonly allowedOrigins: string[]
+  /** The app directory served on GET, absolute. */
+  readonly uiRoot: string | undefined
 }
 
 function checkInit(init: RpcServerInit): void {
@@ -88,6 +100,9 @@ function checkInit(init: RpcServerInit): void {
   if (init.ws !== undefined && typeof init.ws !== 'boolean') throw new TypeError('init.ws must be a boolean')
   if (init.allowedOrigins !== undefined && !(Array.isArray(init.allowedOrigins) && init.allowedOrigins.every((o) => typeof o === 'string'))) {
     throw new TypeError('init.allowedOrigins must be an array of strings')
+  }
+  if (init.ui !== undefined && (typeof init.ui !== 'object' || init.ui === null || typeof init.ui.root !== 'string' || init.ui.root === '')) {
+    throw new TypeError('init.ui must be an object with a non-empty root directory')
   }
 }
 
@@ -142,8 +157,10 @@ async function onRequest(req: IncomingMessage, res: ServerResponse, dispatcher: 
     res.writeHead(204, { allow: 'POST, OPTIONS', ...(origin !== undefined && PREFLIGHT_HEADERS), ...(privateNetwork && { 'access-control-allow-private-network': 'true' }) })
     return void res.end()
   }
+  // The app's files: public, and loaded by a browser that cannot send a token.
+  if (settings.uiRoot !== undefined && (req.method === 'GET' || req.method === 'HEAD')) return serveStatic(req, res, settings.uiRoot)
   if (!isAuthorized(req.headers.authorization, settings.token)) return reply(res, 401, 'unauthorized\n', { 'www-authenticate': 'Bearer' })
-  if (req.method !== 'POST') return reply(res, 405, 'method not allowed\n', { allow: 'POST, OPTIONS' })
+  if (req.method !== 'POST') return reply(res, 405, 'method not allowed\n', { allow: settings.uiRoot === undefined ? 'POST, OPTIONS' : 'GET, HEAD, POST, OPTIONS' })
   const declared = Number(req.headers['content-length'] ?? 0)
   if (declared > settings.maxRequestBytes) return reply(res, 413, 'request too large\n', { connection: 'close' })
   const type = req.headers['content-type'] ?? ''
@@ -234,6 +251,7 @@ export async function createRpcServer(init: RpcServerInit): Promise<RpcServer> {
     token: init.token,
     maxRequestBytes: init.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
     allowedOrigins: [...(init.allowedOrigins ?? [])],
+    uiRoot: init.ui === undefined ? undefined : resolve(init.ui.root),
   }
   const dispatcher = createDispatcher(init.shh, {
     ...(init.maxBatchItems !== undefined && { maxBatchItems: init.maxBatchItems }),
@@ -266,6 +284,8 @@ export async function createRpcServer(init: RpcServerInit): Promise<RpcServer> {
     })
   })
   const address = server.address() as AddressInfo
+  // The served app's page calls from its own origin.
+  if (settings.uiRoot !== undefined) settings.allowedOrigins.push(...ownOrigins(address.address, address.port))
 
   let closing: Promise<void> | undefined
   return {

@@ -5,6 +5,8 @@
  * pass object literals.
  */
 
+import type { PowEstimate, PowQuery } from './pow-estimate.ts'
+
 /** Per-call options the server passes. */
 export interface ShhCallOptions {
   /** Aborted when the server closes or the client's connection ends. */
@@ -123,6 +125,13 @@ export interface ShhApi {
    * sealing, and send nothing, once `options.signal` aborts.
    */
   post(params: ShhPostParams, options?: ShhCallOptions): Promise<Uint8Array>
+  /**
+   * `hush_pooledMessages`: the messages matching `criteria` among the envelopes the node's pool
+   * holds now, installing nothing (the node's `pooledMessages`).
+   */
+  pooledMessages(criteria: ShhCriteria): readonly ShhMessage[]
+  /** `hush_powEstimate`: how long the node expects to seal such an envelope (the node's `sealEstimate`). */
+  sealEstimate(query: PowQuery): PowEstimate
   /** `shh_newMessageFilter`: installs a polling filter, returns its id. */
   newMessageFilter(criteria: ShhCriteria): string
   /** `shh_getFilterMessages`: drains a filter; throws for an unknown id. */
