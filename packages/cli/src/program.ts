@@ -44,6 +44,7 @@ export function createProgram(): Command {
     .option('--token <token>', 'require this bearer token on RPC requests (shows in `ps`: prefer --token-file or $HUSH_TOKEN)')
     .option('--token-file <file>', 'require the bearer token on the first line of this file')
     .option('--insecure', 'allow --rpc-host beyond loopback without a token (anyone who reaches it can use the keys)')
+    .option('--ui <dir>', 'also serve this built web app on the RPC port (e.g. apps/board/dist), for a browser on this machine')
     .option('--config <file>', 'JSON file with any of these settings (flags win)')
     .option('--mail', 'also run a mail server: archive every envelope the node accepts, answer history requests')
     .option('--mail-dir <dir>', 'the mail archive (LevelDB) directory (default: <data dir>/mail)')

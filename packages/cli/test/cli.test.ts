@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -190,6 +190,20 @@ describe('the hush command', () => {
     expect(await a.exited).toBe(0)
     expect(await b.exited).toBe(0)
   }, 90_000)
+
+  it('start --ui serves a built app on the RPC port and says where', async () => {
+    const app = join(dir, 'app')
+    await mkdir(app, { recursive: true })
+    await writeFile(join(app, 'index.html'), '<!doctype html><title>an app</title>')
+    const node = await startOne('--ui', app)
+    for (let i = 0; i < 100 && !node.out().includes('ui: '); i++) await new Promise((r) => setTimeout(r, 50))
+    expect(node.out()).toContain(`ui: ${node.rpc}/ (open it in a browser on this machine)\n`)
+    const page = await fetch(`${node.rpc}/`)
+    expect(await page.text()).toBe('<!doctype html><title>an app</title>')
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'")
+    node.child.kill('SIGTERM')
+    expect(await node.exited).toBe(0)
+  })
 
   it('start says when its --bootstrap peer gives no answer in 15 s, and keeps trying', async () => {
     // A port nothing listens on, and a well-formed peer id nobody has.

@@ -3,6 +3,7 @@
  * also a mail server (see `mail-mode.ts`).
  */
 import { once } from 'node:events'
+import { stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { requestHistory } from '@hush/mail'
 import { createHushNode } from '@hush/node'
@@ -32,6 +33,8 @@ export interface StartOptions {
   tokenFile?: string
   /** Serve the RPC beyond loopback without a token (refused otherwise). */
   insecure?: boolean
+  /** A built web app directory to serve on the RPC's port (`apps/board/dist`, …). */
+  ui?: string
   config?: string
   /** Run a mail server: archive every envelope the node accepts, answer history requests. */
   mail?: boolean
@@ -53,7 +56,7 @@ export interface StartOptions {
   metricsHost?: string
 }
 
-const KNOWN = new Set(['dataDir', 'listen', 'bootstrap', 'minPow', 'light', 'rpcHost', 'rpcPort', 'token', 'tokenFile', 'insecure', 'mail', 'mailDir', 'mailPasswordFile', 'mailMinPow', 'mailStore', 'mailMaxAge', 'mailMaxBytes', 'metrics', 'metricsHost'])
+const KNOWN = new Set(['dataDir', 'listen', 'bootstrap', 'minPow', 'light', 'rpcHost', 'rpcPort', 'token', 'tokenFile', 'insecure', 'ui', 'mail', 'mailDir', 'mailPasswordFile', 'mailMinPow', 'mailStore', 'mailMaxAge', 'mailMaxBytes', 'metrics', 'metricsHost'])
 
 /** The environment variable `--mail` reads the password from when no file is given. */
 export const MAIL_PASSWORD_ENV = 'HUSH_MAIL_PASSWORD'
@@ -95,6 +98,21 @@ export function nodeStartError(err: unknown, listen: readonly string[], inUseHin
 }
 
 /**
+ * The `--ui` directory, absolute, once it holds an app (`index.html`).
+ * @throws {CliError} when it does not, or when the RPC wants a token, which a page cannot send
+ */
+async function checkUi(dir: string, token: string | undefined): Promise<string> {
+  if (token !== undefined) throw new CliError('--ui serves a page to this machine\'s browser, which cannot send the RPC token: serve it without one (the RPC on loopback)')
+  const root = resolve(dir)
+  const built = await stat(join(root, 'index.html')).then(
+    (s) => s.isFile(),
+    () => false
+  )
+  if (!built) throw new CliError(`--ui ${dir} holds no index.html: give the app's built directory (e.g. \`npm run build -w @hush/board\` makes apps/board/dist)`, { exitCode: EXIT.failure })
+  return root
+}
+
+/**
  * Starts the node and the RPC server (and the mail and metrics servers when asked); resolves with
  * a function that stops them all. What was started before a failing step is stopped again.
  * @throws {CliError} for unusable settings (a port in use, a bad address, a data dir in use, an
@@ -113,6 +131,7 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
   const rpcHost = o.rpcHost ?? '127.0.0.1'
   const rpcPort = o.rpcPort ?? 8545
   checkRpcExposure(rpcHost, token, o.insecure === true)
+  const ui = o.ui === undefined ? undefined : await checkUi(o.ui, token)
   const dir = resolve(dataDir(o.dataDir))
   const listen = o.listen ?? [START_LISTEN]
 
@@ -160,6 +179,7 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
       ...(token !== undefined && { token }),
       shhext: { requestHistory: (request) => requestHistory(shh, request), ...(mail !== undefined && { mailServer: mail.server }) },
       nodeInfo: () => ({ id: node.peerId.toString(), addresses: node.getMultiaddrs().map(String) }),
+      ...(ui !== undefined && { ui: { root: ui } }),
     }).catch((err: unknown) => {
       const where = `${rpcHost}:${rpcPort}`
       if (errorCode(err) === 'EADDRINUSE') throw new CliError(`cannot serve RPC on ${where}: address in use (pick another --rpc-port, or 0 for a free one)`, { cause: err, exitCode: EXIT.failure })
@@ -177,6 +197,7 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
     for (const line of listeningLines(node.getMultiaddrs())) print(line)
     print(`rpc: ${rpc.url}`)
     if (rpc.wsUrl !== undefined) print(`ws: ${rpc.wsUrl}`)
+    if (ui !== undefined) print(`ui: ${rpc.url}/ (open it in a browser on this machine)`)
     if (token === undefined && !isLoopbackHost(rpcHost)) print(`! the RPC on ${rpcHost} needs no token (--insecure): anyone who reaches it can use this node's keys`)
     if (metricsServer !== undefined) print(`metrics: ${metricsServer.url}`)
     // Peers as they come and go, so an unreachable --bootstrap is visible.
