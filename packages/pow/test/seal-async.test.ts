@@ -121,7 +121,9 @@ describe('sealEnvelopeAsync time-sliced on the calling thread (workers: 0)', () 
     const err = await rejectionOf(sealEnvelopeAsync(base, { targetPow: HOPELESS, workers: 0, signal: AbortSignal.timeout(120) }))
     clearInterval(timer)
     expect((err as Error).name).toBe('TimeoutError')
-    expect(ticks).toBeGreaterThan(3)
+    // The abort alone shows it yields (blocking, it would never end). Two ticks show it yields
+    // again and again, not once; more depends on the machine's load (three seen under load).
+    expect(ticks).toBeGreaterThanOrEqual(2)
   })
 
   it('reports progress and keeps the best nonce in work-time mode', async () => {
