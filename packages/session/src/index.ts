@@ -83,6 +83,8 @@ export type {
   SessionPeerV2Init,
 } from './v2/session-peer.ts'
 export { createSessionPeerV2 } from './v2/session-peer.ts'
+export type { Invitation } from './v2/invitation.ts'
+export { parseInvitation } from './v2/invitation.ts'
 export type { Conversation } from './v2/conversation.ts'
 export type { ConversationCloseReason, ConversationEvents, ConversationState, ConversationStats } from './v2/conversation-api.ts'
 export type { SessionV2SettingsInit } from './v2/settings.ts'
