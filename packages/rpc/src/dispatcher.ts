@@ -8,6 +8,7 @@ import { MAX_BATCH_ITEMS, RPC_ERROR_CODES } from './constants.ts'
 import { InvalidParamsError, MethodNotFoundError } from './errors.ts'
 import { type RpcCall, type RpcInvalidCall, type RpcResponse, errorResponse, isCall, parseBody, resultResponse } from './jsonrpc.ts'
 import { type CallContext, METHODS, type MethodHandler } from './methods.ts'
+import { type MessengerApi, messengerMethods } from './messenger-methods.ts'
 import { type RpcNodeInfo, nodeInfoMethods } from './node-info.ts'
 import type { ShhApi } from './shh-api.ts'
 import { type ShhextInit, shhextMethods } from './shhext.ts'
@@ -30,6 +31,8 @@ export interface DispatcherInit {
   shhext?: ShhextInit
   /** Serve `hush_nodeInfo` with what this returns: the node's peer id and addresses. @default not served */
   nodeInfo?: () => RpcNodeInfo
+  /** Serve the `hush_*` messenger methods (`@hush/messenger`'s `Messenger`). @default not served */
+  messenger?: MessengerApi
 }
 
 /** geth's text for a batch over the cap (`errMsgBatchTooLarge`). */
@@ -71,7 +74,7 @@ function messageOf(error: unknown): string {
 
 /**
  * Creates a dispatcher over `shh`.
- * @throws {TypeError} when `init` is not an object, or `init.nodeInfo` not a function
+ * @throws {TypeError} when `init` is not an object, `init.nodeInfo` not a function, or `init.messenger` not a messenger
  * @throws {RangeError} when `init.maxBatchItems` is not a positive integer
  * @example
  * ```ts
@@ -88,10 +91,12 @@ export function createDispatcher(shh: ShhApi, init: DispatcherInit = {}): Dispat
     throw new TypeError('init.shhext must be an object with a requestHistory function')
   }
   if (init.nodeInfo !== undefined && typeof init.nodeInfo !== 'function') throw new TypeError('init.nodeInfo must be a function')
+  if (init.messenger !== undefined && typeof init.messenger?.events !== 'function') throw new TypeError('init.messenger must be a messenger (with an events function)')
   const methods: Readonly<Record<string, MethodHandler>> = {
     ...METHODS,
     ...(init.shhext !== undefined && shhextMethods(init.shhext)),
     ...(init.nodeInfo !== undefined && nodeInfoMethods(init.nodeInfo)),
+    ...(init.messenger !== undefined && messengerMethods(init.messenger)),
   }
   const run = async (item: RpcCall | RpcInvalidCall, ctx: CallContext): Promise<RpcResponse | undefined> => {
     if (!isCall(item)) return errorResponse(item.id, item.error.code, item.error.message)

@@ -23,6 +23,7 @@ import { InFlightCalls } from './in-flight.ts'
 import { ownOrigins, serveStatic } from './static-files.ts'
 import type { ShhApi } from './shh-api.ts'
 import type { RpcNodeInfo } from './node-info.ts'
+import type { MessengerApi } from './messenger-methods.ts'
 import type { ShhextInit } from './shhext.ts'
 import { SubscriptionSet } from './subscriptions.ts'
 
@@ -55,6 +56,8 @@ export interface RpcServerInit {
   shhext?: ShhextInit
   /** Serve `hush_nodeInfo`: the node's peer id and listen addresses, e.g. `() => ({ id: node.peerId.toString(), addresses: node.getMultiaddrs().map(String) })`. @default not served */
   nodeInfo?: () => RpcNodeInfo
+  /** Serve the `hush_*` messenger methods and `hush_subscribe('messenger')` (`@hush/messenger`'s `Messenger`). @default not served */
+  messenger?: MessengerApi
   /**
    * Serve a built web app from this directory on GET and HEAD (`index.html` for `/` and for paths
    * that name no file), so the page, its calls and its WebSocket share one origin, which is then
@@ -257,6 +260,7 @@ export async function createRpcServer(init: RpcServerInit): Promise<RpcServer> {
     ...(init.maxBatchItems !== undefined && { maxBatchItems: init.maxBatchItems }),
     ...(init.shhext !== undefined && { shhext: init.shhext }),
     ...(init.nodeInfo !== undefined && { nodeInfo: init.nodeInfo }),
+    ...(init.messenger !== undefined && { messenger: init.messenger }),
   })
   const lifetime = new AbortController()
   // Every request and connection in flight listens to it.

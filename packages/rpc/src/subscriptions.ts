@@ -12,17 +12,31 @@ import { formatMessage } from './shapes.ts'
 /** Sends one serialized JSON-RPC message to the client. */
 export type SendText = (text: string) => void
 
+/** How a subscription's items become notifications: `{ method, params: { subscription, result: format(item) } }`. */
+export interface NotificationFormat<T> {
+  /** The notification's method, e.g. `hush_subscription`. */
+  readonly method: string
+  /** The notification's `result` for one item. */
+  format(item: T): unknown
+}
+
+/** `shh_subscribe`'s notifications. */
+const SHH_NOTIFICATION: NotificationFormat<ShhMessage> = { method: 'shh_subscription', format: formatMessage }
+
 /** What a request may do with its connection's subscriptions (see `SubscriptionSet.scope`). */
 export interface SubscriptionScope {
   /** Registers a subscription; see `SubscriptionSet.add`. */
   add(open: (signal: AbortSignal) => AsyncIterable<ShhMessage>): string
+  /** Registers a subscription whose items are notified as `notification` says. */
+  add<T>(open: (signal: AbortSignal) => AsyncIterable<T>, notification: NotificationFormat<T>): string
   /** Ends a subscription of the connection; `false` when the id is unknown. */
   remove(id: string): boolean
 }
 
 interface Entry {
   readonly controller: AbortController
-  readonly iterable: AsyncIterable<ShhMessage>
+  readonly iterable: AsyncIterable<unknown>
+  readonly notification: NotificationFormat<never>
   started: boolean
 }
 
@@ -59,13 +73,16 @@ export class SubscriptionSet {
    * carrying the id has been sent.
    * @throws {ShhRequestError} when the connection is closed or holds `limit` subscriptions
    */
-  add(open: (signal: AbortSignal) => AsyncIterable<ShhMessage>): string {
+  add(open: (signal: AbortSignal) => AsyncIterable<ShhMessage>): string
+  /** The same, for items that `notification` turns into notifications (`hush_subscribe`). */
+  add<T>(open: (signal: AbortSignal) => AsyncIterable<T>, notification: NotificationFormat<T>): string
+  add(open: (signal: AbortSignal) => AsyncIterable<unknown>, notification: NotificationFormat<never> = SHH_NOTIFICATION as NotificationFormat<never>): string {
     if (this.closed) throw new ShhRequestError('the connection is closed')
     if (this.entries.size >= this.limit) throw new ShhRequestError(`too many subscriptions (at most ${this.limit} per connection)`)
     const controller = new AbortController()
     const iterable = open(controller.signal)
     const id = newSubscriptionId()
-    this.entries.set(id, { controller, iterable, started: false })
+    this.entries.set(id, { controller, iterable, notification, started: false })
     return id
   }
 
@@ -87,8 +104,8 @@ export class SubscriptionSet {
   } {
     const added: string[] = []
     return {
-      add: (open) => {
-        const id = this.add(open)
+      add: (open: (signal: AbortSignal) => AsyncIterable<never>, notification?: NotificationFormat<never>) => {
+        const id = notification === undefined ? this.add(open as (signal: AbortSignal) => AsyncIterable<ShhMessage>) : this.add(open, notification)
         added.push(id)
         return id
       },
@@ -119,7 +136,7 @@ export class SubscriptionSet {
     try {
       for await (const message of entry.iterable) {
         if (entry.controller.signal.aborted) break
-        const notification = { jsonrpc: '2.0', method: 'shh_subscription', params: { subscription: id, result: formatMessage(message) } }
+        const notification = { jsonrpc: '2.0', method: entry.notification.method, params: { subscription: id, result: entry.notification.format(message as never) } }
         this.send(JSON.stringify(notification))
       }
     } catch {
