@@ -53,6 +53,8 @@ export function createProgram(): Command {
     .option('--mail-store <store>', 'leveldb (under --mail-dir) or postgres (connection string in $HUSH_MAIL_POSTGRES_URL)')
     .option('--mail-max-age <age>', 'retention: drop archived envelopes sent longer ago than this (e.g. 30d; pruned every minute)')
     .option('--mail-max-bytes <size>', 'retention: keep at most this many envelope bytes, oldest dropped first (e.g. 50G)')
+    .option('--messenger', 'also serve the messenger (hush_* RPC methods: account, friends, sessions), its account under <data dir>/messenger')
+    .option('--messenger-mail <multiaddr>', 'a mail server (…/p2p/<id>) the messenger catches up from when unlocked; password as for --mail')
     .option('--metrics <port>', 'serve Prometheus metrics on http://<metrics host>:<port>/metrics (0 picks a free one)', numberFlag('--metrics', { min: 0, integer: true }))
     .option('--metrics-host <host>', 'metrics bind address', DEFAULT_METRICS_HOST)
     .action(async (opts: StartOptions, command: Command) => {

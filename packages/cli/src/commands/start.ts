@@ -5,7 +5,9 @@
 import { once } from 'node:events'
 import { stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { requestHistory } from '@hush/mail'
+import { symKeyFromPasswordAsync } from '@hush/envelope'
+import { historyFetcher, requestHistory } from '@hush/mail'
+import { createMessenger } from '@hush/messenger'
 import { createHushNode } from '@hush/node'
 import { createRpcServer } from '@hush/rpc'
 import { CliError, EXIT } from '../errors.ts'
@@ -50,13 +52,17 @@ export interface StartOptions {
   mailMaxAge?: string
   /** Retention by size, e.g. `50G`. */
   mailMaxBytes?: string
+  /** Serve the `hush_*` messenger methods (issue 15), the account under `<data dir>/messenger`. */
+  messenger?: boolean
+  /** A mail server (multiaddr ending in `/p2p/<id>`, also dialed) the messenger catches up from; its password as `mail`'s. */
+  messengerMail?: string
   /** Serve Prometheus metrics on this port (0 picks a free one); none when absent. */
   metrics?: number
   /** The metrics server's bind address. @default '127.0.0.1' */
   metricsHost?: string
 }
 
-const KNOWN = new Set(['dataDir', 'listen', 'bootstrap', 'minPow', 'light', 'rpcHost', 'rpcPort', 'token', 'tokenFile', 'insecure', 'ui', 'mail', 'mailDir', 'mailPasswordFile', 'mailMinPow', 'mailStore', 'mailMaxAge', 'mailMaxBytes', 'metrics', 'metricsHost'])
+const KNOWN = new Set(['dataDir', 'listen', 'bootstrap', 'minPow', 'light', 'rpcHost', 'rpcPort', 'token', 'tokenFile', 'insecure', 'ui', 'mail', 'mailDir', 'mailPasswordFile', 'mailMinPow', 'mailStore', 'mailMaxAge', 'mailMaxBytes', 'messenger', 'messengerMail', 'metrics', 'metricsHost'])
 
 /** The environment variable `--mail` reads the password from when no file is given. */
 export const MAIL_PASSWORD_ENV = 'HUSH_MAIL_PASSWORD'
@@ -98,6 +104,20 @@ export function nodeStartError(err: unknown, listen: readonly string[], inUseHin
 }
 
 /**
+ * The peer id of `--messenger-mail`'s multiaddr.
+ * @throws {CliError} when it has no `/p2p/<id>`
+ */
+function mailPeerOf(address: string): string {
+  const parts = address.split('/')
+  const at = parts.lastIndexOf('p2p')
+  const id = at === -1 ? undefined : parts[at + 1]
+  if (!address.startsWith('/') || id === undefined || id === '') {
+    throw new CliError(`--messenger-mail must be a mail server's multiaddr ending in /p2p/<peer id> (a \`listening:\` line of its hush start); got "${address}"`)
+  }
+  return id
+}
+
+/**
  * The `--ui` directory, absolute, once it holds an app (`index.html`).
  * @throws {CliError} when it does not, or when the RPC wants a token, which a page cannot send
  */
@@ -132,8 +152,12 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
   const rpcPort = o.rpcPort ?? 8545
   checkRpcExposure(rpcHost, token, o.insecure === true)
   const ui = o.ui === undefined ? undefined : await checkUi(o.ui, token)
+  if (o.messengerMail !== undefined && o.messenger !== true) throw new CliError('--messenger-mail needs --messenger')
+  const messengerMail = o.messengerMail === undefined ? undefined : mailPeerOf(o.messengerMail)
+  const messengerMailPassword = messengerMail === undefined ? undefined : (mailPassword ?? (await readPassword(o.mailPasswordFile, MAIL_PASSWORD_ENV, '--mail-password-file')))
   const dir = resolve(dataDir(o.dataDir))
   const listen = o.listen ?? [START_LISTEN]
+  const bootstrap = o.messengerMail === undefined ? o.bootstrap : [...(o.bootstrap ?? []), o.messengerMail]
 
   // Each started part's stop, undone in reverse order on a later failure and by the returned stop.
   const undo: Array<() => unknown> = []
@@ -146,7 +170,7 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
     const node = await createHushNode({
       listen,
       dataDir: dir,
-      ...(o.bootstrap !== undefined && { bootstrap: o.bootstrap }),
+      ...(bootstrap !== undefined && { bootstrap }),
       whisper: { ...(o.minPow !== undefined && { minPow: o.minPow }), isLight: o.light === true },
       ...(metrics !== undefined && { libp2p: { metrics: metrics.libp2p } }),
     }).catch((err: unknown) => {
@@ -172,6 +196,24 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
       mail = started
       warnIfWeak(mailPassword)
     }
+    // The messenger (docs/SESSION.md §21): locked until hush_accountUnlock; catches up from --messenger-mail.
+    const messenger =
+      o.messenger === true
+        ? createMessenger(
+            { dir: join(dir, 'messenger') },
+            {
+              transport:
+                messengerMail === undefined || messengerMailPassword === undefined
+                  ? shh
+                  : {
+                      postEnvelope: shh.postEnvelope.bind(shh),
+                      subscribeEnvelopes: shh.subscribeEnvelopes.bind(shh),
+                      requestHistory: historyFetcher(shh, { peers: [messengerMail], symKey: await symKeyFromPasswordAsync(messengerMailPassword) }),
+                    },
+            }
+          )
+        : undefined
+    if (messenger !== undefined) undo.push(() => messenger.lock())
     const rpc = await createRpcServer({
       shh,
       host: rpcHost,
@@ -180,6 +222,7 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
       shhext: { requestHistory: (request) => requestHistory(shh, request), ...(mail !== undefined && { mailServer: mail.server }) },
       nodeInfo: () => ({ id: node.peerId.toString(), addresses: node.getMultiaddrs().map(String) }),
       ...(ui !== undefined && { ui: { root: ui } }),
+      ...(messenger !== undefined && { messenger }),
     }).catch((err: unknown) => {
       const where = `${rpcHost}:${rpcPort}`
       if (errorCode(err) === 'EADDRINUSE') throw new CliError(`cannot serve RPC on ${where}: address in use (pick another --rpc-port, or 0 for a free one)`, { cause: err, exitCode: EXIT.failure })
@@ -200,6 +243,7 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
     if (ui !== undefined) print(`ui: ${rpc.url}/ (open it in a browser on this machine)`)
     if (token === undefined && !isLoopbackHost(rpcHost)) print(`! the RPC on ${rpcHost} needs no token (--insecure): anyone who reaches it can use this node's keys`)
     if (metricsServer !== undefined) print(`metrics: ${metricsServer.url}`)
+    if (messenger !== undefined) print(`messenger: ${join(dir, 'messenger')} (hush_* methods on the RPC; the account stays locked until hush_accountUnlock)`)
     // Peers as they come and go, so an unreachable --bootstrap is visible.
     shh.addEventListener('peer:ready', ({ detail }) => print(`peer connected: ${detail.toString()} (${shh.getPeers().length} now)`))
     shh.addEventListener('peer:disconnect', ({ detail }) => print(`peer disconnected: ${detail.toString()} (${shh.getPeers().length} now)`))
