@@ -309,6 +309,8 @@ export class Messenger {
   /**
    * Opens a conversation with a friend: makes a one-time invitation and sends it to them as a
    * request (§21.1). The conversation is `inviting` until they accept; then `open` fires.
+   * When the request cannot be posted (the signal aborts, the node refuses it) the call rejects
+   * with that error and the conversation is forgotten.
    * @throws {NotFoundError} when `publicKey` is not a friend's
    * @throws {LockedError}
    */
@@ -324,10 +326,18 @@ export class Messenger {
     await invitation.saved
     const data = sealRequest({ to: key, invite: invitation.uri, signingKey: u.account.data.privateKey })
     const settings = u.peer.settings
-    await this.transport.postEnvelope(
-      { topic: REQUEST_TOPIC, data, ttlSeconds: settings.ttlSeconds },
-      { powTarget: settings.powTarget, ...(settings.powTimeMs !== undefined && { powTimeMs: settings.powTimeMs }), ...(options.signal !== undefined && { signal: options.signal }) }
-    )
+    try {
+      await this.transport.postEnvelope(
+        { topic: REQUEST_TOPIC, data, ttlSeconds: settings.ttlSeconds },
+        { powTarget: settings.powTarget, ...(settings.powTimeMs !== undefined && { powTimeMs: settings.powTimeMs }), ...(options.signal !== undefined && { signal: options.signal }) }
+      )
+    } catch (err) {
+      // Nothing went out: forget the conversation (its invitation expires unused, and a join, which
+      // cannot come, would be closed at once).
+      delete u.state.conversations[id]
+      await this.persist(u)
+      throw err
+    }
     return this.describe(u, id)
   }
 

@@ -139,6 +139,21 @@ describe('conversations', () => {
     await expect(bob.m.accept(request.id)).rejects.toMatchObject({ name: 'NotFoundError' })
   })
 
+  it('forgets a conversation whose request could not be posted', async () => {
+    const transport = createMemoryTransport()
+    const refusing = { ...transport, postEnvelope: async () => Promise.reject(new Error('the node refused the post')), subscribeEnvelopes: transport.subscribeEnvelopes.bind(transport) }
+    const dir = await tempDir()
+    const alice = messenger(dir, refusing)
+    await alice.createAccount('pw')
+    const bob = someKey()
+    await alice.addFriend('bob', bob)
+    await expect(alice.open(bob)).rejects.toThrow('the node refused the post')
+    expect(alice.conversations()).toEqual([])
+    await alice.lock()
+    await alice.unlock('pw')
+    expect(alice.conversations()).toEqual([])
+  })
+
   it('sends nothing for a rejected request', async () => {
     const transport = createMemoryTransport()
     const alice = await account(transport)
