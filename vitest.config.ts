@@ -6,6 +6,8 @@ const root = fileURLToPath(new URL('.', import.meta.url))
 const packages = readdirSync(new URL('./packages', import.meta.url), { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
+// The web apps with tests (their browser tests build the app with Vite, start nodes and Chromium).
+const apps = ['board']
 
 // Tests run against sources: every `@hush/<name>` import resolves to its `src/index.ts`,
 // so no build is needed first (house-style §3.8). Tests that spawn workers or the CLI load `dist`.
@@ -23,11 +25,11 @@ export default defineConfig({
   test: {
     // libp2p 3 needs Promise.withResolvers, which Node 20 lacks: the node package's polyfill.
     setupFiles: [`${root}packages/node/src/polyfill.ts`],
-    projects: packages.map((name) => ({
+    projects: [...packages.map((name) => `packages/${name}`), ...apps.map((name) => `apps/${name}`)].map((dir) => ({
       extends: true,
       test: {
-        name,
-        root: `${root}packages/${name}`,
+        name: dir.slice(dir.indexOf('/') + 1),
+        root: `${root}${dir}`,
         include: slow ? ['test/**/*.slow.test.ts'] : ['test/**/*.test.ts'],
         exclude: slow ? [] : ['test/**/*.slow.test.ts'],
         testTimeout: 30_000,
