@@ -196,6 +196,39 @@ describe('the board in a browser, on two nodes', () => {
     expect([...pageA.errors, ...pageB.errors]).toEqual([])
   }, TIMEOUT)
 
+  it('says too late when the cancel reaches the node after the post was sealed, and the post reaches every board', async () => {
+    // A third page on node A whose WebSocket the test routes: it holds back the node's answer to
+    // the post (so the page still shows it mining) until the page's cancel has gone to the node.
+    const held: { post?: number; answer?: string } = {}
+    const late = await openPage(browser, a.rpc, (page) =>
+      page.routeWebSocket(/.*/, (ws) => {
+        const server = ws.connectToServer()
+        ws.onMessage((message) => {
+          const call = JSON.parse(String(message)) as { id: number; method: string }
+          if (call.method === 'shh_post') held.post = call.id
+          server.send(message)
+          if (call.method === 'hush_cancelRequest' && held.answer !== undefined) ws.send(held.answer)
+        })
+        server.onMessage((message) => {
+          if (held.post !== undefined && (JSON.parse(String(message)) as { id?: number }).id === held.post) held.answer = String(message)
+          else ws.send(message)
+        })
+      }),
+    )
+    const { page } = late
+    await showsTexts(page, texts)
+    const text = 'Cancelled too late: this one went out'
+    const result = await write(page, 'Alice', text, QUICK_POW)
+    await until('the node to seal the post', async () => held.answer !== undefined)
+    expect(JSON.parse(held.answer as string).result).toMatch(/^0x[0-9a-f]{64}$/)
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    expect(await resultText(result)).toMatch(/^Too late: sent as 0x[0-9a-f]{8}…\.$/)
+    texts.push(text)
+    await Promise.all([showsTexts(pageA.page, texts), showsTexts(pageB.page, texts), showsTexts(page, texts)])
+    expect([...late.errors, ...pageA.errors, ...pageB.errors]).toEqual([])
+    await late.context.close()
+  }, TIMEOUT)
+
   it('resyncs a restarted node: the whole chain from its peers, then from the mail server', async () => {
     b.child.kill()
     await b.exited

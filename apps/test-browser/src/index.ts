@@ -51,8 +51,12 @@ export interface AppPage {
   errors: string[]
 }
 
-/** Opens a page at `url` in a new context of `browser` (1000×800, en-US, UTC: screenshots look alike everywhere), recording its errors. */
-export async function openPage(browser: Browser, url: string): Promise<AppPage> {
+/**
+ * Opens a page at `url` in a new context of `browser` (1000×800, en-US, UTC: screenshots look
+ * alike everywhere), recording its errors. `beforeLoad` runs on the page before it loads, e.g. to
+ * route its WebSocket (`page.routeWebSocket`).
+ */
+export async function openPage(browser: Browser, url: string, beforeLoad?: (page: Page) => Promise<void>): Promise<AppPage> {
   const context = await browser.newContext({ viewport: { width: 1000, height: 800 }, locale: 'en-US', timezoneId: 'UTC' })
   const page = await context.newPage()
   const errors: string[] = []
@@ -60,6 +64,7 @@ export async function openPage(browser: Browser, url: string): Promise<AppPage> 
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`)
   })
+  await beforeLoad?.(page)
   await page.goto(url)
   return { context, page, errors }
 }
