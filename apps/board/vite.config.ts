@@ -11,5 +11,15 @@ export default defineConfig({
   plugins: [react()],
   define: { global: 'globalThis' },
   resolve: { alias: { events: require.resolve('events/') } },
-  build: { chunkSizeWarningLimit: 1024 },
+  build: {
+    chunkSizeWarningLimit: 1024,
+    rolldownOptions: {
+      // web3's HTTP, IPC and WebSocket providers import Node modules (http, https, url, zlib) that
+      // Vite leaves out of a browser build; the page never uses those providers (it gives web3
+      // its own socket), so the warnings about them say nothing.
+      onwarn(warning, warn) {
+        if (!/has been externalized for browser compatibility/.test(warning.message)) warn(warning)
+      },
+    },
+  },
 })
