@@ -27,6 +27,7 @@ export type {
   ConversationInfo,
   ConversationStatus,
   Friend,
+  MessageEntry,
   Messenger,
   MessengerCallOptions,
   MessengerCloseReason,

@@ -110,6 +110,25 @@ export interface RequestInfo {
   readonly expiresAtMs: number
 }
 
+/** One message of a conversation's history (kept in memory while unlocked, never on disk). */
+export interface MessageEntry {
+  /** `in`: from the friend; `out`: ours. */
+  readonly direction: 'in' | 'out'
+  /** The message number, per direction, from 1. */
+  readonly seq: number
+  readonly text: string
+  /** When it was received or sent, unix ms. */
+  readonly atMs: number
+  /** Ours only: `sent`, then `delivered` (the friend's node acknowledged it) or `undelivered`. */
+  readonly state?: 'sent' | 'delivered' | 'undelivered'
+}
+
+/** Most messages in flight in one conversation (session v2's `ACK_WINDOW`): the most receipts that can precede their `send`. */
+const ACK_WINDOW_MESSAGES = 256
+
+/** Most messages kept per conversation; older ones leave the history first. */
+const MAX_HISTORY_MESSAGES = 1000
+
 /** Why a conversation ended: the session's reasons, or `expired` (an invitation no one accepted). */
 export type MessengerCloseReason = Exclude<ConversationCloseReason, 'stopped'> | 'expired'
 
@@ -137,6 +156,10 @@ interface Unlocked {
   readonly state: MessengerState
   readonly live: Map<string, Conversation>
   readonly closed: Map<string, ConversationInfo>
+  /** Each open conversation's messages since the unlock. */
+  readonly history: Map<string, MessageEntry[]>
+  /** Receipts (or give-ups) that came before their `send` resolved: `<id>/<seq>` → state. */
+  readonly early: Map<string, 'delivered' | 'undelivered'>
   readonly subscription: AbortController
 }
 
@@ -398,7 +421,22 @@ export class Messenger {
     if (bytes.length > MAX_MESSAGE_BYTES_V2) throw new RangeError(`text must be at most ${MAX_MESSAGE_BYTES_V2} bytes of UTF-8, got ${bytes.length}`)
     const c = this.conversation(u, conversation)
     if (c.state !== 'open' && c.state !== 'pending') throw new NotOpenError(`conversation ${conversation} is ${c.state}`)
-    return c.send(bytes, options)
+    const seq = await c.send(bytes, options)
+    this.remember(u, conversation, { direction: 'out', seq, text, atMs: this.now(), state: 'sent' })
+    return seq
+  }
+
+  /**
+   * The conversation's messages since the account was unlocked, oldest first, ours with their
+   * delivery state: what an app shows after a reload. At most 1000; kept in memory only (the
+   * node stores no message), and dropped when the conversation closes or the account locks.
+   * @throws {NotFoundError} when there is no such conversation
+   * @throws {LockedError}
+   */
+  messages(conversation: string): MessageEntry[] {
+    const u = this.need()
+    if (u.state.conversations[conversation] === undefined) throw new NotFoundError(`no conversation ${conversation}`)
+    return [...(u.history.get(conversation) ?? [])]
   }
 
   /**
@@ -566,6 +604,8 @@ export class Messenger {
       state,
       live: new Map(),
       closed: new Map(),
+      history: new Map(),
+      early: new Map(),
       subscription: new AbortController(),
     }
     peer.addEventListener('session', ({ detail }) => this.onSession(u, detail))
@@ -663,6 +703,7 @@ export class Messenger {
     const info = this.describe(u, id)
     delete u.state.conversations[id]
     u.live.delete(id)
+    u.history.delete(id)
     u.closed.set(id, { ...info, state: 'closed' })
     this.emit({ type: 'close', conversation: id, reason })
   }
@@ -671,10 +712,20 @@ export class Messenger {
   private wire(u: Unlocked, id: string, c: Conversation): void {
     u.live.set(id, c)
     c.addEventListener('open', () => this.emit({ type: 'open', conversation: this.describe(u, id) }))
-    c.addEventListener('message', ({ detail }) => this.emit({ type: 'message', conversation: id, seq: detail.seq, text: new TextDecoder().decode(detail.payload) }))
-    c.addEventListener('receipt', ({ detail }) => this.emit({ type: 'receipt', conversation: id, seq: detail.seq }))
+    c.addEventListener('message', ({ detail }) => {
+      const text = new TextDecoder().decode(detail.payload)
+      this.remember(u, id, { direction: 'in', seq: detail.seq, text, atMs: this.now() })
+      this.emit({ type: 'message', conversation: id, seq: detail.seq, text })
+    })
+    c.addEventListener('receipt', ({ detail }) => {
+      this.mark(u, id, detail.seq, 'delivered')
+      this.emit({ type: 'receipt', conversation: id, seq: detail.seq })
+    })
     c.addEventListener('gap', ({ detail }) => this.emit({ type: 'gap', conversation: id, from: detail.from, to: detail.to }))
-    c.addEventListener('undelivered', ({ detail }) => this.emit({ type: 'undelivered', conversation: id, seq: detail.seq }))
+    c.addEventListener('undelivered', ({ detail }) => {
+      this.mark(u, id, detail.seq, 'undelivered')
+      this.emit({ type: 'undelivered', conversation: id, seq: detail.seq })
+    })
     c.addEventListener(
       'close',
       ({ detail }) => {
@@ -685,6 +736,30 @@ export class Messenger {
       },
       { once: true }
     )
+  }
+
+  private remember(u: Unlocked, id: string, entry: MessageEntry): void {
+    if (this.unlocked !== u || u.state.conversations[id] === undefined) return
+    let list = u.history.get(id)
+    if (list === undefined) u.history.set(id, (list = []))
+    // A receipt can come before `send` resolves (the post and the ack race): keep what it said.
+    const early = u.early.get(`${id}/${entry.seq}`)
+    if (entry.direction === 'out' && early !== undefined) {
+      u.early.delete(`${id}/${entry.seq}`)
+      list.push({ ...entry, state: early })
+    } else list.push(entry)
+    if (list.length > MAX_HISTORY_MESSAGES) list.splice(0, list.length - MAX_HISTORY_MESSAGES)
+  }
+
+  private mark(u: Unlocked, id: string, seq: number, state: 'delivered' | 'undelivered'): void {
+    const list = u.history.get(id) ?? []
+    const at = list.findLastIndex((m) => m.direction === 'out' && m.seq === seq)
+    if (at === -1) {
+      // Bounded: receipts of messages sent before a restart never find their entry.
+      if (u.early.size >= ACK_WINDOW_MESSAGES) u.early.delete(u.early.keys().next().value as string)
+      u.early.set(`${id}/${seq}`, state)
+    }
+    else list[at] = { ...list[at], state }
   }
 
   private conversation(u: Unlocked, id: string): Conversation {

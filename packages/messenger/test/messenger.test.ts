@@ -113,6 +113,14 @@ describe('conversations', () => {
     expect(texts(atAlice, opened.id)).toEqual(seqs.map((n) => `b${n}`))
     expect(receipts(atAlice, opened.id).sort((x, y) => x - y)).toEqual(seqs)
     expect(atAlice.concat(atBob).filter((e) => e.type === 'gap' || e.type === 'undelivered')).toEqual([])
+    // The history an app shows after a reload: both directions, ours with their ticks.
+    const history = alice.m.messages(opened.id)
+    expect(history.filter((m) => m.direction === 'out')).toEqual(seqs.map((seq) => ({ direction: 'out', seq, text: `a${seq}`, atMs: expect.any(Number), state: 'delivered' })))
+    expect(history.filter((m) => m.direction === 'in').map((m) => m.text)).toEqual(seqs.map((n) => `b${n}`))
+    expect(() => alice.m.messages('0000000000000000')).toThrow(expect.objectContaining({ name: 'NotFoundError' }))
+    await alice.m.lock()
+    await alice.m.unlock('pw')
+    expect(alice.m.messages(opened.id)).toEqual([])
   })
 
   it('shows a stranger as a request, and accepting it opens the conversation', async () => {

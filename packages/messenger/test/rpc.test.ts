@@ -105,6 +105,9 @@ describe('hush_* over WebSocket', () => {
     await waitFor(() => events(alice.notifications, aliceSub, 'receipt').length === 5 && events(bob.notifications, bobSub, 'receipt').length === 5, 'the receipts')
     expect(events(bob.notifications, bobSub, 'message')).toEqual([1, 2, 3, 4, 5].map((seq) => ({ type: 'message', conversation: opened.id, seq, text: `a${seq}` })))
     expect(events(alice.notifications, aliceSub, 'message').map((m) => m.text)).toEqual(['b1', 'b2', 'b3', 'b4', 'b5'])
+    const history = (await alice.call('hush_messages', opened.id)).result
+    expect(history.filter((m: any) => m.direction === 'out')).toEqual([1, 2, 3, 4, 5].map((seq) => ({ direction: 'out', seq, text: `a${seq}`, atMs: expect.any(Number), state: 'delivered' })))
+    expect(history.filter((m: any) => m.direction === 'in').map((m: any) => m.text)).toEqual(['b1', 'b2', 'b3', 'b4', 'b5'])
 
     expect(await alice.call('hush_close', opened.id)).toMatchObject({ result: true })
     await waitFor(() => events(bob.notifications, bobSub, 'close').length === 1, 'the close at Bob')

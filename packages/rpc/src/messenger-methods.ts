@@ -38,6 +38,8 @@ export interface MessengerApi {
   accept(requestId: string): Promise<unknown>
   reject(requestId: string): Promise<void>
   conversations(): unknown
+  /** The conversation's messages since the unlock: `[{direction, seq, text, atMs, state?}]`. */
+  messages(conversation: string): unknown
   /** Resolves to the message number. */
   send(conversation: string, text: string, options: MessengerCallOptionsLike): Promise<number>
   close(conversation: string): Promise<void>
@@ -149,6 +151,7 @@ export function messengerMethods(messenger: MessengerApi): Record<string, Method
       return true
     }),
     hush_conversations: none(() => messenger.conversations()),
+    hush_messages: one(parseConversationId, (id) => messenger.messages(id)),
     hush_send: two(parseConversationId, parseText, (id, text, ctx) => messenger.send(id, text, { signal: ctx.signal })),
     // No signal: a client that goes away must not cut a close short (that would skip the close record).
     hush_close: one(parseConversationId, async (id) => {

@@ -29,6 +29,7 @@ function fakeMessenger(): MessengerApi & { [K in keyof MessengerApi]: ReturnType
     accept: vi.fn(async () => ({ id: ID, state: 'pending' })),
     reject: vi.fn(async () => {}),
     conversations: vi.fn(() => []),
+    messages: vi.fn(() => [{ direction: 'in', seq: 1, text: 'hi', atMs: 5 }]),
     send: vi.fn(async () => 7),
     close: vi.fn(async () => {}),
     events: vi.fn(async function* () {}),
@@ -63,6 +64,8 @@ describe('hush_* messenger methods', () => {
     expect(await call(m, 'hush_accountInfo', [])).toMatchObject({ result: { exists: true, unlocked: false } })
     expect(await call(m, 'hush_requests', [])).toMatchObject({ result: [] })
     expect(await call(m, 'hush_conversations', [])).toMatchObject({ result: [] })
+    expect(await call(m, 'hush_messages', [ID])).toMatchObject({ result: [{ direction: 'in', seq: 1, text: 'hi', atMs: 5 }] })
+    expect(m.messages).toHaveBeenCalledWith(ID)
   })
 
   it('are not served without a messenger', async () => {
@@ -105,6 +108,7 @@ describe('hush_* messenger methods', () => {
     ['hush_send', 'invalid argument 1: a message is at most 4051 bytes of UTF-8, got 4052', [ID, long]],
     ['hush_send', 'invalid argument 0: expected an id of 16 hex digits', ['zz23456789abcdef', 'hi']],
     ['hush_close', 'too many arguments, want at most 1', [ID, ID]],
+    ['hush_messages', 'invalid argument 0: expected an id of 16 hex digits', [`${ID}0`]],
     ['hush_subscribe', 'missing value for required argument 0', []],
   ])('%s is −32602: %s', async (method, message, params) => {
     const m = fakeMessenger()
