@@ -332,6 +332,9 @@ export class Messenger {
   /**
    * Opens a conversation with a friend: makes a one-time invitation and sends it to them as a
    * request (§21.1). The conversation is `inviting` until they accept; then `open` fires.
+   * Opening again while still inviting sends the same request again and resolves to the same
+   * conversation: without a mail server, a request reaches only a node that is up, with the
+   * account unlocked, within the envelope's TTL.
    * When the request cannot be posted (the signal aborts, the node refuses it) the call rejects
    * with that error and the conversation is forgotten.
    * @throws {NotFoundError} when `publicKey` is not a friend's
@@ -341,19 +344,20 @@ export class Messenger {
     const u = this.need()
     const key = parseKey(publicKey, 'publicKey')
     if (!u.account.data.contacts.some((c) => bytesToHex(c.publicKey) === bytesToHex(key))) throw new NotFoundError('no friend has that public key: add them first')
+    // Still inviting them: the same request again (for a friend who missed it; one who saw it ignores it).
+    const inviting = Object.keys(u.state.conversations).find((k) => u.state.conversations[k].friend === keyToHex(key) && u.state.conversations[k].uri !== undefined)
+    if (inviting !== undefined) {
+      await this.postRequest(u, key, u.state.conversations[inviting].uri as string, options)
+      return this.describe(u, inviting)
+    }
     const invitation = u.peer.createInvitation(this.init.inviteLifetimeSeconds === undefined ? {} : { lifetimeSeconds: this.init.inviteLifetimeSeconds })
     const id = conversationId(parseInvitation(invitation.uri, this.now()).staticKey)
     u.state.conversations[id] = { friend: keyToHex(key), role: 'opener', createdAtMs: this.now(), uri: invitation.uri }
     // Durable before anything leaves: which friend the invitation is for, then the invitation.
     await this.persist(u)
     await invitation.saved
-    const data = sealRequest({ to: key, invite: invitation.uri, signingKey: u.account.data.privateKey })
-    const settings = u.peer.settings
     try {
-      await this.transport.postEnvelope(
-        { topic: REQUEST_TOPIC, data, ttlSeconds: settings.ttlSeconds },
-        { powTarget: settings.powTarget, ...(settings.powTimeMs !== undefined && { powTimeMs: settings.powTimeMs }), ...(options.signal !== undefined && { signal: options.signal }) }
-      )
+      await this.postRequest(u, key, invitation.uri, options)
     } catch (err) {
       // Nothing went out: forget the conversation (its invitation expires unused, and a join, which
       // cannot come, would be closed at once).
@@ -540,6 +544,16 @@ export class Messenger {
   }
 
   // ---- internals
+
+  /** Posts the request carrying `uri` to `to` on the request topic. */
+  private async postRequest(u: Unlocked, to: Uint8Array, uri: string, options: MessengerCallOptions): Promise<void> {
+    const data = sealRequest({ to, invite: uri, signingKey: u.account.data.privateKey })
+    const settings = u.peer.settings
+    await this.transport.postEnvelope(
+      { topic: REQUEST_TOPIC, data, ttlSeconds: settings.ttlSeconds },
+      { powTarget: settings.powTarget, ...(settings.powTimeMs !== undefined && { powTimeMs: settings.powTimeMs }), ...(options.signal !== undefined && { signal: options.signal }) }
+    )
+  }
 
   private need(): Unlocked {
     if (this.unlocked === undefined) throw new LockedError()

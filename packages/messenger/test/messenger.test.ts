@@ -6,7 +6,7 @@
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair } from '@hush/envelope'
-import { type MemoryTransport, createMemoryTransport } from '@hush/session'
+import { type SessionTransport, createMemoryTransport } from '@hush/session'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Messenger } from '../src/index.ts'
@@ -17,7 +17,7 @@ afterEach(runCleanup)
 
 const someKey = (): string => `0x${bytesToHex(generateKeyPair().publicKey)}`
 
-async function account(transport: MemoryTransport, init: { autoAcceptFriends?: boolean } = {}): Promise<{ m: Messenger; dir: string; key: string }> {
+async function account(transport: SessionTransport, init: { autoAcceptFriends?: boolean } = {}): Promise<{ m: Messenger; dir: string; key: string }> {
   const dir = await tempDir()
   const m = messenger(dir, transport, init)
   const info = await m.createAccount('pw')
@@ -145,6 +145,29 @@ describe('conversations', () => {
     await waitFor(() => texts(atAlice, opened.id).length === 1, 'the reply')
     expect(texts(atAlice, opened.id)).toEqual(['hi, stranger'])
     await expect(bob.m.accept(request.id)).rejects.toMatchObject({ name: 'NotFoundError' })
+  })
+
+  it('sends the same request again when opened again while inviting, for a friend who missed it', async () => {
+    let offsetMs = 0
+    const transport = createMemoryTransport({ now: () => Date.now() + offsetMs })
+    const alice = await account(transport)
+    // No mail server for Bob: the memory transport's requestHistory would hand him the request.
+    const bob = await account({ postEnvelope: transport.postEnvelope.bind(transport), subscribeEnvelopes: transport.subscribeEnvelopes.bind(transport) })
+    await alice.m.addFriend('bob', bob.key)
+    await bob.m.addFriend('alice', alice.key)
+    await bob.m.lock()
+    const atBob = record(bob.m)
+    const first = await alice.m.open(bob.key)
+    // Bob unlocks after the request expired from every pool: he never sees it.
+    offsetMs = 10 * 60_000
+    await bob.m.unlock('pw')
+    await new Promise((r) => setTimeout(r, 300))
+    expect(bob.m.conversations()).toEqual([])
+    const again = await alice.m.open(bob.key)
+    expect(again).toMatchObject({ id: first.id, state: 'inviting' })
+    expect(alice.m.conversations()).toHaveLength(1)
+    await waitFor(() => atBob.some((e) => e.type === 'open'), 'the conversation at Bob')
+    expect(bob.m.conversations()).toMatchObject([{ id: first.id, state: 'open' }])
   })
 
   it('forgets a conversation whose request could not be posted', async () => {
