@@ -128,7 +128,7 @@ export function App() {
   useEffect(() => {
     if (node === null) return
     const update = () => node.peerCount().then(setPeers, () => setPeers(null))
-    update()
+    void update()
     const timer = setInterval(update, 3000)
     return () => clearInterval(timer)
   }, [node])
