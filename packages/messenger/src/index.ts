@@ -28,7 +28,6 @@ export type {
   ConversationStatus,
   Friend,
   MessageEntry,
-  Messenger,
   MessengerCallOptions,
   MessengerCloseReason,
   MessengerComponents,
@@ -36,7 +35,8 @@ export type {
   MessengerInfo,
   MessengerInit,
   RequestInfo,
-} from './messenger.ts'
+} from './types.ts'
+export type { Messenger } from './messenger.ts'
 export { createMessenger } from './messenger.ts'
 export { REQUEST_TOPIC } from './constants.ts'
 export { AccountExistsError, FriendExistsError, LockedError, NoAccountError, NotFoundError, NotOpenError, WrongPasswordError } from './errors.ts'

@@ -5,17 +5,14 @@
  */
 import { access, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { getPublicKey, isValidPublicKey } from '@hush/envelope'
+import { getPublicKey } from '@hush/envelope'
 import {
   type AccountData,
-  type AccountKdfOptions,
   type Conversation,
-  type ConversationCloseReason,
   FileStateStore,
   MAX_MESSAGE_BYTES_V2,
   type SessionPeerV2,
   type SessionTransport,
-  type SessionV2SettingsInit,
   createAccountData,
   createSessionPeerV2,
   formatSafetyNumber,
@@ -24,128 +21,26 @@ import {
   safetyNumber,
   saveAccount,
 } from '@hush/session'
-import { sha256 } from '@noble/hashes/sha2.js'
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { ACCOUNT_FILE, CATCH_UP_SKEW_MS, REQUEST_TOPIC, SESSIONS_DIR, STATE_FILE } from './constants.ts'
 import { AccountExistsError, FriendExistsError, LockedError, NoAccountError, NotFoundError, NotOpenError, WrongPasswordError } from './errors.ts'
+import { checkName, checkPassword, conversationId, parseKey } from './checks.ts'
+import { MessageHistory } from './history.ts'
 import { keyToHex, openRequest, sealRequest } from './request.ts'
 import { type ConversationRecord, type MessengerState, loadState, saveState } from './state-file.ts'
-
-/** Construction options of {@link createMessenger}. */
-export interface MessengerInit {
-  /** The directory that holds the account, the session state and the messenger state (made 0700 when missing). */
-  dir: string
-  /** Settings of every conversation (PoW, TTL, timeouts; docs/SESSION.md §18). @default the session defaults */
-  session?: SessionV2SettingsInit
-  /** scrypt cost of the account file. @default the session package's (logN 15, r 8, p 1) */
-  kdf?: AccountKdfOptions
-  /** Accept a request from a friend at once (a stranger's always waits for the user). @default true */
-  autoAcceptFriends?: boolean
-  /** Lifetime of the invitation a request carries, in seconds (≥ 61). @default the session's `inviteLifetimeSeconds` (7 days) */
-  inviteLifetimeSeconds?: number
-}
-
-/** Collaborators of a {@link Messenger}. */
-export interface MessengerComponents {
-  /**
-   * Where envelopes go and come from: `node.services.shh`, with `requestHistory` added when a
-   * mail server is configured (`@hush/mail`'s `historyFetcher`): then unlocking catches up.
-   */
-  transport: SessionTransport
-  /** Clock, unix milliseconds. @default Date.now */
-  now?: () => number
-}
-
-/** What {@link Messenger.info} reports. */
-export interface MessengerInfo {
-  /** Whether an account exists in the directory. */
-  readonly exists: boolean
-  /** Whether it is unlocked. */
-  readonly unlocked: boolean
-  /** The account's public key (`0x` hex, 65 bytes): what friends add. Present when unlocked. */
-  readonly publicKey?: string
-}
-
-/** A friend: a name and an account public key. */
-export interface Friend {
-  readonly name: string
-  /** `0x` and 130 hex digits (uncompressed secp256k1). */
-  readonly publicKey: string
-}
-
-/** State of a conversation as the messenger shows it. */
-export type ConversationStatus = 'inviting' | 'pending' | 'open' | 'closing' | 'closed'
-
-/** One conversation. */
-export interface ConversationInfo {
-  /** 16 hex digits; the same on both sides (from the invitation's `S_B`). */
-  readonly id: string
-  /** The other person's account public key (`0x` hex). */
-  readonly friend: string
-  /** Their name when they are a friend. */
-  readonly name?: string
-  /** `opener`: we asked; `accepter`: we accepted their request. */
-  readonly role: 'opener' | 'accepter'
-  /**
-   * `inviting`: our request is out, not accepted yet; `pending`: we accepted, the opener has not
-   * answered yet; `open`; `closing`; `closed`.
-   */
-  readonly state: ConversationStatus
-  /** When it began, unix ms. */
-  readonly createdAtMs: number
-  /** The safety number to compare out of band (§13), once both keys are known. */
-  readonly safetyNumber?: string
-}
-
-/** A request waiting for the user (§21.1). */
-export interface RequestInfo {
-  /** 16 hex digits: the id the conversation gets once accepted. */
-  readonly id: string
-  /** Who asks (`0x` hex public key, checked by their signature). */
-  readonly from: string
-  /** Their name when they are a friend. */
-  readonly name?: string
-  readonly receivedAtMs: number
-  /** When the invitation it carries expires, unix ms: the request goes then. */
-  readonly expiresAtMs: number
-}
-
-/** One message of a conversation's history (kept in memory while unlocked, never on disk). */
-export interface MessageEntry {
-  /** `in`: from the friend; `out`: ours. */
-  readonly direction: 'in' | 'out'
-  /** The message number, per direction, from 1. */
-  readonly seq: number
-  readonly text: string
-  /** When it was received or sent, unix ms. */
-  readonly atMs: number
-  /** Ours only: `sent`, then `delivered` (the friend's node acknowledged it) or `undelivered`. */
-  readonly state?: 'sent' | 'delivered' | 'undelivered'
-}
-
-/** Most messages in flight in one conversation (session v2's `ACK_WINDOW`): the most receipts that can precede their `send`. */
-const ACK_WINDOW_MESSAGES = 256
-
-/** Most messages kept per conversation; older ones leave the history first. */
-const MAX_HISTORY_MESSAGES = 1000
-
-/** Why a conversation ended: the session's reasons, or `expired` (an invitation no one accepted). */
-export type MessengerCloseReason = Exclude<ConversationCloseReason, 'stopped'> | 'expired'
-
-/** What the messenger reports; `type` tells which. */
-export type MessengerEvent =
-  | { readonly type: 'request'; readonly request: RequestInfo }
-  | { readonly type: 'open'; readonly conversation: ConversationInfo }
-  | { readonly type: 'message'; readonly conversation: string; readonly seq: number; readonly text: string }
-  | { readonly type: 'receipt'; readonly conversation: string; readonly seq: number }
-  | { readonly type: 'gap'; readonly conversation: string; readonly from: number; readonly to: number }
-  | { readonly type: 'undelivered'; readonly conversation: string; readonly seq: number }
-  | { readonly type: 'close'; readonly conversation: string; readonly reason: MessengerCloseReason }
-
-/** Per-call cancellation. */
-export interface MessengerCallOptions {
-  signal?: AbortSignal
-}
+import type {
+  ConversationInfo,
+  ConversationStatus,
+  Friend,
+  MessageEntry,
+  MessengerCallOptions,
+  MessengerCloseReason,
+  MessengerComponents,
+  MessengerEvent,
+  MessengerInfo,
+  MessengerInit,
+  RequestInfo,
+} from './types.ts'
 
 /** What is held while unlocked. */
 interface Unlocked {
@@ -157,22 +52,8 @@ interface Unlocked {
   readonly live: Map<string, Conversation>
   readonly closed: Map<string, ConversationInfo>
   /** Each open conversation's messages since the unlock. */
-  readonly history: Map<string, MessageEntry[]>
-  /** Receipts (or give-ups) that came before their `send` resolved: `<id>/<seq>` → state. */
-  readonly early: Map<string, 'delivered' | 'undelivered'>
+  readonly history: MessageHistory
   readonly subscription: AbortController
-}
-
-/** The conversation id of an invitation's `S_B`: the first 8 bytes of its SHA-256, hex. */
-function conversationId(staticKey: Uint8Array): string {
-  return bytesToHex(sha256(staticKey).subarray(0, 8))
-}
-
-function parseKey(publicKey: string, label: string): Uint8Array {
-  if (typeof publicKey !== 'string' || !/^0x04[0-9a-fA-F]{128}$/.test(publicKey)) throw new TypeError(`${label} must be 0x and 130 hex digits (an uncompressed secp256k1 public key)`)
-  const key = hexToBytes(publicKey.slice(2))
-  if (!isValidPublicKey(key)) throw new RangeError(`${label} is not a point on secp256k1`)
-  return key
 }
 
 /** The node-side messenger: see {@link createMessenger}. */
@@ -440,7 +321,7 @@ export class Messenger {
   messages(conversation: string): MessageEntry[] {
     const u = this.need()
     if (u.state.conversations[conversation] === undefined) throw new NotFoundError(`no conversation ${conversation}`)
-    return [...(u.history.get(conversation) ?? [])]
+    return u.history.list(conversation)
   }
 
   /**
@@ -618,8 +499,7 @@ export class Messenger {
       state,
       live: new Map(),
       closed: new Map(),
-      history: new Map(),
-      early: new Map(),
+      history: new MessageHistory(),
       subscription: new AbortController(),
     }
     peer.addEventListener('session', ({ detail }) => this.onSession(u, detail))
@@ -717,7 +597,7 @@ export class Messenger {
     const info = this.describe(u, id)
     delete u.state.conversations[id]
     u.live.delete(id)
-    u.history.delete(id)
+    u.history.drop(id)
     u.closed.set(id, { ...info, state: 'closed' })
     this.emit({ type: 'close', conversation: id, reason })
   }
@@ -732,12 +612,12 @@ export class Messenger {
       this.emit({ type: 'message', conversation: id, seq: detail.seq, text })
     })
     c.addEventListener('receipt', ({ detail }) => {
-      this.mark(u, id, detail.seq, 'delivered')
+      u.history.mark(id, detail.seq, 'delivered')
       this.emit({ type: 'receipt', conversation: id, seq: detail.seq })
     })
     c.addEventListener('gap', ({ detail }) => this.emit({ type: 'gap', conversation: id, from: detail.from, to: detail.to }))
     c.addEventListener('undelivered', ({ detail }) => {
-      this.mark(u, id, detail.seq, 'undelivered')
+      u.history.mark(id, detail.seq, 'undelivered')
       this.emit({ type: 'undelivered', conversation: id, seq: detail.seq })
     })
     c.addEventListener(
@@ -752,28 +632,9 @@ export class Messenger {
     )
   }
 
+  /** Keeps a message of a conversation this unlock still holds. */
   private remember(u: Unlocked, id: string, entry: MessageEntry): void {
-    if (this.unlocked !== u || u.state.conversations[id] === undefined) return
-    let list = u.history.get(id)
-    if (list === undefined) u.history.set(id, (list = []))
-    // A receipt can come before `send` resolves (the post and the ack race): keep what it said.
-    const early = u.early.get(`${id}/${entry.seq}`)
-    if (entry.direction === 'out' && early !== undefined) {
-      u.early.delete(`${id}/${entry.seq}`)
-      list.push({ ...entry, state: early })
-    } else list.push(entry)
-    if (list.length > MAX_HISTORY_MESSAGES) list.splice(0, list.length - MAX_HISTORY_MESSAGES)
-  }
-
-  private mark(u: Unlocked, id: string, seq: number, state: 'delivered' | 'undelivered'): void {
-    const list = u.history.get(id) ?? []
-    const at = list.findLastIndex((m) => m.direction === 'out' && m.seq === seq)
-    if (at === -1) {
-      // Bounded: receipts of messages sent before a restart never find their entry.
-      if (u.early.size >= ACK_WINDOW_MESSAGES) u.early.delete(u.early.keys().next().value as string)
-      u.early.set(`${id}/${seq}`, state)
-    }
-    else list[at] = { ...list[at], state }
+    if (this.unlocked === u && u.state.conversations[id] !== undefined) u.history.remember(id, entry)
   }
 
   private conversation(u: Unlocked, id: string): Conversation {
@@ -809,14 +670,6 @@ export class Messenger {
     const name = this.nameOf(u, r.from)
     return { id, from: r.from, ...(name !== undefined && { name }), receivedAtMs: r.receivedAtMs, expiresAtMs: r.expiresAtMs }
   }
-}
-
-function checkPassword(password: unknown): asserts password is string {
-  if (typeof password !== 'string' || password.length === 0) throw new TypeError('password must be a non-empty string')
-}
-
-function checkName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || name.length === 0 || name.length > 256) throw new TypeError('name must be a string of 1–256 characters')
 }
 
 /**
