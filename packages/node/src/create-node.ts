@@ -1,7 +1,7 @@
 /**
  * `createHushNode(init)`: a ready libp2p node with TCP, Noise, yamux and mplex, identify, ping,
- * optional bootstrap peers, a persistent peer key when a data directory is given, and the
- * Whisper service as `services.shh`.
+ * optional bootstrap peers and discovery (Kademlia, mDNS), a persistent peer key when a data
+ * directory is given, and the Whisper service as `services.shh`.
  */
 import './polyfill.ts'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -11,10 +11,12 @@ import type { ComponentLogger, ConnectionGater, Libp2p, PeerDiscovery, PeerId, P
 import { mplex } from '@libp2p/mplex'
 import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import type { KadDHT } from '@libp2p/kad-dht'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { type Libp2pOptions, createLibp2p } from 'libp2p'
 import { BootstrapKeeper } from './bootstrap-keeper.ts'
+import { type DiscoveryInit, discoveryParts } from './discovery.ts'
 import { loadOrCreatePeerKey } from './peer-key.ts'
 import type { WhisperInit } from './settings.ts'
 import { type WhisperComponents, type WhisperService, whisper } from './whisper.ts'
@@ -24,6 +26,8 @@ export type HushServices = {
   shh: WhisperService
   identify: Identify
   ping: Ping
+  /** The Kademlia DHT, when `discover.dht` is on. */
+  dht?: KadDHT
 }
 
 /** A libp2p node carrying the Whisper service. */
@@ -42,6 +46,13 @@ export interface HushNodeInit {
    * node runs.
    */
   bootstrap?: string[]
+  /**
+   * Peer discovery besides `bootstrap`: `{ dht: true }` (Kademlia on `/hush/kad/1.0.0`: a node
+   * learns the peers its peers know), `{ mdns: true }` (peers on the LAN), or settings for each.
+   * Every peer found is dialled, so `/shh/` runs with it.
+   * @default {} (neither: tests and embedders opt in; `hush start` turns them on)
+   */
+  discover?: DiscoveryInit
   /** Directory for the persistent peer key (`peer-key`); a fresh key per run when absent. */
   dataDir?: string
   /** A peer key to use (overrides `dataDir`). */
@@ -83,6 +94,7 @@ export async function createHushNode(init: HushNodeInit = {}): Promise<HushNode>
   for (const addr of bootstrapList) multiaddr(addr) // throws on a malformed address, before anything starts
   const peerDiscovery: Array<(components: any) => PeerDiscovery> =
     bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList, timeout: 0 })] : []
+  const discovery = discoveryParts(init.discover)
   // Bans reach connections through a gater (rather than by closing every connection of the
   // peer): the service is built inside createLibp2p, so the gater looks it up late.
   let shh: WhisperService | undefined
@@ -101,19 +113,21 @@ export async function createHushNode(init: HushNodeInit = {}): Promise<HushNode>
     transports: init.transports ?? [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux(), mplex()],
-    peerDiscovery,
+    peerDiscovery: [...peerDiscovery, ...discovery.peerDiscovery],
     ...init.libp2p,
     connectionGater,
     services: {
       identify: identify(),
       ping: ping(),
       shh: (components: WhisperComponents) => whisper(init.whisper)(components),
+      ...discovery.services,
     },
     start: false,
   })
   shh = node.services.shh
   // Dials the bootstrap peers at start, retries the unreachable ones and re-dials the lost ones.
   if (bootstrapList.length > 0) new BootstrapKeeper(node, bootstrapList)
+  discovery.attach(node)
   if (init.start !== false) await node.start()
   return node as unknown as HushNode
 }
