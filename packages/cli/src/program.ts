@@ -38,6 +38,7 @@ export function createProgram(): Command {
     .option('--data-dir <dir>', 'directory for the persistent peer key (default: $HUSH_DIR, else ~/.hush); one hush start per directory')
   nodeFlags(start)
   start
+    .option('--discover <list>', 'peer discovery besides --bootstrap: dht, mdns (comma-separated) or none (default: dht, plus mdns when listening beyond loopback)')
     .option('--light', 'light mode: ask only for watched topics, relay nothing')
     .option('--rpc-host <host>', 'RPC bind address', '127.0.0.1')
     .option('--rpc-port <port>', 'RPC port (0 picks a free one)', numberFlag('--rpc-port', { min: 0, integer: true }), 8545)

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path'
 import { symKeyFromPasswordAsync } from '@hush/envelope'
 import { historyFetcher, requestHistory } from '@hush/mail'
 import { createMessenger } from '@hush/messenger'
-import { createHushNode } from '@hush/node'
+import { type DiscoveryInit, createHushNode } from '@hush/node'
 import { createRpcServer } from '@hush/rpc'
 import { CliError, EXIT } from '../errors.ts'
 import { untilInterrupted } from '../interrupt.ts'
@@ -25,6 +25,8 @@ export interface StartOptions {
   dataDir?: string
   listen?: string[]
   bootstrap?: string[]
+  /** Peer discovery: `dht`, `mdns` (comma-separated) or `none`. @default dht, plus mdns when listening beyond loopback */
+  discover?: string
   minPow?: number
   light?: boolean
   rpcHost?: string
@@ -62,7 +64,7 @@ export interface StartOptions {
   metricsHost?: string
 }
 
-const KNOWN = new Set(['dataDir', 'listen', 'bootstrap', 'minPow', 'light', 'rpcHost', 'rpcPort', 'token', 'tokenFile', 'insecure', 'ui', 'mail', 'mailDir', 'mailPasswordFile', 'mailMinPow', 'mailStore', 'mailMaxAge', 'mailMaxBytes', 'messenger', 'messengerMail', 'metrics', 'metricsHost'])
+const KNOWN = new Set(['dataDir', 'listen', 'bootstrap', 'discover', 'minPow', 'light', 'rpcHost', 'rpcPort', 'token', 'tokenFile', 'insecure', 'ui', 'mail', 'mailDir', 'mailPasswordFile', 'mailMinPow', 'mailStore', 'mailMaxAge', 'mailMaxBytes', 'messenger', 'messengerMail', 'metrics', 'metricsHost'])
 
 /** The environment variable `--mail` reads the password from when no file is given. */
 export const MAIL_PASSWORD_ENV = 'HUSH_MAIL_PASSWORD'
@@ -101,6 +103,19 @@ export function nodeStartError(err: unknown, listen: readonly string[], inUseHin
   if (code === 'EADDRNOTAVAIL' || /EADDRNOTAVAIL/.test(message)) return new CliError(`cannot listen on ${where}: not an address of this machine`, { cause: err, exitCode: EXIT.failure })
   if (code === 'EACCES' || /EACCES/.test(message)) return new CliError(`cannot listen on ${where}: permission denied`, { cause: err, exitCode: EXIT.failure })
   return new CliError(`cannot start the node: ${message.split('\n')[0]}`, { cause: err, exitCode: EXIT.failure })
+}
+
+/**
+ * What `--discover` turns on. Unset: the DHT, and mDNS when a listen address is not loopback (a
+ * node on loopback only has no LAN to find, and would announce on the machine's real interfaces).
+ * @throws {CliError} for a word other than dht, mdns or none, or none with another
+ */
+export function parseDiscover(list: string | undefined, listen: readonly string[]): DiscoveryInit {
+  if (list === undefined) return { dht: true, mdns: listen.some((addr) => !isLoopbackHost(addr.split('/')[2] ?? '')) }
+  const words = String(list).split(',').map((w) => w.trim())
+  for (const w of words) if (w !== 'dht' && w !== 'mdns' && w !== 'none') throw new CliError(`--discover takes dht, mdns (comma-separated) or none; got "${w}"`)
+  if (words.includes('none') && words.length > 1) throw new CliError(`--discover none cannot go with other words; got "${list}"`)
+  return { dht: words.includes('dht'), mdns: words.includes('mdns') }
 }
 
 /**
@@ -158,6 +173,7 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
   const dir = resolve(dataDir(o.dataDir))
   const listen = o.listen ?? [START_LISTEN]
   const bootstrap = o.messengerMail === undefined ? o.bootstrap : [...(o.bootstrap ?? []), o.messengerMail]
+  const discover = parseDiscover(o.discover, listen)
 
   // Each started part's stop, undone in reverse order on a later failure and by the returned stop.
   const undo: Array<() => unknown> = []
@@ -171,6 +187,7 @@ async function startNode(options: StartOptions, given: Set<string> = new Set(), 
       listen,
       dataDir: dir,
       ...(bootstrap !== undefined && { bootstrap }),
+      discover,
       whisper: { ...(o.minPow !== undefined && { minPow: o.minPow }), isLight: o.light === true },
       ...(metrics !== undefined && { libp2p: { metrics: metrics.libp2p } }),
     }).catch((err: unknown) => {
