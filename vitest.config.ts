@@ -7,7 +7,12 @@ const packages = readdirSync(new URL('./packages', import.meta.url), { withFileT
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
 // The web apps with tests (their browser tests build the app with Vite, start nodes and Chromium).
-const apps = ['board']
+const apps = ['board', 'messenger']
+// A project's name is its folder's, with `-app` added to an app named as a package (`messenger-app`).
+const projectName = (dir: string): string => {
+  const name = dir.slice(dir.indexOf('/') + 1)
+  return dir.startsWith('apps/') && packages.includes(name) ? `${name}-app` : name
+}
 
 // Tests run against sources: every `@hush/<name>` import resolves to its `src/index.ts`,
 // so no build is needed first (house-style §3.8). Tests that spawn workers or the CLI load `dist`.
@@ -28,7 +33,7 @@ export default defineConfig({
     projects: [...packages.map((name) => `packages/${name}`), ...apps.map((name) => `apps/${name}`)].map((dir) => ({
       extends: true,
       test: {
-        name: dir.slice(dir.indexOf('/') + 1),
+        name: projectName(dir),
         root: `${root}${dir}`,
         include: slow ? ['test/**/*.slow.test.ts'] : ['test/**/*.test.ts'],
         exclude: slow ? [] : ['test/**/*.slow.test.ts'],
