@@ -21,6 +21,7 @@ export function Friends({ node, friends, onChanged, onMessage }: FriendsProps) {
   const [name, setName] = useState('')
   const [key, setKey] = useState('')
   const [error, setError] = useState<string | null>(null)
+  const [adding, setAdding] = useState(false)
   const [renaming, setRenaming] = useState<{ publicKey: string; name: string } | null>(null)
 
   async function attempt(task: () => Promise<unknown>): Promise<boolean> {
@@ -36,11 +37,13 @@ export function Friends({ node, friends, onChanged, onMessage }: FriendsProps) {
 
   async function add(event: FormEvent) {
     event.preventDefault()
+    setAdding(true)
     if (await attempt(async () => node.addFriend(name.trim(), key.trim()))) {
       setName('')
       setKey('')
     }
     await onChanged()
+    setAdding(false)
   }
 
   async function rename(event: FormEvent) {
@@ -62,7 +65,9 @@ export function Friends({ node, friends, onChanged, onMessage }: FriendsProps) {
           Public key
           <input aria-label="Friend public key" value={key} onChange={(e) => setKey(e.target.value)} placeholder="0x04… (their key, as their app shows it)" />
         </label>
-        <button type="submit">Add friend</button>
+        <button type="submit" disabled={adding}>
+          Add friend
+        </button>
       </form>
       {error !== null && (
         <p className="error" role="alert" data-testid="friends-error">

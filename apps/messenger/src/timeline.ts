@@ -20,8 +20,6 @@ interface Thread {
   /** Receipts and give-ups for numbers whose `hush_send` had not answered yet (the ack can win the race). */
   early: Map<number, 'delivered' | 'undelivered'>
   closed?: CloseReason
-  /** Set once something was shown: history from the node is only taken into an empty thread. */
-  touched: boolean
 }
 
 /** The text of a gap line. */
@@ -36,7 +34,7 @@ export class Timelines {
 
   #thread(id: string): Thread {
     let t = this.#threads.get(id)
-    if (t === undefined) this.#threads.set(id, (t = { items: [], unread: 0, early: new Map(), touched: false }))
+    if (t === undefined) this.#threads.set(id, (t = { items: [], unread: 0, early: new Map() }))
     return t
   }
 
@@ -68,7 +66,6 @@ export class Timelines {
    */
   received(id: string, seq: number, text: string, atMs: number, shown: boolean): boolean {
     const t = this.#thread(id)
-    t.touched = true
     if (t.items.some((i) => i.kind === 'in' && i.seq === seq)) return false
     this.#insertIncoming(t, seq, { kind: 'in', key: `k${this.#nextKey++}`, seq, text, atMs })
     if (!shown) t.unread++
@@ -78,7 +75,6 @@ export class Timelines {
   /** One of ours, handed to the node: returns its key for {@link Timelines.sent} or {@link Timelines.failed}. */
   sending(id: string, text: string, atMs: number): string {
     const t = this.#thread(id)
-    t.touched = true
     const key = `k${this.#nextKey++}`
     t.items.push({ kind: 'out', key, text, atMs, state: 'sending' })
     return key
@@ -116,7 +112,6 @@ export class Timelines {
   /** The friend's messages `from`…`to` will never arrive: a line where they would have been. */
   gap(id: string, from: number, to: number): void {
     const t = this.#thread(id)
-    t.touched = true
     if (t.items.some((i) => i.kind === 'gap' && i.from === from && i.to === to)) return
     this.#insertIncoming(t, to, { kind: 'gap', key: `k${this.#nextKey++}`, from, to })
   }
@@ -127,16 +122,23 @@ export class Timelines {
   }
 
   /**
-   * Takes the node's memory of a conversation (`hush_messages`, after a reload) into a thread this
-   * page has shown nothing of yet; ignored otherwise (the page's own lines are newer).
+   * Takes in the node's memory of a conversation (`hush_messages`, after a reload): each message
+   * the page does not show yet goes where its number puts it; what the page shows stays (the
+   * events it heard meanwhile are as new).
    */
   restore(id: string, entries: readonly HistoryEntry[]): void {
     const t = this.#thread(id)
-    if (t.touched) return
-    t.touched = true
     for (const e of entries) {
-      if (e.direction === 'in') this.#insertIncoming(t, e.seq, { kind: 'in', key: `k${this.#nextKey++}`, seq: e.seq, text: e.text, atMs: e.atMs })
-      else t.items.push({ kind: 'out', key: `k${this.#nextKey++}`, seq: e.seq, text: e.text, atMs: e.atMs, state: e.state ?? 'sent' })
+      if (e.direction === 'in') {
+        if (!t.items.some((i) => i.kind === 'in' && i.seq === e.seq)) this.#insertIncoming(t, e.seq, { kind: 'in', key: `k${this.#nextKey++}`, seq: e.seq, text: e.text, atMs: e.atMs })
+        continue
+      }
+      if (t.items.some((i) => i.kind === 'out' && i.seq === e.seq)) continue
+      const item: Item = { kind: 'out', key: `k${this.#nextKey++}`, seq: e.seq, text: e.text, atMs: e.atMs, state: e.state ?? 'sent' }
+      // Before the first of ours with a higher number, or one not numbered yet (still being sent).
+      const after = t.items.findIndex((i) => i.kind === 'out' && (i.seq === undefined || i.seq > e.seq))
+      if (after === -1) t.items.push(item)
+      else t.items.splice(after, 0, item)
     }
   }
 

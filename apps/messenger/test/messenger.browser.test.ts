@@ -61,11 +61,18 @@ async function createAccount(page: Page, password: string): Promise<string> {
   return key.inputValue()
 }
 
-async function addFriend(page: Page, name: string, publicKey: string): Promise<void> {
+/** Adds a friend from the page's form and waits for the node's answer: the friend listed, or the form's error (returned). */
+async function addFriend(page: Page, name: string, publicKey: string): Promise<string | undefined> {
   await page.getByRole('button', { name: /^Friends/ }).click()
   await page.getByLabel('Friend name', { exact: true }).fill(name)
   await page.getByLabel('Friend public key', { exact: true }).fill(publicKey)
   await page.getByRole('button', { name: 'Add friend' }).click()
+  const listed = page.getByTestId('friend-name').filter({ hasText: new RegExp(`^${name}$`) })
+  const error = page.getByTestId('friends-error')
+  await listed.or(error).waitFor({ timeout: SHOW_MS })
+  // The form is free again once the node answered and the list was read.
+  await page.locator('form.add button:enabled').waitFor({ timeout: SHOW_MS })
+  return (await error.count()) > 0 ? error.innerText() : undefined
 }
 
 const friendNames = (page: Page): Promise<string[]> => page.getByTestId('friend-name').allInnerTexts()
@@ -158,15 +165,13 @@ describe('the messenger in a browser, on three nodes', () => {
   }, TIMEOUT)
 
   it('adds friends by name and public key, renames and removes one, and shows the node refusal of a bad key', async () => {
-    await addFriend(alice.page, 'Bob', keys.bob)
-    await addFriend(bob.page, 'Alice', keys.alice)
-    await alice.page.getByTestId('friend-name').filter({ hasText: 'Bob' }).waitFor()
+    expect(await addFriend(alice.page, 'Bob', keys.bob)).toBeUndefined()
+    expect(await addFriend(bob.page, 'Alice', keys.alice)).toBeUndefined()
     expect(await friendNames(alice.page)).toEqual(['Bob'])
 
     const { page } = bob
-    await addFriend(page, 'Mallory', 'not a key')
-    expect(await page.getByTestId('friends-error').innerText()).toBe('invalid argument 1: expected a public key, 0x04 and 128 hex digits')
-    await addFriend(page, 'Someone', keys.carol)
+    expect(await addFriend(page, 'Mallory', 'not a key')).toBe('invalid argument 1: expected a public key, 0x04 and 128 hex digits')
+    expect(await addFriend(page, 'Someone', keys.carol)).toBeUndefined()
     await page.getByTestId('friend').filter({ hasText: 'Someone' }).getByRole('button', { name: 'Rename' }).click()
     await page.getByLabel('New name', { exact: true }).fill('Carol')
     await page.getByRole('button', { name: 'Save' }).click()
@@ -233,7 +238,7 @@ describe('the messenger in a browser, on three nodes', () => {
   }, TIMEOUT)
 
   it('shows a stranger as a request to accept, and the accepted conversation carries messages', async () => {
-    await addFriend(carol.page, 'Bob', keys.bob)
+    expect(await addFriend(carol.page, 'Bob', keys.bob)).toBeUndefined()
     await carol.page.getByTestId('friend').filter({ hasText: 'Bob' }).getByRole('button', { name: 'Message' }).click()
     await carol.page.getByTestId('chat-state').filter({ hasText: 'inviting: waiting for Bob to accept' }).waitFor({ timeout: SHOW_MS })
     expect(await carol.page.getByLabel('Message', { exact: true }).isDisabled()).toBe(true)

@@ -75,16 +75,21 @@ describe('Timelines', () => {
     expect(t.unread('fedcba9876543210')).toBe(0)
   })
 
-  it('takes the node memory into a conversation the page has not shown yet, and keeps the close reason until cleared', () => {
+  it('takes in the node memory after a reload, beside what the page heard meanwhile, and keeps the close reason until cleared', () => {
     const t = new Timelines()
+    // Heard between the page's subscription and its hush_messages answer.
+    t.received(ID, 2, 'hello again', 5, true)
+    const pending = t.sending(ID, 'three', 6)
     t.restore(ID, [
       { direction: 'out', seq: 1, text: 'hi', atMs: 1, state: 'delivered' },
       { direction: 'in', seq: 1, text: 'hello', atMs: 2 },
       { direction: 'out', seq: 2, text: 'bye', atMs: 3 },
+      { direction: 'in', seq: 2, text: 'hello again', atMs: 4 },
     ])
-    expect(show(t.items(ID))).toEqual(['out #1 hi delivered', 'in #1 hello', 'out #2 bye sent'])
-    t.restore(ID, [{ direction: 'in', seq: 2, text: 'late', atMs: 4 }])
-    expect(t.items(ID)).toHaveLength(3)
+    t.sent(ID, pending, 3)
+    expect(show(t.items(ID))).toEqual(['in #1 hello', 'in #2 hello again', 'out #1 hi delivered', 'out #2 bye sent', 'out #3 three sent'])
+    t.restore(ID, [{ direction: 'out', seq: 1, text: 'hi', atMs: 1, state: 'delivered' }])
+    expect(t.items(ID)).toHaveLength(5)
     t.closed(ID, 'remote')
     expect(t.closeReason(ID)).toBe('remote')
     t.clear()
