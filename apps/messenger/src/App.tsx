@@ -135,15 +135,6 @@ export function App() {
     }
   }, [onEvent, refreshAll])
 
-  // The status line (web3-shh: shh_version, shh_info, net_peerCount), every 3 s.
-  useEffect(() => {
-    if (node === null) return
-    const update = () => node.status().then(setStatus, () => setStatus(null))
-    void update()
-    const timer = setInterval(update, 3000)
-    return () => clearInterval(timer)
-  }, [node])
-
   // What is on screen is read.
   useEffect(() => {
     if (view.kind === 'chat' && timelines.current.unread(view.id) > 0) {
@@ -151,6 +142,18 @@ export function App() {
       redraw()
     }
   }, [view, drawn])
+
+  // Nothing of the account stays in the page once it is locked.
+  const forget = useCallback((info: AccountInfo) => {
+    timelines.current.clear()
+    known.current.clear()
+    setFriends([])
+    setConversations([])
+    setRequests([])
+    setView({ kind: 'friends' })
+    setNotice(null)
+    setAccount(info)
+  }, [])
 
   const unlocked = useCallback(
     async (info: AccountInfo) => {
@@ -160,6 +163,25 @@ export function App() {
     [node, refreshAll],
   )
 
+  // The status line (web3-shh: shh_version, shh_info, net_peerCount) every 3 s, and the account's
+  // state: locked or unlocked elsewhere (another tab, another RPC client), the page follows.
+  const accountRef = useRef(account)
+  accountRef.current = account
+  useEffect(() => {
+    if (node === null) return
+    const update = async () => {
+      setStatus(await node.status().catch(() => null))
+      const info = await node.info().catch(() => null)
+      const shown = accountRef.current
+      if (info === null || shown === null || info.unlocked === shown.unlocked) return
+      if (info.unlocked) await unlocked(info)
+      else forget(info)
+    }
+    void update()
+    const timer = setInterval(update, 3000)
+    return () => clearInterval(timer)
+  }, [node, unlocked, forget])
+
   async function lock() {
     if (node === null) return
     try {
@@ -168,15 +190,7 @@ export function App() {
       setNotice(errorText(err))
       return
     }
-    // Nothing of the account stays in the page.
-    timelines.current.clear()
-    known.current.clear()
-    setFriends([])
-    setConversations([])
-    setRequests([])
-    setView({ kind: 'friends' })
-    setNotice(null)
-    setAccount(await node.info())
+    forget(await node.info())
   }
 
   function send(id: string, text: string) {

@@ -289,7 +289,7 @@ describe('the messenger in a browser, on three nodes', () => {
     expect(pages().flatMap((p) => p.errors)).toEqual([])
   }, TIMEOUT)
 
-  it('locks and unlocks the account, showing the node refusal of a wrong password', async () => {
+  it('locks and unlocks the account, showing the node refusal of a wrong password, and follows a lock from elsewhere', async () => {
     const { page } = bob
     await page.getByRole('button', { name: 'Lock' }).click()
     await page.getByRole('heading', { name: 'Unlock your account' }).waitFor({ timeout: SHOW_MS })
@@ -304,6 +304,13 @@ describe('the messenger in a browser, on three nodes', () => {
     // The conversation with Carol comes back from the node's encrypted state; the closed one does not.
     await inState(page, 'unknown 0x04', 'open')
     expect(await page.getByTestId('conversation').count()).toBe(1)
+
+    // Locked and unlocked by another client of the node (another tab, a script): the page follows.
+    await rpc(nodes[1], 'hush_accountLock')
+    await page.getByRole('heading', { name: 'Unlock your account' }).waitFor({ timeout: SHOW_MS })
+    expect(await page.getByTestId('conversation').count()).toBe(0)
+    await rpc(nodes[1], 'hush_accountUnlock', 'bob password')
+    await inState(page, 'unknown 0x04', 'open')
     expect(pages().flatMap((p) => p.errors)).toEqual([])
   }, TIMEOUT)
   it('says so when the node serves no messenger', async () => {
