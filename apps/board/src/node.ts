@@ -5,7 +5,7 @@
  */
 import Shh from 'web3-shh'
 import { BOARD_PASSWORD, BOARD_TOPIC, type RpcMessage } from './board.ts'
-import { RpcError, RpcSocket } from './rpc.ts'
+import { RpcError, RpcSocket } from '@hush/app-kit'
 
 /** `hush_powEstimate`'s answer: how long the node expects to seal an envelope. */
 export interface PowEstimate {

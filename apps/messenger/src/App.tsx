@@ -11,7 +11,7 @@ import { Friends } from './Friends.tsx'
 import { errorText, stateText, who } from './format.ts'
 import { MessengerNode } from './node.ts'
 import { Requests } from './Requests.tsx'
-import { RpcError } from './rpc.ts'
+import { RpcError } from '@hush/app-kit'
 import { Timelines } from './timeline.ts'
 import type { AccountInfo, Conversation, Friend, MessengerEvent, NodeStatus, Request } from './types.ts'
 

@@ -5,7 +5,7 @@
  * (packages/rpc/README.md, "The messenger: hush_* methods"). The shapes are `@hush/messenger`'s.
  */
 import Shh from 'web3-shh'
-import { type RpcPayload, RpcSocket } from './rpc.ts'
+import { type RpcPayload, RpcSocket } from '@hush/app-kit'
 import type { AccountInfo, Conversation, Friend, HistoryEntry, MessengerEvent, NodeStatus, Request } from './types.ts'
 
 /** The connection to the node. */

@@ -1,8 +1,8 @@
 /**
  * One JSON-RPC 2.0 WebSocket to the local node, shared by web3-shh (as its legacy provider:
- * `send` and `on('data')`) and the board's own calls. The board needs its own calls because a
- * post must be cancellable with `hush_cancelRequest(id)` on the socket that carries it, and web3
- * does not expose its request ids.
+ * `send` and `on('data')`) and the app's own calls and notifications (`hush_*`). The apps need
+ * their own calls because web3 does not expose its request ids: the board cancels a post with
+ * `hush_cancelRequest(id)` on the socket that carries it ({@link RpcSocket.start}).
  */
 
 /** An error answer from the node (`code` and `message` as JSON-RPC has them). */
@@ -15,7 +15,8 @@ export class RpcError extends Error {
   }
 }
 
-interface Response {
+/** A JSON-RPC answer or notification as it arrives. */
+export interface RpcPayload {
   jsonrpc: '2.0'
   id?: number | string | null
   result?: unknown
@@ -24,7 +25,7 @@ interface Response {
   params?: unknown
 }
 
-type Listener = (payload: Response) => void
+type Listener = (payload: RpcPayload) => void
 
 /** A call in flight: its request id (for `hush_cancelRequest`) and its answer. */
 export interface RunningCall<T> {
@@ -37,7 +38,7 @@ export class RpcSocket {
   readonly url: string
   #ws: WebSocket
   #nextId = 1
-  #pending = new Map<number, (answer: Response) => void>()
+  #pending = new Map<number, (answer: RpcPayload) => void>()
   #listeners = new Map<string, Set<Listener>>()
   #open: Promise<void>
 
@@ -82,7 +83,7 @@ export class RpcSocket {
     return { id, result }
   }
 
-  /** Closes the socket (the node then ends its subscriptions and aborts its posts still sealing). */
+  /** Closes the socket (the node then ends its subscriptions and aborts the posts still sealing). */
   close(): void {
     this.#ws.close()
   }
@@ -91,7 +92,7 @@ export class RpcSocket {
   // on('data' | 'connect' | 'error' | 'disconnect'), notifications as whole JSON-RPC objects.
 
   /** web3's provider call: forwards `payload` under a fresh id and answers with the whole response object. */
-  send(payload: { method: string; params?: unknown[]; id?: number | string }, callback: (err: Error | null, answer?: Response) => void): void {
+  send(payload: { method: string; params?: unknown[]; id?: number | string }, callback: (err: Error | null, answer?: RpcPayload) => void): void {
     const id = this.#nextId++
     this.#pending.set(id, (answer) => callback(null, { ...answer, id: payload.id ?? id }))
     this.#open.then(
@@ -103,7 +104,7 @@ export class RpcSocket {
     )
   }
 
-  /** web3's provider events; `data` carries notifications (`shh_subscription`). */
+  /** Provider events: `data` carries notifications (`shh_subscription`, `hush_subscription`), `disconnect` the socket's end. */
   on(event: string, listener: Listener): void {
     let set = this.#listeners.get(event)
     if (set === undefined) this.#listeners.set(event, (set = new Set()))
@@ -116,14 +117,14 @@ export class RpcSocket {
   }
 
   #receive(text: string): void {
-    let message: Response
+    let message: RpcPayload
     try {
-      message = JSON.parse(text) as Response
+      message = JSON.parse(text) as RpcPayload
     } catch {
       return
     }
     if (typeof message.id === 'number' && this.#pending.has(message.id)) {
-      const settle = this.#pending.get(message.id) as (answer: Response) => void
+      const settle = this.#pending.get(message.id) as (answer: RpcPayload) => void
       this.#pending.delete(message.id)
       settle(message)
     } else if (message.method !== undefined) {
