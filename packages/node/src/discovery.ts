@@ -19,6 +19,14 @@ export const MDNS_SERVICE_TAG = '_hush._udp.local'
 export const DHT_QUERY_SELF_INTERVAL_MS = 60_000
 /** A discovered peer whose dial failed is not dialled again, however often it is reported, for this long. */
 export const DISCOVERY_REDIAL_MS = 10_000
+/**
+ * Most dials of discovered peers at once: a DHT answer is peer data from anyone, so a hostile
+ * peer reporting thousands of addresses gets a few dials at a time, not thousands; the rest are
+ * dropped until they are reported again.
+ */
+export const MAX_DISCOVERY_DIALS = 8
+/** Most peers remembered as failed (the oldest is forgotten first). */
+const MAX_FAILED_PEERS = 4096
 
 /**
  * Settings of the Kademlia DHT (`@libp2p/kad-dht`'s `KadDHTInit`), merged over Hush's:
@@ -97,8 +105,8 @@ function listen(service: unknown, onPeer: (peer: PeerInfo) => void): void {
   discovery?.addEventListener('peer', ({ detail }) => onPeer(detail))
 }
 
-/** Dials discovered peers while the node runs (see the module comment). */
-class DiscoveredPeerDialler {
+/** Dials discovered peers while the node runs (see the module comment), a few at a time. */
+export class DiscoveredPeerDialler {
   private node: Libp2p | undefined
   private running = false
   private readonly dialling = new Set<string>()
@@ -118,7 +126,7 @@ class DiscoveredPeerDialler {
 
   onPeer(peer: PeerInfo): void {
     const node = this.node
-    if (!this.running || node === undefined) return
+    if (!this.running || node === undefined || this.dialling.size >= MAX_DISCOVERY_DIALS) return
     const id = peer.id.toString()
     if (peer.id.equals(node.peerId) || this.dialling.has(id) || node.getConnections(peer.id).length > 0) return
     const failed = this.failedAt.get(id)
@@ -135,9 +143,10 @@ class DiscoveredPeerDialler {
   }
 
   private failed(id: string): void {
-    const now = Date.now()
-    if (this.failedAt.size >= 4096) for (const [key, at] of this.failedAt) if (now - at >= DISCOVERY_REDIAL_MS) this.failedAt.delete(key)
-    this.failedAt.set(id, now)
+    // Re-inserted last, so the map's order is the order of the failures.
+    this.failedAt.delete(id)
+    if (this.failedAt.size >= MAX_FAILED_PEERS) this.failedAt.delete(this.failedAt.keys().next().value as string)
+    this.failedAt.set(id, Date.now())
   }
 }
 

@@ -19,7 +19,7 @@ import './polyfill.ts'
 
 export { createHushNode } from './create-node.ts'
 export type { HushNode, HushNodeInit, HushServices } from './create-node.ts'
-export { DHT_PROTOCOL, DHT_QUERY_SELF_INTERVAL_MS, DISCOVERY_REDIAL_MS, MDNS_SERVICE_TAG, type DhtInit, type DiscoveryInit, type MdnsInit } from './discovery.ts'
+export { DHT_PROTOCOL, DHT_QUERY_SELF_INTERVAL_MS, DISCOVERY_REDIAL_MS, MAX_DISCOVERY_DIALS, MDNS_SERVICE_TAG, type DhtInit, type DiscoveryInit, type MdnsInit } from './discovery.ts'
 export { WhisperService, whisper } from './whisper.ts'
 export type { WhisperComponents } from './whisper.ts'
 export type { WhisperInit } from './settings.ts'
