@@ -17,7 +17,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type AppPage, type Browser, buildApp, launchChromium, openPage, type Page } from '@hush/test-browser'
+import { type AppPage, type Browser, buildApp, launchChromium, openPage, type Page, peered, rpc, until } from '@hush/test-browser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type StartedNode, startHush } from '../../../packages/cli/test/fixtures/hush-node.ts'
 
@@ -29,25 +29,6 @@ const TIMEOUT = 180_000
 const SHOW_MS = 60_000
 /** Messages each way. */
 const COUNT = 20
-
-/** One JSON-RPC call over HTTP (no Origin header: a local tool, as `hush` itself). */
-async function rpc<T>(node: StartedNode, method: string, ...params: unknown[]): Promise<T> {
-  const res = await fetch(node.rpc, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
-  const body = (await res.json()) as { result?: T; error?: { message: string } }
-  if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`)
-  return body.result as T
-}
-
-/** Waits, at most `ms`, for `check` to hold. */
-async function until(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
-
-const peered = (node: StartedNode): Promise<void> => until('a peer', async () => (await rpc<string>(node, 'net_peerCount')) !== '0x0')
 
 const shoot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
 

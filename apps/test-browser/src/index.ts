@@ -79,3 +79,35 @@ export async function buildApp(appDir: string): Promise<string> {
   await build({ root: appDir, logLevel: 'warn', build: { outDir, emptyOutDir: true } })
   return outDir
 }
+
+/** A node the tests reach over HTTP: its JSON-RPC URL (a started node's `rpc`). */
+export interface RpcNode {
+  rpc: string
+}
+
+/**
+ * One JSON-RPC call to `node` over HTTP, without an Origin header (a local tool, as `hush`
+ * itself), resolving with the result.
+ * @throws {Error} `<method>: <message>` when the node answers with an error
+ */
+export async function rpc<T>(node: RpcNode, method: string, ...params: unknown[]): Promise<T> {
+  const res = await fetch(node.rpc, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+  const body = (await res.json()) as { result?: T; error?: { message: string } }
+  if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`)
+  return body.result as T
+}
+
+/**
+ * Waits, at most `ms`, for `check` to hold, asking every 100 ms.
+ * @throws {Error} `timed out waiting for <what>` after `ms`
+ */
+export async function until(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/** Waits (at most 30 s) until `node` has a peer (`net_peerCount` above zero). */
+export const peered = (node: RpcNode): Promise<void> => until('a peer', async () => (await rpc<string>(node, 'net_peerCount')) !== '0x0')
