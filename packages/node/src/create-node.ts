@@ -16,8 +16,10 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { type Libp2pOptions, createLibp2p } from 'libp2p'
 import { BootstrapKeeper } from './bootstrap-keeper.ts'
+import { type DegreeInit, DegreeKeeper, degreeSettings } from './degree-keeper.ts'
 import { type DiscoveryInit, discoveryParts } from './discovery.ts'
 import { loadOrCreatePeerKey } from './peer-key.ts'
+import { scoreParams } from './peer-score.ts'
 import type { WhisperInit } from './settings.ts'
 import { type WhisperComponents, type WhisperService, whisper } from './whisper.ts'
 
@@ -53,6 +55,14 @@ export interface HushNodeInit {
    * @default {} (neither: tests and embedders opt in; `hush start` turns them on)
    */
   discover?: DiscoveryInit
+  /**
+   * How many ready `/shh/` peers the node keeps: below `min` it dials peers it knows (from the
+   * peer store: learned through discovery or earlier connections; banned ones never), best-scored
+   * first, a few at a time; above `max` it disconnects the worst-scored (never a bootstrap peer).
+   * Checked on every peer ready or gone and every `intervalMs`. `false` turns it off.
+   * @default { min: 6, max: 24, intervalMs: 10000, redialMs: 10000 }
+   */
+  degree?: DegreeInit | false
   /** Directory for the persistent peer key (`peer-key`); a fresh key per run when absent. */
   dataDir?: string
   /** A peer key to use (overrides `dataDir`). */
@@ -81,6 +91,7 @@ export interface HushNodeInit {
 
 /**
  * Builds (and by default starts) a libp2p node with the Whisper service.
+ * @throws {RangeError} when a `degree` setting is out of range
  * @example
  * ```ts
  * const node = await createHushNode({ listen: ['/ip4/127.0.0.1/tcp/0'] })
@@ -92,6 +103,7 @@ export async function createHushNode(init: HushNodeInit = {}): Promise<HushNode>
   const privateKey = init.privateKey ?? (init.dataDir === undefined ? undefined : await loadOrCreatePeerKey(init.dataDir))
   const bootstrapList = init.bootstrap ?? []
   for (const addr of bootstrapList) multiaddr(addr) // throws on a malformed address, before anything starts
+  const degree = init.degree === false ? undefined : degreeSettings(init.degree) // throws a RangeError, likewise
   const peerDiscovery: Array<(components: any) => PeerDiscovery> =
     bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList, timeout: 0 })] : []
   const discovery = discoveryParts(init.discover)
@@ -128,6 +140,10 @@ export async function createHushNode(init: HushNodeInit = {}): Promise<HushNode>
   // Dials the bootstrap peers at start, retries the unreachable ones and re-dials the lost ones.
   if (bootstrapList.length > 0) new BootstrapKeeper(node, bootstrapList)
   discovery.attach(node)
+  if (degree !== undefined) {
+    const bootstrapIds = new Set(bootstrapList.flatMap((addr) => multiaddr(addr).getComponents().flatMap((c) => (c.name === 'p2p' && c.value !== undefined ? [c.value] : []))))
+    new DegreeKeeper(node, shh, degree, scoreParams(init.whisper?.score), bootstrapIds)
+  }
   if (init.start !== false) await node.start()
   return node as unknown as HushNode
 }
