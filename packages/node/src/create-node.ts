@@ -19,7 +19,6 @@ import { BootstrapKeeper } from './bootstrap-keeper.ts'
 import { type DegreeInit, DegreeKeeper, degreeSettings } from './degree-keeper.ts'
 import { type DiscoveryInit, discoveryParts } from './discovery.ts'
 import { loadOrCreatePeerKey } from './peer-key.ts'
-import { scoreParams } from './peer-score.ts'
 import type { WhisperInit } from './settings.ts'
 import { type WhisperComponents, type WhisperService, whisper } from './whisper.ts'
 
@@ -142,7 +141,7 @@ export async function createHushNode(init: HushNodeInit = {}): Promise<HushNode>
   discovery.attach(node)
   if (degree !== undefined) {
     const bootstrapIds = new Set(bootstrapList.flatMap((addr) => multiaddr(addr).getComponents().flatMap((c) => (c.name === 'p2p' && c.value !== undefined ? [c.value] : []))))
-    new DegreeKeeper(node, shh, degree, scoreParams(init.whisper?.score), bootstrapIds)
+    new DegreeKeeper(node, shh, degree, bootstrapIds)
   }
   if (init.start !== false) await node.start()
   return node as unknown as HushNode

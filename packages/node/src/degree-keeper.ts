@@ -5,14 +5,11 @@
  * connections of the worst-scored ready peers. libp2p's connection manager counts connections of
  * any protocol and prunes by tags, and dials nobody to fill up: neither knows `/shh/` or scores.
  *
- * Scores: the service's own scores are not public, so the keeper keeps the penalties it can see
- * (each `envelope:drop` of a peer, weighted and decaying as in the service's scoring); a peer
- * with no record scores 0. Banned peers (`shh.isBanned`) are never dialled.
+ * Scores are the service's own (`shh.peerScore`: penalties and first-delivery credit, decaying);
+ * a peer it keeps none for scores 0. Banned peers (`shh.isBanned`) are never dialled.
  */
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import { PROTOCOL_ID } from './constants.ts'
-import { type PeerScore, type ScoreEvent, type ScoreParams, applyScoreEvent, currentScore } from './peer-score.ts'
-import type { DropEventDetail } from './types.ts'
 import type { WhisperService } from './whisper.ts'
 
 /**
@@ -31,7 +28,7 @@ export const DEFAULT_MAX_DEGREE = 24
 export const DEGREE_CHECK_INTERVAL_MS = 10_000
 /** Most dials the keeper has open at once. */
 export const MAX_DEGREE_DIALS = 4
-/** Most peers whose dial failures or penalties are remembered (the oldest is forgotten first). */
+/** Most peers whose departures or dial failures are remembered (the oldest is forgotten first). */
 const MAX_REMEMBERED = 4096
 
 /** Settings of degree management (`createHushNode`'s `degree`). */
@@ -84,30 +81,24 @@ export function degreeSettings(init: DegreeInit = {}): DegreeSettings {
   return s
 }
 
-/** Drop reasons that cost a peer score points (the others are not the peer's fault). */
-const PENALISED = new Set<string>(['malformed-frame', 'invalid-envelope', 'expired-far', 'future', 'low-pow', 'too-large', 'rate-limited', 'bloom-mismatch'])
-
 /** Keeps `node`'s ready `/shh/` peers between `min` and `max` while it runs (see the module comment). */
 export class DegreeKeeper {
   private readonly node: Libp2p
   private readonly shh: WhisperService
   private readonly settings: DegreeSettings
-  private readonly scoring: ScoreParams
   private readonly bootstrap: ReadonlySet<string>
   private readonly dialling = new Set<string>()
   /** When a peer last left or failed a dial, in that order (oldest first). */
   private readonly leftAt = new Map<string, number>()
-  private readonly penalties = new Map<string, PeerScore>()
   private timer: ReturnType<typeof setInterval> | undefined
   private pending = false
   private running = false
 
   /** @param bootstrap peer ids of the bootstrap peers: counted, never disconnected for the maximum */
-  constructor(node: Libp2p, shh: WhisperService, settings: DegreeSettings, scoring: ScoreParams, bootstrap: ReadonlySet<string>) {
+  constructor(node: Libp2p, shh: WhisperService, settings: DegreeSettings, bootstrap: ReadonlySet<string>) {
     this.node = node
     this.shh = shh
     this.settings = settings
-    this.scoring = scoring
     this.bootstrap = bootstrap
     node.addEventListener('start', () => this.start())
     node.addEventListener('stop', () => this.stop())
@@ -116,7 +107,6 @@ export class DegreeKeeper {
       this.remember(this.leftAt, detail.toString(), Date.now())
       this.schedule()
     })
-    shh.addEventListener('envelope:drop', ({ detail }) => this.onDrop(detail))
   }
 
   private start(): void {
@@ -133,7 +123,6 @@ export class DegreeKeeper {
     clearInterval(this.timer)
     this.timer = undefined
     this.leftAt.clear()
-    this.penalties.clear()
   }
 
   /** Runs one check soon, once for a burst of events. */
@@ -146,19 +135,9 @@ export class DegreeKeeper {
     }, 0)
   }
 
-  /** The score the keeper ranks a peer by: its decayed penalties, 0 without any. */
-  private score(id: string, nowMs: number): number {
-    const record = this.penalties.get(id)
-    return record === undefined ? 0 : currentScore(record, this.scoring, nowMs)
-  }
-
-  private onDrop({ reason, from }: DropEventDetail): void {
-    if (from === undefined || !PENALISED.has(reason)) return
-    const id = from.toString()
-    const nowMs = Date.now()
-    const record = this.penalties.get(id) ?? { value: 0, updatedMs: nowMs }
-    applyScoreEvent(record, reason as ScoreEvent, this.scoring, nowMs)
-    this.remember(this.penalties, id, record)
+  /** The score the keeper ranks a peer by: the service's, 0 when it keeps none. */
+  private score(id: string): number {
+    return this.shh.peerScore(id) ?? 0
   }
 
   /** Sets `id` last in `map`, forgetting the oldest entry past the bound. */
@@ -172,16 +151,16 @@ export class DegreeKeeper {
     if (!this.running) return
     const ready = this.shh.getPeers()
     const nowMs = Date.now()
-    if (ready.length > this.settings.max) this.trim(ready, nowMs)
+    if (ready.length > this.settings.max) this.trim(ready)
     else if (ready.length + this.dialling.size < this.settings.min) await this.fill(this.settings.min - ready.length - this.dialling.size, nowMs)
   }
 
   /** Disconnects the worst-scored non-bootstrap ready peers beyond the maximum. */
-  private trim(ready: PeerId[], nowMs: number): void {
+  private trim(ready: PeerId[]): void {
     const excess = ready.length - this.settings.max
     const candidates = ready
       .filter((id) => !this.bootstrap.has(id.toString()))
-      .sort((a, b) => this.score(a.toString(), nowMs) - this.score(b.toString(), nowMs))
+      .sort((a, b) => this.score(a.toString()) - this.score(b.toString()))
     for (const peer of candidates.slice(0, excess)) void this.node.hangUp(peer).catch(() => {})
   }
 
@@ -209,7 +188,7 @@ export class DegreeKeeper {
           (left === undefined || nowMs - left >= this.settings.redialMs)
         )
       })
-      .sort((a, b) => this.score(b.key, nowMs) - this.score(a.key, nowMs))
+      .sort((a, b) => this.score(b.key) - this.score(a.key))
     for (const { id, key } of candidates.slice(0, Math.min(room, MAX_DEGREE_DIALS - this.dialling.size))) {
       this.dialling.add(key)
       void this.node

@@ -23,6 +23,12 @@ export class PeerPolicy {
     return score
   }
 
+  /** The peer's score now (decayed), or `undefined` when the node keeps none for it. */
+  peek(key: string): number | undefined {
+    const score = this.scores.get(key)
+    return score === undefined ? undefined : currentScore(score, this.params, this.now())
+  }
+
   /** Applies `event` to the peer's score; returns whether it fell below the threshold. */
   apply(key: string, event: ScoreEvent): boolean {
     return applyScoreEvent(this.scoreOf(key), event, this.params, this.now())

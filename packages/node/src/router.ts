@@ -188,6 +188,11 @@ export class Router {
     return this.policy.isBanned(key)
   }
 
+  /** The peer's current score, or `undefined` when none is kept for it. */
+  peerScore(key: string): number | undefined {
+    return this.policy.peek(key)
+  }
+
   /**
    * Queues a new envelope for every ready peer that wants it and does not know it: not its
    * sender, not a peer that sent or claimed it, within each peer's PoW, bloom and max size. A

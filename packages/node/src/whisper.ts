@@ -308,6 +308,15 @@ export class WhisperService extends ShhKeyMethods implements Startable {
     return this.router.isBanned(peer.toString())
   }
 
+  /**
+   * A peer's score now (design.md §4: penalties for what it sent wrong, credit for envelopes it
+   * delivered first, decaying towards 0), or `undefined` when the node keeps none for it (never
+   * connected, or its score faded while it was away). Kept per peer id across reconnections.
+   */
+  peerScore(peer: string | PeerId): number | undefined {
+    return this.router.peerScore(peer.toString())
+  }
+
   // ---- mail-server hooks (spec §7.6; docs/WIRE.md §6) ---------------------------------------
 
   /**

@@ -81,6 +81,9 @@ describe('degree management', () => {
     await waitFor(() => ready(a).includes(bad.node.peerId.toString()), 5_000, 'the raw peer to be ready')
     bad.sendEnvelopes(rawEnvelopes(2))
     await waitFor(() => a.services.shh.info().drops['low-pow'] >= 2, 5_000, 'the low-PoW drops')
+    // The service's own score of that peer, which the keeper ranks by.
+    expect(a.services.shh.peerScore(bad.node.peerId)).toBeLessThan(0)
+    expect(a.services.shh.peerScore(b.peerId) ?? 0).toBeGreaterThanOrEqual(0)
     // Three ready peers, one over the maximum: neither the oldest (b) nor the newest (c) goes.
     await connect(a, c)
     await waitFor(() => !ready(a).includes(bad.node.peerId.toString()), 5_000, 'the worst-scored peer to be dropped')

@@ -26,4 +26,15 @@ describe('PeerPolicy', () => {
     expect(policy.scoreOf('gone').value).toBe(0)
     expect(policy.scoreOf('here').value).toBe(-20)
   })
+
+  it('peeks at a score, decayed, without creating one', () => {
+    let now = 0
+    const policy = new PeerPolicy(scoreParams({ halfLifeMs: 1000 }), () => now)
+    expect(policy.peek('p')).toBeUndefined()
+    expect(policy.peek('p')).toBeUndefined()
+    policy.apply('p', 'malformed-frame')
+    expect(policy.peek('p')).toBe(-50)
+    now = 1000
+    expect(policy.peek('p')).toBeCloseTo(-25, 5)
+  })
 })
