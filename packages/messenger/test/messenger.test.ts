@@ -24,6 +24,15 @@ async function account(transport: SessionTransport, init: { autoAcceptFriends?: 
   return { m, dir, key: info.publicKey as string }
 }
 
+/** Alice and Bob with accounts on one transport, each the other's friend. */
+async function mutualFriends(transport: SessionTransport): Promise<{ alice: Awaited<ReturnType<typeof account>>; bob: Awaited<ReturnType<typeof account>> }> {
+  const alice = await account(transport)
+  const bob = await account(transport)
+  await alice.m.addFriend('bob', bob.key)
+  await bob.m.addFriend('alice', alice.key)
+  return { alice, bob }
+}
+
 /** Every file under `dir`, read whole. */
 async function allBytes(dir: string): Promise<Buffer> {
   const parts: Buffer[] = []
@@ -83,10 +92,7 @@ describe('the account', () => {
 describe('conversations', () => {
   it('opens to a friend and carries 20 messages each way with receipts', async () => {
     const transport = createMemoryTransport()
-    const alice = await account(transport)
-    const bob = await account(transport)
-    await alice.m.addFriend('bob', bob.key)
-    await bob.m.addFriend('alice', alice.key)
+    const { alice, bob } = await mutualFriends(transport)
     const atAlice = record(alice.m)
     const atBob = record(bob.m)
     const opened = await alice.m.open(bob.key)
@@ -208,10 +214,7 @@ describe('conversations', () => {
 
   it('closes with every key wiped and the state files deleted on both sides', async () => {
     const transport = createMemoryTransport()
-    const alice = await account(transport)
-    const bob = await account(transport)
-    await alice.m.addFriend('bob', bob.key)
-    await bob.m.addFriend('alice', alice.key)
+    const { alice, bob } = await mutualFriends(transport)
     const atBob = record(bob.m)
     const atAlice = record(alice.m)
     const { id } = await alice.m.open(bob.key)
@@ -238,10 +241,7 @@ describe('conversations', () => {
 
   it('keeps a conversation across a restart of the account', async () => {
     const transport = createMemoryTransport()
-    const alice = await account(transport)
-    const bob = await account(transport)
-    await alice.m.addFriend('bob', bob.key)
-    await bob.m.addFriend('alice', alice.key)
+    const { alice, bob } = await mutualFriends(transport)
     const atAlice = record(alice.m)
     const { id } = await alice.m.open(bob.key)
     await waitFor(() => alice.m.conversations()[0]?.state === 'open' && bob.m.conversations()[0]?.state === 'open', 'open')
