@@ -17,6 +17,36 @@ export interface RpcTarget {
 
 let nextId = 1
 
+/** The node answered a call with a JSON-RPC error; `code` is its JSON-RPC code. */
+export class RpcCallError extends CliError {
+  static override name = 'RpcCallError'
+  /** The JSON-RPC error code (−32601: the node does not serve the method). */
+  readonly code: number
+
+  constructor(method: string, error: { code: number; message: string }) {
+    super(`${method} failed: ${error.message} (code ${error.code})`, { exitCode: EXIT.failure })
+    this.name = 'RpcCallError'
+    this.code = error.code
+  }
+}
+
+/** JSON-RPC's "method not found". */
+const METHOD_NOT_FOUND = -32601
+
+/**
+ * Calls a method a node may not serve (an older Hush, geth): its result, or `undefined` when the
+ * node answers "method not found".
+ * @throws {CliError} like {@link rpcCall} for anything else
+ */
+export async function rpcCallIfServed<T>(target: RpcTarget, method: string, params: unknown[] = []): Promise<T | undefined> {
+  try {
+    return await rpcCall<T>(target, method, params)
+  } catch (err) {
+    if (err instanceof RpcCallError && err.code === METHOD_NOT_FOUND) return undefined
+    throw err
+  }
+}
+
 /**
  * Calls `method` with `params` and returns the result.
  * @param options.signal - aborts the request; the call then rejects with the signal's reason
@@ -49,6 +79,6 @@ export async function rpcCall<T>(target: RpcTarget, method: string, params: unkn
     if (options.signal?.aborted === true) throw options.signal.reason
     throw new CliError(`the node at ${target.url} answered ${method} with something that is not JSON-RPC: ${(err as Error).message}`, { cause: err, exitCode: EXIT.failure })
   }
-  if (body.error !== undefined) throw new CliError(`${method} failed: ${body.error.message} (code ${body.error.code})`, { exitCode: EXIT.failure })
+  if (body.error !== undefined) throw new RpcCallError(method, body.error)
   return body.result as T
 }

@@ -6,7 +6,7 @@
  */
 import { WebSocket } from 'ws'
 import { CliError, EXIT } from './errors.ts'
-import type { RpcTarget } from './rpc-client.ts'
+import { RpcCallError, type RpcTarget } from './rpc-client.ts'
 
 /** The connection ended before the call was answered: whether it took effect is unknown. */
 export class ConnectionLostError extends Error {
@@ -79,7 +79,7 @@ function wrap(ws: WebSocket): RpcSocket {
     const call = typeof body.id === 'number' ? waiting.get(body.id) : undefined
     if (call === undefined) return
     waiting.delete(body.id as number)
-    if (body.error !== undefined) call.reject(new CliError(`${call.method} failed: ${body.error.message} (code ${body.error.code})`, { exitCode: EXIT.failure }))
+    if (body.error !== undefined) call.reject(new RpcCallError(call.method, body.error))
     else call.resolve(body.result)
   })
   // A failing socket also closes: the waiting calls are rejected there.

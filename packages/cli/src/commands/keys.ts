@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileAtomic } from '@hush/session'
 import { CliError, EXIT } from '../errors.ts'
-import { type RpcTarget, rpcCall } from '../rpc-client.ts'
+import { type RpcTarget, rpcCall, rpcCallIfServed } from '../rpc-client.ts'
 import { warnIfWeak } from '../weak-password.ts'
 
 /** One recorded key. */
@@ -26,12 +26,8 @@ const file = (dir: string): string => join(dir, 'keys.json')
  * (`hush_nodeInfo`), or, for a node that does not serve it, by its RPC URL.
  */
 async function nodeKeysDir(target: RpcTarget, dir: string): Promise<string> {
-  try {
-    return join(dir, 'keys', (await rpcCall<{ id: string }>(target, 'hush_nodeInfo')).id)
-  } catch (err) {
-    if (!(err instanceof CliError && err.message.endsWith('(code -32601)'))) throw err
-    return join(dir, 'keys', encodeURIComponent(target.url))
-  }
+  const info = await rpcCallIfServed<{ id: string }>(target, 'hush_nodeInfo')
+  return join(dir, 'keys', info === undefined ? encodeURIComponent(target.url) : info.id)
 }
 
 async function readRecords(dir: string): Promise<KeyRecord[]> {

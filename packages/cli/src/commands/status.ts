@@ -2,24 +2,13 @@
  * `hush status` and `hush peers`: what a running node is connected to, through its RPC.
  */
 import type { RpcNodeInfo } from '@hush/rpc'
-import { CliError } from '../errors.ts'
 import { formatPow } from '../format.ts'
 import { listeningLines } from '../listen-addresses.ts'
-import { type RpcTarget, rpcCall } from '../rpc-client.ts'
+import { type RpcTarget, rpcCall, rpcCallIfServed } from '../rpc-client.ts'
 
 /** The ids of the peers the node exchanges envelopes with now. */
 export function peerIds(target: RpcTarget): Promise<string[]> {
   return rpcCall<string[]>(target, 'hush_peers', [])
-}
-
-/** The node's peer id and listen addresses, or `undefined` for a node that does not serve `hush_nodeInfo`. */
-async function nodeInfo(target: RpcTarget): Promise<RpcNodeInfo | undefined> {
-  try {
-    return await rpcCall<RpcNodeInfo>(target, 'hush_nodeInfo', [])
-  } catch (err) {
-    if (err instanceof CliError && err.message.endsWith('(code -32601)')) return undefined
-    throw err
-  }
 }
 
 /**
@@ -27,7 +16,7 @@ async function nodeInfo(target: RpcTarget): Promise<RpcNodeInfo | undefined> {
  * dial, peers (with a hint when none), pool and minimum PoW.
  */
 export async function statusLines(target: RpcTarget): Promise<string[]> {
-  const [self, peers, info] = await Promise.all([nodeInfo(target), peerIds(target), rpcCall<{ messages: number; memory: number; minPow: number }>(target, 'shh_info', [])])
+  const [self, peers, info] = await Promise.all([rpcCallIfServed<RpcNodeInfo>(target, 'hush_nodeInfo'), peerIds(target), rpcCall<{ messages: number; memory: number; minPow: number }>(target, 'shh_info', [])])
   return [
     `node: ${target.url}`,
     ...(self === undefined ? [] : [`peer id: ${self.id}`, ...listeningLines(self.addresses)]),
