@@ -11,26 +11,24 @@ import {
   type Conversation,
   FileStateStore,
   MAX_MESSAGE_BYTES_V2,
-  type SessionPeerV2,
   type SessionTransport,
   createAccountData,
   createSessionPeerV2,
-  formatSafetyNumber,
   loadAccount,
   parseInvitation,
-  safetyNumber,
   saveAccount,
 } from '@hush/session'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { ACCOUNT_FILE, CATCH_UP_SKEW_MS, REQUEST_TOPIC, SESSIONS_DIR, STATE_FILE } from './constants.ts'
 import { AccountExistsError, FriendExistsError, LockedError, NoAccountError, NotFoundError, NotOpenError, WrongPasswordError } from './errors.ts'
 import { checkName, checkPassword, conversationId, parseKey } from './checks.ts'
+import { EventStream } from './event-stream.ts'
 import { MessageHistory } from './history.ts'
+import { type Unlocked, describeConversation, describeRequest } from './unlocked.ts'
 import { keyToHex, openRequest, sealRequest } from './request.ts'
-import { type ConversationRecord, type MessengerState, loadState, saveState } from './state-file.ts'
+import { loadState, saveState } from './state-file.ts'
 import type {
   ConversationInfo,
-  ConversationStatus,
   Friend,
   MessageEntry,
   MessengerCallOptions,
@@ -41,20 +39,6 @@ import type {
   MessengerInit,
   RequestInfo,
 } from './types.ts'
-
-/** What is held while unlocked. */
-interface Unlocked {
-  readonly account: { data: AccountData }
-  readonly password: string
-  readonly publicKey: Uint8Array
-  readonly peer: SessionPeerV2
-  readonly state: MessengerState
-  readonly live: Map<string, Conversation>
-  readonly closed: Map<string, ConversationInfo>
-  /** Each open conversation's messages since the unlock. */
-  readonly history: MessageHistory
-  readonly subscription: AbortController
-}
 
 /** The node-side messenger: see {@link createMessenger}. */
 export class Messenger {
@@ -67,7 +51,7 @@ export class Messenger {
   private queue: Promise<unknown> = Promise.resolve()
   /** Serializes writes of the state file (any caller may persist). */
   private writes: Promise<unknown> = Promise.resolve()
-  private readonly listeners = new Set<(event: MessengerEvent) => void>()
+  private readonly stream = new EventStream<MessengerEvent>()
 
   constructor(init: MessengerInit, components: MessengerComponents) {
     if (typeof init?.dir !== 'string' || init.dir.length === 0) throw new TypeError('init.dir must be a non-empty string')
@@ -229,7 +213,7 @@ export class Messenger {
     const inviting = Object.keys(u.state.conversations).find((k) => u.state.conversations[k].friend === keyToHex(key) && u.state.conversations[k].uri !== undefined)
     if (inviting !== undefined) {
       await this.postRequest(u, key, u.state.conversations[inviting].uri as string, options)
-      return this.describe(u, inviting)
+      return describeConversation(u, inviting)
     }
     const invitation = u.peer.createInvitation(this.init.inviteLifetimeSeconds === undefined ? {} : { lifetimeSeconds: this.init.inviteLifetimeSeconds })
     const id = conversationId(parseInvitation(invitation.uri, this.now()).staticKey)
@@ -246,13 +230,13 @@ export class Messenger {
       await this.persist(u)
       throw err
     }
-    return this.describe(u, id)
+    return describeConversation(u, id)
   }
 
   /** The requests waiting for the user. @throws {LockedError} */
   requests(): RequestInfo[] {
     const u = this.need()
-    return Object.keys(u.state.requests).map((id) => this.describeRequest(u, id))
+    return Object.keys(u.state.requests).map((id) => describeRequest(u, id))
   }
 
   /**
@@ -288,7 +272,7 @@ export class Messenger {
   /** Every conversation, open or not, and those closed since the account was unlocked. @throws {LockedError} */
   conversations(): ConversationInfo[] {
     const u = this.need()
-    return [...Object.keys(u.state.conversations).map((id) => this.describe(u, id)), ...u.closed.values()]
+    return [...Object.keys(u.state.conversations).map((id) => describeConversation(u, id)), ...u.closed.values()]
   }
 
   /**
@@ -364,36 +348,12 @@ export class Messenger {
    * ```
    */
   onEvent(listener: (event: MessengerEvent) => void): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+    return this.stream.on(listener)
   }
 
   /** Every event from now on, until `options.signal` aborts (then the iteration ends). */
-  async *events(options: MessengerCallOptions = {}): AsyncGenerator<MessengerEvent> {
-    const queue: MessengerEvent[] = []
-    let wake: (() => void) | undefined
-    const stop = this.onEvent((event) => {
-      queue.push(event)
-      wake?.()
-    })
-    const aborted = (): void => wake?.()
-    options.signal?.addEventListener('abort', aborted)
-    try {
-      while (options.signal?.aborted !== true) {
-        const next = queue.shift()
-        if (next !== undefined) {
-          yield next
-          continue
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve
-        })
-        wake = undefined
-      }
-    } finally {
-      stop()
-      options.signal?.removeEventListener('abort', aborted)
-    }
+  events(options: MessengerCallOptions = {}): AsyncGenerator<MessengerEvent> {
+    return this.stream.iterate(options.signal)
   }
 
   /**
@@ -457,7 +417,7 @@ export class Messenger {
   }
 
   private emit(event: MessengerEvent): void {
-    for (const listener of [...this.listeners]) listener(event)
+    this.stream.emit(event)
   }
 
   private async saveAccount(u: Unlocked, data: AccountData): Promise<void> {
@@ -549,7 +509,7 @@ export class Messenger {
       }
       u.state.requests[id] = { from, uri: opened.invite, receivedAtMs: this.now(), expiresAtMs }
       await this.persist(u)
-      this.emit({ type: 'request', request: this.describeRequest(u, id) })
+      this.emit({ type: 'request', request: describeRequest(u, id) })
     })
   }
 
@@ -567,7 +527,7 @@ export class Messenger {
       throw err
     }
     this.wire(u, id, c)
-    return this.describe(u, id)
+    return describeConversation(u, id)
   }
 
   /** A join on one of our invitations authenticated: the friend accepted. */
@@ -582,7 +542,7 @@ export class Messenger {
     delete record.uri
     this.persist(u).catch(() => {})
     this.wire(u, id, c)
-    this.emit({ type: 'open', conversation: this.describe(u, id) })
+    this.emit({ type: 'open', conversation: describeConversation(u, id) })
   }
 
   private onExpired(u: Unlocked, uri: string): void {
@@ -594,7 +554,7 @@ export class Messenger {
 
   /** Drops a conversation's record and reports it closed. */
   private forget(u: Unlocked, id: string, reason: MessengerCloseReason): void {
-    const info = this.describe(u, id)
+    const info = describeConversation(u, id)
     delete u.state.conversations[id]
     u.live.delete(id)
     u.history.drop(id)
@@ -605,7 +565,7 @@ export class Messenger {
   /** Forwards a conversation's events, tagged with its id. */
   private wire(u: Unlocked, id: string, c: Conversation): void {
     u.live.set(id, c)
-    c.addEventListener('open', () => this.emit({ type: 'open', conversation: this.describe(u, id) }))
+    c.addEventListener('open', () => this.emit({ type: 'open', conversation: describeConversation(u, id) }))
     c.addEventListener('message', ({ detail }) => {
       const text = new TextDecoder().decode(detail.payload)
       this.remember(u, id, { direction: 'in', seq: detail.seq, text, atMs: this.now() })
@@ -645,31 +605,6 @@ export class Messenger {
     throw new NotOpenError(`conversation ${id}: the friend has not accepted the request yet`)
   }
 
-  private nameOf(u: Unlocked, publicKey: string): string | undefined {
-    return u.account.data.contacts.find((c) => keyToHex(c.publicKey) === publicKey)?.name
-  }
-
-  private describe(u: Unlocked, id: string): ConversationInfo {
-    const record = u.state.conversations[id] as ConversationRecord
-    const c = u.live.get(id)
-    const name = this.nameOf(u, record.friend)
-    const state: ConversationStatus = c === undefined ? (record.uri !== undefined ? 'inviting' : 'pending') : c.state
-    return {
-      id,
-      friend: record.friend,
-      ...(name !== undefined && { name }),
-      role: record.role,
-      state,
-      createdAtMs: record.createdAtMs,
-      ...(c !== undefined && { safetyNumber: formatSafetyNumber(safetyNumber(c.ownStaticKey, c.peerStaticKey)) }),
-    }
-  }
-
-  private describeRequest(u: Unlocked, id: string): RequestInfo {
-    const r = u.state.requests[id]
-    const name = this.nameOf(u, r.from)
-    return { id, from: r.from, ...(name !== undefined && { name }), receivedAtMs: r.receivedAtMs, expiresAtMs: r.expiresAtMs }
-  }
 }
 
 /**
