@@ -1,8 +1,14 @@
 /**
- * What goes out to peers (design.md §3): new envelopes, batched for at most `batchIntervalMs` or
- * until the batch holds {@link BATCH_FLUSH_BYTES};
- * the connect-time sync of the pool; and known-hashes notices, sent on the next turn of the event
- * loop (so they arrive before our own batch does).
+ * What goes out to peers (design.md §3): new envelopes, in two steps; the connect-time sync of
+ * the pool; and known-hashes notices.
+ *
+ * On the next turn of the event loop after an envelope is queued, it goes at once to a few idle
+ * peers (`eagerPeers` of those that want it, at random; our own envelopes to every peer), and a
+ * known-hashes notice goes to every other peer, first. The rest of the peers get it in the batch,
+ * `batchIntervalMs` later (or as soon as the batch holds {@link BATCH_FLUSH_BYTES}), minus the
+ * peers that told us meanwhile that they have it. So the first copy of an envelope travels at the
+ * speed of a plain flood, and the notices that cross during the wait stop most duplicate sends.
+ * Under load, when a peer's write queue is not empty, it simply waits for the batch.
  *
  * A batch is one list for all peers. At flush each ready peer gets the batch minus what it sent,
  * knows, claims or does not want. Peers that get the whole batch and can take it at once share
@@ -36,6 +42,16 @@ interface Queued extends NewEnvelope {
   readonly from: Peer | undefined
   /** Enqueue order; a peer ready later than this got the envelope in its sync. */
   readonly seq: number
+  /** The peers it went to at once (see {@link Outbox}); the batch skips them. */
+  sentTo: Peer[] | undefined
+}
+
+/** A known-hashes notice waiting for the next turn of the event loop. */
+interface Notice {
+  readonly hash: Uint8Array
+  readonly key: string
+  /** The peer the envelope came from: it has it, so it is not told. */
+  readonly from: Peer
 }
 
 /** Frames shared by every peer that takes a whole batch. */
@@ -52,13 +68,16 @@ export class Outbox {
   private readonly source: RawEnvelopeSource
   private readonly batchIntervalMs: number
   private readonly maxWriteQueueBytes: number
+  private readonly eagerPeers: number
   private batchTimer: ReturnType<typeof setTimeout> | undefined
   private batch: Queued[] = []
   /** `size()` bytes in `batch`. */
   private batchBytes = 0
   private seq = 0
-  private notices: Uint8Array[] = []
-  private noticeScheduled = false
+  /** Envelopes of the batch not yet sent at once to anyone (the next turn does). */
+  private fresh: Queued[] = []
+  private notices: Notice[] = []
+  private turnScheduled = false
   private running = false
 
   /**
@@ -66,12 +85,14 @@ export class Outbox {
    * @param source - the pool's envelopes
    * @param batchIntervalMs - the longest a new envelope waits for its batch
    * @param maxWriteQueueBytes - the write queue limit; no messages frame is larger
+   * @param eagerPeers - how many idle peers get a relayed envelope at once, before the batch
    */
-  constructor(peers: () => Iterable<Peer>, source: RawEnvelopeSource, batchIntervalMs: number, maxWriteQueueBytes: number) {
+  constructor(peers: () => Iterable<Peer>, source: RawEnvelopeSource, batchIntervalMs: number, maxWriteQueueBytes: number, eagerPeers: number) {
     this.peers = peers
     this.source = source
     this.batchIntervalMs = batchIntervalMs
     this.maxWriteQueueBytes = maxWriteQueueBytes
+    this.eagerPeers = eagerPeers
   }
 
   /** Allows sending. */
@@ -86,17 +107,24 @@ export class Outbox {
     this.batchTimer = undefined
     this.batch = []
     this.batchBytes = 0
+    this.fresh = []
     this.notices = []
   }
 
   /**
-   * Queues a new envelope for the next batch, to every ready peer that wants it. The batch goes
-   * out `batchIntervalMs` after its first envelope, or at once when it reaches
-   * {@link BATCH_FLUSH_BYTES}.
+   * Queues a new envelope for every ready peer that wants it: at once (on the next turn of the
+   * event loop) for a few idle peers, or all of them when it is our own; in the next batch for
+   * the rest. The batch goes out `batchIntervalMs` after its first envelope, or at once when it
+   * reaches {@link BATCH_FLUSH_BYTES}.
    */
   enqueue(entry: NewEnvelope, from: Peer | undefined): void {
     if (!this.running) return
-    this.batch.push({ key: entry.key, pow: entry.pow, sizeBytes: entry.sizeBytes, bloom: entry.bloom, from, seq: this.seq++ })
+    const queued: Queued = { key: entry.key, pow: entry.pow, sizeBytes: entry.sizeBytes, bloom: entry.bloom, from, seq: this.seq++, sentTo: undefined }
+    this.batch.push(queued)
+    if (from === undefined || this.eagerPeers > 0) {
+      this.fresh.push(queued)
+      this.scheduleTurn()
+    }
     this.batchBytes += entry.sizeBytes
     if (this.batchBytes >= BATCH_FLUSH_BYTES) {
       this.flush()
@@ -121,21 +149,80 @@ export class Outbox {
   }
 
   /**
-   * Tells every ready peer, on the next turn of the event loop, that we have the envelope `hash`.
-   * Returns what identifies this notice for {@link wasTold} (kept by the caller, in the sender's
-   * known-set: no map of its own here), or 0 when the outbox is stopped and nothing is sent.
+   * Tells the ready peers, on the next turn of the event loop, that we have the envelope `hash`
+   * (pooled as `key`, received from `from`): every peer but `from` and those it goes to at once.
+   * Call it before {@link enqueue} of the same envelope. Returns what identifies this notice for
+   * {@link wasTold} (kept by the caller, in the sender's known-set: no map of its own here), or 0
+   * when the outbox is stopped and nothing is sent.
    */
-  notify(hash: Uint8Array): number {
+  notify(hash: Uint8Array, key: string, from: Peer): number {
     if (!this.running) return 0
-    this.notices.push(hash)
-    if (!this.noticeScheduled) {
-      this.noticeScheduled = true
-      setImmediate(() => {
-        this.noticeScheduled = false
-        this.flushNotices()
-      })
-    }
+    this.notices.push({ hash, key, from })
+    this.scheduleTurn()
     return this.seq + 1
+  }
+
+  private scheduleTurn(): void {
+    if (this.turnScheduled) return
+    this.turnScheduled = true
+    queueMicrotask(() => {
+      this.turnScheduled = false
+      this.turn()
+    })
+  }
+
+  /**
+   * The next turn after envelopes arrived: chooses who gets each fresh envelope at once, sends the
+   * notices (to everyone else), then the envelopes.
+   */
+  private turn(): void {
+    if (!this.running) return
+    const fresh = this.fresh
+    this.fresh = []
+    const eager: Peer[] = []
+    if (fresh.length > 0) {
+      const ready: Peer[] = []
+      for (const peer of this.peers()) if (peer.isReady) ready.push(peer)
+      for (const e of fresh) {
+        const targets = this.eagerTargets(e, ready)
+        e.sentTo = targets
+        for (const peer of targets) {
+          if (peer.pending.size === 0) eager.push(peer)
+          peer.pending.add(e.key)
+        }
+      }
+    }
+    this.flushNotices(fresh)
+    for (const peer of eager) this.pump(peer)
+  }
+
+  /**
+   * The peers a fresh envelope goes to at once: for our own, every peer that wants it; for a
+   * relayed one, up to `eagerPeers` of them, at random, among those with nothing waiting to be
+   * written (under load the batch serves everyone).
+   */
+  private eagerTargets(e: Queued, ready: Peer[]): Peer[] {
+    const own = e.from === undefined
+    const out: Peer[] = []
+    for (const peer of ready) {
+      if (!own && (peer.bufferedBytes > 0 || peer.pending.size > 0 || peer.syncNext < peer.sync.length)) continue
+      if (this.wants(peer, e)) out.push(peer)
+    }
+    if (own || out.length <= this.eagerPeers) return out
+    // A partial Fisher–Yates shuffle: the first `eagerPeers` are a uniform sample.
+    for (let i = 0; i < this.eagerPeers; i++) {
+      const j = i + Math.floor(Math.random() * (out.length - i))
+      const t = out[i]
+      out[i] = out[j]
+      out[j] = t
+    }
+    out.length = this.eagerPeers
+    return out
+  }
+
+  /** Whether `peer` should get the queued `e`: it is not from it, does not have it, wants it. */
+  private wants(peer: Peer, e: Queued): boolean {
+    return e.seq >= peer.readySeq && e.from !== peer && !peer.known.has(e.key) && !peer.claims.has(e.key) && peerWants(peer, e)
   }
 
   /** Whether the notice `noticed` (from {@link notify}) went to `peer`: it was ready by then. */
@@ -151,6 +238,8 @@ export class Outbox {
     const batch = this.batch
     this.batch = []
     this.batchBytes = 0
+    // What was not sent at once yet now goes to everyone in the batch.
+    this.fresh = []
     if (this.batchTimer !== undefined) clearTimeout(this.batchTimer)
     this.batchTimer = undefined
     if (batch.length === 0 || !this.running) return
@@ -162,8 +251,7 @@ export class Outbox {
       let own: Queued[] | undefined
       for (let i = 0; i < batch.length; i++) {
         const e = batch[i]
-        const wanted =
-          e.seq >= peer.readySeq && e.from !== peer && !peer.known.has(e.key) && !peer.claims.has(e.key) && peerWants(peer, e)
+        const wanted = this.wants(peer, e) && (e.sentTo === undefined || !e.sentTo.includes(peer))
         if (!wanted) own ??= batch.slice(0, i)
         else if (own !== undefined) own.push(e)
       }
@@ -287,19 +375,38 @@ export class Outbox {
     }
   }
 
-  private flushNotices(): void {
-    const hashes = this.notices
+  /**
+   * Sends the pending notices: to each ready peer, the hashes of envelopes it neither sent us nor
+   * gets from us at once (`fresh` has who does). Peers told everything share one frame list.
+   * Notices are an optimisation: when a peer's write queue is full they are dropped (and counted).
+   */
+  private flushNotices(fresh: Queued[]): void {
+    const notices = this.notices
     this.notices = []
-    if (hashes.length === 0) return
-    // One notice frame list for every ready peer. Notices are an optimisation: when a peer's
-    // write queue is full they are dropped (and counted).
-    const frames: Uint8Array[] = []
-    for (let i = 0; i < hashes.length; i += MAX_KNOWN_HASHES_PER_FRAME) {
-      frames.push(encodeKnownHashesFrame(hashes.slice(i, i + MAX_KNOWN_HASHES_PER_FRAME)))
-    }
+    if (notices.length === 0) return
+    const sentTo = new Map<string, Peer[]>()
+    for (const e of fresh) if (e.sentTo !== undefined && e.sentTo.length > 0) sentTo.set(e.key, e.sentTo)
+    let shared: Uint8Array[] | undefined
     for (const peer of this.peers()) {
       if (!peer.isReady) continue
+      let own: Uint8Array[] | undefined
+      for (let i = 0; i < notices.length; i++) {
+        const n = notices[i]
+        const skip = n.from === peer || sentTo.get(n.key)?.includes(peer) === true
+        if (skip) own ??= notices.slice(0, i).map((m) => m.hash)
+        else if (own !== undefined) own.push(n.hash)
+      }
+      const frames = own === undefined ? (shared ??= noticeFrames(notices.map((n) => n.hash))) : noticeFrames(own)
       for (const frame of frames) peer.trySend(frame)
     }
   }
+}
+
+/** Known-hashes frames for `hashes`, at most {@link MAX_KNOWN_HASHES_PER_FRAME} each. */
+function noticeFrames(hashes: Uint8Array[]): Uint8Array[] {
+  const frames: Uint8Array[] = []
+  for (let i = 0; i < hashes.length; i += MAX_KNOWN_HASHES_PER_FRAME) {
+    frames.push(encodeKnownHashesFrame(hashes.slice(i, i + MAX_KNOWN_HASHES_PER_FRAME)))
+  }
+  return frames
 }

@@ -39,6 +39,7 @@ import { type Status, decodeFrame, encodeBloomFrame, encodePowFrame, encodeStatu
 export type RouterSettings = Pick<
   WhisperSettings,
   | 'batchIntervalMs'
+  | 'eagerPeers'
   | 'maxWriteQueueBytes'
   | 'drainTimeoutMs'
   | 'score'
@@ -112,7 +113,7 @@ export class Router {
     this.settings = settings
     this.log = ctx.log
     this.policy = new PeerPolicy(settings.score, settings.now)
-    this.outbox = new Outbox(() => this.peers.values(), ctx.rawEnvelope, settings.batchIntervalMs, settings.maxWriteQueueBytes)
+    this.outbox = new Outbox(() => this.peers.values(), ctx.rawEnvelope, settings.batchIntervalMs, settings.maxWriteQueueBytes, settings.eagerPeers)
     this.handlers = {
       onFrame: (peer, frame) => this.onFrame(peer, frame),
       onMalformed: (peer, err) => this.onMalformed(peer, err),
@@ -203,7 +204,7 @@ export class Router {
       const relays = !this.ctx.isLight()
       // Tell every peer at once that we have it, so none sends it back while our batch waits.
       // The sender's known-set keeps which notice that was (see `wasTold`).
-      const noticed = relays && added.raw.length >= KNOWN_NOTICE_MIN_BYTES ? this.outbox.notify(added.hash) : 0
+      const noticed = relays && added.raw.length >= KNOWN_NOTICE_MIN_BYTES ? this.outbox.notify(added.hash, added.key, from) : 0
       from.known.add(added.key, added.expiry, noticed)
       if (!relays) return
     }
@@ -435,7 +436,8 @@ export class Router {
    * known-set holds the notice that went out when that copy was pooled. Known while the envelope
    * is pooled and its sender connected; otherwise a repeat counts as a duplicate the peer could
    * not know about. An envelope below {@link KNOWN_NOTICE_MIN_BYTES} is never announced (see
-   * `forward`), so for those, the common small ones, the pool is not asked.
+   * `forward`), so for those the pool is not asked. A peer that got the envelope from us at once
+   * was not sent the notice, but it knows we have it all the same.
    */
   private wasTold(peer: Peer, key: string, bytes: number): boolean {
     if (bytes < KNOWN_NOTICE_MIN_BYTES) return false

@@ -7,6 +7,7 @@ import type { PoolInit } from '@hush/pool'
 import {
   DEFAULT_BATCH_INTERVAL_MS,
   DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_EAGER_PEERS,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_MIN_POW,
   DEFAULT_PRUNE_INTERVAL_MS,
@@ -66,6 +67,13 @@ export interface WhisperInit {
    * @default 3
    */
   batchIntervalMs?: number
+  /**
+   * How many idle peers get an envelope we relay at once, on the next turn of the event loop; the
+   * others get it in the next batch (`batchIntervalMs` later) unless they tell us meanwhile that
+   * they have it. Our own envelopes go to every peer at once. 0 batches everything.
+   * @default 2
+   */
+  eagerPeers?: number
   /**
    * Interval of the expiry sweep of the pool and the peers' known-sets.
    * @default 1000
@@ -142,6 +150,7 @@ export interface WhisperSettings {
   bloom: Bloom | undefined
   pool: PoolInit
   batchIntervalMs: number
+  eagerPeers: number
   drainTimeoutMs: number
   pruneIntervalMs: number
   futureAllowanceSeconds: number
@@ -189,6 +198,12 @@ function nonNegative(value: number, label: string): number {
   return value
 }
 
+function nonNegativeInteger(value: number, label: string): number {
+  if (typeof value !== 'number') throw new TypeError(`${label} must be a number`)
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${label} must be an integer ≥ 0`)
+  return value
+}
+
 /** Fills in defaults and checks every field. */
 export function resolveSettings(init: WhisperInit = {}): WhisperSettings {
   if (typeof init !== 'object' || init === null) throw new TypeError('init must be an object')
@@ -217,6 +232,7 @@ export function resolveSettings(init: WhisperInit = {}): WhisperSettings {
     },
     drainTimeoutMs: positive(init.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS, 'init.drainTimeoutMs'),
     batchIntervalMs: positive(init.batchIntervalMs ?? DEFAULT_BATCH_INTERVAL_MS, 'init.batchIntervalMs'),
+    eagerPeers: nonNegativeInteger(init.eagerPeers ?? DEFAULT_EAGER_PEERS, 'init.eagerPeers'),
     pruneIntervalMs: positive(init.pruneIntervalMs ?? DEFAULT_PRUNE_INTERVAL_MS, 'init.pruneIntervalMs'),
     futureAllowanceSeconds,
     pastAllowanceSeconds: nonNegative(init.pastAllowanceSeconds ?? PAST_ALLOWANCE_SECONDS, 'init.pastAllowanceSeconds'),

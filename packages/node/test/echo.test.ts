@@ -7,12 +7,13 @@ import { stopAfterEach } from './fixtures/cleanup.ts'
 /*
  * Topology: H1 ──► V ◄── H2 (raw peers). H1 sends E; V queues E for H2's next batch (300 ms away);
  * H2 sends E too before the batch goes out. V must send E to neither.
+ * (No peer gets E at once here, `eagerPeers: 0`: the test is about what waits in the batch.)
  */
 describe('echo to the sender', () => {
   const started = stopAfterEach()
 
   it('an envelope queued for a peer that then sends it to us is not sent back', async () => {
-    started.nodes = await startNodes(1, { whisper: { minPow: 0, batchIntervalMs: 300 } })
+    started.nodes = await startNodes(1, { whisper: { minPow: 0, batchIntervalMs: 300, eagerPeers: 0 } })
     const [victim] = started.nodes
     const h1 = await rawPeer()
     const h2 = await rawPeer()

@@ -76,7 +76,7 @@ describe('Outbox', () => {
   it('sends a batch to every ready peer that wants it, not to its sender or to peers that have it, one shared frame', () => {
     const pool = new Map<string, Uint8Array>()
     const peers = [fakePeer(1 << 20), fakePeer(1 << 20), fakePeer(1 << 20), fakePeer(1 << 20)]
-    outbox = new Outbox(() => peers.map((p) => p.peer), (k) => pool.get(k), 3, 16 << 20)
+    outbox = new Outbox(() => peers.map((p) => p.peer), (k) => pool.get(k), 3, 16 << 20, 2)
     outbox.start()
     const [e1, e2] = [envelope(1), envelope(2)]
     pool.set(e1.key, e1.raw)
@@ -103,7 +103,7 @@ describe('Outbox', () => {
     // to the whole backlog meanwhile.
     const pool = new Map<string, Uint8Array>()
     const peer = fakePeer(16 << 20)
-    outbox = new Outbox(() => [peer.peer], (k) => pool.get(k), 60_000, 16 << 20)
+    outbox = new Outbox(() => [peer.peer], (k) => pool.get(k), 60_000, 16 << 20, 2)
     outbox.start()
     const sent: Uint8Array[] = []
     for (let n = 0; n < 200; n++) {
@@ -126,7 +126,7 @@ describe('Outbox', () => {
     const pool = new Map<string, Uint8Array>()
     const late = fakePeer(1 << 20)
     late.peer.readySeq = Number.POSITIVE_INFINITY
-    outbox = new Outbox(() => [late.peer], (k) => pool.get(k), 3, 16 << 20)
+    outbox = new Outbox(() => [late.peer], (k) => pool.get(k), 3, 16 << 20, 2)
     outbox.start()
     const e = envelope(1)
     pool.set(e.key, e.raw)
@@ -134,6 +134,120 @@ describe('Outbox', () => {
     outbox.startSync(late.peer, [e.key])
     outbox.flush()
     expect(late.envelopes()).toEqual([e.raw])
+  })
+
+  /** Envelopes and known-hashes notices a fake peer got, in order, as 'e:<n>' and 'k:<n>'. */
+  const received = (p: ReturnType<typeof fakePeer>, names: Map<string, string>): string[] =>
+    p.frames.flatMap((f) => {
+      const d = decodeFrame(f)
+      if ('envelopes' in d) return d.envelopes.map((e) => `e:${names.get(hashKey(keccak256(e)))}`)
+      if ('hashes' in d) return d.hashes.map((h) => `k:${names.get(hashKey(h))}`)
+      return []
+    })
+  const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+  it('sends our own envelope to every peer that wants it on the next turn, without waiting for the batch', async () => {
+    const pool = new Map<string, Uint8Array>()
+    const peers = [fakePeer(1 << 20), fakePeer(1 << 20), fakePeer(1 << 20), fakePeer(1 << 20)]
+    outbox = new Outbox(() => peers.map((p) => p.peer), (k) => pool.get(k), 60_000, 16 << 20, 1)
+    outbox.start()
+    const e = envelope(1)
+    pool.set(e.key, e.raw)
+    peers[3].peer.claims.add(e.key, 0)
+    outbox.enqueue(entry(e.key), undefined)
+    expect(peers[0].frames).toHaveLength(0)
+    await nextTurn()
+    for (const p of peers.slice(0, 3)) expect(p.envelopes()).toEqual([e.raw])
+    expect(peers[3].envelopes()).toEqual([])
+    // The batch (a minute away, flushed here) sends nobody a second copy.
+    outbox.flush()
+    for (const p of peers) expect(p.envelopes().length).toBeLessThanOrEqual(1)
+  })
+
+  it('sends a relayed envelope at once to eagerPeers idle peers, tells the others first, and batches it for them', async () => {
+    const pool = new Map<string, Uint8Array>()
+    const peers = Array.from({ length: 6 }, () => fakePeer(1 << 20))
+    outbox = new Outbox(() => peers.map((p) => p.peer), (k) => pool.get(k), 60_000, 16 << 20, 2)
+    outbox.start()
+    const e = envelope(1)
+    const names = new Map([[e.key, '1']])
+    pool.set(e.key, e.raw)
+    // Peer 0 sent it to us; peer 1 has envelopes waiting for its stream (under load: batch only).
+    const from = peers[0].peer
+    from.known.add(e.key, 2_000_000_000)
+    peers[1].peer.pending.add('an envelope no longer pooled')
+    outbox.notify(keccak256(e.raw), e.key, from)
+    outbox.enqueue(entry(e.key), from)
+    await nextTurn()
+    const seen = peers.map((p) => received(p, names))
+    expect(seen[0]).toEqual([])
+    const eager = [2, 3, 4, 5].filter((i) => seen[i].includes('e:1'))
+    expect(eager).toHaveLength(2)
+    // Everyone else (peer 1 included) is told first, and gets no copy yet.
+    for (const i of [1, 2, 3, 4, 5].filter((i) => !eager.includes(i))) expect(seen[i]).toEqual(['k:1'])
+    for (const i of eager) expect(seen[i]).toEqual(['e:1'])
+    // One of the told peers tells us it has it: the batch skips it and serves the last one.
+    const [claimer, last] = [1, 2, 3, 4, 5].filter((i) => !eager.includes(i) && i !== 1)
+    peers[claimer].peer.claims.add(e.key, 0)
+    outbox.flush()
+    expect(received(peers[claimer], names)).toEqual(['k:1'])
+    expect(received(peers[last], names)).toEqual(['k:1', 'e:1'])
+    expect(received(peers[1], names)).toEqual(['k:1', 'e:1'])
+    for (const i of eager) expect(received(peers[i], names)).toEqual(['e:1'])
+    expect(received(peers[0], names)).toEqual([])
+  })
+
+  it('with eagerPeers 0, a relayed envelope waits for the batch', async () => {
+    const pool = new Map<string, Uint8Array>()
+    const peers = [fakePeer(1 << 20), fakePeer(1 << 20), fakePeer(1 << 20)]
+    outbox = new Outbox(() => peers.map((p) => p.peer), (k) => pool.get(k), 60_000, 16 << 20, 0)
+    outbox.start()
+    const e = envelope(1)
+    pool.set(e.key, e.raw)
+    outbox.enqueue(entry(e.key), peers[0].peer)
+    await nextTurn()
+    for (const p of peers) expect(p.envelopes()).toEqual([])
+    outbox.flush()
+    expect(peers.map((p) => p.envelopes().length)).toEqual([0, 1, 1])
+  })
+
+  it('sends each envelope to each peer but its sender exactly once, whichever turns and batches run between', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        // Per envelope: its sender (-1: our own), and what runs after it is queued.
+        fc.array(fc.tuple(fc.integer({ min: -1, max: 3 }), fc.constantFrom('nothing', 'turn', 'flush', 'drain')), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 0, max: 4 }),
+        async (steps, eagerPeers) => {
+          const pool = new Map<string, Uint8Array>()
+          const peers = [fakePeer(3000), fakePeer(3000), fakePeer(3000), fakePeer(3000)]
+          const ob = new Outbox(() => peers.map((p) => p.peer), (k) => pool.get(k), 60_000, 8000, eagerPeers)
+          ob.start()
+          const all = steps.map(([from], i) => ({ ...envelope(i, 500), from }))
+          for (const [i, e] of all.entries()) {
+            pool.set(e.key, e.raw)
+            const from = e.from < 0 ? undefined : peers[e.from].peer
+            if (from !== undefined) {
+              from.known.add(e.key, 2_000_000_000)
+              ob.notify(keccak256(e.raw), e.key, from)
+            }
+            ob.enqueue(entry(e.key, 520), from)
+            const after = steps[i][1]
+            if (after === 'turn') await nextTurn()
+            else if (after === 'flush') ob.flush()
+            else if (after === 'drain') for (const p of peers) (p.drain(), ob.pump(p.peer))
+          }
+          await nextTurn()
+          ob.flush()
+          for (let round = 0; round < 1000 && peers.some((p) => p.peer.pending.size > 0); round++) for (const p of peers) (p.drain(), ob.pump(p.peer))
+          ob.stop()
+          for (const [n, p] of peers.entries()) {
+            const got = p.envelopes().map((g) => hashKey(keccak256(g)))
+            expect(got.slice().sort()).toEqual(all.filter((e) => e.from !== n).map((e) => e.key).sort())
+          }
+        }
+      ),
+      { numRuns: 60 }
+    )
   })
 
   it('delivers everything to every peer exactly once, within every limit, however slowly peers drain', () => {
@@ -148,7 +262,7 @@ describe('Outbox', () => {
           for (const e of all) pool.set(e.key, e.raw)
           const queueBytes = 8_000
           const peers = peerLimits.map(([max, q]) => ({ ...fakePeer(Math.min(q, queueBytes), max), max }))
-          const ob = new Outbox(() => peers.map((p) => p.peer), (k) => pool.get(k), 3, queueBytes)
+          const ob = new Outbox(() => peers.map((p) => p.peer), (k) => pool.get(k), 3, queueBytes, 2)
           ob.start()
           const synced = all.slice(0, Math.min(syncCount, all.length))
           // As the service does, a sync lists only what fits the peer's max size.
