@@ -8,6 +8,8 @@ const packages = readdirSync(new URL('./packages', import.meta.url), { withFileT
   .map((entry) => entry.name)
 // The web apps with tests (their browser tests build the app with Vite, start nodes and Chromium).
 const apps = ['board', 'messenger']
+// The bench code with tests of its own (the scale model's pure functions).
+const benches = ['bench/model']
 // A project's name is its folder's, with `-app` added to an app named as a package (`messenger-app`).
 const projectName = (dir: string): string => {
   const name = dir.slice(dir.indexOf('/') + 1)
@@ -30,7 +32,7 @@ export default defineConfig({
   test: {
     // libp2p 3 needs Promise.withResolvers, which Node 20 lacks: the node package's polyfill.
     setupFiles: [`${root}packages/node/src/polyfill.ts`],
-    projects: [...packages.map((name) => `packages/${name}`), ...apps.map((name) => `apps/${name}`)].map((dir) => ({
+    projects: [...packages.map((name) => `packages/${name}`), ...apps.map((name) => `apps/${name}`), ...benches].map((dir) => ({
       extends: true,
       test: {
         name: projectName(dir),
