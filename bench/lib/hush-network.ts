@@ -5,6 +5,7 @@
  */
 import { createHushNode, type HushNode, type WhisperInit } from '@hush/node'
 import { memory } from '@libp2p/memory'
+import { setMaxListeners } from 'node:events'
 import type { BenchNetwork, NetworkPlan } from './bench-network.ts'
 import { BENCH_TOPIC, BENCH_TTL_SECONDS, messageData, messageIndex } from './bench-message.ts'
 import { sentByteCounter } from './byte-counter.ts'
@@ -34,6 +35,7 @@ export async function hushNetwork(plan: NetworkPlan, whisper: WhisperInit): Prom
   const expected = degrees(plan.nodes, plan.edges)
   await waitUntil(() => nodes.every((n, i) => n.services.shh.info().peers >= expected[i]), 60_000)
   const stopReading = new AbortController()
+  setMaxListeners(Number.POSITIVE_INFINITY, stopReading.signal) // one listener per node's subscription
   for (const node of nodes) {
     const envelopes = node.services.shh.subscribeEnvelopes([BENCH_TOPIC], { signal: stopReading.signal })
     void (async () => {
