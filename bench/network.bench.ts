@@ -33,7 +33,7 @@ import type { BenchNetwork, NetworkPlan } from './lib/bench-network.ts'
 import { DeliveryTracker } from './lib/delivery-tracker.ts'
 import { gossipsubNetwork } from './lib/gossipsub-network.ts'
 import { hushNetwork } from './lib/hush-network.ts'
-import { hasGc, memoryAfterGc } from './lib/memory-probe.ts'
+import { hasGc, memoryAfterGc, settledMemoryAfterGc } from './lib/memory-probe.ts'
 import { naiveNetwork } from './lib/naive-network.ts'
 import { type MeasuredPoint, markdownTable, type ReportRow, type RouterName, ratioLines, writePoints } from './lib/network-report.ts'
 import { runTraffic } from './lib/traffic-run.ts'
@@ -88,10 +88,7 @@ const STARTED_AT = new Date().toISOString()
 
 /** Builds one router's network for `nodes` × `envelopeBytes`, runs `messages` at `rate`, stops it. */
 async function measurePoint(router: RouterName, nodes: number, envelopeBytes: number, rate: number, messages = MESSAGES): Promise<ReportRow> {
-  // The previous network's last cleanup (stream closes, aborted reads) finishes within a second of
-  // its stop; until then its memory would count in this baseline.
-  await new Promise((resolve) => setTimeout(resolve, 1000))
-  const baseline = memoryAfterGc()
+  const baseline = await settledMemoryAfterGc()
   const deliveries = new DeliveryTracker(WARMUP + messages, WARMUP)
   const edges = randomRegularish(nodes, DEGREE, SEED)
   const network = await build(router, { nodes, edges, envelopeBytes, pow: POW, runId: `${process.pid}-${runs++}`, deliveries })
