@@ -110,7 +110,11 @@ describe('churn: 30 hush start processes on 127.0.0.1, Kademlia discovery, 30% S
         key ??= call<string>(node, 'shh_newSymKey').then((id) => call<string>(node, 'shh_getSymKey', [id]))
         return { name: `n${nextName++}`, node, symKeyId: await call<string>(node, 'shh_addSymKey', [await key]), startedAtMs }
       })
-      const added = await Promise.all(batch)
+      // Every start of the batch settles first, so afterAll stops each node that did start.
+      const settled = await Promise.allSettled(batch)
+      const failed = settled.find((r) => r.status === 'rejected')
+      if (failed !== undefined) throw failed.reason
+      const added = settled.map((r) => (r as PromiseFulfilledResult<Member>).value)
       members.push(...added)
       // Paces the starts on 2 cores (joining costs each node CPU, a new process starves beyond
       // startHush's 20 s): a batch is at degree min(6, running − 1) before the next starts.
