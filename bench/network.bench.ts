@@ -95,6 +95,7 @@ async function measurePoint(router: RouterName, nodes: number, envelopeBytes: nu
   const result = await runTraffic(network, deliveries, { nodes, warmup: WARMUP, messages, rate })
   const memoryPerNodeBytes = (memoryAfterGc() - baseline) / nodes
   await network.stop()
+  console.error(`(${router}, ${nodes} nodes, ${envelopeBytes} B: done at ${new Date().toISOString().slice(11, 19)})`)
   const point: MeasuredPoint = {
     router,
     nodes,
