@@ -3,7 +3,9 @@
  * cannot be reached is tried again with a backoff (1 s doubling to at most a minute, for as long
  * as the node runs), and a bootstrap peer that disconnects (it restarted, the link dropped) is
  * dialled again. libp2p's own reconnection gives up after a few tries, and never retries a peer
- * it could not reach at the start.
+ * it could not reach at the start. A peer that drops us soon after each connection (a full
+ * bootstrap node trims its peers) is re-dialled with the same doubling backoff; a connection that
+ * lasted `maxDelayMs` resets it.
  */
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
@@ -21,6 +23,8 @@ interface Target {
   readonly peerId: string | undefined
   delayMs: number
   timer: ReturnType<typeof setTimeout> | undefined
+  /** When the last dial of it succeeded. */
+  connectedAt: number | undefined
 }
 
 /** Dials `addrs` while `node` runs, and again whenever one of them is lost. */
@@ -37,7 +41,7 @@ export class BootstrapKeeper {
     this.maxDelayMs = settings.maxDelayMs ?? 60_000
     this.targets = addrs.map((text) => {
       const addr = multiaddr(text)
-      return { addr, peerId: addr.getComponents().find((c) => c.name === 'p2p')?.value, delayMs: this.minDelayMs, timer: undefined }
+      return { addr, peerId: addr.getComponents().find((c) => c.name === 'p2p')?.value, delayMs: this.minDelayMs, timer: undefined, connectedAt: undefined }
     })
     node.addEventListener('start', () => this.start())
     node.addEventListener('stop', () => this.stop())
@@ -62,8 +66,11 @@ export class BootstrapKeeper {
     const id = peer.toString()
     for (const target of this.targets) {
       if (target.peerId !== id || target.timer !== undefined) continue
-      target.delayMs = this.minDelayMs
+      // A connection that held resets the backoff; one dropped soon after it opened doubles it.
+      const held = target.connectedAt !== undefined && Date.now() - target.connectedAt >= this.maxDelayMs
+      if (held) target.delayMs = this.minDelayMs
       this.retry(target)
+      target.delayMs = Math.min(target.delayMs * 2, this.maxDelayMs)
     }
   }
 
@@ -72,7 +79,7 @@ export class BootstrapKeeper {
     if (!this.running) return
     try {
       await this.node.dial(target.addr)
-      target.delayMs = this.minDelayMs
+      target.connectedAt = Date.now()
     } catch {
       if (!this.running) return
       this.retry(target)

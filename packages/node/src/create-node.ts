@@ -138,7 +138,8 @@ export async function createHushNode(init: HushNodeInit = {}): Promise<HushNode>
   shh = node.services.shh
   // Dials the bootstrap peers at start, retries the unreachable ones and re-dials the lost ones.
   if (bootstrapList.length > 0) new BootstrapKeeper(node, bootstrapList)
-  discovery.attach(node)
+  // With degree management, discovered peers are dialled only below the minimum degree.
+  discovery.attach(node, degree === undefined ? undefined : (dialling) => (shh?.getPeers().length ?? 0) + dialling < degree.min)
   if (degree !== undefined) {
     const bootstrapIds = new Set(bootstrapList.flatMap((addr) => multiaddr(addr).getComponents().flatMap((c) => (c.name === 'p2p' && c.value !== undefined ? [c.value] : []))))
     new DegreeKeeper(node, shh, degree, bootstrapIds)

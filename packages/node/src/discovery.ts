@@ -64,14 +64,17 @@ export interface DiscoveryInit {
 interface DiscoveryParts {
   services: { dht?: (components: any) => KadDHT }
   peerDiscovery: Array<(components: any) => PeerDiscovery>
-  /** Starts dialling the peers discovery reports while `node` runs. */
-  attach(node: Libp2p): void
+  /**
+   * Starts dialling the peers discovery reports while `node` runs; with `wantsPeers`, only while
+   * it answers true (given the dials in flight).
+   */
+  attach(node: Libp2p, wantsPeers?: (dialling: number) => boolean): void
 }
 
 /** The libp2p services and discovery modules that `init` asks for (none when it asks for none). */
 export function discoveryParts(init: DiscoveryInit = {}): DiscoveryParts {
   const dialler = new DiscoveredPeerDialler()
-  const parts: DiscoveryParts = { services: {}, peerDiscovery: [], attach: (node) => dialler.attach(node) }
+  const parts: DiscoveryParts = { services: {}, peerDiscovery: [], attach: (node, wantsPeers) => dialler.attach(node, wantsPeers) }
   if (init.dht !== undefined && init.dht !== false) {
     const settings: KadDHTInit = {
       protocol: DHT_PROTOCOL,
@@ -112,9 +115,16 @@ export class DiscoveredPeerDialler {
   private readonly dialling = new Set<string>()
   /** When a dial of a peer last failed; cleared of old entries as it grows. */
   private readonly failedAt = new Map<string, number>()
+  private wantsPeers: ((dialling: number) => boolean) | undefined
 
-  attach(node: Libp2p): void {
+  /**
+   * Dials what {@link onPeer} reports while `node` runs; with `wantsPeers`, only while it answers
+   * true for the dials in flight (the node's degree is below its minimum: above it, every DHT
+   * answer would connect the node to peers its degree keeper then drops, again and again).
+   */
+  attach(node: Libp2p, wantsPeers?: (dialling: number) => boolean): void {
     this.node = node
+    this.wantsPeers = wantsPeers
     node.addEventListener('start', () => {
       this.running = true
     })
@@ -127,6 +137,7 @@ export class DiscoveredPeerDialler {
   onPeer(peer: PeerInfo): void {
     const node = this.node
     if (!this.running || node === undefined || this.dialling.size >= MAX_DISCOVERY_DIALS) return
+    if (this.wantsPeers !== undefined && !this.wantsPeers(this.dialling.size)) return
     const id = peer.id.toString()
     if (peer.id.equals(node.peerId) || this.dialling.has(id) || node.getConnections(peer.id).length > 0) return
     const failed = this.failedAt.get(id)

@@ -6,7 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { BootstrapKeeper } from '../src/bootstrap-keeper.ts'
 import { type HushNode, createHushNode } from '../src/index.ts'
 import { stopAll, waitFor } from './fixtures/network.ts'
 
@@ -63,4 +64,38 @@ describe('bootstrap peers are kept', () => {
     await startAt(dir, port)
     await waitFor(() => connected(b, id), 15_000, 'the node to reach its restarted bootstrap peer')
   }, 30_000)
+
+  it('a bootstrap peer that drops us soon after every connection is re-dialled ever more slowly, and at once again after a connection held', async () => {
+    vi.useFakeTimers()
+    try {
+      const id = '12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf'
+      const listeners = new Map<string, (evt: { detail: unknown }) => void>()
+      const dialledAt: number[] = []
+      const node = {
+        addEventListener: (type: string, listener: (evt: { detail: unknown }) => void) => listeners.set(type, listener),
+        dial: async () => {
+          dialledAt.push(Date.now())
+        },
+      }
+      const drop = (): void => listeners.get('peer:disconnect')?.({ detail: { toString: () => id } })
+      new BootstrapKeeper(node as never, [`/ip4/10.0.0.1/tcp/4001/p2p/${id}`], { minDelayMs: 1000, maxDelayMs: 60_000 })
+      listeners.get('start')?.({ detail: undefined })
+      await vi.advanceTimersByTimeAsync(0)
+      // It trims us right after each connection: the re-dials wait 1, 2, 4, 8, 16 s.
+      for (let i = 0; i < 5; i++) {
+        drop()
+        await vi.advanceTimersByTimeAsync(60_000)
+      }
+      // Drop i comes 60 s × i after the first dial; the re-dial after it waits 1 s × 2^i.
+      expect(dialledAt.slice(1).map((t, i) => t - dialledAt[0] - 60_000 * i)).toEqual([1000, 2000, 4000, 8000, 16_000])
+      // A connection that held for a minute resets the backoff: the next drop is re-dialled after 1 s.
+      await vi.advanceTimersByTimeAsync(60_000)
+      const before = dialledAt.length
+      drop()
+      await vi.advanceTimersByTimeAsync(1000)
+      expect(dialledAt.length).toBe(before + 1)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })

@@ -1,6 +1,7 @@
 /*
  * The dialler of discovered peers is bounded: a flood of peer reports (a DHT answer is anyone's
- * data) gets at most MAX_DISCOVERY_DIALS dials at a time, and a failed peer waits before the next.
+ * data) gets at most MAX_DISCOVERY_DIALS dials at a time, a failed peer waits before the next, and
+ * nothing is dialled while the node has the peers it wants (the churn test saw a dial-and-trim loop).
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
@@ -56,5 +57,18 @@ describe('DiscoveredPeerDialler', () => {
     dialler.onPeer(peer(1) as never)
     expect(fake.dials()).toBe(1)
     expect(DISCOVERY_REDIAL_MS).toBeGreaterThan(0)
+  })
+
+  it('dials nothing while the node has the peers it wants, and resumes when it wants more', () => {
+    const fake = fakeNode()
+    const dialler = new DiscoveredPeerDialler()
+    let wanted = 0
+    dialler.attach(fake.node as never, (dialling) => dialling < wanted)
+    fake.start()
+    for (let n = 0; n < 10; n++) dialler.onPeer(peer(n) as never)
+    expect(fake.dials()).toBe(0)
+    wanted = 2
+    for (let n = 10; n < 20; n++) dialler.onPeer(peer(n) as never)
+    expect(fake.dials()).toBe(2)
   })
 })
