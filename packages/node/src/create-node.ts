@@ -12,12 +12,12 @@ import { mplex } from '@libp2p/mplex'
 import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import type { KadDHT } from '@libp2p/kad-dht'
-import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { type Libp2pOptions, createLibp2p } from 'libp2p'
 import { BootstrapKeeper } from './bootstrap-keeper.ts'
 import { type DegreeInit, DegreeKeeper, degreeSettings } from './degree-keeper.ts'
 import { type DiscoveryInit, discoveryParts } from './discovery.ts'
+import { guardedYamux } from './guarded-yamux.ts'
 import { loadOrCreatePeerKey } from './peer-key.ts'
 import type { WhisperInit } from './settings.ts'
 import { type WhisperComponents, type WhisperService, whisper } from './whisper.ts'
@@ -123,7 +123,7 @@ export async function createHushNode(init: HushNodeInit = {}): Promise<HushNode>
     addresses: { listen: init.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
     transports: init.transports ?? [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux(), mplex()],
+    streamMuxers: [guardedYamux(), mplex()],
     peerDiscovery: [...peerDiscovery, ...discovery.peerDiscovery],
     ...init.libp2p,
     connectionGater,
