@@ -8,7 +8,7 @@
  * Scores are the service's own (`shh.peerScore`: penalties and first-delivery credit, decaying);
  * a peer it keeps none for scores 0. Banned peers (`shh.isBanned`) are never dialled.
  */
-import type { Libp2p, PeerId } from '@libp2p/interface'
+import { KEEP_ALIVE, type Libp2p, type PeerId } from '@libp2p/interface'
 import { PROTOCOL_ID } from './constants.ts'
 import type { WhisperService } from './whisper.ts'
 
@@ -155,13 +155,28 @@ export class DegreeKeeper {
     else if (ready.length + this.dialling.size < this.settings.min) await this.fill(this.settings.min - ready.length - this.dialling.size, nowMs)
   }
 
-  /** Disconnects the worst-scored non-bootstrap ready peers beyond the maximum. */
+  /**
+   * Disconnects the worst-scored non-bootstrap ready peers beyond the maximum. libp2p re-dials at
+   * once a peer tagged `keep-alive…` (Kademlia tags its 20 closest peers so), which made every
+   * trim of such a peer a dial-and-trim loop: the tags go first.
+   */
   private trim(ready: PeerId[]): void {
     const excess = ready.length - this.settings.max
     const candidates = ready
       .filter((id) => !this.bootstrap.has(id.toString()))
       .sort((a, b) => this.score(a.toString()) - this.score(b.toString()))
-    for (const peer of candidates.slice(0, excess)) void this.node.hangUp(peer).catch(() => {})
+    for (const peer of candidates.slice(0, excess)) void this.drop(peer)
+  }
+
+  private async drop(peer: PeerId): Promise<void> {
+    try {
+      const tags = (await this.node.peerStore.get(peer)).tags
+      const keepAlive = [...tags.keys()].filter((name) => name.startsWith(KEEP_ALIVE))
+      if (keepAlive.length > 0) await this.node.peerStore.merge(peer, { tags: Object.fromEntries(keepAlive.map((name) => [name, undefined])) })
+    } catch {
+      // Not in the peer store: nothing tags it.
+    }
+    await this.node.hangUp(peer).catch(() => {})
   }
 
   /** Dials up to `wanted` known peers (at most {@link MAX_DEGREE_DIALS} at once), best-scored first. */

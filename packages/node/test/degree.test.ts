@@ -92,6 +92,28 @@ describe('degree management', () => {
     expect(a.getConnections(bad.node.peerId)).toHaveLength(0)
   }, 30_000)
 
+  it('a peer dropped for the maximum stays dropped though the DHT tagged it keep-alive (libp2p would re-dial it at once)', async () => {
+    const [a, b, c] = await network({ min: 0, max: 1 }, 2)
+    if (a === undefined || b === undefined || c === undefined) throw new Error('unreachable')
+    await connect(a, b)
+    await waitFor(() => ready(a).length === 1, 5_000, 'b ready')
+    // As Kademlia tags its closest peers: libp2p's reconnect queue re-dials a keep-alive peer it loses.
+    await a.peerStore.merge(b.peerId, { tags: { 'keep-alive-kad-dht': { value: 1 } } })
+    await a.peerStore.merge(c.peerId, { tags: { 'keep-alive-kad-dht': { value: 1 } } })
+    await connect(a, c)
+    await waitFor(() => ready(a).length === 1, 5_000, 'one peer dropped')
+    const [kept] = ready(a)
+    const dropped = kept === b.peerId.toString() ? c : b
+    // Two seconds later it has not come back (libp2p re-dialled it within milliseconds before).
+    const seen: number[] = []
+    const timer = setInterval(() => seen.push(ready(a).length + a.getConnections(dropped.peerId).length), 20)
+    await new Promise((r) => setTimeout(r, 2000))
+    clearInterval(timer)
+    expect(a.getConnections(dropped.peerId)).toHaveLength(0)
+    expect(Math.max(...seen)).toBe(1)
+    expect([...(await a.peerStore.get(dropped.peerId)).tags.keys()].filter((t) => t.startsWith('keep-alive'))).toEqual([])
+  }, 30_000)
+
   it('a banned peer is never dialled again, while other known peers are', async () => {
     const [a, b, m, c] = await network({ min: 3, intervalMs: 100, redialMs: 100 }, 3)
     if (a === undefined || b === undefined || m === undefined || c === undefined) throw new Error('unreachable')
