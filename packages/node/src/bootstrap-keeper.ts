@@ -16,6 +16,12 @@ export interface BootstrapKeeperSettings {
   minDelayMs?: number
   /** Longest delay between tries. @default 60000 */
   maxDelayMs?: number
+  /**
+   * Whether the node wants more peers now (its degree is below the minimum). A lost bootstrap
+   * peer is re-dialled only then; otherwise the re-dial is put off, with the same backoff. Without
+   * it, lost bootstrap peers are always re-dialled.
+   */
+  wantsPeers?: () => boolean
 }
 
 interface Target {
@@ -33,12 +39,14 @@ export class BootstrapKeeper {
   private readonly targets: Target[]
   private readonly minDelayMs: number
   private readonly maxDelayMs: number
+  private readonly wantsPeers: () => boolean
   private running = false
 
   constructor(node: Libp2p, addrs: readonly string[], settings: BootstrapKeeperSettings = {}) {
     this.node = node
     this.minDelayMs = settings.minDelayMs ?? 1000
     this.maxDelayMs = settings.maxDelayMs ?? 60_000
+    this.wantsPeers = settings.wantsPeers ?? (() => true)
     this.targets = addrs.map((text) => {
       const addr = multiaddr(text)
       return { addr, peerId: addr.getComponents().find((c) => c.name === 'p2p')?.value, delayMs: this.minDelayMs, timer: undefined, connectedAt: undefined }
@@ -77,6 +85,13 @@ export class BootstrapKeeper {
   private async dial(target: Target): Promise<void> {
     target.timer = undefined
     if (!this.running) return
+    // A node with the peers it wants leaves a lost bootstrap peer alone (a full one trims its
+    // clients, which would re-dial it for ever); the first dial at start always goes.
+    if (target.connectedAt !== undefined && !this.wantsPeers()) {
+      this.retry(target)
+      target.delayMs = Math.min(target.delayMs * 2, this.maxDelayMs)
+      return
+    }
     try {
       await this.node.dial(target.addr)
       target.connectedAt = Date.now()

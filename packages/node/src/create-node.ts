@@ -136,10 +136,12 @@ export async function createHushNode(init: HushNodeInit = {}): Promise<HushNode>
     start: false,
   })
   shh = node.services.shh
-  // Dials the bootstrap peers at start, retries the unreachable ones and re-dials the lost ones.
-  if (bootstrapList.length > 0) new BootstrapKeeper(node, bootstrapList)
-  // With degree management, discovered peers are dialled only below the minimum degree.
-  discovery.attach(node, degree === undefined ? undefined : (dialling) => (shh?.getPeers().length ?? 0) + dialling < degree.min)
+  // Dials the bootstrap peers at start, retries the unreachable ones and re-dials the lost ones;
+  // discovered peers are dialled as they are reported. With degree management, both only while
+  // the node is below its minimum degree (a full peer trims, and every re-dial would be trimmed).
+  const wantsPeers = degree === undefined ? undefined : (dialling: number) => (shh?.getPeers().length ?? 0) + dialling < degree.min
+  if (bootstrapList.length > 0) new BootstrapKeeper(node, bootstrapList, wantsPeers === undefined ? {} : { wantsPeers: () => wantsPeers(0) })
+  discovery.attach(node, wantsPeers)
   if (degree !== undefined) {
     const bootstrapIds = new Set(bootstrapList.flatMap((addr) => multiaddr(addr).getComponents().flatMap((c) => (c.name === 'p2p' && c.value !== undefined ? [c.value] : []))))
     new DegreeKeeper(node, shh, degree, bootstrapIds)

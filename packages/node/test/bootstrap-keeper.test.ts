@@ -98,4 +98,34 @@ describe('bootstrap peers are kept', () => {
       vi.useRealTimers()
     }
   })
+
+  it('a lost bootstrap peer is re-dialled only while the node wants peers, and the first dial always goes', async () => {
+    vi.useFakeTimers()
+    try {
+      const id = '12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf'
+      const listeners = new Map<string, (evt: { detail: unknown }) => void>()
+      let dials = 0
+      let wants = false
+      const node = {
+        addEventListener: (type: string, listener: (evt: { detail: unknown }) => void) => listeners.set(type, listener),
+        dial: async () => {
+          dials++
+        },
+      }
+      new BootstrapKeeper(node as never, [`/ip4/10.0.0.1/tcp/4001/p2p/${id}`], { minDelayMs: 1000, maxDelayMs: 60_000, wantsPeers: () => wants })
+      listeners.get('start')?.({ detail: undefined })
+      await vi.advanceTimersByTimeAsync(0)
+      expect(dials).toBe(1)
+      // Lost while the node has the peers it wants: no re-dial, however long.
+      listeners.get('peer:disconnect')?.({ detail: { toString: () => id } })
+      await vi.advanceTimersByTimeAsync(300_000)
+      expect(dials).toBe(1)
+      // Once it wants peers again, the put-off re-dial goes at its next turn (at most a minute).
+      wants = true
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(dials).toBe(2)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })
