@@ -2,7 +2,7 @@
  * How many copies of an envelope a flood sends, in closed form and by simulation on a graph.
  *
  * Closed form: in a flood where every node forwards a new envelope to every peer but the one it
- * first got it from (Hush without known-hashes notices, below 512 B), the origin sends `deg(o)`
+ * first got it from (the network bench's naive flood; Hush before it sent known-hashes notices), the origin sends `deg(o)`
  * copies and every other node `deg(v) − 1`, so one envelope crosses the network `2E − (N − 1)`
  * times, and each of the `N − 1` deliveries costs `(2E − N + 1) / (N − 1)` copies: `d − 1` at
  * average degree `d`, whatever N is. A flood with known-sets (skip peers that already sent the

@@ -5,10 +5,13 @@
  */
 import { readFileSync } from 'node:fs'
 
-/** The routers the network bench compares on one seeded topology. */
-export type RouterName = 'hush' | 'gossipsub-nosign' | 'naive-flood'
+/**
+ * The routers the network bench compares on one seeded topology (`gossipsub-sign`, gossipsub's
+ * default StrictSign, only with `BENCH_SIGNED=1`).
+ */
+export type RouterName = 'hush' | 'gossipsub-nosign' | 'gossipsub-sign' | 'naive-flood'
 
-const ROUTERS: readonly RouterName[] = ['hush', 'gossipsub-nosign', 'naive-flood']
+const ROUTERS: readonly RouterName[] = ['hush', 'gossipsub-nosign', 'gossipsub-sign', 'naive-flood']
 
 /**
  * One measured run of one router at one network size and envelope size. A figure the run did not
@@ -23,6 +26,10 @@ export interface MeasuredPoint {
   degree: number
   /** Length of each envelope's data field in bytes (the bench's `DATA_BYTES`); the wire adds the envelope's RLP. */
   envelopeBytes: number
+  /** Envelopes sent per second during the run, network-wide (the network bench writes it; older points lack it). */
+  rate?: number
+  /** Envelopes measured, warm-up excluded (the network bench writes it; older points lack it). */
+  messages?: number
   /** Deliveries seen ÷ deliveries expected (every node but the sender, every envelope). */
   deliveryRatio: number | null
   /** Median latency from the send call to the subscriber's event, in milliseconds. */
@@ -118,6 +125,9 @@ export function parsePoint(raw: unknown, where: string): MeasuredPoint {
   if (!ROUTERS.includes(p.router as RouterName)) throw new MeasuredFileError(`${where}: router must be one of ${ROUTERS.join(', ')}`)
   for (const key of ['nodes', 'degree', 'envelopeBytes'] as const) {
     if (typeof p[key] !== 'number' || !(p[key] > 0)) throw new MeasuredFileError(`${where}: ${key} must be a positive number`)
+  }
+  for (const key of ['rate', 'messages'] as const) {
+    if (key in p && (typeof p[key] !== 'number' || !(p[key] > 0))) throw new MeasuredFileError(`${where}: ${key}, when given, must be a positive number`)
   }
   for (const key of NUMBER_FIELDS) {
     if (p[key] !== null && (typeof p[key] !== 'number' || !Number.isFinite(p[key]))) {

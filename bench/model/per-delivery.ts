@@ -1,7 +1,8 @@
 /**
  * The per-delivery costs the model feeds on, picked from the measured points: for each router and
- * envelope size, the measured point with the most nodes (the closest to the modelled sizes). Where
- * no point exists the cost is derived, and the derivation is named in `source`.
+ * envelope size, the measured point with the most nodes (the closest to the modelled sizes); the
+ * per-hop latency from the point with the fewest (see {@link perHopMs}). Where no point exists the
+ * cost is derived, and the derivation is named in `source`.
  */
 import { naiveFloodCopiesPerDelivery } from './flood.ts'
 import type { MeasuredInputs, MeasuredPoint, RouterName } from './measured.ts'
@@ -23,7 +24,7 @@ export function wireBytes(inputs: MeasuredInputs, dataBytes: number): number {
 function largestPoint(
   points: readonly MeasuredPoint[],
   router: RouterName,
-  field: 'bytesPerDelivery' | 'cpuUsPerDelivery' | 'p50Ms',
+  field: 'bytesPerDelivery' | 'cpuUsPerDelivery',
   envelopeBytes?: number
 ): MeasuredPoint | undefined {
   return points
@@ -79,13 +80,17 @@ export function scaledCpuPerDelivery(inputs: MeasuredInputs, router: RouterName,
 }
 
 /**
- * Per-hop processing latency of a router: its measured p50 at the largest measured N divided by the
- * median hop count of that run's graph.
+ * Per-hop processing latency of a router: its measured p50 divided by the median hop count of that
+ * run's graph, at the point with the fewest nodes (the default) or the most. The network bench runs
+ * every node in one process, so the larger its N, the more of each hop is waiting for the other
+ * nodes' work on the same event loop (its CPU per delivery grows with N too): the smallest run is
+ * the closest to one node's own processing, the largest an upper bound.
  * @throws {Error} when the router has no measured p50
  */
-export function perHopMs(inputs: MeasuredInputs, router: RouterName, p50HopsAt: (nodes: number) => number): Derived {
-  const p = largestPoint(inputs.points, router, 'p50Ms')
+export function perHopMs(inputs: MeasuredInputs, router: RouterName, p50HopsAt: (nodes: number) => number, basis: 'fewest nodes' | 'most nodes' = 'fewest nodes'): Derived {
+  const having = inputs.points.filter((p) => p.router === router && p.p50Ms !== null)
+  const p = having.sort((a, b) => (basis === 'fewest nodes' ? a.nodes - b.nodes : b.nodes - a.nodes) || b.envelopeBytes - a.envelopeBytes)[0]
   if (p?.p50Ms == null) throw new Error(`no measured p50 for ${router}`)
   const hops = p50HopsAt(p.nodes)
-  return { value: p.p50Ms / hops, source: `${p.p50Ms} ms ÷ ${hops} hops (p50 on the bench graph), ${cite(p)}` }
+  return { value: p.p50Ms / hops, source: `${p.p50Ms.toFixed(1)} ms ÷ ${hops} hops (p50 on the bench graph), ${cite(p)}` }
 }

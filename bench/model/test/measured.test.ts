@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { MeasuredFileError, parsePoint, readMeasuredInputs, readNetworkMeasurements } from '../measured.ts'
 
 const file = new URL('../measured.json', import.meta.url).pathname
+const networkFile = new URL('../network.json', import.meta.url).pathname
 const good = { router: 'hush', nodes: 50, degree: 6, envelopeBytes: 1000, deliveryRatio: 1, p50Ms: 1, p99Ms: 2, bytesPerDelivery: 3, copiesPerDelivery: null, cpuUsPerDelivery: 4, memoryPerNodeBytes: null, source: 'a run' }
 
 describe('measured.json', () => {
@@ -24,7 +25,7 @@ describe('measured.json', () => {
     }
   })
 
-  it('holds the per-delivery bytes of the N=50 run as the README gives them', () => {
+  it('holds the per-delivery bytes of the 2026-12-04 N=50 run (used when no network file replaces them)', () => {
     const { points } = readMeasuredInputs(file)
     const at50 = (router: string) => points.find((p) => p.router === router && p.nodes === 50 && p.envelopeBytes === 1000)?.bytesPerDelivery
     expect(at50('hush')).toBe(2512)
@@ -32,10 +33,28 @@ describe('measured.json', () => {
   })
 })
 
+describe('network.json', () => {
+  it('holds the network bench points of N=20 to 1000, both sizes where measured, each naming its run and load', () => {
+    const { points } = readNetworkMeasurements(networkFile)
+    const sizes = (router: string, bytes: number) => points.filter((p) => p.router === router && p.envelopeBytes === bytes).map((p) => p.nodes)
+    for (const router of ['hush', 'gossipsub-nosign', 'naive-flood']) {
+      expect(sizes(router, 1000)).toEqual([20, 50, 200])
+      expect(sizes(router, 300)).toEqual([20, 50, 200, 500, 1000])
+    }
+    for (const p of points) {
+      expect(p.source).toMatch(/load average \d/)
+      expect(p.rate).toBeGreaterThan(0)
+      expect(p.deliveryRatio).toBe(1)
+    }
+  })
+})
+
 describe('parsePoint', () => {
   it('accepts a well-formed point and rejects each malformed field with MeasuredFileError', () => {
     expect(parsePoint(good, 'x')).toEqual(good)
     const bad: Record<string, unknown>[] = [
+      { ...good, rate: 0 },
+      { ...good, messages: '100' },
       { ...good, router: 'floodsub' },
       { ...good, nodes: 0 },
       { ...good, envelopeBytes: '1000' },
@@ -45,6 +64,11 @@ describe('parsePoint', () => {
     ]
     for (const b of bad) expect(() => parsePoint(b, 'x')).toThrow(MeasuredFileError)
     expect(() => parsePoint(null, 'x')).toThrow(MeasuredFileError)
+  })
+
+  it('accepts what the network bench writes: gossipsub-sign points (BENCH_SIGNED=1), rate and messages', () => {
+    const signed = { ...good, router: 'gossipsub-sign', rate: 0.4, messages: 50 }
+    expect(parsePoint(signed, 'x')).toEqual(signed)
   })
 })
 
