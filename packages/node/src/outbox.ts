@@ -18,10 +18,11 @@
  * queued is ever dropped.
  */
 import { type Bloom, DEFAULT_MAX_ENVELOPE_SIZE_BYTES } from '@hush/envelope'
-import { BATCH_FLUSH_BYTES, FRAME_OVERHEAD_BYTES, MAX_ENVELOPES_PER_FRAME, MAX_KNOWN_HASHES_PER_FRAME } from './constants.ts'
+import { BATCH_FLUSH_BYTES, FRAME_OVERHEAD_BYTES, MAX_ENVELOPES_PER_FRAME } from './constants.ts'
 import { peerWants } from './forwarding.ts'
 import type { Peer } from './peer.ts'
-import { encodeKnownHashesFrame, encodeMessagesFrame, messagesFrameSize } from './wire.ts'
+import { type Notice, sendNotices } from './notices.ts'
+import { encodeMessagesFrame, messagesFrameSize } from './wire.ts'
 
 /** The raw bytes of a pooled envelope by hash key (used and copied at once), or `undefined`. */
 export type RawEnvelopeSource = (key: string) => Uint8Array | undefined
@@ -44,14 +45,6 @@ interface Queued extends NewEnvelope {
   readonly seq: number
   /** The peers it went to at once (see {@link Outbox}); the batch skips them. */
   sentTo: Peer[] | undefined
-}
-
-/** A known-hashes notice waiting for the next turn of the event loop. */
-interface Notice {
-  readonly hash: Uint8Array
-  readonly key: string
-  /** The peer the envelope came from: it has it, so it is not told. */
-  readonly from: Peer
 }
 
 /** Frames shared by every peer that takes a whole batch. */
@@ -192,7 +185,13 @@ export class Outbox {
         }
       }
     }
-    this.flushNotices(fresh)
+    const notices = this.notices
+    this.notices = []
+    if (notices.length > 0) {
+      const sentTo = new Map<string, Peer[]>()
+      for (const e of fresh) if (e.sentTo !== undefined && e.sentTo.length > 0) sentTo.set(e.key, e.sentTo)
+      sendNotices(notices, this.peers(), sentTo)
+    }
     for (const peer of eager) this.pump(peer)
   }
 
@@ -374,39 +373,4 @@ export class Outbox {
       peer.counters.envelopesOut += shared.entries[i].length
     }
   }
-
-  /**
-   * Sends the pending notices: to each ready peer, the hashes of envelopes it neither sent us nor
-   * gets from us at once (`fresh` has who does). Peers told everything share one frame list.
-   * Notices are an optimisation: when a peer's write queue is full they are dropped (and counted).
-   */
-  private flushNotices(fresh: Queued[]): void {
-    const notices = this.notices
-    this.notices = []
-    if (notices.length === 0) return
-    const sentTo = new Map<string, Peer[]>()
-    for (const e of fresh) if (e.sentTo !== undefined && e.sentTo.length > 0) sentTo.set(e.key, e.sentTo)
-    let shared: Uint8Array[] | undefined
-    for (const peer of this.peers()) {
-      if (!peer.isReady) continue
-      let own: Uint8Array[] | undefined
-      for (let i = 0; i < notices.length; i++) {
-        const n = notices[i]
-        const skip = n.from === peer || sentTo.get(n.key)?.includes(peer) === true
-        if (skip) own ??= notices.slice(0, i).map((m) => m.hash)
-        else if (own !== undefined) own.push(n.hash)
-      }
-      const frames = own === undefined ? (shared ??= noticeFrames(notices.map((n) => n.hash))) : noticeFrames(own)
-      for (const frame of frames) peer.trySend(frame)
-    }
-  }
-}
-
-/** Known-hashes frames for `hashes`, at most {@link MAX_KNOWN_HASHES_PER_FRAME} each. */
-function noticeFrames(hashes: Uint8Array[]): Uint8Array[] {
-  const frames: Uint8Array[] = []
-  for (let i = 0; i < hashes.length; i += MAX_KNOWN_HASHES_PER_FRAME) {
-    frames.push(encodeKnownHashesFrame(hashes.slice(i, i + MAX_KNOWN_HASHES_PER_FRAME)))
-  }
-  return frames
 }
