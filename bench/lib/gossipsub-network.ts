@@ -4,17 +4,12 @@
  * relay runs it) or the library defaults (`StrictSign`). The message data is the same sealed
  * envelope a Hush node would send (bench-message.ts), sealed from the publish call.
  */
-import { noise } from '@chainsafe/libp2p-noise'
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
-import type { Libp2p } from '@libp2p/interface'
-import { memory } from '@libp2p/memory'
-import { yamux } from '@libp2p/yamux'
-import { createLibp2p } from 'libp2p'
 import type { BenchNetwork, NetworkPlan } from './bench-network.ts'
 import { sealedMessage, sealedMessageIndex } from './bench-message.ts'
 import { sentByteCounter } from './byte-counter.ts'
 import { connectTopology, degrees } from './connect-topology.ts'
+import { memoryNodes } from './memory-nodes.ts'
 import { waitUntil } from './wait-until.ts'
 
 const TOPIC = 'bench'
@@ -24,23 +19,8 @@ const MESH_HEARTBEATS = 2
 /** Builds, connects and subscribes `plan.nodes` gossipsub nodes, and waits for their meshes. */
 export async function gossipsubNetwork(plan: NetworkPlan, signed: boolean): Promise<BenchNetwork> {
   const counter = sentByteCounter('/meshsub/')
-  const nodes: Array<Libp2p<{ pubsub: GossipSub }>> = []
-  for (let i = 0; i < plan.nodes; i++) {
-    nodes.push(
-      await createLibp2p({
-        addresses: { listen: [`/memory/bench-gossipsub-${plan.runId}-${i}`] },
-        transports: [memory()],
-        connectionEncrypters: [noise()],
-        streamMuxers: [yamux()],
-        metrics: () => counter.metrics,
-        connectionManager: { inboundConnectionThreshold: 1e6, maxConnections: 10_000 },
-        services: {
-          identify: identify(),
-          pubsub: gossipsub({ ...(signed ? {} : { globalSignaturePolicy: 'StrictNoSign' as const }), allowPublishToZeroTopicPeers: true }),
-        },
-      })
-    )
-  }
+  const pubsub = gossipsub({ ...(signed ? {} : { globalSignaturePolicy: 'StrictNoSign' as const }), allowPublishToZeroTopicPeers: true })
+  const nodes = await memoryNodes<{ pubsub: GossipSub }>(plan, 'gossipsub', counter.metrics, { pubsub })
   await connectTopology(nodes, plan.edges)
   for (const node of nodes) {
     node.services.pubsub.subscribe(TOPIC)

@@ -8,7 +8,8 @@
 import type { Connection, Libp2pEvents, PeerId, Startable, Stream, StreamHandler, TypedEventTarget } from '@libp2p/interface'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { FrameDecoder, lengthPrefixed } from './length-prefix.ts'
+// The node's own varint framing (docs/WIRE.md), so the flood frames its messages as Hush does.
+import { FrameDecoder, lengthPrefixed } from '../../packages/node/src/frame-decoder.ts'
 
 /** The protocol id. */
 const PROTOCOL = '/naive-flood/1.0.0'
@@ -80,7 +81,7 @@ class NaiveFloodService implements NaiveFlood {
     const decoder = new FrameDecoder(MAX_FRAME_BYTES)
     stream.addEventListener('message', (evt) => {
       try {
-        for (const frame of decoder.push(evt.data.subarray())) this.receive(frame, stream)
+        for (const frame of decoder.push(evt.data)) this.receive(frame, stream)
       } catch (err) {
         stream.abort(err as Error)
       }

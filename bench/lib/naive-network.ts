@@ -3,36 +3,18 @@
  * yamux as the Hush nodes, carrying the same sealed envelopes as gossipsub, sealed from the
  * publish call.
  */
-import { noise } from '@chainsafe/libp2p-noise'
-import { identify } from '@libp2p/identify'
-import type { Libp2p } from '@libp2p/interface'
-import { memory } from '@libp2p/memory'
-import { yamux } from '@libp2p/yamux'
-import { createLibp2p } from 'libp2p'
 import type { BenchNetwork, NetworkPlan } from './bench-network.ts'
 import { sealedMessage, sealedMessageIndex } from './bench-message.ts'
 import { sentByteCounter } from './byte-counter.ts'
 import { connectTopology, degrees } from './connect-topology.ts'
+import { memoryNodes } from './memory-nodes.ts'
 import { type NaiveFlood, naiveFlood } from './naive-flood.ts'
 import { waitUntil } from './wait-until.ts'
 
 /** Builds and connects `plan.nodes` naive-flood nodes, and waits for every stream. */
 export async function naiveNetwork(plan: NetworkPlan): Promise<BenchNetwork> {
   const counter = sentByteCounter('/naive-flood/')
-  const nodes: Array<Libp2p<{ flood: NaiveFlood }>> = []
-  for (let i = 0; i < plan.nodes; i++) {
-    nodes.push(
-      await createLibp2p({
-        addresses: { listen: [`/memory/bench-naive-${plan.runId}-${i}`] },
-        transports: [memory()],
-        connectionEncrypters: [noise()],
-        streamMuxers: [yamux()],
-        metrics: () => counter.metrics,
-        connectionManager: { inboundConnectionThreshold: 1e6, maxConnections: 10_000 },
-        services: { identify: identify(), flood: naiveFlood() },
-      })
-    )
-  }
+  const nodes = await memoryNodes<{ flood: NaiveFlood }>(plan, 'naive', counter.metrics, { flood: naiveFlood() })
   for (const node of nodes) node.services.flood.onMessage = (raw) => plan.deliveries.receive(sealedMessageIndex(raw))
   await connectTopology(nodes, plan.edges)
   const expected = degrees(plan.nodes, plan.edges)

@@ -13,27 +13,13 @@ import { memory } from '@libp2p/memory'
 import { plaintext } from '@libp2p/plaintext'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
+import { lengthPrefixed } from '../../packages/node/src/frame-decoder.ts'
 
 /** The connection encrypter of every peer in a run. */
 export type Encrypter = 'noise' | 'plaintext'
 export const encrypterOf = (e: Encrypter) => (e === 'noise' ? noise() : plaintext())
 
 // ---- wire encoding (docs/WIRE.md)
-
-/** A frame with its unsigned-varint length prefix. */
-function lengthPrefixed(frame: Uint8Array): Uint8Array {
-  const prefix: number[] = []
-  let n = frame.length
-  while (n >= 0x80) {
-    prefix.push((n & 0x7f) | 0x80)
-    n = Math.floor(n / 0x80)
-  }
-  prefix.push(n)
-  const out = new Uint8Array(prefix.length + frame.length)
-  out.set(prefix)
-  out.set(frame, prefix.length)
-  return out
-}
 
 /** Status frame `[0, [6, minPow, bloom, isLight, clockMs, maxSize]]`, minPow 0 and no bloom (take everything). */
 function statusFrame(): Uint8Array {
