@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { fitAndPredict } from '../check.ts'
-import type { MeasuredPoint } from '../measured.ts'
+import { measuredPoint } from './fixtures.ts'
 
-const point = (nodes: number, fields: Partial<MeasuredPoint>): MeasuredPoint => ({
-  router: 'hush',
-  nodes,
-  degree: 6,
-  envelopeBytes: 1000,
-  deliveryRatio: 1,
-  p50Ms: null,
-  p99Ms: null,
-  bytesPerDelivery: null,
-  copiesPerDelivery: null,
-  cpuUsPerDelivery: null,
-  memoryPerNodeBytes: null,
-  source: 'test',
-  ...fields,
-})
+const point = measuredPoint
 
 describe('fitAndPredict', () => {
   it('predicts constant bytes per delivery from the smallest N and reports the error', () => {

@@ -1,24 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { type MeasuredInputs, type MeasuredPoint, readMeasuredInputs } from '../measured.ts'
 import { bytesPerDelivery, perHopMs } from '../per-delivery.ts'
+import { measuredPoint } from './fixtures.ts'
 
 const base = readMeasuredInputs(new URL('../measured.json', import.meta.url).pathname)
 
-const point = (nodes: number, envelopeBytes: number, fields: Partial<MeasuredPoint>): MeasuredPoint => ({
-  router: 'hush',
-  nodes,
-  degree: 6,
-  envelopeBytes,
-  deliveryRatio: 1,
-  p50Ms: null,
-  p99Ms: null,
-  bytesPerDelivery: null,
-  copiesPerDelivery: null,
-  cpuUsPerDelivery: null,
-  memoryPerNodeBytes: null,
-  source: `run of ${nodes}: details`,
-  ...fields,
-})
+const point = (nodes: number, envelopeBytes: number, fields: Partial<MeasuredPoint>): MeasuredPoint => measuredPoint(nodes, { envelopeBytes, ...fields })
 
 const withPoints = (points: MeasuredPoint[]): MeasuredInputs => ({ ...base, points })
 
