@@ -56,15 +56,35 @@ function checkArgs(start: bigint, count: number, targetBits: number): void {
   if (targetBits < 0 || targetBits > 257) throw new RangeError(`targetBits must be in [0, 257], got ${targetBits}`)
 }
 
+/**
+ * The one kernel every WASM nonce search shares, and the search whose midstate it holds.
+ * Instantiating a kernel costs about 70–100 µs and a fresh memory, more than a whole seal at a low
+ * target, so searches share one and a search re-absorbs its prefix when another ran in between
+ * (a few µs; searches are synchronous, so they never interleave inside one call).
+ */
+let sharedKernel: KeccakWasmExports | null | undefined
+let kernelHolder: object | undefined
+
+function searchKernel(): KeccakWasmExports | undefined {
+  if (sharedKernel === undefined) sharedKernel = instantiateKeccakWasm() ?? null
+  return sharedKernel ?? undefined
+}
+
 function wasmSearch(kernel: KeccakWasmExports, prefix: Uint8Array): NonceSearch {
-  const whole = absorbWholeBlocks(kernel, prefix)
-  new Uint8Array(kernel.memory.buffer, kernel.bufferPtr(), prefix.length - whole).set(prefix.subarray(whole))
-  const perms = kernel.powPrepare(prefix.length - whole) === 2 ? 2 : 1
+  const owner = {}
+  const prepare = (): 1 | 2 => {
+    const whole = absorbWholeBlocks(kernel, prefix)
+    new Uint8Array(kernel.memory.buffer, kernel.bufferPtr(), prefix.length - whole).set(prefix.subarray(whole))
+    kernelHolder = owner
+    return kernel.powPrepare(prefix.length - whole) === 2 ? 2 : 1
+  }
+  const perms = prepare()
   return {
     backend: 'wasm',
     permutationsPerNonce: perms,
     search(start, count, targetBits = 257) {
       checkArgs(start, count, targetBits)
+      if (kernelHolder !== owner) prepare()
       const bestBits = kernel.powSearch(Number(start >> 32n), Number(start & 0xffff_ffffn), count, targetBits)
       const bestNonce = (BigInt(kernel.bestNonceHi() >>> 0) << 32n) | BigInt(kernel.bestNonceLo() >>> 0)
       return { bestNonce, bestBits, tried: kernel.triedCount() >>> 0 }
@@ -168,7 +188,7 @@ export function createNonceSearch(prefix: Uint8Array, options: NonceSearchOption
     throw new TypeError(`options.backend must be 'wasm' or 'ts', got ${String(backend)}`)
   }
   if (backend === 'ts') return tsSearch(prefix)
-  const kernel = instantiateKeccakWasm()
+  const kernel = searchKernel()
   if (kernel !== undefined) return wasmSearch(kernel, prefix)
   if (backend === 'wasm') throw new TypeError('options.backend is "wasm" but WebAssembly is unavailable')
   return tsSearch(prefix)

@@ -1,6 +1,6 @@
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createNonceSearch, keccakWasmBytes, type NonceSearch } from '../src/keccak-pow.ts'
 
 const U64 = (1n << 64n) - 1n
@@ -99,6 +99,35 @@ describe.each(backends)('createNonceSearch (%s)', (backend) => {
     ]
     for (const [fn, name, arg] of cases) {
       expect(fn).toThrow(expect.objectContaining({ name, message: expect.stringContaining(arg) }))
+    }
+  })
+})
+
+describe('createNonceSearch on the shared WASM kernel', () => {
+  it('gives every search its own prefix when searches take turns on the one kernel', () => {
+    fc.assert(
+      fc.property(arbPrefix, arbPrefix, arbStart, fc.array(fc.boolean(), { minLength: 2, maxLength: 8 }), (a, b, start, turns) => {
+        const searches = [createNonceSearch(a, { backend: 'wasm' }), createNonceSearch(b, { backend: 'wasm' })]
+        const prefixes = [a, b]
+        for (const [i, second] of turns.entries()) {
+          const which = second ? 1 : 0
+          const from = start + BigInt(i * 5)
+          expect(searches[which].search(from & U64, 5)).toEqual(reference(prefixes[which], from & U64, 5))
+        }
+      }),
+      { numRuns: 60 }
+    )
+  })
+
+  it('instantiates no kernel per search (each costs ~0.1 ms and its own memory)', () => {
+    createNonceSearch(new Uint8Array(40), { backend: 'wasm' }).search(0n, 1)
+    const wasm = (globalThis as unknown as { WebAssembly: { Instance: new (...args: never[]) => unknown } }).WebAssembly
+    const instances = vi.spyOn(wasm, 'Instance')
+    try {
+      for (let i = 0; i < 20; i++) createNonceSearch(new Uint8Array(40 + i), { backend: 'wasm' }).search(0n, 10)
+      expect(instances).not.toHaveBeenCalled()
+    } finally {
+      instances.mockRestore()
     }
   })
 })
