@@ -57,10 +57,12 @@ export class RawSubscriptions {
 
   /** Ends every subscription. */
   closeAll(): void {
-    for (const [watcher, topics] of this.active) {
+    // Cleared first: a closing queue ends its reader, whose `remove` then finds nothing to do.
+    const active = [...this.active]
+    this.active.clear()
+    for (const [watcher, topics] of active) {
       this.index.remove(watcher, topics)
       watcher.queue.close()
     }
-    this.active.clear()
   }
 }
