@@ -1,7 +1,7 @@
 /**
  * Known-hashes notices (code 20, docs/WIRE.md §6) on their way out: which peer is told which
  * hashes, in shared frames where peers are told the same. The outbox collects them and sends them
- * with the envelopes that go out at once.
+ * on the next turn of the event loop, after the envelopes that go out at once.
  */
 import { MAX_KNOWN_HASHES_PER_FRAME } from './constants.ts'
 import type { Peer } from './peer.ts'

@@ -2,13 +2,15 @@
  * What goes out to peers (design.md §3): new envelopes, in two steps; the connect-time sync of
  * the pool; and known-hashes notices.
  *
- * On the next turn of the event loop after an envelope is queued, it goes at once to a few idle
- * peers (`eagerPeers` of those that want it, at random; our own envelopes to every peer), and a
- * known-hashes notice goes to every other peer, first. The rest of the peers get it in the batch,
- * `batchIntervalMs` later (or as soon as the batch holds {@link BATCH_FLUSH_BYTES}), minus the
- * peers that told us meanwhile that they have it. So the first copy of an envelope travels at the
- * speed of a plain flood, and the notices that cross during the wait stop most duplicate sends.
- * Under load, when a peer's write queue is not empty, it simply waits for the batch.
+ * In a microtask after an envelope is queued, it goes at once to a few idle peers (`eagerPeers` of
+ * those that want it, at random; our own envelopes to every peer). A known-hashes notice goes to
+ * every other peer on the next turn of the event loop (a macrotask): after every envelope relayed
+ * at once in this turn, so no notice frame is written, or read, ahead of a first copy. The rest of
+ * the peers get the envelope in the batch, `batchIntervalMs` later (or as soon as the batch holds
+ * {@link BATCH_FLUSH_BYTES}), minus the peers that told us meanwhile that they have it. So the
+ * first copy of an envelope travels at the speed of a plain flood, and the notices that cross
+ * during the wait stop most duplicate sends. Under load, when a peer's write queue is not empty,
+ * it simply waits for the batch.
  *
  * A batch is one list for all peers. At flush each ready peer gets the batch minus what it sent,
  * knows, claims or does not want. Peers that get the whole batch and can take it at once share
@@ -70,6 +72,11 @@ export class Outbox {
   /** Envelopes of the batch not yet sent at once to anyone (the next turn does). */
   private fresh: Queued[] = []
   private notices: Notice[] = []
+  /** The peers each noticed envelope went to at once (notices skip them), until notices go out. */
+  private sentAtOnce = new Map<string, Peer[]>()
+  private noticeTimer: ReturnType<typeof setImmediate> | undefined
+  /** Notices identified up to this value (see {@link notify}) have gone out. */
+  private noticesSentThrough = 0
   private turnScheduled = false
   private running = false
 
@@ -98,10 +105,13 @@ export class Outbox {
     this.running = false
     if (this.batchTimer !== undefined) clearTimeout(this.batchTimer)
     this.batchTimer = undefined
+    if (this.noticeTimer !== undefined) clearImmediate(this.noticeTimer)
+    this.noticeTimer = undefined
     this.batch = []
     this.batchBytes = 0
     this.fresh = []
     this.notices = []
+    this.sentAtOnce.clear()
   }
 
   /**
@@ -124,8 +134,13 @@ export class Outbox {
       return
     }
     this.batchTimer ??= setTimeout(() => {
-      this.batchTimer = undefined
-      this.flush()
+      // On through the check phase: the notices this node and its peers collected in the turn
+      // that made the timer late (notify's setImmediate, queued earlier) go out, and the claims
+      // they bring are counted, before the batch is packed.
+      setImmediate(() => {
+        this.batchTimer = undefined
+        this.flush()
+      })
     }, this.batchIntervalMs)
   }
 
@@ -142,17 +157,28 @@ export class Outbox {
   }
 
   /**
-   * Tells the ready peers, on the next turn of the event loop, that we have the envelope `hash`
-   * (pooled as `key`, received from `from`): every peer but `from` and those it goes to at once.
-   * Call it before {@link enqueue} of the same envelope. Returns what identifies this notice for
-   * {@link wasTold} (kept by the caller, in the sender's known-set: no map of its own here), or 0
-   * when the outbox is stopped and nothing is sent.
+   * Tells the ready peers, on the next turn of the event loop (a macrotask), that we have the
+   * envelope `hash` (pooled as `key`, received from `from`): every peer but `from` and those it
+   * went to at once. Call it before {@link enqueue} of the same envelope. Returns what identifies
+   * this notice for {@link wasTold} (kept by the caller, in the sender's known-set: no map of its
+   * own here), or 0 when the outbox is stopped and nothing is sent.
    */
   notify(hash: Uint8Array, key: string, from: Peer): number {
     if (!this.running) return 0
     this.notices.push({ hash, key, from })
-    this.scheduleTurn()
+    this.noticeTimer ??= setImmediate(() => this.sendNotices())
     return this.seq + 1
+  }
+
+  /** Sends the notices collected since the last turn of the event loop. */
+  private sendNotices(): void {
+    this.noticeTimer = undefined
+    const notices = this.notices
+    this.notices = []
+    // Every notice identified so far is in `notices` (its envelope was enqueued right after).
+    this.noticesSentThrough = this.seq
+    if (this.running && notices.length > 0) sendNotices(notices, this.peers(), this.sentAtOnce)
+    this.sentAtOnce.clear()
   }
 
   private scheduleTurn(): void {
@@ -164,10 +190,7 @@ export class Outbox {
     })
   }
 
-  /**
-   * The next turn after envelopes arrived: chooses who gets each fresh envelope at once, sends the
-   * notices (to everyone else), then the envelopes.
-   */
+  /** The microtask after envelopes arrived: chooses who gets each fresh envelope at once, and sends it. */
   private turn(): void {
     if (!this.running) return
     const fresh = this.fresh
@@ -179,18 +202,12 @@ export class Outbox {
       for (const e of fresh) {
         const targets = this.eagerTargets(e, ready)
         e.sentTo = targets
+        if (e.from !== undefined && targets.length > 0) this.sentAtOnce.set(e.key, targets)
         for (const peer of targets) {
           if (peer.pending.size === 0) eager.push(peer)
           peer.pending.add(e.key)
         }
       }
-    }
-    const notices = this.notices
-    this.notices = []
-    if (notices.length > 0) {
-      const sentTo = new Map<string, Peer[]>()
-      for (const e of fresh) if (e.sentTo !== undefined && e.sentTo.length > 0) sentTo.set(e.key, e.sentTo)
-      sendNotices(notices, this.peers(), sentTo)
     }
     for (const peer of eager) this.pump(peer)
   }
@@ -224,9 +241,12 @@ export class Outbox {
     return e.seq >= peer.readySeq && e.from !== peer && !peer.known.has(e.key) && !peer.claims.has(e.key) && peerWants(peer, e)
   }
 
-  /** Whether the notice `noticed` (from {@link notify}) went to `peer`: it was ready by then. */
+  /**
+   * Whether the notice `noticed` (from {@link notify}) went to `peer`: it has gone out, and the
+   * peer was ready by then.
+   */
   wasTold(peer: Peer, noticed: number): boolean {
-    return noticed > 0 && noticed - 1 >= peer.readySeq
+    return noticed > 0 && noticed <= this.noticesSentThrough && noticed - 1 >= peer.readySeq
   }
 
   /**
