@@ -192,21 +192,20 @@ export class Outbox {
 
   /** The microtask after envelopes arrived: chooses who gets each fresh envelope at once, and sends it. */
   private turn(): void {
-    if (!this.running) return
+    // A flush since the turn was scheduled (a full batch) sent everything already.
+    if (!this.running || this.fresh.length === 0) return
     const fresh = this.fresh
     this.fresh = []
     const eager: Peer[] = []
-    if (fresh.length > 0) {
-      const ready: Peer[] = []
-      for (const peer of this.peers()) if (peer.isReady) ready.push(peer)
-      for (const e of fresh) {
-        const targets = this.eagerTargets(e, ready)
-        e.sentTo = targets
-        if (e.from !== undefined && targets.length > 0) this.sentAtOnce.set(e.key, targets)
-        for (const peer of targets) {
-          if (peer.pending.size === 0) eager.push(peer)
-          peer.pending.add(e.key)
-        }
+    const ready: Peer[] = []
+    for (const peer of this.peers()) if (peer.isReady) ready.push(peer)
+    for (const e of fresh) {
+      const targets = this.eagerTargets(e, ready)
+      e.sentTo = targets
+      if (e.from !== undefined && targets.length > 0) this.sentAtOnce.set(e.key, targets)
+      for (const peer of targets) {
+        if (peer.pending.size === 0) eager.push(peer)
+        peer.pending.add(e.key)
       }
     }
     for (const peer of eager) this.pump(peer)

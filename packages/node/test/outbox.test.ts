@@ -146,6 +146,30 @@ describe('Outbox', () => {
     })
   const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
+  /**
+   * An outbox over `count` fake peers and one pooled envelope that peer 0 sent us: `relay()`
+   * notifies and enqueues it as the router does (returning the notice), `seen(i)` is what peer
+   * `i` got of it, as 'e:1' and 'k:1'.
+   */
+  const relaying = (count: number, batchIntervalMs: number, eagerPeers: number) => {
+    const pool = new Map<string, Uint8Array>()
+    const peers = Array.from({ length: count }, () => fakePeer(1 << 20))
+    const ob = new Outbox(() => peers.map((p) => p.peer), (k) => pool.get(k), batchIntervalMs, 16 << 20, eagerPeers)
+    outbox = ob
+    ob.start()
+    const e = envelope(1)
+    const names = new Map([[e.key, '1']])
+    pool.set(e.key, e.raw)
+    const from = peers[0].peer
+    from.known.add(e.key, 2_000_000_000)
+    const relay = (): number => {
+      const noticed = ob.notify(keccak256(e.raw), e.key, from)
+      ob.enqueue(entry(e.key), from)
+      return noticed
+    }
+    return { ob, peers, e, relay, seen: (i: number) => received(peers[i], names) }
+  }
+
   it('sends our own envelope to every peer that wants it on the next turn, without waiting for the batch', async () => {
     const pool = new Map<string, Uint8Array>()
     const peers = [fakePeer(1 << 20), fakePeer(1 << 20), fakePeer(1 << 20), fakePeer(1 << 20)]
@@ -165,90 +189,61 @@ describe('Outbox', () => {
   })
 
   it('sends a relayed envelope at once to eagerPeers idle peers, tells the others first, and batches it for them', async () => {
-    const pool = new Map<string, Uint8Array>()
-    const peers = Array.from({ length: 6 }, () => fakePeer(1 << 20))
-    outbox = new Outbox(() => peers.map((p) => p.peer), (k) => pool.get(k), 60_000, 16 << 20, 2)
-    outbox.start()
-    const e = envelope(1)
-    const names = new Map([[e.key, '1']])
-    pool.set(e.key, e.raw)
     // Peer 0 sent it to us; peer 1 has envelopes waiting for its stream (under load: batch only).
-    const from = peers[0].peer
-    from.known.add(e.key, 2_000_000_000)
+    const { ob, peers, e, relay, seen } = relaying(6, 60_000, 2)
     peers[1].peer.pending.add('an envelope no longer pooled')
-    outbox.notify(keccak256(e.raw), e.key, from)
-    outbox.enqueue(entry(e.key), from)
+    relay()
     await nextTurn()
-    const seen = peers.map((p) => received(p, names))
-    expect(seen[0]).toEqual([])
-    const eager = [2, 3, 4, 5].filter((i) => seen[i].includes('e:1'))
+    expect(seen(0)).toEqual([])
+    const eager = [2, 3, 4, 5].filter((i) => seen(i).includes('e:1'))
     expect(eager).toHaveLength(2)
     // Everyone else (peer 1 included) is told first, and gets no copy yet.
-    for (const i of [1, 2, 3, 4, 5].filter((i) => !eager.includes(i))) expect(seen[i]).toEqual(['k:1'])
-    for (const i of eager) expect(seen[i]).toEqual(['e:1'])
+    for (const i of [1, 2, 3, 4, 5].filter((i) => !eager.includes(i))) expect(seen(i)).toEqual(['k:1'])
+    for (const i of eager) expect(seen(i)).toEqual(['e:1'])
     // One of the told peers tells us it has it: the batch skips it and serves the last one.
     const [claimer, last] = [1, 2, 3, 4, 5].filter((i) => !eager.includes(i) && i !== 1)
     peers[claimer].peer.claims.add(e.key, 0)
-    outbox.flush()
-    expect(received(peers[claimer], names)).toEqual(['k:1'])
-    expect(received(peers[last], names)).toEqual(['k:1', 'e:1'])
-    expect(received(peers[1], names)).toEqual(['k:1', 'e:1'])
-    for (const i of eager) expect(received(peers[i], names)).toEqual(['e:1'])
-    expect(received(peers[0], names)).toEqual([])
+    ob.flush()
+    expect(seen(claimer)).toEqual(['k:1'])
+    expect(seen(last)).toEqual(['k:1', 'e:1'])
+    expect(seen(1)).toEqual(['k:1', 'e:1'])
+    for (const i of eager) expect(seen(i)).toEqual(['e:1'])
+    expect(seen(0)).toEqual([])
   })
 
   it('writes no notice ahead of a first copy: copies go in a microtask, notices on the next turn of the event loop', async () => {
     // In a process that relays in microtasks (every node of the one-process network bench), a
     // notice written in the same microtask as the copies is read before the next hop's copy.
-    const pool = new Map<string, Uint8Array>()
-    const peers = Array.from({ length: 5 }, () => fakePeer(1 << 20))
-    outbox = new Outbox(() => peers.map((p) => p.peer), (k) => pool.get(k), 60_000, 16 << 20, 2)
-    outbox.start()
-    const e = envelope(1)
-    const names = new Map([[e.key, '1']])
-    pool.set(e.key, e.raw)
-    const from = peers[0].peer
-    from.known.add(e.key, 2_000_000_000)
-    const noticed = outbox.notify(keccak256(e.raw), e.key, from)
-    outbox.enqueue(entry(e.key), from)
+    const { ob, peers, relay, seen } = relaying(5, 60_000, 2)
+    const noticed = relay()
     for (let i = 0; i < 5; i++) await Promise.resolve()
-    const eager = [1, 2, 3, 4].filter((i) => received(peers[i], names).includes('e:1'))
+    const eager = [1, 2, 3, 4].filter((i) => seen(i).includes('e:1'))
     expect(eager).toHaveLength(2)
     const told = [1, 2, 3, 4].filter((i) => !eager.includes(i))
-    for (const i of told) expect(received(peers[i], names)).toEqual([])
+    for (const i of told) expect(seen(i)).toEqual([])
     // Not sent yet, so a copy crossing it is no fault of the peer's.
-    expect(outbox.wasTold(peers[told[0]].peer, noticed)).toBe(false)
+    expect(ob.wasTold(peers[told[0]].peer, noticed)).toBe(false)
     await nextTurn()
-    for (const i of told) expect(received(peers[i], names)).toEqual(['k:1'])
-    for (const i of eager) expect(received(peers[i], names)).toEqual(['e:1'])
-    expect(outbox.wasTold(peers[told[0]].peer, noticed)).toBe(true)
+    for (const i of told) expect(seen(i)).toEqual(['k:1'])
+    for (const i of eager) expect(seen(i)).toEqual(['e:1'])
+    expect(ob.wasTold(peers[told[0]].peer, noticed)).toBe(true)
   })
 
   it('sends the notices of a turn before a batch whose timer came due in that turn', async () => {
     // Queued from the check phase with the loop then held past the batch interval: the next loop
     // iteration runs the due timer (timers phase) before the notices' setImmediate (check phase).
     // A batch packed then has not seen the claims those notices bring: the copies are duplicates.
-    const pool = new Map<string, Uint8Array>()
-    const peers = [fakePeer(1 << 20), fakePeer(1 << 20), fakePeer(1 << 20)]
-    const ob = new Outbox(() => peers.map((p) => p.peer), (k) => pool.get(k), 1, 16 << 20, 0)
-    outbox = ob
-    ob.start()
-    const e = envelope(1)
-    const names = new Map([[e.key, '1']])
-    pool.set(e.key, e.raw)
-    const from = peers[0].peer
-    from.known.add(e.key, 2_000_000_000)
+    const { relay, seen } = relaying(3, 1, 0)
     await new Promise<void>((resolve) =>
       setImmediate(() => {
-        ob.notify(keccak256(e.raw), e.key, from)
-        ob.enqueue(entry(e.key), from)
+        relay()
         const until = performance.now() + 5
         while (performance.now() < until) {}
         resolve()
       })
     )
     await new Promise((resolve) => setTimeout(resolve, 20))
-    for (const i of [1, 2]) expect(received(peers[i], names)).toEqual(['k:1', 'e:1'])
+    for (const i of [1, 2]) expect(seen(i)).toEqual(['k:1', 'e:1'])
   })
 
   it('with eagerPeers 0, a relayed envelope waits for the batch', async () => {
