@@ -16,7 +16,7 @@
  */
 import type { WhisperInit } from '@hush/node'
 import { loadavg } from 'node:os'
-import { randomRegularish } from '../packages/node/test/fixtures/topology.ts'
+import { BENCH_DEGREE, BENCH_SEED, benchEdges, senderOf } from './lib/bench-network.ts'
 import { DeliveryTracker } from './lib/delivery-tracker.ts'
 import { hushNetwork } from './lib/hush-network.ts'
 import { naiveNetwork } from './lib/naive-network.ts'
@@ -29,10 +29,6 @@ const SIZES = list(process.env.BENCH_SIZES, '1000,300')
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100)
 const WHISPER = JSON.parse(process.env.BENCH_WHISPER ?? '{}') as WhisperInit
 const WARMUP = 20
-const DEGREE = 6
-const SEED = 42
-/** Senders rotate by this stride, as in the network bench. */
-const SENDER_STRIDE = 7919
 for (const n of [...NODES, ...SIZES, MESSAGES]) if (!Number.isInteger(n) || n < 2) throw new Error(`bad BENCH_* number: ${n}`)
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -54,14 +50,14 @@ function summary(deliveries: DeliveryTracker, expected: number): Latencies {
   return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), delivery: deliveries.delivered / expected }
 }
 
-console.log(`latency side by side: load average ${loadavg()[0].toFixed(2)} at the start, degree ~${DEGREE} (seed ${SEED}), ${WARMUP} warm-up + ${MESSAGES} measured messages per router and point, PoW 1e-9, Hush whisper options ${JSON.stringify(WHISPER)}`)
+console.log(`latency side by side: load average ${loadavg()[0].toFixed(2)} at the start, degree ~${BENCH_DEGREE} (seed ${BENCH_SEED}), ${WARMUP} warm-up + ${MESSAGES} measured messages per router and point, PoW 1e-9, Hush whisper options ${JSON.stringify(WHISPER)}`)
 console.log('')
 console.log('| N | size | Hush delivery | Hush p50 ms | Hush p99 ms | naive delivery | naive p50 ms | naive p99 ms | Hush ÷ naive p50 (≤ 1.1) |')
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
 let run = 0
 for (const nodes of NODES) {
   for (const size of SIZES) {
-    const edges = randomRegularish(nodes, DEGREE, SEED)
+    const edges = benchEdges(nodes)
     const total = WARMUP + MESSAGES
     const hushDeliveries = new DeliveryTracker(total, WARMUP)
     const naiveDeliveries = new DeliveryTracker(total, WARMUP)
@@ -70,7 +66,7 @@ for (const nodes of NODES) {
     const naive = await naiveNetwork({ ...plan, runId: `pair-${process.pid}-${run++}-n`, deliveries: naiveDeliveries })
     const gap = gapMs(nodes)
     for (let i = 0; i < total; i++) {
-      const from = (i * SENDER_STRIDE) % nodes
+      const from = senderOf(i, nodes)
       hush.publish(from, i)
       await sleep(gap)
       naive.publish(from, i)

@@ -28,8 +28,7 @@
  */
 import type { WhisperInit } from '@hush/node'
 import { cpus, loadavg } from 'node:os'
-import { randomRegularish } from '../packages/node/test/fixtures/topology.ts'
-import type { BenchNetwork, NetworkPlan } from './lib/bench-network.ts'
+import { BENCH_DEGREE, BENCH_SEED, type BenchNetwork, benchEdges, type NetworkPlan } from './lib/bench-network.ts'
 import { DeliveryTracker } from './lib/delivery-tracker.ts'
 import { gossipsubNetwork } from './lib/gossipsub-network.ts'
 import { hushNetwork } from './lib/hush-network.ts'
@@ -38,8 +37,6 @@ import { naiveNetwork } from './lib/naive-network.ts'
 import { type MeasuredPoint, markdownTable, type ReportRow, type RouterName, ratioLines, writePoints } from './lib/network-report.ts'
 import { runTraffic } from './lib/traffic-run.ts'
 
-const DEGREE = 6
-const SEED = 42
 /** Messages sent first and not counted, so every router is measured warm (JIT, buffers, mesh). */
 const WARMUP = 20
 
@@ -90,7 +87,7 @@ const STARTED_AT = new Date().toISOString()
 async function measurePoint(router: RouterName, nodes: number, envelopeBytes: number, rate: number, messages = MESSAGES): Promise<ReportRow> {
   const baseline = await settledMemoryAfterGc()
   const deliveries = new DeliveryTracker(WARMUP + messages, WARMUP)
-  const edges = randomRegularish(nodes, DEGREE, SEED)
+  const edges = benchEdges(nodes)
   const network = await build(router, { nodes, edges, envelopeBytes, pow: POW, runId: `${process.pid}-${runs++}`, deliveries })
   const result = await runTraffic(network, deliveries, { nodes, warmup: WARMUP, messages, rate })
   const memoryPerNodeBytes = (memoryAfterGc() - baseline) / nodes
@@ -99,7 +96,7 @@ async function measurePoint(router: RouterName, nodes: number, envelopeBytes: nu
   const point: MeasuredPoint = {
     router,
     nodes,
-    degree: DEGREE,
+    degree: BENCH_DEGREE,
     envelopeBytes,
     rate,
     messages,
@@ -118,7 +115,7 @@ async function measurePoint(router: RouterName, nodes: number, envelopeBytes: nu
 const machine = `${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, Node ${process.version}`
 console.log(`network bench: ${machine}, load average ${loadavg()[0].toFixed(2)}`)
 console.log(
-  `degree ~${DEGREE} (seed ${SEED}), ${WARMUP} warm-up + ${MESSAGES} measured messages per point, PoW ${POW}, Hush whisper options ${JSON.stringify(WHISPER)}`
+  `degree ~${BENCH_DEGREE} (seed ${BENCH_SEED}), ${WARMUP} warm-up + ${MESSAGES} measured messages per point, PoW ${POW}, Hush whisper options ${JSON.stringify(WHISPER)}`
 )
 console.log(hasGc ? 'memory: heapUsed + arrayBuffers after forced GC' : 'memory: gc unavailable, figures include garbage')
 // One small untimed network per router first: what the first network of a process initializes
@@ -128,7 +125,7 @@ const points: MeasuredPoint[] = []
 for (const nodes of NODES) {
   for (const size of SIZES) {
     const rate = rateFor(nodes)
-    const edges = randomRegularish(nodes, DEGREE, SEED).length
+    const edges = benchEdges(nodes).length
     const rows: ReportRow[] = []
     for (const router of ROUTERS) rows.push(await measurePoint(router, nodes, size, rate))
     points.push(...rows.map((r) => r.point))

@@ -3,7 +3,25 @@
  * implementation per router (hush-network.ts, gossipsub-network.ts, naive-network.ts), each built
  * on the same topology and fed the same messages.
  */
+import { randomRegularish } from '../../packages/node/test/fixtures/topology.ts'
 import type { DeliveryTracker } from './delivery-tracker.ts'
+
+/** Average degree of every bench topology. */
+export const BENCH_DEGREE = 6
+/** Seed of every bench topology: every router of a comparison runs on the same graph. */
+export const BENCH_SEED = 42
+/** Senders rotate by this stride (a prime, so any node count is covered unless a multiple of it). */
+const SENDER_STRIDE = 7919
+
+/** The bench topology of `nodes` nodes (`randomRegularish`, {@link BENCH_DEGREE}, {@link BENCH_SEED}). */
+export function benchEdges(nodes: number): [number, number][] {
+  return randomRegularish(nodes, BENCH_DEGREE, BENCH_SEED)
+}
+
+/** The node that publishes message `index` in a network of `nodes`. */
+export function senderOf(index: number, nodes: number): number {
+  return (index * SENDER_STRIDE) % nodes
+}
 
 /** How to build one network. */
 export interface NetworkPlan {

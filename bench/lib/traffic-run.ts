@@ -3,7 +3,7 @@
  * fixed rate from rotating senders, until every subscriber has every measured message (or a
  * deadline), and reports what a user gets per delivery.
  */
-import type { BenchNetwork } from './bench-network.ts'
+import { type BenchNetwork, senderOf } from './bench-network.ts'
 import type { DeliveryTracker } from './delivery-tracker.ts'
 import { percentile } from './percentile.ts'
 import { waitUntil } from './wait-until.ts'
@@ -42,8 +42,6 @@ export interface TrafficResult {
 const SETTLE_MS = 500
 /** Longest wait for the last deliveries after the last publish. */
 const DRAIN_TIMEOUT_MS = 30_000
-/** Senders rotate by this stride (a prime, so any node count is covered unless a multiple of it). */
-const SENDER_STRIDE = 7919
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -55,7 +53,7 @@ async function publishPaced(network: BenchNetwork, init: TrafficInit, first: num
     const wait = due - performance.now()
     if (wait > 0) await sleep(wait)
     const index = first + k
-    network.publish((index * SENDER_STRIDE) % init.nodes, index)
+    network.publish(senderOf(index, init.nodes), index)
   }
 }
 
